@@ -1,0 +1,13 @@
+// `npm start`: serves the built app from dist/ on 127.0.0.1 (a secure context, which WebGPU needs).
+import { existsSync } from 'node:fs';
+import { startStaticServer } from './static-server.mjs';
+
+const args = process.argv.slice(2);
+const portArg = args.indexOf('--port');
+const port = portArg >= 0 ? Number(args[portArg + 1]) : Number(process.env.PORT ?? 4173);
+if (!existsSync('dist/index.html')) {
+  console.error('dist/ is missing: run `npm run build` first (npm start does this for you).');
+  process.exit(1);
+}
+const server = await startStaticServer({ root: 'dist', port, spaFallback: 'index.html' });
+console.log(`Lite Coder is running at ${server.url}/`);

@@ -1,0 +1,38 @@
+import { defineConfig } from '@playwright/test';
+
+export const APP_PORT = 4173;
+
+// The browser is Chromium with WebGPU turned on. Served from 127.0.0.1, the page is a secure
+// context, so WebGPU runs on Chromium's own SwiftShader adapter: slow, but real.
+export default defineConfig({
+  testDir: '.',
+  testMatch: '**/*.spec.ts',
+  timeout: 90_000,
+  expect: { timeout: 20_000 },
+  fullyParallel: false,
+  workers: 1,
+  retries: 0,
+  outputDir: '../.artifacts/playwright',
+  use: {
+    baseURL: `http://127.0.0.1:${APP_PORT}`,
+    launchOptions: {
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      args: [
+        '--enable-unsafe-webgpu',
+        '--enable-features=Vulkan',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+        '--disable-quic',
+      ],
+    },
+  },
+  webServer: {
+    command: `node scripts/serve.mjs --port ${APP_PORT}`,
+    cwd: '../..',
+    url: `http://127.0.0.1:${APP_PORT}/`,
+    reuseExistingServer: !process.env.CI,
+    stdout: 'ignore',
+  },
+});

@@ -1,0 +1,26 @@
+import { test as base } from '@playwright/test';
+import { fileURLToPath } from 'node:url';
+// @ts-expect-error: a plain JS module shared with `npm start`.
+import { startStaticServer } from '../../../scripts/static-server.mjs';
+
+export const FIXTURE_DIR = fileURLToPath(new URL('../../fixtures/', import.meta.url));
+
+export interface FixtureServer {
+  url: string;
+  state: {
+    range: boolean;
+    bytesPerSecond: number;
+    requests: { method: string; path: string; range: string | null; status: number; bytes: number }[];
+  };
+}
+
+/** A second origin that serves tests/fixtures with Range support, as a model host would. */
+export const test = base.extend<{ fixtureServer: FixtureServer }>({
+  fixtureServer: async ({}, use) => {
+    const server = await startStaticServer({ root: FIXTURE_DIR, cors: true });
+    await use(server);
+    await server.close();
+  },
+});
+
+export { expect } from '@playwright/test';

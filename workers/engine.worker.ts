@@ -1,0 +1,15 @@
+/**
+ * The engine worker: everything heavy runs here, off the UI thread (GGUF parsing, the model store,
+ * and the GPU runtime). The UI reaches it only through the API below, over comlink.
+ */
+import * as Comlink from 'comlink';
+import type { EngineWorkerApi } from './api';
+import { probeDevice } from './device/probe';
+import { modelStoreApi } from './store/api';
+
+const api: EngineWorkerApi = {
+  probeDevice,
+  ...modelStoreApi,
+};
+
+Comlink.expose(api);

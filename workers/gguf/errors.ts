@@ -1,0 +1,29 @@
+/** Why a model file was refused. The message is shown to the user as is, so it names the problem. */
+export type ModelErrorCode =
+  | 'not-gguf'
+  | 'unsupported-version'
+  | 'truncated'
+  | 'bad-metadata'
+  | 'bad-tensor-table'
+  | 'unsupported-type'
+  | 'wrong-architecture'
+  | 'missing-metadata'
+  | 'missing-tensor'
+  | 'bad-shape';
+
+export class ModelFormatError extends Error {
+  constructor(
+    readonly code: ModelErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ModelFormatError';
+  }
+}
+
+/** Thrown by the parser when the bytes read so far end before the header does: read more and retry. */
+export class NeedMoreBytes extends Error {
+  constructor(readonly atLeast: number) {
+    super(`need at least ${atLeast} bytes of header`);
+  }
+}
