@@ -5,9 +5,11 @@ import { startStaticServer } from './static-server.mjs';
 const args = process.argv.slice(2);
 const portArg = args.indexOf('--port');
 const port = portArg >= 0 ? Number(args[portArg + 1]) : Number(process.env.PORT ?? 4173);
-if (!existsSync('dist/index.html')) {
+const rootArg = args.indexOf('--root');
+const root = rootArg >= 0 ? args[rootArg + 1] : 'dist';
+if (!existsSync(`${root}/index.html`)) {
   console.error('dist/ is missing: run `npm run build` first (npm start does this for you).');
   process.exit(1);
 }
-const server = await startStaticServer({ root: 'dist', port, spaFallback: 'index.html' });
+const server = await startStaticServer({ root, port, spaFallback: 'index.html' });
 console.log(`Lite Coder is running at ${server.url}/`);

@@ -27,6 +27,9 @@ export function startStaticServer(opts) {
   const state = {
     range: opts.range ?? true,
     bytesPerSecond: opts.bytesPerSecond ?? 0,
+    /** a network drop: once this many bytes were served in all, every response is cut off */
+    dropAfterBytes: Infinity,
+    bytesServed: 0,
     /** @type {{ method: string, path: string, range: string | null, status: number, bytes: number }[]} */
     requests: [],
   };
@@ -73,6 +76,12 @@ export function startStaticServer(opts) {
     if (req.method === 'HEAD') return res.end();
     const stream = createReadStream(path, { start, end: last, highWaterMark: 64 * 1024 });
     stream.on('data', (chunk) => {
+      if (state.bytesServed + chunk.length > state.dropAfterBytes) {
+        stream.destroy();
+        res.socket?.destroy();
+        return;
+      }
+      state.bytesServed += chunk.length;
       log.bytes += chunk.length;
       if (!res.write(chunk)) stream.pause();
       if (state.bytesPerSecond > 0) {

@@ -2,6 +2,7 @@
 // "N passed, N failed" so the whole run reads as one result.
 import { spawnSync } from 'node:child_process';
 import { readFileSync, existsSync, rmSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { findChromium, NO_CHROMIUM_MESSAGE } from './find-chromium.mjs';
 
 const chromium = await findChromium();
@@ -33,7 +34,7 @@ if (existsSync(unitReport)) {
 
 if (!step('build', 'npx', ['vite', 'build', '--logLevel', 'warn'])) { console.log(`\n${passed} passed, ${failed + 1} failed`); process.exit(1); }
 
-const browserReport = 'tests/.artifacts/browser.json';
+const browserReport = resolve('tests/.artifacts/browser.json');
 rmSync(browserReport, { force: true });
 process.env.PLAYWRIGHT_JSON_OUTPUT_NAME = browserReport;
 step('browser tests (Chromium, WebGPU on its own adapter)', 'npx', ['playwright', 'test', '--config', 'tests/browser/playwright.config.ts', '--reporter=list,json', ...extra]);

@@ -1,6 +1,8 @@
 import { defineConfig } from '@playwright/test';
 
-export const APP_PORT = 4173;
+// LC_PORT / LC_DIST let two checkouts run their browser tests side by side.
+export const APP_PORT = Number(process.env.LC_PORT ?? 4173);
+const DIST = process.env.LC_DIST ?? 'dist';
 
 // The browser is Chromium with WebGPU turned on. Served from 127.0.0.1, the page is a secure
 // context, so WebGPU runs on Chromium's own SwiftShader adapter: slow, but real.
@@ -20,6 +22,9 @@ export default defineConfig({
       args: [
         '--enable-unsafe-webgpu',
         '--enable-features=Vulkan',
+        // Chromium reports a fixed quota to estimate() against fingerprinting; the quota tests need the
+        // real (DevTools-overridden) one.
+        '--disable-features=StaticStorageQuota',
         '--disable-background-networking',
         '--disable-component-update',
         '--disable-sync',
@@ -29,7 +34,7 @@ export default defineConfig({
     },
   },
   webServer: {
-    command: `node scripts/serve.mjs --port ${APP_PORT}`,
+    command: `node scripts/serve.mjs --port ${APP_PORT} --root ${DIST}`,
     cwd: '../..',
     url: `http://127.0.0.1:${APP_PORT}/`,
     reuseExistingServer: !process.env.CI,

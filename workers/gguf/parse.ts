@@ -230,12 +230,15 @@ function checkTensorTable(tensors: GgufTensorInfo[], fileSize: number): void {
   }
 }
 
+/** How much of a file the first header read asks for; most headers fit, the rest come in doublings. */
+export const HEADER_FIRST_READ = 256 * 1024;
+
 /** Read a header through `read`, fetching more bytes each time the parser runs out. */
 export async function readGgufHeader(
   read: (offset: number, length: number) => Promise<Uint8Array>,
   fileSize: number,
 ): Promise<{ header: GgufHeader; headerBytes: Uint8Array }> {
-  let bytes = await read(0, Math.min(fileSize, 1 << 20));
+  let bytes = await read(0, Math.min(fileSize, HEADER_FIRST_READ));
   for (;;) {
     try {
       const header = parseGgufHeader(bytes, fileSize);

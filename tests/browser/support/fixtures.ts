@@ -6,10 +6,13 @@ import { startStaticServer } from '../../../scripts/static-server.mjs';
 export const FIXTURE_DIR = fileURLToPath(new URL('../../fixtures/', import.meta.url));
 
 export interface FixtureServer {
+  close(): Promise<void>;
   url: string;
   state: {
     range: boolean;
     bytesPerSecond: number;
+    dropAfterBytes: number;
+    bytesServed: number;
     requests: { method: string; path: string; range: string | null; status: number; bytes: number }[];
   };
 }

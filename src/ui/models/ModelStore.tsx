@@ -1,0 +1,77 @@
+import { useEffect, useRef, useState } from 'preact/hooks';
+import type { ImportProgress, ImportSource, ModelSummary, VerifyResult } from '../../../workers/store/types';
+import { Comlink, engine } from '../../engine';
+import { ImportForm } from './ImportForm';
+import { ImportProgressView } from './ImportProgressView';
+import { ModelList } from './ModelList';
+import './models.css';
+
+/** The model store screen: import (URL, file, drop), progress, and the stored models. */
+export function ModelStore() {
+  const [models, setModels] = useState<ModelSummary[] | null>(null);
+  const [progress, setProgress] = useState<ImportProgress | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const [verify, setVerify] = useState<Record<string, VerifyResult | 'running'>>({});
+  const resumeFile = useRef<HTMLInputElement>(null);
+
+  const refresh = async () => setModels(await engine().listModels());
+  useEffect(() => { void refresh(); }, []);
+
+  const run = async (what: () => Promise<void>) => {
+    setBusy(true);
+    setError(null);
+    setNotice(null);
+    try {
+      await what();
+    } catch (e) {
+      setError((e as Error).message);
+    } finally {
+      setBusy(false);
+      setProgress(null);
+      await refresh();
+    }
+  };
+
+  const startImport = (src: ImportSource) =>
+    run(async () => {
+      // Only the page can ask for persistent storage; without it the browser may evict the model.
+      await navigator.storage.persist?.().catch(() => false);
+      const m = await engine().importModel(src, Comlink.proxy((p: ImportProgress) => setProgress(p)));
+      setNotice(`${m.name} is stored (${(m.storedBytes / 1e6).toFixed(1)} MB).`);
+    });
+
+  const onResume = (m: ModelSummary) => {
+    if (m.source.kind === 'url') void startImport({ kind: 'url', url: m.source.url });
+    else {
+      setNotice(`Choose "${m.source.name}" again to resume its import.`);
+      resumeFile.current?.click();
+    }
+  };
+
+  const onVerify = (m: ModelSummary) => {
+    setVerify((v) => ({ ...v, [m.id]: 'running' }));
+    void engine().verifyModel(m.id, Comlink.proxy(() => {})).then((r) => setVerify((v) => ({ ...v, [m.id]: r })));
+  };
+
+  const onDelete = (m: ModelSummary) => {
+    if (!confirm(`Delete ${m.name}? Its ${(m.bytesOnDisk / 1e6).toFixed(1)} MB will be freed.`)) return;
+    void run(() => engine().deleteModel(m.id));
+  };
+
+  return (
+    <div class="model-store">
+      <ImportForm busy={busy} onImport={(src) => void startImport(src)} />
+      <input ref={resumeFile} type="file" accept=".gguf" class="visually-hidden" data-testid="resume-file"
+        onChange={(e) => { const f = e.currentTarget.files?.[0]; e.currentTarget.value = ''; if (f) void startImport({ kind: 'file', file: f }); }} />
+      {progress && <ImportProgressView progress={progress} onCancel={() => void engine().cancelImport()} />}
+      {error && <p class="error panel" role="alert" data-testid="import-error">{error}</p>}
+      {notice && <p class="panel" role="status" data-testid="import-notice">{notice}</p>}
+      <section aria-labelledby="stored-title">
+        <h2 id="stored-title">Stored models</h2>
+        {models === null ? <p class="muted">Reading the store…</p> : <ModelList models={models} busy={busy} verify={verify} onDelete={onDelete} onVerify={onVerify} onResume={onResume} />}
+      </section>
+    </div>
+  );
+}

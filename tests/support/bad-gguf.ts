@@ -1,0 +1,94 @@
+/**
+ * The bad-input corpus: each entry is a file built from a good fixture with one thing wrong, and the
+ * error code and words the import must answer with. Unit tests parse them; browser tests import them
+ * through the UI.
+ */
+import { readFileSync } from 'node:fs';
+import { parseGgufHeader } from '../../workers/gguf/parse';
+import { entriesFromMetadata, writeGguf, type MetaEntry, type TensorToWrite } from '../../workers/gguf/write';
+import type { ModelErrorCode } from '../../workers/gguf/errors';
+
+export const FIXTURES = new URL('../fixtures/', import.meta.url);
+export const fixtureBytes = (rel: string) => new Uint8Array(readFileSync(new URL(rel, FIXTURES)));
+
+export interface BadFile {
+  name: string;
+  bytes: Uint8Array;
+  code: ModelErrorCode;
+  /** words the message must contain */
+  says: RegExp;
+}
+
+function rewrite(src: Uint8Array, edit: (meta: [string, MetaEntry][], tensors: TensorToWrite[]) => void): Uint8Array {
+  const h = parseGgufHeader(src, src.byteLength);
+  const meta = entriesFromMetadata(h.metadata);
+  const tensors = h.tensors.map((t): TensorToWrite => ({ name: t.name, typeId: t.type.id, ne: t.ne, data: src.slice(t.offset, t.offset + t.byteSize) }));
+  edit(meta, tensors);
+  return writeGguf(meta, tensors, h.alignment);
+}
+
+function setMeta(meta: [string, MetaEntry][], key: string, entry: MetaEntry) {
+  const i = meta.findIndex(([k]) => k === key);
+  if (i >= 0) meta[i] = [key, entry];
+  else meta.push([key, entry]);
+}
+
+/** Overwrite the u64 length field that precedes the first occurrence of `marker` (a string value). */
+function patchLengthBefore(bytes: Uint8Array, marker: string, value: bigint): Uint8Array {
+  const m = new TextEncoder().encode(marker);
+  const out = bytes.slice();
+  for (let i = 8; i < out.length - m.length; i++) {
+    if (m.every((b, j) => out[i + j] === b)) {
+      new DataView(out.buffer).setBigUint64(i - 8, value, true);
+      return out;
+    }
+  }
+  throw new Error(`marker ${marker} not found`);
+}
+
+export function badFiles(): BadFile[] {
+  const good = fixtureBytes('models/ds2-pub-q4_0.gguf');
+  const withMarker = rewrite(good, (meta) => setMeta(meta, 'general.description', { kind: 'string', value: 'MARKER-STRING' }));
+  const withArrayMarker = rewrite(good, (meta) => setMeta(meta, 'general.tags', { kind: 'array', of: 'string', value: ['ARRAY-MARKER'] }));
+  return [
+    { name: 'not-a-model.gguf', bytes: new TextEncoder().encode('<!doctype html><title>404 Not Found</title>'.repeat(20)), code: 'not-gguf', says: /not a GGUF/ },
+    { name: 'truncated.gguf', bytes: good.slice(0, Math.floor(good.byteLength * 0.6)), code: 'truncated', says: /truncated/ },
+    { name: 'header-only.gguf', bytes: good.slice(0, 200), code: 'truncated', says: /truncated/ },
+    {
+      name: 'llama.gguf',
+      bytes: rewrite(good, (meta) => setMeta(meta, 'general.architecture', { kind: 'string', value: 'llama' })),
+      code: 'wrong-architecture', says: /"llama" model.*deepseek2/,
+    },
+    {
+      name: 'q2k.gguf',
+      bytes: rewrite(good, (_m, tensors) => { tensors.find((t) => t.name === 'blk.1.attn_q.weight')!.typeId = 10; }),
+      code: 'unsupported-type', says: /blk\.1\.attn_q\.weight.*Q2_K/,
+    },
+    {
+      name: 'overlap.gguf',
+      bytes: rewrite(good, (_m, tensors) => { tensors[3]!.offsetOverride = 0; }),
+      code: 'bad-tensor-table', says: /overlap/,
+    },
+    {
+      name: 'bad-shape.gguf',
+      bytes: rewrite(good, (meta) => setMeta(meta, 'deepseek2.expert_feed_forward_length', { kind: 'u32', value: 64 })),
+      code: 'bad-shape', says: /ffn_gate_exps.*shape/,
+    },
+    { name: 'huge-string.gguf', bytes: patchLengthBefore(withMarker, 'MARKER-STRING', 1n << 40n), code: 'bad-metadata', says: /claims \d+ bytes/ },
+    { name: 'overflowing-count.gguf', bytes: patchLengthBefore(withArrayMarker, 'ARRAY-MARKER', 0xffffffffffffff00n), code: 'bad-metadata', says: /overflows/ },
+    hugeArray(withArrayMarker),
+  ];
+}
+
+/** An array whose element count (2^40) is far beyond what the file holds. */
+function hugeArray(src: Uint8Array): BadFile {
+  const m = new TextEncoder().encode('ARRAY-MARKER');
+  const out = src.slice();
+  for (let i = 16; i < out.length; i++) {
+    if (m.every((b, j) => out[i + j] === b)) {
+      new DataView(out.buffer).setBigUint64(i - 16, 1n << 40n, true);
+      return { name: 'huge-array.gguf', bytes: out, code: 'bad-metadata', says: /claims \d+ elements/ };
+    }
+  }
+  throw new Error('marker not found');
+}

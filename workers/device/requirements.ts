@@ -1,0 +1,81 @@
+/**
+ * What DeepSeek-Coder-V2-Lite asks of a device, as numbers the verdict can compare against.
+ *
+ * Shape figures come from the model's GGUF metadata (the project's reference): hidden 2048, 27 layers
+ * (layer 0 dense, 26 MoE), 64 routed experts of FFN width 1408 per MoE layer with 6 used per token,
+ * 2 shared experts, vocabulary 102400. Sizes are in bytes; "GB" in comments means 10^9 bytes, as model
+ * hosts and browser storage settings count them.
+ */
+
+const MiB = 1024 * 1024;
+const GiB = 1024 * MiB;
+
+export const HIDDEN_SIZE = 2048;
+export const VOCAB_SIZE = 102_400;
+export const LAYERS = 27;
+export const MOE_LAYERS = 26;
+export const ROUTED_EXPERTS_PER_LAYER = 64;
+export const EXPERTS_USED_PER_TOKEN = 6;
+export const EXPERT_FFN_WIDTH = 1408;
+/** kv_lora_rank 512 + rope head 64: the values MLA caches per token per layer (sizes the KV margin below). */
+export const KV_VALUES_PER_TOKEN_PER_LAYER = 512 + 64;
+
+/** All routed experts in the model: 26 x 64 = 1,664. */
+export const ROUTED_EXPERTS = MOE_LAYERS * ROUTED_EXPERTS_PER_LAYER;
+
+/** One routed expert is three matrices (gate, up, down) of 2048 x 1408 weights: 8,650,752 weights. */
+export const WEIGHTS_PER_EXPERT = 3 * HIDDEN_SIZE * EXPERT_FFN_WIDTH;
+
+/** Q4_0 stores 32 weights in 18 bytes, so one expert is 4,866,048 bytes and all 1,664 are 8.10 GB. */
+export const EXPERT_BYTES_Q4_0 = (WEIGHTS_PER_EXPERT / 32) * 18;
+
+/**
+ * One expert in the Q4_K_M file. gate and up are Q4_K (144 bytes per 256: 3,244,032 bytes together),
+ * but down's rows are 1408 wide, which is not a multiple of 256, so llama.cpp falls back to Q5_0
+ * (1,982,464 bytes) or Q8_0 (3,063,808 bytes) for it depending on the layer. Averaged over the layers
+ * that comes to about 5.3 MB.
+ */
+export const EXPERT_BYTES_Q4_K_M = 5_300_000;
+
+/** Size of the DeepSeek-Coder-V2-Lite Q4_K_M GGUF file (10.36 GB): what an import writes to storage. */
+export const MODEL_FILE_BYTES = 10_360_000_000;
+
+/**
+ * Everything in the Q4_K_M file that is not a routed expert: embeddings, attention, the dense layer 0,
+ * the shared experts, norms and the output head. About 620 MB at Q4_0; about 1.2 GB in the Q4_K_M file
+ * because embeddings and the output head are kept at higher precision there.
+ */
+export const NON_EXPERT_BYTES = 1_200_000_000;
+
+/**
+ * The largest tensor the runtime binds as one storage buffer: the output head (lm_head), 102400 x 2048
+ * weights, which Q4_K_M keeps as Q6_K at 210 bytes per 256 weights: 172,032,000 bytes.
+ */
+export const Q6_K_BLOCK_WEIGHTS = 256;
+export const Q6_K_BLOCK_BYTES = 210;
+export const LARGEST_BOUND_TENSOR_BYTES = ((VOCAB_SIZE * HIDDEN_SIZE) / Q6_K_BLOCK_WEIGHTS) * Q6_K_BLOCK_BYTES;
+
+/**
+ * Room beyond the weights when everything is resident: the KV cache (576 values x 27 layers x 4 bytes
+ * is about 62 KB per token, so 1 GiB also holds a long context) plus activations and staging buffers.
+ */
+export const RESIDENT_WORKING_MARGIN = 1 * GiB;
+
+/** GPU memory for "all experts stay on the GPU": every weight in the file plus the working margin. */
+export const RESIDENT_GPU_BYTES = MODEL_FILE_BYTES + RESIDENT_WORKING_MARGIN;
+
+/**
+ * The smallest expert cache paged mode can work with: the experts one token uses in two layers
+ * (6 per layer), so the next layer's experts can load while the current layer computes.
+ */
+export const MIN_CACHED_EXPERT_LAYERS = 2;
+export const MIN_EXPERT_CACHE_BYTES = MIN_CACHED_EXPERT_LAYERS * EXPERTS_USED_PER_TOKEN * EXPERT_BYTES_Q4_K_M;
+
+/** Working room in paged mode: a short KV cache, activations and the upload staging buffers. */
+export const PAGED_WORKING_MARGIN = 512 * MiB;
+
+/** GPU memory for "experts are paged from storage": non-expert weights, a minimal expert cache, margin. */
+export const PAGED_GPU_BYTES = NON_EXPERT_BYTES + MIN_EXPERT_CACHE_BYTES + PAGED_WORKING_MARGIN;
+
+/** The GPU memory probe allocates in chunks of this size (or maxBufferSize, if that is smaller). */
+export const GPU_PROBE_CHUNK_BYTES = 256 * MiB;

@@ -1,0 +1,84 @@
+/** What the device check found, as plain data that crosses the worker boundary (structured clone). */
+
+export interface AdapterReport {
+  vendor: string;
+  architecture: string;
+  device: string;
+  /** Often empty: browsers only fill it in for some adapters. */
+  description: string;
+  isFallbackAdapter: boolean;
+  /** A CPU implementation (SwiftShader, llvmpipe, lavapipe, or a fallback adapter). */
+  software: boolean;
+}
+
+export interface LimitsReport {
+  maxBufferSize: number;
+  maxStorageBufferBindingSize: number;
+}
+
+export interface FeaturesReport {
+  shaderF16: boolean;
+  subgroups: boolean;
+}
+
+export interface StorageReport {
+  /** navigator.storage.estimate() answered. */
+  estimated: boolean;
+  quota: number | null;
+  usage: number | null;
+  /** quota minus usage. */
+  free: number | null;
+  /** null where the browser did not say. */
+  persisted: boolean | null;
+}
+
+/**
+ * WebGPU cannot report GPU memory, so the probe allocates buffers until it has what the model needs
+ * or the GPU refuses. It never runs on a software adapter, whose "GPU memory" is system RAM.
+ */
+export type GpuMemoryReport =
+  | { kind: 'skipped'; reason: 'no-adapter' | 'software-adapter' }
+  | {
+      kind: 'measured';
+      /** Bytes the GPU accepted before the probe stopped. */
+      bytes: number;
+      /** The probe stops once it reaches this (everything resident); it does not look further. */
+      target: number;
+      /** An allocation failed before the target was reached: `bytes` is about what the GPU has. */
+      hitLimit: boolean;
+    }
+  | { kind: 'failed'; error: string };
+
+export type Verdict = 'resident' | 'paged' | 'cannot-run';
+
+export interface VerdictResult {
+  verdict: Verdict;
+  /** Plain English sentences, one per finding. */
+  reasons: string[];
+}
+
+/** What deviceVerdict() needs: the measurements, without presentation details. */
+export interface VerdictInput {
+  webgpu: boolean;
+  adapter: Pick<AdapterReport, 'vendor' | 'architecture' | 'description' | 'isFallbackAdapter'> | null;
+  maxStorageBufferBindingSize: number | null;
+  /** Free storage quota in bytes; null when the browser gave no estimate. */
+  storageFree: number | null;
+  gpuMemory: GpuMemoryReport;
+  /** The model is already in the store, so free space no longer matters. Default false. */
+  modelAlreadyStored?: boolean;
+}
+
+export interface DeviceReport {
+  /** navigator.gpu exists. */
+  webgpu: boolean;
+  /** Why the adapter could not be had, if it could not. */
+  adapterError: string | null;
+  adapter: AdapterReport | null;
+  limits: LimitsReport | null;
+  features: FeaturesReport | null;
+  storage: StorageReport;
+  gpuMemory: GpuMemoryReport;
+  /** Computed in the worker assuming the model is not stored yet. */
+  verdict: VerdictResult;
+}

@@ -1,0 +1,97 @@
+/**
+ * Prompt layouts of DeepSeek-Coder-V2-Lite-Instruct, built as token ids.
+ *
+ * Control tokens (BOS, EOS, FIM markers) are inserted by id and everything else goes through
+ * encode(), which cannot produce a control token: whatever a user or a file contains, it can
+ * never close a turn or open a FIM section. (llama.cpp renders the template to text and parses
+ * special tokens in it, which lets typed "<｜end▁of▁sentence｜>" through; we deliberately don't.)
+ */
+import type { Tokenizer } from './tokenizer';
+
+export type PromptTokenizer = Pick<Tokenizer, 'encode' | 'tokenId' | 'bosId' | 'eosId'>;
+
+export type ChatRole = 'system' | 'user' | 'assistant';
+
+export interface ChatMessage {
+  readonly role: ChatRole;
+  readonly content: string;
+}
+
+/**
+ * Chat: `[BOS]{system}\n\nUser: {u1}\n\nAssistant: {a1}[EOS]User: {u2}\n\nAssistant:`
+ *
+ * This is the model's jinja template and llama.cpp's LLM_CHAT_TEMPLATE_DEEPSEEK_2: a system
+ * message is its content plus "\n\n" wherever it appears (normally first); without one the prompt
+ * starts `[BOS]User: `. There is no space after the final "Assistant:" because the model's first
+ * generated token carries it. Text between two control tokens is encoded as one string, so words
+ * join across the template/content seams exactly as they do when the rendered text is tokenized.
+ */
+export function chatPromptIds(tok: PromptTokenizer, messages: readonly ChatMessage[]): number[] {
+  const last = messages[messages.length - 1];
+  if (last === undefined || last.role !== 'user') throw new Error('a chat prompt must end with a user message');
+  const ids = [tok.bosId];
+  let pending = '';
+  for (const m of messages) {
+    switch (m.role) {
+      case 'system':
+        pending += `${m.content}\n\n`;
+        break;
+      case 'user':
+        pending += `User: ${m.content}\n\n`;
+        break;
+      case 'assistant':
+        pending += `Assistant: ${m.content}`;
+        append(ids, tok.encode(pending));
+        ids.push(tok.eosId);
+        pending = '';
+        break;
+      default:
+        throw new Error(`unknown chat role ${JSON.stringify((m as { role: unknown }).role)}`);
+    }
+  }
+  pending += 'Assistant:';
+  append(ids, tok.encode(pending));
+  return ids;
+}
+
+/** push(...xs) passes every id as an argument and overflows the stack on very long prompts. */
+function append(ids: number[], more: readonly number[]): void {
+  for (const id of more) ids.push(id);
+}
+
+/** Written with escapes: the bars are U+FF5C (fullwidth) and the "space" is U+2581. */
+export const FIM_TOKEN_TEXT = {
+  begin: '<\uFF5Cfim\u2581begin\uFF5C>',
+  hole: '<\uFF5Cfim\u2581hole\uFF5C>',
+  end: '<\uFF5Cfim\u2581end\uFF5C>',
+} as const;
+
+export interface FimTokenIds {
+  readonly begin: number;
+  readonly hole: number;
+  readonly end: number;
+}
+
+/** The FIM marker ids, looked up by text because their ids differ between DeepSeek vocabularies. */
+export function fimTokenIds(tok: PromptTokenizer): FimTokenIds | undefined {
+  const begin = tok.tokenId(FIM_TOKEN_TEXT.begin);
+  const hole = tok.tokenId(FIM_TOKEN_TEXT.hole);
+  const end = tok.tokenId(FIM_TOKEN_TEXT.end);
+  if (begin === undefined || hole === undefined || end === undefined) return undefined;
+  return { begin, hole, end };
+}
+
+/** Fill-in-the-middle: `[BOS]<｜fim▁begin｜>{prefix}<｜fim▁hole｜>{suffix}<｜fim▁end｜>`; the model writes the middle. */
+export function fimPromptIds(tok: PromptTokenizer, prefix: string, suffix: string): number[] {
+  const fim = fimTokenIds(tok);
+  if (fim === undefined) {
+    const missing = Object.values(FIM_TOKEN_TEXT).filter((t) => tok.tokenId(t) === undefined);
+    throw new Error(`this model has no FIM (fill-in-the-middle) tokens (its vocabulary lacks ${missing.join(', ')})`);
+  }
+  const ids = [tok.bosId, fim.begin];
+  append(ids, tok.encode(prefix));
+  ids.push(fim.hole);
+  append(ids, tok.encode(suffix));
+  ids.push(fim.end);
+  return ids;
+}
