@@ -1,0 +1,74 @@
+// matmul: Y[z][t][r] (+)= sum_k W[z][r][k] * X[z][t][k], for T tokens and a batch of Z matrices.
+//
+// W is a quantized (or f16/bf16/f32) tensor in the stored row layout; the decoder for its type is
+// spliced in below (kernels/quant/<type>.wgsl). Z batches serve per-head projections (MLA's
+// W_UK and W_UV); Z = 1 for plain projections. Decode is T = 1 (a matrix-vector product); prefill
+// passes T > 1 and each workgroup decodes a weight once for up to 8 tokens.
+//
+// Bindings: 0 W (u32 words), 1 X (f32), 2 Y (f32), 3 P (this dispatch's shape), 4 S (the step: T).
+// Layout: row r of batch z starts at word w_base + z*w_batch + r*row_words;
+//         X[z][t][k] = X[x_base + z*x_batch + t*x_stride + k]; Y likewise with y_*.
+// Dispatch: (grid_x, ceil(N / grid_x), Z) workgroups of 64; one workgroup per output row.
+
+struct Params {
+  K: u32, N: u32, row_words: u32, w_base: u32,
+  w_batch: u32, x_base: u32, x_stride: u32, x_batch: u32,
+  y_base: u32, y_stride: u32, y_batch: u32, grid_x: u32,
+  accumulate: u32, _p0: u32, _p1: u32, _p2: u32,
+}
+struct Step { T: u32, pos0: u32, n_ctx: u32, _p: u32 }
+
+@group(0) @binding(0) var<storage, read> W: array<u32>;
+@group(0) @binding(1) var<storage, read> X: array<f32>;
+@group(0) @binding(2) var<storage, read_write> Y: array<f32>;
+@group(0) @binding(3) var<uniform> P: Params;
+@group(0) @binding(4) var<uniform> S: Step;
+
+//!include quant
+
+const WG: u32 = 64u;
+const TILE: u32 = 8u;
+var<workgroup> red: array<f32, 512>; // TILE * WG partial sums
+
+@compute @workgroup_size(64)
+fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+  let r = wg.x + wg.y * P.grid_x;
+  if (r >= P.N) { return; } // uniform across the workgroup: every invocation has the same r
+  let z = wg.z;
+  let row = P.w_base + z * P.w_batch + r * P.row_words;
+  let nb = P.K / QK;
+  let subs = QK / 32u;
+  let units = nb * subs;
+  var w: array<f32, 32>;
+  for (var t0 = 0u; t0 < S.T; t0 += TILE) {
+    var acc = array<f32, 8>(); // explicitly zeroed: SwiftShader kept the previous tile's sums otherwise
+    for (var u = lid; u < units; u += WG) {
+      let b = u / subs;
+      let s = u % subs;
+      decode32(row, nb, b, s, &w);
+      let k0 = P.x_base + z * P.x_batch + b * QK + s * 32u;
+      for (var tt = 0u; tt < TILE; tt++) {
+        if (t0 + tt < S.T) {
+          let xo = k0 + (t0 + tt) * P.x_stride;
+          var sum = 0.0;
+          for (var i = 0u; i < 32u; i++) { sum += w[i] * X[xo + i]; }
+          acc[tt] += sum;
+        }
+      }
+    }
+    for (var tt = 0u; tt < TILE; tt++) { red[tt * WG + lid] = acc[tt]; }
+    workgroupBarrier();
+    for (var stride = WG / 2u; stride > 0u; stride >>= 1u) {
+      if (lid < stride) {
+        for (var tt = 0u; tt < TILE; tt++) { red[tt * WG + lid] += red[tt * WG + lid + stride]; }
+      }
+      workgroupBarrier();
+    }
+    if (lid < TILE && t0 + lid < S.T) {
+      let yi = P.y_base + z * P.y_batch + (t0 + lid) * P.y_stride + r;
+      let v = red[lid * WG];
+      Y[yi] = select(v, Y[yi] + v, P.accumulate != 0u);
+    }
+    workgroupBarrier();
+  }
+}

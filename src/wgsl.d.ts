@@ -1,0 +1,4 @@
+declare module '*.wgsl?raw' {
+  const src: string;
+  export default src;
+}
