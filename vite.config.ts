@@ -8,7 +8,7 @@ export default defineConfig({
     target: 'es2022',
     sourcemap: true,
     // The harness page exposes runtime internals to the browser tests and command-line tools only.
-    rollupOptions: { input: { main: 'index.html', harness: 'tests/harness/harness.html' } },
+    rollupOptions: { input: { main: 'index.html', harness: 'tests/harness/harness.html', sampler: 'tests/harness/sampler.html' } },
   },
   worker: { format: 'es' },
 });

@@ -4,6 +4,30 @@
  */
 import type { DeviceReport } from './device/types';
 import type { ImportProgress, ImportSource, ModelSummary, VerifyResult } from './store/types';
+import type { GenerateResult } from './engine/engine';
+
+export interface LoadRequest {
+  /** GPU memory for routed experts in MB (10^6 bytes); absent: all experts resident */
+  expertBudgetMB?: number;
+  contextLength?: number;
+  maxBatch?: number;
+}
+
+export interface LoadedModel {
+  modelId: string;
+  contextLength: number;
+  resident: boolean;
+  slotsPerLayer: number;
+}
+
+export interface TokenRequest {
+  promptIds: number[];
+  maxTokens: number;
+  stopIds?: number[];
+  wantPromptLogits?: boolean;
+}
+
+export type TokenResult = Omit<GenerateResult, 'promptLogits'> & { promptLogits?: number[] };
 
 export interface EngineWorkerApi {
   /** What the device offers and whether DeepSeek-Coder-V2-Lite can run on it. */
@@ -20,4 +44,10 @@ export interface EngineWorkerApi {
   cancelImport(): Promise<void>;
   deleteModel(id: string): Promise<void>;
   verifyModel(id: string, onProgress: (done: number, total: number) => void): Promise<VerifyResult>;
+
+  /** Put a stored model on the GPU (replacing any loaded one). */
+  loadModel(modelId: string, opts: LoadRequest, onProgress: (done: number, total: number) => void): Promise<LoadedModel>;
+  unloadModel(): Promise<void>;
+  /** Generate from token ids (greedy); the KV cache is reused for the prefix shared with the last call. */
+  generateTokens(req: TokenRequest, onToken?: (id: number) => void): Promise<TokenResult>;
 }

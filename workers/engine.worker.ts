@@ -6,10 +6,12 @@ import * as Comlink from 'comlink';
 import type { EngineWorkerApi } from './api';
 import { probeDevice } from './device/probe';
 import { modelStoreApi } from './store/api';
+import { runtimeApi } from './engine/api';
 
 const api: EngineWorkerApi = {
   probeDevice,
   ...modelStoreApi,
+  ...runtimeApi,
 };
 
 Comlink.expose(api);

@@ -1,0 +1,135 @@
+// sample: the last pass of a sampling step (workers/runtime/sampler.ts); one workgroup writes the result.
+//  - Merges the per-workgroup top-5 raw logits and greedy picks of sample_prep.
+//  - Greedy (P.mode 0): the pick is the best penalized key, lowest id on ties. Done.
+//  - Sampling: sorts the C candidates of sample_collect (bitonic, by key descending then id ascending),
+//    then one invocation, in candidate order: weights e_c = exp(v_c - v_0) by exp_neg below; running
+//    sums c_c; keeps the first n with c_(n-1) >= top_p * c_(C-1); draws u in [0, 1) from
+//    pcg(pcg(seed) + step); picks the first c < n with c_c > u * c_(n-1). Every float operation is a
+//    single correctly rounded + - * (WGSL's exp and / are not), in a fixed order, so the CPU reference
+//    (workers/runtime/sampling-reference.ts) reproduces it bit for bit.
+//
+// Bindings: 0 W per-workgroup results of sample_prep (u32[G*12]), 1 Cand (u32[2*1024] key/id pairs),
+//           2 R result (u32[16]), 3 P params (P.G: how many workgroups sample_prep ran).
+// Result:   R[0] chosen id, R[1] candidates kept by top_p, R[2] C, R[3] rank of the pick among them,
+//           R[4..8] top-5 raw ids (0xffffffff: none), R[9..13] their keys (see sample_prep), R[14] u bits.
+// Dispatch: 1 workgroup of 256.
+
+struct Params {
+  V: u32, C: u32, mode: u32, seed: u32,
+  step: u32, base: u32, G: u32, _p1: u32,
+  inv_temp: f32, penalty: f32, inv_penalty: f32, top_p: f32,
+}
+
+@group(0) @binding(0) var<storage, read> W: array<u32>;
+@group(0) @binding(1) var<storage, read> Cand: array<u32>;
+@group(0) @binding(2) var<storage, read_write> R: array<u32>;
+@group(0) @binding(3) var<uniform> P: Params;
+
+const WG: u32 = 256u;
+const TOP: u32 = 5u;
+const MAX_CAND: u32 = 1024u;
+const NONE: u32 = 0xffffffffu;
+
+fn better(ka: u32, ia: u32, kb: u32, ib: u32) -> bool {
+  return ka > kb || (ka == kb && ia < ib);
+}
+
+fn float_of(k: u32) -> f32 {
+  return bitcast<f32>(select(~k, k & 0x7fffffffu, (k & 0x80000000u) != 0u));
+}
+
+fn pcg(v: u32) -> u32 {
+  let state = v * 747796405u + 2891336453u;
+  let word = ((state >> ((state >> 28u) + 4u)) ^ state) * 277803737u;
+  return (word >> 22u) ^ word;
+}
+
+// exp(x) for x <= 0: x = k ln2 + r (Cody-Waite), degree-6 Taylor of r, times 2^k. 0 below -86, so
+// 2^k stays normal. Constants by their bits: a decimal literal's rounding to f32 is not pinned down.
+fn exp_neg(x: f32) -> f32 {
+  if (!(x >= -86.0)) { return 0.0; }
+  let k = floor(x * bitcast<f32>(0x3fb8aa3bu) + 0.5);
+  let r = (x - k * bitcast<f32>(0x3f317200u)) - k * bitcast<f32>(0x35bfbe8eu);
+  var p = bitcast<f32>(0x3ab60b61u);       // 1/720
+  p = p * r + bitcast<f32>(0x3c088889u);   // 1/120
+  p = p * r + bitcast<f32>(0x3d2aaaabu);   // 1/24
+  p = p * r + bitcast<f32>(0x3e2aaaabu);   // 1/6
+  p = p * r + 0.5;
+  p = p * r + 1.0;
+  p = p * r + 1.0;
+  return p * bitcast<f32>(u32(i32(k) + 127) << 23u);
+}
+
+var<workgroup> sk: array<u32, 1024>;
+var<workgroup> si: array<u32, 1024>;
+var<workgroup> cum: array<f32, 1024>;
+
+@compute @workgroup_size(256)
+fn main(@builtin(local_invocation_index) lid: u32) {
+  if (lid == 0u) {
+    var mk = array<u32, 5>(0u, 0u, 0u, 0u, 0u);
+    var mi = array<u32, 5>(NONE, NONE, NONE, NONE, NONE);
+    var best_k = 0u;
+    var best_i = NONE;
+    for (var g = 0u; g < P.G; g++) {
+      for (var j = 0u; j < TOP; j++) {
+        let k = W[g * 12u + j];
+        let i = W[g * 12u + 5u + j];
+        if (better(k, i, mk[TOP - 1u], mi[TOP - 1u])) {
+          var n = TOP - 1u;
+          while (n > 0u && better(k, i, mk[n - 1u], mi[n - 1u])) { mk[n] = mk[n - 1u]; mi[n] = mi[n - 1u]; n--; }
+          mk[n] = k; mi[n] = i;
+        }
+      }
+      if (better(W[g * 12u + 10u], W[g * 12u + 11u], best_k, best_i)) { best_k = W[g * 12u + 10u]; best_i = W[g * 12u + 11u]; }
+    }
+    for (var j = 0u; j < TOP; j++) { R[4u + j] = mi[j]; R[9u + j] = mk[j]; }
+    if (P.mode == 0u) { R[0] = best_i; R[1] = 1u; R[2] = 1u; R[3] = 0u; R[14] = 0u; }
+  }
+  if (P.mode == 0u) { return; }
+
+  var n = 1u;
+  while (n < P.C) { n <<= 1u; }
+  for (var i = lid; i < n; i += WG) {
+    if (i < P.C) { sk[i] = Cand[2u * i]; si[i] = Cand[2u * i + 1u]; } else { sk[i] = 0u; si[i] = NONE; }
+  }
+  workgroupBarrier();
+  for (var k = 2u; k <= n; k <<= 1u) {
+    for (var j = k >> 1u; j > 0u; j >>= 1u) {
+      for (var i = lid; i < n; i += WG) {
+        let p = i ^ j;
+        if (p > i) {
+          // blocks with (i & k) == 0 end up best first, the others worst first; the last k is all of n
+          let swap = select(better(sk[i], si[i], sk[p], si[p]), better(sk[p], si[p], sk[i], si[i]), (i & k) == 0u);
+          if (swap) {
+            let tk = sk[i]; sk[i] = sk[p]; sk[p] = tk;
+            let ti = si[i]; si[i] = si[p]; si[p] = ti;
+          }
+        }
+      }
+      workgroupBarrier();
+    }
+  }
+  if (lid != 0u) { return; }
+
+  let v0 = float_of(sk[0]);
+  var sum = 0.0;
+  for (var c = 0u; c < P.C; c++) {
+    let e = select(exp_neg(float_of(sk[c]) - v0), 1.0, c == 0u);
+    sum = sum + e;
+    cum[c] = sum;
+  }
+  let threshold = P.top_p * sum;
+  var kept = P.C;
+  for (var c = 0u; c < P.C; c++) { if (cum[c] >= threshold) { kept = c + 1u; break; } }
+  let h = pcg(pcg(P.seed) + P.step);
+  let u = f32(h >> 8u) * bitcast<f32>(0x33800000u); // 2^-24
+  let target = u * cum[kept - 1u];
+  var pick = NONE;
+  for (var c = 0u; c < kept; c++) { if (cum[c] > target) { pick = c; break; } }
+  if (pick == NONE) { // u * total rounded up to total: the last candidate that still added weight
+    pick = kept - 1u;
+    while (pick > 0u && !(cum[pick] > cum[pick - 1u])) { pick--; }
+  }
+  R[0] = si[pick]; R[1] = kept; R[2] = P.C; R[3] = pick; R[14] = bitcast<u32>(u);
+}

@@ -1,0 +1,54 @@
+// sample_hist: one level of the radix select that finds the top C tokens (workers/runtime/sampler.ts).
+//
+// Tokens are ranked by a 56-bit composite key: the 32-bit selection key K[i] (see sample_prep), then
+// 24 bits of t = 0xffffff - i, so that among equal keys the lower id ranks higher and every composite
+// key is distinct: exactly C tokens rank at or above the C-th. The select walks the composite key in
+// 8-bit digits from the top, levels 0-3 over K[i] and 4-6 over t. At each level this pass counts, per
+// value of the current digit, the tokens whose already-decided digits equal the prefix found so far
+// (S.pre_hi/pre_lo under S.mask_hi/mask_lo); sample_scan then picks the digit. Once the select is
+// done (S.done), the remaining levels return at once.
+//
+// Bindings: 0 K keys (u32[V]), 1 S select state (u32[16], read), 2 Hist (atomic u32[256]), 3 P params.
+// Dispatch: ceil(V / 4096) workgroups of 256; invocation l of workgroup g reads g*4096 + l + 256*e.
+
+struct Params {
+  V: u32, C: u32, mode: u32, seed: u32,
+  step: u32, base: u32, G: u32, _p1: u32,
+  inv_temp: f32, penalty: f32, inv_penalty: f32, top_p: f32,
+}
+struct State {
+  level: u32, need: u32, pre_hi: u32, pre_lo: u32,
+  mask_hi: u32, mask_lo: u32, done: u32, count: u32,
+  _p: array<u32, 8>,
+}
+
+@group(0) @binding(0) var<storage, read> K: array<u32>;
+@group(0) @binding(1) var<storage, read> S: State;
+@group(0) @binding(2) var<storage, read_write> Hist: array<atomic<u32>>;
+@group(0) @binding(3) var<uniform> P: Params;
+
+const WG: u32 = 256u;
+const PER: u32 = 16u;
+
+var<workgroup> local_hist: array<atomic<u32>, 256>;
+
+@compute @workgroup_size(256)
+fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+  if (S.done != 0u) { return; } // a read-only binding: uniform across the workgroup
+  atomicStore(&local_hist[lid], 0u);
+  workgroupBarrier();
+  let lo = S.level >= 4u;
+  let shift = select(24u - 8u * S.level, 16u - 8u * (S.level - 4u), lo);
+  for (var e = 0u; e < PER; e++) {
+    let i = wg.x * WG * PER + e * WG + lid;
+    if (i >= P.V) { break; }
+    let k = K[i];
+    let t = 0xffffffu - i;
+    if ((k & S.mask_hi) == S.pre_hi && (t & S.mask_lo) == S.pre_lo) {
+      atomicAdd(&local_hist[(select(k, t, lo) >> shift) & 0xffu], 1u);
+    }
+  }
+  workgroupBarrier();
+  let c = atomicLoad(&local_hist[lid]);
+  if (c != 0u) { atomicAdd(&Hist[lid], c); }
+}

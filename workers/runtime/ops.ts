@@ -1,0 +1,92 @@
+/**
+ * One factory per kernel: each turns tensors, buffers and shapes into a recorded Dispatch. Static
+ * shape parameters go into a uniform made once here; what changes per step (token count, position)
+ * is in the shared step uniform `S`.
+ */
+import { bindGroup, type Dispatch, type KernelLibrary, type StepShape } from './kernels';
+import type { GpuTensor } from './weights';
+
+const GRID_X = 16384;
+const groupsFor = (n: number): [number, number] => [Math.min(n, GRID_X), Math.ceil(n / GRID_X)];
+
+export interface MatmulShape {
+  /** rows per batch (default: all of W's rows) */
+  N?: number;
+  Z?: number;
+  wBase?: number;
+  wBatch?: number;
+  xBase?: number;
+  xStride: number;
+  xBatch?: number;
+  yBase?: number;
+  yStride: number;
+  yBatch?: number;
+  accumulate?: boolean;
+}
+
+export class Ops {
+  constructor(
+    private readonly device: GPUDevice,
+    private readonly kernels: KernelLibrary,
+    /** the step uniform {T, pos0, n_ctx} */
+    readonly S: GPUBuffer,
+  ) {}
+
+  private dispatch(label: string, kernel: string, quant: string | undefined, buffers: GPUBuffer[], params: number[], floats: number[], workgroups: Dispatch['workgroups'], step: GPUBuffer = this.S): Dispatch {
+    const pipeline = this.kernels.pipeline(kernel, quant);
+    const P = this.kernels.uniform(params, `${label} params`, new Set(floats));
+    const all = [...buffers.slice(0, 3), P, step, ...buffers.slice(3)];
+    return { label, pipeline, bindGroup: bindGroup(this.device, pipeline, all, label), workgroups };
+  }
+
+  /** Y (+)= W·X for every token of the step (`step` overrides the token count, e.g. T = 1). */
+  matmul(label: string, W: GpuTensor, X: GPUBuffer, Y: GPUBuffer, s: MatmulShape, step?: GPUBuffer): Dispatch {
+    const N = s.N ?? W.nRows;
+    const [gx, gy] = groupsFor(N);
+    const p = [W.rowWeights, N, W.rowWords, s.wBase ?? 0, s.wBatch ?? 0, s.xBase ?? 0, s.xStride, s.xBatch ?? 0, s.yBase ?? 0, s.yStride, s.yBatch ?? 0, gx, s.accumulate ? 1 : 0];
+    return this.dispatch(label, 'matmul', W.type, [W.buffer, X, Y], p, [], [gx, gy, s.Z ?? 1], step);
+  }
+
+  embed(W: GpuTensor, ids: GPUBuffer, X: GPUBuffer): Dispatch {
+    return this.dispatch('embed', 'embed', W.type, [W.buffer, ids, X], [W.rowWeights, W.rowWords], [], (st: StepShape) => [st.T, 1, 1]);
+  }
+
+  rmsnorm(label: string, X: GPUBuffer, g: GpuTensor, Y: GPUBuffer, o: { dim: number; eps: number; xBase?: number; xStride: number; yBase?: number; yStride: number; atPosition?: boolean; lastOnly?: boolean }): Dispatch {
+    const p = [o.dim, o.xBase ?? 0, o.xStride, o.yBase ?? 0, o.yStride, o.atPosition ? 1 : 0, o.lastOnly ? 1 : 0, o.eps];
+    return this.dispatch(label, 'rmsnorm', undefined, [X, g.buffer, Y], p, [7], o.lastOnly ? [1, 1, 1] : (st: StepShape) => [st.T, 1, 1]);
+  }
+
+  rope(label: string, X: GPUBuffer, cs: GPUBuffer, Y: GPUBuffer, o: { nRot: number; heads: number; xBase: number; xStride: number; xHead: number; yBase: number; yStride: number; yHead: number; atPosition: boolean }): Dispatch {
+    const p = [o.nRot, o.xBase, o.xStride, o.xHead, o.yBase, o.yStride, o.yHead, o.atPosition ? 1 : 0];
+    return this.dispatch(label, 'rope', undefined, [X, cs, Y], p, [], (st: StepShape) => [st.T, o.heads, 1]);
+  }
+
+  /** Absorbed MLA attention: the extra (q_abs, q_pe, cache, out) bindings are ordered by the kernel. */
+  attention(label: string, qAbs: GPUBuffer, qPe: GPUBuffer, cache: GPUBuffer, out: GPUBuffer, o: { R: number; nRot: number; H: number; scale: number }): Dispatch {
+    const pipeline = this.kernels.pipeline('mla_attention');
+    const P = this.kernels.uniform([o.R, o.nRot, o.H, o.H * o.nRot, o.nRot, 0, o.scale], `${label} params`, new Set([6]));
+    return { label, pipeline, bindGroup: bindGroup(this.device, pipeline, [qAbs, qPe, cache, out, P, this.S], label), workgroups: (st: StepShape) => [st.T, o.H, 1] };
+  }
+
+  /** A = silu(G) * U over `n` values per row, `rowsPerToken` rows per token. */
+  siluMul(label: string, G: GPUBuffer, U: GPUBuffer, A: GPUBuffer, n: number, rowsPerToken: number, maxTokens: number): Dispatch {
+    const [gx] = groupsFor(Math.ceil((maxTokens * rowsPerToken * n) / 256));
+    return this.dispatch(label, 'silu_mul', undefined, [G, U, A], [n, rowsPerToken, gx], [],
+      (st: StepShape) => { const groups = Math.ceil((st.T * rowsPerToken * n) / 256); return [Math.min(groups, gx), Math.ceil(groups / gx), 1]; });
+  }
+
+  route(label: string, logits: GPUBuffer, ids: GPUBuffer, wts: GPUBuffer, o: { E: number; k: number; sigmoid: boolean; norm: boolean; scale: number }): Dispatch {
+    return this.dispatch(label, 'moe_route', undefined, [logits, ids, wts], [o.E, o.k, o.sigmoid ? 1 : 0, o.norm ? 1 : 0, o.scale], [4], (st: StepShape) => [st.T, 1, 1]);
+  }
+
+  /** One part (gate, up or down) of the routed experts, for every (token, slot) pair. */
+  moeMatmul(label: string, type: string, experts: GPUBuffer, table: GPUBuffer, ids: GPUBuffer, X: GPUBuffer, Y: GPUBuffer, o: { K: number; N: number; rowWords: number; partWords: number; xStride: number; xPerPair: boolean; k: number }): Dispatch {
+    const [gx, gy] = groupsFor(o.N);
+    const p = [o.K, o.N, o.rowWords, o.partWords, o.xStride, o.xPerPair ? 1 : 0, o.k, gx];
+    return this.dispatch(label, 'moe_matmul', type, [experts, X, Y, ids, table], p, [], (st: StepShape) => [gx, gy, st.T * o.k]);
+  }
+
+  combine(label: string, Yp: GPUBuffer, wts: GPUBuffer, X: GPUBuffer, D: number, k: number): Dispatch {
+    return this.dispatch(label, 'moe_combine', undefined, [Yp, wts, X], [D, k], [], (st: StepShape) => [Math.ceil(D / 64), st.T, 1]);
+  }
+}

@@ -1,0 +1,216 @@
+/**
+ * Picks the next token on the GPU, so that a step reads back 64 bytes (the id and the top 5 raw
+ * logits) instead of the whole vocabulary of logits.
+ *
+ * The work goes into the caller's command encoder, after the forward pass, in the same submit:
+ *
+ *   const pass = encoder.beginComputePass();
+ *   ...forward pass dispatches...
+ *   sampler.encodeCompute(pass, logits, logitsOffsetBytes, params, step);
+ *   pass.end();
+ *   sampler.encodeReadback(encoder);
+ *   device.queue.submit([encoder.finish()]);
+ *   const { id, top } = await sampler.read();   // the one mapAsync of the step
+ *   sampler.appendHistory(id);
+ *
+ * Passes (kernels/sample*.wgsl; their headers hold the details):
+ *   sample_prep    logits → penalized/tempered keys, per-workgroup top-5 raw and greedy argmax
+ *   sample_hist    ┐ radix select of the top C keys, 8 bits a level, at most 7 levels; levels after
+ *   sample_scan    ┘ the select is decided return at once
+ *   sample_collect the top C (key, id) pairs
+ *   sample         merge top-5 and argmax; sort the candidates; softmax, top-p, draw
+ * Greedy runs only the first and the last. The CPU reference is sampling-reference.ts.
+ */
+import { bindGroup, encodeDispatches, type Dispatch, type KernelLibrary } from './kernels';
+import { MAX_CANDIDATES, samplingPlan, type SamplingParams } from './sampling-params';
+
+export interface SampleResult {
+  readonly id: number;
+  /** the 5 highest raw logits (before penalty and temperature) as [id, logit], highest first */
+  readonly top: [number, number][];
+  /** candidates the draw considered (1 when greedy) */
+  readonly candidates: number;
+  /** candidates left after the top-p cut (1 when greedy) */
+  readonly kept: number;
+}
+
+const WG = 256;
+const PER_INVOCATION = 16; // logits each invocation of prep/hist/collect reads
+const SELECT_LEVELS = 7; // 32 key bits + 24 id bits, 8 a level
+const PARTIAL_WORDS = 12; // sample_prep's per-workgroup record
+const RESULT_BYTES = 64;
+const NONE = 0xffffffff;
+const MAX_VOCAB = 1 << 24; // the select's id digits hold 24 bits
+
+const f32 = new Float32Array(1);
+const u32 = new Uint32Array(f32.buffer);
+function keyToFloat(k: number): number {
+  u32[0] = k & 0x80000000 ? k & 0x7fffffff : ~k >>> 0;
+  return f32[0]!;
+}
+
+export class GpuSampler {
+  private readonly groups: number;
+  private readonly params: GPUBuffer;
+  private readonly historySet: GPUBuffer;
+  private readonly keys: GPUBuffer;
+  private readonly partials: GPUBuffer;
+  private readonly hist: GPUBuffer;
+  private readonly state: GPUBuffer;
+  private readonly cand: GPUBuffer;
+  private readonly result: GPUBuffer;
+  private readonly readback: GPUBuffer;
+  private readonly select: readonly Dispatch[];
+  private readonly finish: Dispatch;
+  /** sample_prep's bind group for each logits buffer and offset it has been given */
+  private readonly prepGroups = new WeakMap<GPUBuffer, Map<number, GPUBindGroup>>();
+  private history: number[] = [];
+  private historyDirty = true;
+  private copied = false;
+  private reading = false;
+
+  constructor(
+    private readonly device: GPUDevice,
+    private readonly kernels: KernelLibrary,
+    readonly vocabSize: number,
+    readonly maxHistory: number,
+  ) {
+    if (!Number.isInteger(vocabSize) || vocabSize < 1 || vocabSize > MAX_VOCAB) throw new RangeError(`vocabSize must be in [1, ${MAX_VOCAB}], got ${vocabSize}`);
+    if (!Number.isInteger(maxHistory) || maxHistory < 0) throw new RangeError(`maxHistory must be an integer >= 0, got ${maxHistory}`);
+    this.groups = Math.ceil(vocabSize / (WG * PER_INVOCATION));
+    const storage = (bytes: number, label: string, extra = 0) =>
+      device.createBuffer({ size: Math.max(16, Math.ceil(bytes / 16) * 16), usage: GPUBufferUsage.STORAGE | extra, label: `sampler ${label}` });
+    this.params = kernels.uniform(new Array<number>(12).fill(0), 'sampler params');
+    this.historySet = storage(Math.ceil(vocabSize / 32) * 4, 'history set', GPUBufferUsage.COPY_DST);
+    this.keys = storage(vocabSize * 4, 'keys');
+    this.partials = storage(this.groups * PARTIAL_WORDS * 4, 'partials');
+    this.hist = storage(256 * 4, 'histogram');
+    this.state = storage(16 * 4, 'select state');
+    this.cand = storage(MAX_CANDIDATES * 8, 'candidates');
+    this.result = storage(RESULT_BYTES, 'result', GPUBufferUsage.COPY_SRC);
+    this.readback = device.createBuffer({ size: RESULT_BYTES, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST, label: 'sampler readback' });
+
+    const dispatch = (kernel: string, buffers: GPUBuffer[], workgroups: number): Dispatch => {
+      const pipeline = kernels.pipeline(kernel);
+      return { label: kernel, pipeline, bindGroup: bindGroup(device, pipeline, buffers, kernel), workgroups: [workgroups, 1, 1] };
+    };
+    const hist = dispatch('sample_hist', [this.keys, this.state, this.hist, this.params], this.groups);
+    const scan = dispatch('sample_scan', [this.hist, this.state], 1);
+    const levels = Array.from({ length: SELECT_LEVELS }, () => [hist, scan]).flat();
+    this.select = [...levels, dispatch('sample_collect', [this.keys, this.state, this.cand, this.params], this.groups)];
+    this.finish = dispatch('sample', [this.partials, this.cand, this.result, this.params], 1);
+  }
+
+  /** The tokens the repetition penalty looks at: the last `maxHistory` of `ids`. */
+  setHistory(ids: readonly number[]): void {
+    ids.forEach((id) => this.checkId(id));
+    this.history = this.maxHistory > 0 ? ids.slice(-this.maxHistory) : [];
+    this.historyDirty = true;
+  }
+
+  appendHistory(id: number): void {
+    this.checkId(id);
+    if (this.maxHistory === 0) return;
+    this.history.push(id);
+    if (this.history.length > this.maxHistory) this.history.shift();
+    this.historyDirty = true;
+  }
+
+  /**
+   * Records one sampling step into `pass`: the logits are f32[vocabSize] at `offsetBytes` of `logits`
+   * (a STORAGE buffer), written by earlier dispatches of the same pass or submit. `step` seeds the
+   * draw with `params.seed`. Writes this step's parameters (and the history, if it changed) with
+   * queue.writeBuffer, so submit it before encoding the next step.
+   */
+  encodeCompute(pass: GPUComputePassEncoder, logits: GPUBuffer, offsetBytes: number, params: SamplingParams, step: number): void {
+    if (!Number.isInteger(step) || step < 0) throw new RangeError(`step must be an integer >= 0, got ${step}`);
+    const plan = samplingPlan(params, this.vocabSize);
+    const { group, base } = this.prepGroup(logits, offsetBytes);
+    this.flushHistory();
+    const data = new ArrayBuffer(48);
+    new Uint32Array(data, 0, 8).set([this.vocabSize, plan.candidates, plan.greedy ? 0 : 1, plan.seed, step >>> 0, base, this.groups, 0]);
+    new Float32Array(data, 32, 4).set([plan.invTemperature, plan.penalty, plan.invPenalty, plan.topP]);
+    this.device.queue.writeBuffer(this.params, 0, data);
+    const prep: Dispatch = { label: 'sample_prep', pipeline: this.kernels.pipeline('sample_prep'), bindGroup: group, workgroups: [this.groups, 1, 1] };
+    encodeDispatches(pass, plan.greedy ? [prep, this.finish] : [prep, ...this.select, this.finish], { T: 1, pos0: 0 });
+  }
+
+  /** Copies the step's result to the buffer read() maps; outside any pass, after encodeCompute. */
+  encodeReadback(encoder: GPUCommandEncoder): void {
+    if (this.reading) throw new Error('GpuSampler: read() of the previous step has not finished');
+    encoder.copyBufferToBuffer(this.result, 0, this.readback, 0, RESULT_BYTES);
+    this.copied = true;
+  }
+
+  /** encodeCompute in a pass of its own, then encodeReadback. */
+  encode(encoder: GPUCommandEncoder, logits: GPUBuffer, offsetBytes: number, params: SamplingParams, step: number): void {
+    const pass = encoder.beginComputePass({ label: 'sampler' });
+    this.encodeCompute(pass, logits, offsetBytes, params, step);
+    pass.end();
+    this.encodeReadback(encoder);
+  }
+
+  /** The result of the submitted step: one mapAsync of 64 bytes. */
+  async read(): Promise<SampleResult> {
+    if (!this.copied) throw new Error('GpuSampler: read() without encodeReadback()');
+    this.copied = false;
+    this.reading = true;
+    try {
+      await this.readback.mapAsync(GPUMapMode.READ);
+      const w = new Uint32Array(this.readback.getMappedRange().slice(0));
+      this.readback.unmap();
+      const top: [number, number][] = [];
+      for (let j = 0; j < 5; j++) if (w[4 + j] !== NONE) top.push([w[4 + j]!, keyToFloat(w[9 + j]!)]);
+      return { id: w[0]!, top, kept: w[1]!, candidates: w[2]! };
+    } finally {
+      this.reading = false;
+    }
+  }
+
+  /** One step in a submit of its own: for tests and tools; generation uses encode + read. */
+  async sample(logits: GPUBuffer, offsetBytes: number, params: SamplingParams, step: number): Promise<SampleResult> {
+    const encoder = this.device.createCommandEncoder({ label: 'sampler' });
+    this.encode(encoder, logits, offsetBytes, params, step);
+    this.device.queue.submit([encoder.finish()]);
+    return this.read();
+  }
+
+  destroy(): void {
+    for (const b of [this.params, this.historySet, this.keys, this.partials, this.hist, this.state, this.cand, this.result, this.readback]) b.destroy();
+  }
+
+  private checkId(id: number): void {
+    if (!Number.isInteger(id) || id < 0 || id >= this.vocabSize) throw new RangeError(`history token id ${id} is outside the vocabulary [0, ${this.vocabSize})`);
+  }
+
+  private flushHistory(): void {
+    if (!this.historyDirty) return;
+    const set = new Uint32Array(Math.ceil(this.vocabSize / 32));
+    for (const id of this.history) set[id >>> 5] |= 1 << (id & 31);
+    this.device.queue.writeBuffer(this.historySet, 0, set);
+    this.historyDirty = false;
+  }
+
+  /**
+   * Storage bindings must start at a multiple of minStorageBufferOffsetAlignment: bind from the
+   * aligned offset below and pass the rest to the kernel as an element offset (P.base).
+   */
+  private prepGroup(logits: GPUBuffer, offsetBytes: number): { group: GPUBindGroup; base: number } {
+    const bytes = this.vocabSize * 4;
+    if (!Number.isInteger(offsetBytes) || offsetBytes < 0 || offsetBytes % 4 !== 0 || offsetBytes + bytes > logits.size) {
+      throw new RangeError(`logits offset ${offsetBytes} does not leave ${bytes} bytes of f32 logits in a buffer of ${logits.size}`);
+    }
+    const align = this.device.limits.minStorageBufferOffsetAlignment;
+    const at = Math.floor(offsetBytes / align) * align;
+    let byOffset = this.prepGroups.get(logits);
+    if (!byOffset) this.prepGroups.set(logits, (byOffset = new Map()));
+    let group = byOffset.get(offsetBytes);
+    if (!group) {
+      const pipeline = this.kernels.pipeline('sample_prep');
+      const binding: GPUBufferBinding = { buffer: logits, offset: at, size: offsetBytes - at + bytes };
+      group = bindGroup(this.device, pipeline, [binding, this.historySet, this.keys, this.partials, this.hist, this.state, this.params], 'sample_prep');
+      byOffset.set(offsetBytes, group);
+    }
+    return { group, base: (offsetBytes - at) / 4 };
+  }
+}
