@@ -124,9 +124,9 @@ fn main(@builtin(local_invocation_index) lid: u32) {
   for (var c = 0u; c < P.C; c++) { if (cum[c] >= threshold) { kept = c + 1u; break; } }
   let h = pcg(pcg(P.seed) + P.step);
   let u = f32(h >> 8u) * bitcast<f32>(0x33800000u); // 2^-24
-  let target = u * cum[kept - 1u];
+  let goal = u * cum[kept - 1u];
   var pick = NONE;
-  for (var c = 0u; c < kept; c++) { if (cum[c] > target) { pick = c; break; } }
+  for (var c = 0u; c < kept; c++) { if (cum[c] > goal) { pick = c; break; } }
   if (pick == NONE) { // u * total rounded up to total: the last candidate that still added weight
     pick = kept - 1u;
     while (pick > 0u && !(cum[pick] > cum[pick - 1u])) { pick--; }

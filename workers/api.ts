@@ -17,7 +17,8 @@ export interface LoadedModel {
   modelId: string;
   contextLength: number;
   resident: boolean;
-  slotsPerLayer: number;
+  /** experts the GPU holds at once (in the first MoE layer's pool) */
+  slots: number;
 }
 
 export interface TokenRequest {

@@ -1,5 +1,9 @@
 /** The whole model against the float64 reference, for every fixture model. */
+import { readDeepSeek2 } from '../../workers/gguf/deepseek2';
+import { parseGgufHeader } from '../../workers/gguf/parse';
+import { planRecords } from '../../workers/store/plan';
 import { expect, test } from './support/fixtures';
+import { fixtureFile } from './support/store';
 import { maxAbsDiff, openHarness, reference, runTwoTurns, VARIANTS } from './support/model';
 
 for (const [variant, file] of Object.entries(VARIANTS) as [keyof typeof VARIANTS, string][]) {
@@ -15,3 +19,25 @@ for (const [variant, file] of Object.entries(VARIANTS) as [keyof typeof VARIANTS
     expect(maxAbsDiff(r2.promptLogits!, ref.logits[1]!)).toBeLessThan(1e-3);
   });
 }
+
+test('paged mode with a budget of a quarter of the experts gives the resident tokens', async ({ page, fixtureServer }) => {
+  const file = fixtureFile('ds2-pub256-q4_k_m.gguf');
+  const header = parseGgufHeader(file, file.byteLength);
+  const hp = readDeepSeek2(header);
+  const { experts } = planRecords('x', header, hp);
+  const quarter = Math.ceil((experts.length * hp.nExpert) / 4);
+  const budgetMB = (quarter * Math.max(...experts.map((l) => l.recordBytes))) / 1e6;
+  const ref = reference('q4_k_m');
+  const [t1, t2] = ref.turns as [typeof ref.turns[0], typeof ref.turns[0]];
+  await openHarness(page);
+  const { r1, r2, loaded } = await runTwoTurns(page, `${fixtureServer.url}/models/ds2-pub256-q4_k_m.gguf`, t1.input_tokens, t2.input_tokens, { expertBudgetMB: budgetMB });
+  expect(loaded.resident).toBe(false);
+  expect(loaded.slots).toBe(quarter);
+  expect(r1.ids).toEqual(t1.generated_tokens);
+  expect(r2.ids).toEqual(t2.generated_tokens);
+  expect(maxAbsDiff(r2.promptLogits!, ref.logits[1]!)).toBeLessThan(1e-3);
+  // Each routed step of each layer either found its experts or read them from IndexedDB.
+  expect(r1.experts.misses).toBeGreaterThan(0);
+  expect(r1.experts.hits + r1.experts.misses).toBeGreaterThanOrEqual(32 * experts.length * hp.nExpertUsed);
+  expect(r1.experts.bytesRead).toBeGreaterThan(0);
+});

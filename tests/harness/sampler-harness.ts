@@ -23,7 +23,8 @@ function gpu() {
 
 /** `logits` placed `offsetFloats` into a larger storage buffer, to exercise unaligned offsets. */
 function upload(device: GPUDevice, logits: Float32Array<ArrayBuffer>, offsetFloats: number): GPUBuffer {
-  const b = device.createBuffer({ size: (offsetFloats + logits.length + 7) * 4, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST, label: 'logits' });
+  const usage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC;
+  const b = device.createBuffer({ size: (offsetFloats + logits.length + 7) * 4, usage, label: 'logits' });
   device.queue.writeBuffer(b, offsetFloats * 4, logits);
   return b;
 }
@@ -76,6 +77,7 @@ async function generate(logitsPerStep: number[][], params: SamplingParams, promp
   const results: SampleResult[] = [];
   const ms: number[] = [];
   const before = mapCalls;
+  device.pushErrorScope('validation');
   for (let step = 0; step < staging.length; step++) {
     const t0 = performance.now();
     const encoder = device.createCommandEncoder();
@@ -91,6 +93,8 @@ async function generate(logitsPerStep: number[][], params: SamplingParams, promp
     ms.push(performance.now() - t0);
   }
   const calls = mapCalls - before;
+  const error = await device.popErrorScope();
+  if (error) throw new Error(error.message);
   sampler.destroy();
   [...staging, logits].forEach((b) => b.destroy());
   return { results, mapCalls: calls, ms };

@@ -16,7 +16,7 @@ export const runtimeApi: RuntimeApi = {
       ...(opts.maxBatch ? { maxBatch: opts.maxBatch } : {}),
     }, onProgress);
     const m = engine.model;
-    return { modelId, contextLength: m.opts.contextLength, resident: m.experts.resident, slotsPerLayer: m.experts.slotsPerLayer(m.manifest.experts[0]?.layer ?? 0) };
+    return { modelId, contextLength: m.opts.contextLength, resident: m.experts.resident, slots: m.experts.slots(m.manifest.experts[0]?.layer ?? 0) };
   },
   async unloadModel() {
     engine?.unload();

@@ -1,15 +1,18 @@
 /**
- * The GPU expert cache. Each MoE layer has a buffer of expert slots and a table (expert → word offset
- * of its record, or 0xffffffff) that the MoE kernels read.
+ * The GPU expert cache. Routed experts live in pools: GPU buffers of equal-sized slots, each pool
+ * serving a run of MoE layers (one pool for all layers when the budget fits one storage binding).
+ * Each layer has a table (expert → word offset of its record in the pool, or 0xffffffff) that the
+ * MoE kernels read.
  *
- * Resident mode: every expert has a slot, loaded once; the table never changes, so a token needs no
- * read-back. Paged mode: a layer has a fixed number of slots (its share of the byte budget); the
- * experts a step needs are loaded from their IndexedDB records on a miss, evicting the least recently
- * used. When a prefill needs more experts than a layer has slots, they are processed in waves.
+ * Resident mode: every expert has its own slot, loaded once; tables never change, so a token needs
+ * no read-back. Paged mode: the experts a step needs are loaded from their IndexedDB records on a
+ * miss, evicting the least recently used (layer, expert) of the pool. When a prefill needs more
+ * experts than the pool has slots, they run in waves.
  */
 import { getRecord } from '../store/db';
 import { expertKey, keyString } from '../store/keys';
 import type { ExpertLayer, ModelManifest } from '../store/types';
+import { SlotLru } from './slot-lru';
 import { StoreReadError } from './weights';
 
 const NOT_HERE = 0xffffffff;
@@ -20,138 +23,131 @@ export interface ExpertStats {
   bytesRead: number;
 }
 
-class LayerSlots {
-  readonly expertInSlot: Int32Array;
-  readonly slotOf = new Map<number, number>();
-  readonly lastUse: Float64Array;
-  constructor(
-    readonly info: ExpertLayer,
-    readonly buffer: GPUBuffer,
-    readonly table: GPUBuffer,
-    readonly slots: number,
-  ) {
-    this.expertInSlot = new Int32Array(slots).fill(-1);
-    this.lastUse = new Float64Array(slots);
+class Pool {
+  /** slots hold (layer, expert) pairs, tagged layer * 65536 + expert */
+  readonly lru: SlotLru;
+  constructor(readonly buffer: GPUBuffer, readonly slotBytes: number, readonly slots: number) {
+    this.lru = new SlotLru(slots);
   }
 }
 
+const tag = (layer: number, expert: number) => layer * 65536 + expert;
+
 export class ExpertCache {
   readonly stats: ExpertStats = { hits: 0, misses: 0, bytesRead: 0 };
-  private readonly layers = new Map<number, LayerSlots>();
-  private clock = 0;
-
+  private readonly pools = new Map<number, Pool>();
+  private readonly tables = new Map<number, GPUBuffer>();
+  private readonly info = new Map<number, ExpertLayer>();
   private constructor(
     private readonly device: GPUDevice,
     private readonly manifest: ModelManifest,
     readonly resident: boolean,
   ) {}
 
-  /**
-   * `budgetBytes` null: every expert resident. Otherwise each MoE layer gets an equal share of it;
-   * a share that holds every expert of its layer makes that layer resident.
-   */
+  /** `budgetBytes` null, or enough for every expert: all resident. */
   static async create(device: GPUDevice, m: ModelManifest, budgetBytes: number | null, maxBinding: number): Promise<ExpertCache> {
     const hp = m.hparams;
-    const share = budgetBytes === null ? Infinity : budgetBytes / m.experts.length;
-    const slotsFor = (l: ExpertLayer) => Math.min(hp.nExpert, Math.floor(share / l.recordBytes));
-    const resident = m.experts.every((l) => slotsFor(l) >= hp.nExpert);
+    const layers = m.experts;
+    const allBytes = layers.reduce((n, l) => n + l.recordBytes * hp.nExpert, 0);
+    const resident = budgetBytes === null || budgetBytes >= allBytes;
     const cache = new ExpertCache(device, m, resident);
-    for (const l of m.experts) {
-      const slots = resident ? hp.nExpert : slotsFor(l);
+    for (const l of layers) {
+      cache.info.set(l.layer, l);
+      cache.tables.set(l.layer, device.createBuffer({ size: Math.max(16, hp.nExpert * 4), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST, label: `expert table L${l.layer}` }));
+    }
+    // Resident: a pool per layer, exactly its experts. Paged: as few pools as the binding limit allows.
+    const groups = resident ? layers.map((l) => [l]) : splitLayers(layers, budgetBytes!, maxBinding);
+    for (const group of groups) {
+      const slotBytes = Math.max(...group.map((l) => l.recordBytes));
+      const share = resident ? slotBytes * hp.nExpert : (budgetBytes! * group.length) / layers.length;
+      const slots = resident ? hp.nExpert : Math.min(group.length * hp.nExpert, Math.floor(share / slotBytes));
       if (slots < hp.nExpertUsed) {
-        const need = (hp.nExpertUsed * l.recordBytes * m.experts.length) / 1e6;
-        throw new RangeError(`The expert budget is too small: each layer needs room for ${hp.nExpertUsed} experts, at least ${need.toFixed(1)} MB in all.`);
+        const need = (hp.nExpertUsed * slotBytes * layers.length) / group.length / 1e6;
+        throw new RangeError(`The expert budget is too small: it must hold at least ${hp.nExpertUsed} experts at once (${need.toFixed(1)} MB).`);
       }
-      if (slots * l.recordBytes > maxBinding) {
-        throw new RangeError(`Layer ${l.layer}'s expert cache (${slots} × ${l.recordBytes} bytes) exceeds this GPU's largest storage binding (${maxBinding} bytes); set a smaller expert budget.`);
-      }
-      const buffer = device.createBuffer({ size: slots * l.recordBytes, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST, label: `experts L${l.layer}` });
-      const table = device.createBuffer({ size: Math.max(16, hp.nExpert * 4), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST, label: `expert table L${l.layer}` });
-      cache.layers.set(l.layer, new LayerSlots(l, buffer, table, slots));
+      if (slots * slotBytes > maxBinding) throw new RangeError(`An expert pool of ${slots * slotBytes} bytes exceeds this GPU's largest storage binding (${maxBinding} bytes).`);
+      const pool = new Pool(device.createBuffer({ size: slots * slotBytes, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST, label: `experts L${group[0]!.layer}-${group.at(-1)!.layer}` }), slotBytes, slots);
+      for (const l of group) cache.pools.set(l.layer, pool);
     }
     if (resident) {
-      for (const s of cache.layers.values()) {
-        for (let e = 0; e < hp.nExpert; e++) await cache.load(s, e, e);
-        cache.writeTable(s, [...Array(hp.nExpert).keys()]);
+      for (const l of layers) {
+        const all = [...Array(hp.nExpert).keys()];
+        for (const e of all) await cache.load(l.layer, e, cache.pool(l.layer).lru.place(tag(l.layer, e), new Set()));
+        cache.writeTable(l.layer, all);
       }
       cache.stats.bytesRead = 0; // loading is not paging
     }
     return cache;
   }
 
-  slotsPerLayer(layer: number): number {
-    return this.layer(layer).slots;
+  /** Experts the GPU holds at once for this layer's pool. */
+  slots(layer: number): number {
+    return this.pool(layer).slots;
   }
 
   buffers(layer: number): { experts: GPUBuffer; table: GPUBuffer; info: ExpertLayer } {
-    const s = this.layer(layer);
-    return { experts: s.buffer, table: s.table, info: s.info };
+    return { experts: this.pool(layer).buffer, table: this.tables.get(layer)!, info: this.info.get(layer)! };
   }
 
   /**
-   * Groups of the `needed` experts of `layer` that are on the GPU together, with the table mapping
-   * exactly that group; the caller runs the experts' kernels once per group. Resident: one group.
+   * Groups of the `needed` experts of `layer` that are on the GPU together, with the layer's table
+   * mapping exactly that group; the caller runs the experts' kernels once per group.
    */
   async *waves(layer: number, needed: readonly number[]): AsyncGenerator<readonly number[]> {
-    const s = this.layer(layer);
     const distinct = [...new Set(needed)].sort((a, b) => a - b);
     if (this.resident) {
-      this.stats.hits += needed.length;
+      this.stats.hits += distinct.length;
       yield distinct;
       return;
     }
-    for (let i = 0; i < distinct.length; i += s.slots) {
-      const group = distinct.slice(i, i + s.slots);
-      const now = ++this.clock;
+    const pool = this.pool(layer);
+    for (let i = 0; i < distinct.length; i += pool.slots) {
+      const group = distinct.slice(i, i + pool.slots);
+      pool.lru.tick();
+      const keep = new Set(group.map((e) => tag(layer, e)));
       for (const e of group) {
-        const slot = s.slotOf.get(e);
-        if (slot !== undefined) { s.lastUse[slot] = now; this.stats.hits++; continue; }
+        if (pool.lru.hit(tag(layer, e)) !== undefined) { this.stats.hits++; continue; }
         this.stats.misses++;
-        await this.load(s, e, this.victim(s, group), now);
+        await this.load(layer, e, pool.lru.place(tag(layer, e), keep));
       }
-      this.writeTable(s, group);
+      this.writeTable(layer, group);
       yield group;
     }
   }
 
   destroy(): void {
-    for (const s of this.layers.values()) { s.buffer.destroy(); s.table.destroy(); }
+    for (const p of new Set(this.pools.values())) p.buffer.destroy();
+    for (const t of this.tables.values()) t.destroy();
   }
 
-  private layer(layer: number): LayerSlots {
-    const s = this.layers.get(layer);
-    if (!s) throw new Error(`layer ${layer} has no experts`);
-    return s;
+  private pool(layer: number): Pool {
+    const p = this.pools.get(layer);
+    if (!p) throw new Error(`layer ${layer} has no experts`);
+    return p;
   }
 
-  /** An empty slot, else the least recently used one whose expert is not in `keep`. */
-  private victim(s: LayerSlots, keep: readonly number[]): number {
-    let best = -1;
-    for (let i = 0; i < s.slots; i++) {
-      const e = s.expertInSlot[i]!;
-      if (e < 0) return i;
-      if (keep.includes(e)) continue;
-      if (best < 0 || s.lastUse[i]! < s.lastUse[best]!) best = i;
-    }
-    return best;
-  }
-
-  private async load(s: LayerSlots, expert: number, slot: number, now = 0): Promise<void> {
-    const key = expertKey(this.manifest.id, s.info.layer, expert);
+  private async load(layer: number, expert: number, slot: number): Promise<void> {
+    const pool = this.pool(layer);
+    const key = expertKey(this.manifest.id, layer, expert);
     const rec = await getRecord(key).catch((e: Error) => { throw new StoreReadError(`Reading expert ${keyString(key)} from the store failed: ${e.message}`); });
     if (!rec) throw new StoreReadError(`The stored model is incomplete: expert record ${keyString(key)} is missing. Verify or import it again.`);
-    const old = s.expertInSlot[slot]!;
-    if (old >= 0) s.slotOf.delete(old);
-    this.device.queue.writeBuffer(s.buffer, slot * s.info.recordBytes, rec.data);
-    s.expertInSlot[slot] = expert;
-    s.slotOf.set(expert, slot);
-    s.lastUse[slot] = now;
+    this.device.queue.writeBuffer(pool.buffer, slot * pool.slotBytes, rec.data);
     this.stats.bytesRead += rec.data.byteLength;
   }
 
-  private writeTable(s: LayerSlots, group: readonly number[]): void {
+  private writeTable(layer: number, group: readonly number[]): void {
+    const pool = this.pool(layer);
     const table = new Uint32Array(this.manifest.hparams.nExpert).fill(NOT_HERE);
-    for (const e of group) table[e] = (s.slotOf.get(e)! * s.info.recordBytes) / 4;
-    this.device.queue.writeBuffer(s.table, 0, table);
+    for (const e of group) table[e] = (pool.lru.slotOfItem(tag(layer, e))! * pool.slotBytes) / 4;
+    this.device.queue.writeBuffer(this.tables.get(layer)!, 0, table);
   }
+}
+
+/** Runs of consecutive layers whose share of the budget fits one binding each. */
+function splitLayers(layers: readonly ExpertLayer[], budget: number, maxBinding: number): ExpertLayer[][] {
+  const pools = Math.max(1, Math.ceil(budget / maxBinding));
+  const per = Math.ceil(layers.length / pools);
+  const out: ExpertLayer[][] = [];
+  for (let i = 0; i < layers.length; i += per) out.push(layers.slice(i, i + per));
+  return out;
 }

@@ -167,11 +167,23 @@ export class GpuSampler {
     }
   }
 
-  /** One step in a submit of its own: for tests and tools; generation uses encode + read. */
+  /**
+   * One step in a submit of its own, for tests and tools (generation uses encode + read). A GPU
+   * validation error throws here rather than reading back a result that was never written.
+   */
   async sample(logits: GPUBuffer, offsetBytes: number, params: SamplingParams, step: number): Promise<SampleResult> {
-    const encoder = this.device.createCommandEncoder({ label: 'sampler' });
-    this.encode(encoder, logits, offsetBytes, params, step);
-    this.device.queue.submit([encoder.finish()]);
+    this.device.pushErrorScope('validation');
+    let thrown: unknown = null;
+    try {
+      const encoder = this.device.createCommandEncoder({ label: 'sampler' });
+      this.encode(encoder, logits, offsetBytes, params, step);
+      this.device.queue.submit([encoder.finish()]);
+    } catch (e) {
+      thrown = e;
+    }
+    const error = await this.device.popErrorScope();
+    if (thrown) throw thrown;
+    if (error) throw new Error(`GpuSampler: ${error.message}`);
     return this.read();
   }
 

@@ -36,7 +36,7 @@ export async function openHarness(page: Page): Promise<void> {
 }
 
 /** Import a fixture by URL, load it, and run both reference turns on one KV cache. */
-export async function runTwoTurns(page: Page, url: string, turn1: number[], turn2: number[], load: LoadRequest): Promise<{ r1: TokenResult; r2: TokenResult; loaded: { resident: boolean; slotsPerLayer: number } }> {
+export async function runTwoTurns(page: Page, url: string, turn1: number[], turn2: number[], load: LoadRequest): Promise<{ r1: TokenResult; r2: TokenResult; loaded: { resident: boolean; slots: number } }> {
   return page.evaluate(async ({ url, turn1, turn2, load }) => {
     const { engine, Comlink } = window.liteCoderHarness;
     const e = engine();

@@ -706,9 +706,9 @@ fn main(@builtin(local_invocation_index) lid: u32) {
   for (var c = 0u; c < P.C; c++) { if (cum[c] >= threshold) { kept = c + 1u; break; } }
   let h = pcg(pcg(P.seed) + P.step);
   let u = f32(h >> 8u) * bitcast<f32>(0x33800000u); // 2^-24
-  let target = u * cum[kept - 1u];
+  let goal = u * cum[kept - 1u];
   var pick = NONE;
-  for (var c = 0u; c < kept; c++) { if (cum[c] > target) { pick = c; break; } }
+  for (var c = 0u; c < kept; c++) { if (cum[c] > goal) { pick = c; break; } }
   if (pick == NONE) { // u * total rounded up to total: the last candidate that still added weight
     pick = kept - 1u;
     while (pick > 0u && !(cum[pick] > cum[pick - 1u])) { pick--; }
@@ -1002,4 +1002,4 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
   A[i] = g / (1.0 + exp(-g)) * U[i];
 }
 `});function r(e){let t=n[`../../kernels/${e}.wgsl`];if(t===void 0)throw Error(`no kernel source kernels/${e}.wgsl`);return t}function i(e,t){let n=r(e);if(!n.includes(`//!include quant`))return n;if(!t)throw Error(`kernel ${e} reads weights: give their type`);return n.replace(`//!include quant`,`${r(`quant/${t.toLowerCase()}`)}\n${r(`quant/common`)}`)}var a=class{device;pipelines=new Map;constructor(e){this.device=e}pipeline(e,t){let n=t?`${e}:${t}`:e,r=this.pipelines.get(n);if(!r){let a=this.device.createShaderModule({code:i(e,t),label:n});r=this.device.createComputePipeline({layout:`auto`,compute:{module:a,entryPoint:`main`},label:n}),this.pipelines.set(n,r)}return r}uniform(e,t,n=new Set){let r=Math.ceil(e.length/4)*4,i=this.device.createBuffer({size:r*4,usage:GPUBufferUsage.UNIFORM|GPUBufferUsage.COPY_DST,label:t}),a=new ArrayBuffer(r*4),o=new Uint32Array(a),s=new Float32Array(a);return e.forEach((e,t)=>{n.has(t)?s[t]=e:o[t]=e}),this.device.queue.writeBuffer(i,0,a),i}};function o(e,t,n,r){return e.createBindGroup({layout:t.getBindGroupLayout(0),entries:n.map((e,t)=>({binding:t,resource:e instanceof GPUBuffer?{buffer:e}:e})),label:r})}function s(e,t,n){for(let r of t){let[t,i,a]=typeof r.workgroups==`function`?r.workgroups(n):r.workgroups;t*i*a!==0&&(e.setPipeline(r.pipeline),e.setBindGroup(0,r.bindGroup),e.dispatchWorkgroups(t,i,a))}}export{t as i,o as n,s as r,a as t};
-//# sourceMappingURL=kernels-6fBwLTgf.js.map
+//# sourceMappingURL=kernels-CsCLDZ48.js.map
