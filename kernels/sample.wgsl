@@ -11,7 +11,8 @@
 // Bindings: 0 W per-workgroup results of sample_prep (u32[G*12]), 1 Cand (u32[2*1024] key/id pairs),
 //           2 R result (u32[16]), 3 P params (P.G: how many workgroups sample_prep ran).
 // Result:   R[0] chosen id, R[1] candidates kept by top_p, R[2] C, R[3] rank of the pick among them,
-//           R[4..8] top-5 raw ids (0xffffffff: none), R[9..13] their keys (see sample_prep), R[14] u bits.
+//           R[4..8] top-5 raw ids (0xffffffff: none), R[9..13] their keys (see sample_prep), R[14] u bits,
+//           R[15] bits of the weight sum c_(C-1) (1 when greedy).
 // Dispatch: 1 workgroup of 256.
 
 struct Params {
@@ -84,7 +85,7 @@ fn main(@builtin(local_invocation_index) lid: u32) {
       if (better(W[g * 12u + 10u], W[g * 12u + 11u], best_k, best_i)) { best_k = W[g * 12u + 10u]; best_i = W[g * 12u + 11u]; }
     }
     for (var j = 0u; j < TOP; j++) { R[4u + j] = mi[j]; R[9u + j] = mk[j]; }
-    if (P.mode == 0u) { R[0] = best_i; R[1] = 1u; R[2] = 1u; R[3] = 0u; R[14] = 0u; }
+    if (P.mode == 0u) { R[0] = best_i; R[1] = 1u; R[2] = 1u; R[3] = 0u; R[14] = 0u; R[15] = bitcast<u32>(1.0); }
   }
   if (P.mode == 0u) { return; }
 
@@ -131,5 +132,5 @@ fn main(@builtin(local_invocation_index) lid: u32) {
     pick = kept - 1u;
     while (pick > 0u && !(cum[pick] > cum[pick - 1u])) { pick--; }
   }
-  R[0] = si[pick]; R[1] = kept; R[2] = P.C; R[3] = pick; R[14] = bitcast<u32>(u);
+  R[0] = si[pick]; R[1] = kept; R[2] = P.C; R[3] = pick; R[14] = bitcast<u32>(u); R[15] = bitcast<u32>(sum);
 }

@@ -5,6 +5,7 @@
 import type { DeviceReport } from './device/types';
 import type { ImportProgress, ImportSource, ModelSummary, VerifyResult } from './store/types';
 import type { GenerateResult } from './engine/engine';
+import type { PromptSpec } from './engine/prompts';
 
 export interface LoadRequest {
   /** GPU memory for routed experts in MB (10^6 bytes); absent: all experts resident */
@@ -49,6 +50,8 @@ export interface EngineWorkerApi {
   /** Put a stored model on the GPU (replacing any loaded one). */
   loadModel(modelId: string, opts: LoadRequest, onProgress: (done: number, total: number) => void): Promise<LoadedModel>;
   unloadModel(): Promise<void>;
+  /** The token ids of a prompt for a stored model: raw text (after BOS), the chat format, or FIM. */
+  encodePrompt(modelId: string, prompt: PromptSpec): Promise<number[]>;
   /** Generate from token ids (greedy); the KV cache is reused for the prefix shared with the last call. */
   generateTokens(req: TokenRequest, onToken?: (id: number) => void): Promise<TokenResult>;
 }

@@ -1,4 +1,5 @@
 import { defineConfig } from '@playwright/test';
+import { CHROMIUM_ARGS } from '../../scripts/chromium';
 
 // LC_PORT / LC_DIST let two checkouts run their browser tests side by side.
 export const APP_PORT = Number(process.env.LC_PORT ?? 4173);
@@ -19,18 +20,7 @@ export default defineConfig({
     baseURL: `http://127.0.0.1:${APP_PORT}`,
     launchOptions: {
       executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: [
-        '--enable-unsafe-webgpu',
-        '--enable-features=Vulkan',
-        // Chromium reports a fixed quota to estimate() against fingerprinting; the quota tests need the
-        // real (DevTools-overridden) one.
-        '--disable-features=StaticStorageQuota',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-        '--disable-quic',
-      ],
+      args: CHROMIUM_ARGS,
     },
   },
   webServer: {

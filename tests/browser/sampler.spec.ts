@@ -5,6 +5,7 @@
 import type { Page } from '@playwright/test';
 import { sampleReference, historyWindow } from '../../workers/runtime/sampling-reference';
 import { DEFAULT_SAMPLING, type SamplingParams } from '../../workers/runtime/sampling-params';
+import type { SampleResult } from '../../workers/runtime/sampler';
 import type { Step } from '../harness/sampler-harness';
 import { rng } from '../support/random-tensors';
 import { expect, test } from './support/fixtures';
@@ -48,14 +49,17 @@ async function runSteps(page: Page, logits: number[], steps: Step[], maxHistory 
   );
 }
 
-function expectSameAsReference(logits: number[], steps: Step[], got: { id: number; top: [number, number][]; kept: number; candidates: number }[], maxHistory = 64) {
+function expectSameAsReference(logits: number[], steps: Step[], got: SampleResult[], maxHistory = 64) {
   const l = new Float32Array(logits);
   expect(got.length).toBe(steps.length);
   steps.forEach((s, n) => {
     const want = sampleReference(l, s.params, historyWindow(s.history, maxHistory), s.step);
     const where = `step ${n}: ${JSON.stringify({ ...s, history: s.history.length })}`;
     expect(got[n]!.top, where).toEqual(want.top);
-    expect({ id: got[n]!.id, kept: got[n]!.kept, candidates: got[n]!.candidates }, where).toEqual({ id: want.id, kept: want.kept, candidates: want.candidates });
+    // weightSum checks the whole f32 chain (penalty, temperature, exp, running sum) bit for bit, not
+    // only where a draw happens to land
+    const { id, kept, candidates, weightSum } = got[n]!;
+    expect({ id, kept, candidates, weightSum }, where).toEqual({ id: want.id, kept: want.kept, candidates: want.candidates, weightSum: want.weightSum });
   });
 }
 
@@ -169,6 +173,7 @@ test('generation loop: one submit and one mapAsync per step, history grows on th
     const want = sampleReference(new Float32Array(perStep[n]!), p, historyWindow(history, maxHistory), n);
     expect(r.id, `step ${n}`).toBe(want.id);
     expect(r.top, `step ${n}`).toEqual(want.top);
+    expect(r.weightSum, `step ${n}`).toBe(want.weightSum);
     history.push(r.id);
   });
 });

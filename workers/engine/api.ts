@@ -1,10 +1,11 @@
 /** The runtime as the worker exposes it: one loaded model at a time. */
 import type { EngineWorkerApi } from '../api';
 import { Engine } from './engine';
+import { promptIds, tokenizerFor } from './prompts';
 
 let engine: Engine | undefined;
 
-type RuntimeApi = Pick<EngineWorkerApi, 'loadModel' | 'unloadModel' | 'generateTokens'>;
+type RuntimeApi = Pick<EngineWorkerApi, 'loadModel' | 'unloadModel' | 'generateTokens' | 'encodePrompt'>;
 
 export const runtimeApi: RuntimeApi = {
   async loadModel(modelId, opts, onProgress) {
@@ -17,6 +18,9 @@ export const runtimeApi: RuntimeApi = {
     }, onProgress);
     const m = engine.model;
     return { modelId, contextLength: m.opts.contextLength, resident: m.experts.resident, slots: m.experts.slots(m.manifest.experts[0]?.layer ?? 0) };
+  },
+  async encodePrompt(modelId, prompt) {
+    return promptIds(await tokenizerFor(modelId), prompt);
   },
   async unloadModel() {
     engine?.unload();

@@ -134,7 +134,7 @@ class Cursor {
     const minElem = elemType === VT.STRING ? 8 : elemType === VT.ARRAY ? 12 : SCALAR_BYTES[elemType];
     if (minElem === undefined) throw new ModelFormatError('bad-metadata', `${what} is an array of unknown value type ${elemType}.`);
     if (count > LIMITS.maxArrayLength || this.pos + count * minElem > this.fileSize) {
-      throw new ModelFormatError('bad-metadata', `${what} claims ${count} elements, more than the file can hold: the header is corrupt.`);
+      throw new ModelFormatError('bad-metadata', `${what} claims ${count} elements, more than the file can hold: the file is truncated or its header is corrupt.`);
     }
     const out: GgufValue[] = new Array(count);
     for (let i = 0; i < count; i++) out[i] = this.value(elemType, what, depth + 1);

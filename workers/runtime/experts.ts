@@ -63,7 +63,7 @@ export class ExpertCache {
       const slots = resident ? hp.nExpert : Math.min(group.length * hp.nExpert, Math.floor(share / slotBytes));
       if (slots < hp.nExpertUsed) {
         const need = (hp.nExpertUsed * slotBytes * layers.length) / group.length / 1e6;
-        throw new RangeError(`The expert budget is too small: it must hold at least ${hp.nExpertUsed} experts at once (${need.toFixed(1)} MB).`);
+        throw new RangeError(`The expert budget is too small: it must hold at least ${hp.nExpertUsed} experts at once (${need.toPrecision(3)} MB).`);
       }
       if (slots * slotBytes > maxBinding) throw new RangeError(`An expert pool of ${slots * slotBytes} bytes exceeds this GPU's largest storage binding (${maxBinding} bytes).`);
       const pool = new Pool(device.createBuffer({ size: slots * slotBytes, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST, label: `experts L${group[0]!.layer}-${group.at(-1)!.layer}` }), slotBytes, slots);

@@ -32,6 +32,8 @@ export interface SampleResult {
   readonly candidates: number;
   /** candidates left after the top-p cut (1 when greedy) */
   readonly kept: number;
+  /** sum over the candidates of exp(v_c - v_0): 1 / the top candidate's probability (1 when greedy) */
+  readonly weightSum: number;
 }
 
 const WG = 256;
@@ -44,10 +46,11 @@ const MAX_VOCAB = 1 << 24; // the select's id digits hold 24 bits
 
 const f32 = new Float32Array(1);
 const u32 = new Uint32Array(f32.buffer);
-function keyToFloat(k: number): number {
-  u32[0] = k & 0x80000000 ? k & 0x7fffffff : ~k >>> 0;
+function bitsToFloat(b: number): number {
+  u32[0] = b;
   return f32[0]!;
 }
+const keyToFloat = (k: number): number => bitsToFloat(k & 0x80000000 ? k & 0x7fffffff : ~k >>> 0);
 
 export class GpuSampler {
   private readonly groups: number;
@@ -161,7 +164,7 @@ export class GpuSampler {
       this.readback.unmap();
       const top: [number, number][] = [];
       for (let j = 0; j < 5; j++) if (w[4 + j] !== NONE) top.push([w[4 + j]!, keyToFloat(w[9 + j]!)]);
-      return { id: w[0]!, top, kept: w[1]!, candidates: w[2]! };
+      return { id: w[0]!, top, kept: w[1]!, candidates: w[2]!, weightSum: bitsToFloat(w[15]!) };
     } finally {
       this.reading = false;
     }

@@ -26,6 +26,8 @@ export interface ReferenceSample {
   readonly kept: number;
   /** the uniform draw in [0, 1) (0 when greedy) */
   readonly u: number;
+  /** sum over the candidates of exp(v_c - v_0) (1 when greedy) */
+  readonly weightSum: number;
 }
 
 const f32 = new Float32Array(1);
@@ -109,7 +111,7 @@ export function sampleReference(logits: Float32Array, params: SamplingParams, hi
     keys[i] = sortKey(v);
   }
   const top = topByKey(rawKeys, 5).map((i): [number, number] => [i, keyToFloat(rawKeys[i]!)]);
-  if (plan.greedy) return { id: topByKey(keys, 1)[0]!, top, candidates: 1, kept: 1, u: 0 };
+  if (plan.greedy) return { id: topByKey(keys, 1)[0]!, top, candidates: 1, kept: 1, u: 0, weightSum: 1 };
 
   const cand = topByKey(keys, plan.candidates);
   const v0 = keyToFloat(keys[cand[0]!]!);
@@ -128,5 +130,5 @@ export function sampleReference(logits: Float32Array, params: SamplingParams, hi
   let pick = cum.findIndex((c, i) => i < kept && c > target);
   // u * total can round up to total itself: then the last candidate that still added weight.
   if (pick < 0) for (pick = kept - 1; pick > 0 && !(cum[pick]! > cum[pick - 1]!); pick--);
-  return { id: cand[pick]!, top, candidates: cand.length, kept, u };
+  return { id: cand[pick]!, top, candidates: cand.length, kept, u, weightSum: sum };
 }

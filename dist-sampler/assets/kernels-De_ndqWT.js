@@ -593,7 +593,8 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) i
 // Bindings: 0 W per-workgroup results of sample_prep (u32[G*12]), 1 Cand (u32[2*1024] key/id pairs),
 //           2 R result (u32[16]), 3 P params (P.G: how many workgroups sample_prep ran).
 // Result:   R[0] chosen id, R[1] candidates kept by top_p, R[2] C, R[3] rank of the pick among them,
-//           R[4..8] top-5 raw ids (0xffffffff: none), R[9..13] their keys (see sample_prep), R[14] u bits.
+//           R[4..8] top-5 raw ids (0xffffffff: none), R[9..13] their keys (see sample_prep), R[14] u bits,
+//           R[15] bits of the weight sum c_(C-1) (1 when greedy).
 // Dispatch: 1 workgroup of 256.
 
 struct Params {
@@ -666,7 +667,7 @@ fn main(@builtin(local_invocation_index) lid: u32) {
       if (better(W[g * 12u + 10u], W[g * 12u + 11u], best_k, best_i)) { best_k = W[g * 12u + 10u]; best_i = W[g * 12u + 11u]; }
     }
     for (var j = 0u; j < TOP; j++) { R[4u + j] = mi[j]; R[9u + j] = mk[j]; }
-    if (P.mode == 0u) { R[0] = best_i; R[1] = 1u; R[2] = 1u; R[3] = 0u; R[14] = 0u; }
+    if (P.mode == 0u) { R[0] = best_i; R[1] = 1u; R[2] = 1u; R[3] = 0u; R[14] = 0u; R[15] = bitcast<u32>(1.0); }
   }
   if (P.mode == 0u) { return; }
 
@@ -713,7 +714,7 @@ fn main(@builtin(local_invocation_index) lid: u32) {
     pick = kept - 1u;
     while (pick > 0u && !(cum[pick] > cum[pick - 1u])) { pick--; }
   }
-  R[0] = si[pick]; R[1] = kept; R[2] = P.C; R[3] = pick; R[14] = bitcast<u32>(u);
+  R[0] = si[pick]; R[1] = kept; R[2] = P.C; R[3] = pick; R[14] = bitcast<u32>(u); R[15] = bitcast<u32>(sum);
 }
 `,"../../kernels/sample_collect.wgsl":`// sample_collect: writes the top C tokens found by the radix select (sample_hist, sample_scan) as
 // (key, id) pairs, in no particular order: the set is exact, sample.wgsl sorts it.
@@ -1002,4 +1003,4 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
   A[i] = g / (1.0 + exp(-g)) * U[i];
 }
 `});function r(e){let t=n[`../../kernels/${e}.wgsl`];if(t===void 0)throw Error(`no kernel source kernels/${e}.wgsl`);return t}function i(e,t){let n=r(e);if(!n.includes(`//!include quant`))return n;if(!t)throw Error(`kernel ${e} reads weights: give their type`);return n.replace(`//!include quant`,`${r(`quant/${t.toLowerCase()}`)}\n${r(`quant/common`)}`)}var a=class{device;pipelines=new Map;constructor(e){this.device=e}pipeline(e,t){let n=t?`${e}:${t}`:e,r=this.pipelines.get(n);if(!r){let a=this.device.createShaderModule({code:i(e,t),label:n});r=this.device.createComputePipeline({layout:`auto`,compute:{module:a,entryPoint:`main`},label:n}),this.pipelines.set(n,r)}return r}uniform(e,t,n=new Set){let r=Math.ceil(e.length/4)*4,i=this.device.createBuffer({size:r*4,usage:GPUBufferUsage.UNIFORM|GPUBufferUsage.COPY_DST,label:t}),a=new ArrayBuffer(r*4),o=new Uint32Array(a),s=new Float32Array(a);return e.forEach((e,t)=>{n.has(t)?s[t]=e:o[t]=e}),this.device.queue.writeBuffer(i,0,a),i}};function o(e,t,n,r){return e.createBindGroup({layout:t.getBindGroupLayout(0),entries:n.map((e,t)=>({binding:t,resource:e instanceof GPUBuffer?{buffer:e}:e})),label:r})}function s(e,t,n){for(let r of t){let[t,i,a]=typeof r.workgroups==`function`?r.workgroups(n):r.workgroups;t*i*a!==0&&(e.setPipeline(r.pipeline),e.setBindGroup(0,r.bindGroup),e.dispatchWorkgroups(t,i,a))}}export{t as i,o as n,s as r,a as t};
-//# sourceMappingURL=kernels-CsCLDZ48.js.map
+//# sourceMappingURL=kernels-De_ndqWT.js.map

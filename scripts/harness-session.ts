@@ -1,0 +1,53 @@
+/**
+ * A headless Chromium on the harness page, with the built app and a model file served on loopback:
+ * what the command-line tools use to run the real store and runtime.
+ */
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { basename, dirname, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { CHROMIUM_ARGS } from './chromium';
+// @ts-expect-error: plain JS modules shared with `npm start` and the tests.
+import { startStaticServer } from './static-server.mjs';
+// @ts-expect-error: as above.
+import { findChromium, NO_CHROMIUM_MESSAGE } from './find-chromium.mjs';
+
+interface Server { url: string; close(): Promise<void> }
+
+export interface Session {
+  page: Page;
+  modelUrl: string;
+  close(): Promise<void>;
+}
+
+export async function openSession(modelPath: string): Promise<Session> {
+  if (!existsSync(modelPath)) throw new Error(`no such file: ${modelPath}`);
+  if (!existsSync('dist/tests/harness/harness.html')) throw new Error('the app is not built: run `npm run build`');
+  const executablePath = (await findChromium()) as string | null;
+  if (!executablePath) throw new Error(NO_CHROMIUM_MESSAGE as string);
+  const app = (await startStaticServer({ root: 'dist' })) as Server;
+  const files = (await startStaticServer({ root: dirname(resolve(modelPath)), cors: true })) as Server;
+  let browser: Browser | undefined;
+  try {
+    browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS });
+    const page = await browser.newPage();
+    await page.goto(`${app.url}/tests/harness/harness.html`);
+    await page.waitForSelector('body[data-ready="1"]', { state: 'attached' });
+    const b = browser;
+    return {
+      page,
+      modelUrl: `${files.url}/${encodeURIComponent(basename(modelPath))}`,
+      close: async () => { await b.close(); await app.close(); await files.close(); },
+    };
+  } catch (e) {
+    await browser?.close();
+    await app.close();
+    await files.close();
+    throw e;
+  }
+}
+
+/** The message of an error thrown inside page.evaluate, without Playwright's wrapping. */
+export function pageErrorMessage(e: unknown): string {
+  const msg = e instanceof Error ? e.message : String(e);
+  return msg.replace(/^page\.evaluate: /, '').replace(/^(Error|RangeError|TypeError): /, '').split('\n')[0]!;
+}
