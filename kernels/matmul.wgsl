@@ -8,13 +8,15 @@
 // Bindings: 0 W (u32 words), 1 X (f32), 2 Y (f32), 3 P (this dispatch's shape), 4 S (the step: T).
 // Layout: row r of batch z starts at word w_base + z*w_batch + r*row_words;
 //         X[z][t][k] = X[x_base + z*x_batch + t*x_stride + k]; Y likewise with y_*.
-// Dispatch: (grid_x, ceil(N / grid_x), Z) workgroups of 64; one workgroup per output row.
+// Dispatch: (grid_x, ceil(groups / grid_x), Z) workgroups of 64. A row gets `tpr` invocations (a
+// power of two up to 64, no more than its blocks can use), so a workgroup computes 64/tpr rows:
+// short rows (the output head's 102400 rows of 64, say) do not leave most invocations idle.
 
 struct Params {
   K: u32, N: u32, row_words: u32, w_base: u32,
   w_batch: u32, x_base: u32, x_stride: u32, x_batch: u32,
   y_base: u32, y_stride: u32, y_batch: u32, grid_x: u32,
-  accumulate: u32, _p0: u32, _p1: u32, _p2: u32,
+  accumulate: u32, tpr: u32, _p1: u32, _p2: u32,
 }
 struct Step { T: u32, pos0: u32, n_ctx: u32, _p: u32 }
 
@@ -32,17 +34,21 @@ var<workgroup> red: array<f32, 512>; // TILE * WG partial sums
 
 @compute @workgroup_size(64)
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
-  let r = wg.x + wg.y * P.grid_x;
-  if (r >= P.N) { return; } // uniform across the workgroup: every invocation has the same r
+  let group = wg.x + wg.y * P.grid_x;
+  let rows_per_group = WG / P.tpr;
+  if (group * rows_per_group >= P.N) { return; } // uniform across the workgroup
+  let lane = lid % P.tpr;
+  let r = group * rows_per_group + lid / P.tpr;
+  let live = r < P.N;
   let z = wg.z;
   let row = P.w_base + z * P.w_batch + r * P.row_words;
   let nb = P.K / QK;
   let subs = QK / 32u;
-  let units = nb * subs;
+  let units = select(0u, nb * subs, live);
   var w: array<f32, 32>;
   for (var t0 = 0u; t0 < S.T; t0 += TILE) {
     var acc = array<f32, 8>(); // explicitly zeroed: SwiftShader kept the previous tile's sums otherwise
-    for (var u = lid; u < units; u += WG) {
+    for (var u = lane; u < units; u += P.tpr) {
       let b = u / subs;
       let s = u % subs;
       decode32(row, nb, b, s, &w);
@@ -59,15 +65,18 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
     for (var tt = 0u; tt < TILE; tt++) { red[tt * WG + lid] = acc[tt]; }
     workgroupBarrier();
     for (var stride = WG / 2u; stride > 0u; stride >>= 1u) {
-      if (lid < stride) {
+      if (stride < P.tpr && lane < stride) {
         for (var tt = 0u; tt < TILE; tt++) { red[tt * WG + lid] += red[tt * WG + lid + stride]; }
       }
       workgroupBarrier();
     }
-    if (lid < TILE && t0 + lid < S.T) {
-      let yi = P.y_base + z * P.y_batch + (t0 + lid) * P.y_stride + r;
-      let v = red[lid * WG];
-      Y[yi] = select(v, Y[yi] + v, P.accumulate != 0u);
+    // lane tt of each row writes token t0 + tt (tpr may be below 8: then lanes loop over tokens)
+    for (var tt = lane; tt < TILE; tt += P.tpr) {
+      if (live && t0 + tt < S.T) {
+        let yi = P.y_base + z * P.y_batch + (t0 + tt) * P.y_stride + r;
+        let v = red[tt * WG + lid - lane];
+        Y[yi] = select(v, Y[yi] + v, P.accumulate != 0u);
+      }
     }
     workgroupBarrier();
   }

@@ -7,11 +7,13 @@
 // now: that pair is left for a later wave of paging). Rows are in the stored row layout.
 // Bindings: 0 W (the layer's expert cache, u32), 1 X (f32), 2 Y (f32 out [pairs][N]), 3 P,
 // 4 S (step: T), 5 ids (u32 [T][k]), 6 table (u32 [E]).
-// Dispatch: (grid_x, ceil(N / grid_x), T*k) workgroups of 64; one workgroup per row per pair.
+// Dispatch: (grid_x, ceil(groups / grid_x), T*k) workgroups of 64; a row gets `tpr` invocations
+// (a power of two up to 64), so a workgroup computes 64/tpr rows of one pair.
 
 struct Params {
   K: u32, N: u32, row_words: u32, part_words: u32,
   x_stride: u32, x_per_pair: u32, k: u32, grid_x: u32,
+  tpr: u32, _p0: u32, _p1: u32, _p2: u32,
 }
 struct Step { T: u32, pos0: u32, n_ctx: u32, _p: u32 }
 
@@ -29,18 +31,23 @@ var<workgroup> red: array<f32, 64>;
 
 @compute @workgroup_size(64)
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
-  let r = wg.x + wg.y * P.grid_x;
+  let group = wg.x + wg.y * P.grid_x;
+  let rows_per_group = 64u / P.tpr;
   let pair = wg.z;
-  if (r >= P.N || pair >= S.T * P.k) { return; }
+  if (group * rows_per_group >= P.N || pair >= S.T * P.k) { return; }
   let slot = table[ids[pair]];
   if (slot == 0xffffffffu) { return; }
+  let lane = lid % P.tpr;
+  let r = group * rows_per_group + lid / P.tpr;
+  let live = r < P.N;
   let row = slot + P.part_words + r * P.row_words;
   let xo = select(pair / P.k, pair, P.x_per_pair != 0u) * P.x_stride;
   let nb = P.K / QK;
   let subs = QK / 32u;
+  let units = select(0u, nb * subs, live);
   var w: array<f32, 32>;
   var acc = 0.0;
-  for (var u = lid; u < nb * subs; u += 64u) {
+  for (var u = lane; u < units; u += P.tpr) {
     let b = u / subs;
     let s = u % subs;
     decode32(row, nb, b, s, &w);
@@ -50,8 +57,8 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
   red[lid] = acc;
   workgroupBarrier();
   for (var stride = 32u; stride > 0u; stride >>= 1u) {
-    if (lid < stride) { red[lid] += red[lid + stride]; }
+    if (stride < P.tpr && lane < stride) { red[lid] += red[lid + stride]; }
     workgroupBarrier();
   }
-  if (lid == 0u) { Y[pair * P.N + r] = red[0]; }
+  if (live && lane == 0u) { Y[pair * P.N + r] = red[lid]; }
 }

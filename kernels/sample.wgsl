@@ -1,33 +1,27 @@
-// sample: the last pass of a sampling step (workers/runtime/sampler.ts); one workgroup writes the result.
-//  - Merges the per-workgroup top-5 raw logits and greedy picks of sample_prep.
-//  - Greedy (P.mode 0): the pick is the best penalized key, lowest id on ties. Done.
-//  - Sampling: sorts the C candidates of sample_collect (bitonic, by key descending then id ascending),
-//    then one invocation, in candidate order: weights e_c = exp(v_c - v_0) by exp_neg below; running
-//    sums c_c; keeps the first n with c_(n-1) >= top_p * c_(C-1); draws u in [0, 1) from
-//    pcg(pcg(seed) + step); picks the first c < n with c_c > u * c_(n-1). Every float operation is a
-//    single correctly rounded + - * (WGSL's exp and / are not), in a fixed order, so the CPU reference
-//    (workers/runtime/sampling-reference.ts) reproduces it bit for bit.
+// sample: the draw of a sampling step (workers/runtime/sampler.ts), in one workgroup, when not greedy.
+// Sorts the C candidates of sample_collect (bitonic, by key descending then id ascending), then one
+// invocation, in candidate order: weights e_c = exp(v_c - v_0) by exp_neg below; running sums c_c;
+// keeps the first n with c_(n-1) >= top_p * c_(C-1); draws u in [0, 1) from pcg(pcg(seed) + step);
+// picks the first c < n with c_c > u * c_(n-1). Every float operation is a single correctly rounded
+// + - * (WGSL's exp and / are not), in a fixed order, so the CPU reference
+// (workers/runtime/sampling-reference.ts) reproduces it bit for bit.
 //
-// Bindings: 0 W per-workgroup results of sample_prep (u32[G*12]), 1 Cand (u32[2*1024] key/id pairs),
-//           2 R result (u32[16]), 3 P params (P.G: how many workgroups sample_prep ran).
+// Bindings: 0 Cand (u32[2*1024] key/id pairs), 1 R result (u32[16]), 2 P params.
 // Result:   R[0] chosen id, R[1] candidates kept by top_p, R[2] C, R[3] rank of the pick among them,
-//           R[4..8] top-5 raw ids (0xffffffff: none), R[9..13] their keys (see sample_prep), R[14] u bits,
-//           R[15] bits of the weight sum c_(C-1) (1 when greedy).
-// Dispatch: 1 workgroup of 256.
+//           R[4..13] top 5 (sample_top), R[14] bits of u, R[15] bits of the weight sum c_(C-1).
+// Dispatch: 1 workgroup of 256, after sample_top.
 
 struct Params {
   V: u32, C: u32, mode: u32, seed: u32,
-  step: u32, base: u32, G: u32, _p1: u32,
+  step: u32, base: u32, records: u32, _p1: u32,
   inv_temp: f32, penalty: f32, inv_penalty: f32, top_p: f32,
 }
 
-@group(0) @binding(0) var<storage, read> W: array<u32>;
-@group(0) @binding(1) var<storage, read> Cand: array<u32>;
-@group(0) @binding(2) var<storage, read_write> R: array<u32>;
-@group(0) @binding(3) var<uniform> P: Params;
+@group(0) @binding(0) var<storage, read> Cand: array<u32>;
+@group(0) @binding(1) var<storage, read_write> R: array<u32>;
+@group(0) @binding(2) var<uniform> P: Params;
 
 const WG: u32 = 256u;
-const TOP: u32 = 5u;
 const MAX_CAND: u32 = 1024u;
 const NONE: u32 = 0xffffffffu;
 
@@ -61,34 +55,12 @@ fn exp_neg(x: f32) -> f32 {
   return p * bitcast<f32>(u32(i32(k) + 127) << 23u);
 }
 
-var<workgroup> sk: array<u32, 1024>;
-var<workgroup> si: array<u32, 1024>;
-var<workgroup> cum: array<f32, 1024>;
+var<workgroup> sk: array<u32, MAX_CAND>;
+var<workgroup> si: array<u32, MAX_CAND>;
+var<workgroup> cum: array<f32, MAX_CAND>;
 
 @compute @workgroup_size(256)
 fn main(@builtin(local_invocation_index) lid: u32) {
-  if (lid == 0u) {
-    var mk = array<u32, 5>(0u, 0u, 0u, 0u, 0u);
-    var mi = array<u32, 5>(NONE, NONE, NONE, NONE, NONE);
-    var best_k = 0u;
-    var best_i = NONE;
-    for (var g = 0u; g < P.G; g++) {
-      for (var j = 0u; j < TOP; j++) {
-        let k = W[g * 12u + j];
-        let i = W[g * 12u + 5u + j];
-        if (better(k, i, mk[TOP - 1u], mi[TOP - 1u])) {
-          var n = TOP - 1u;
-          while (n > 0u && better(k, i, mk[n - 1u], mi[n - 1u])) { mk[n] = mk[n - 1u]; mi[n] = mi[n - 1u]; n--; }
-          mk[n] = k; mi[n] = i;
-        }
-      }
-      if (better(W[g * 12u + 10u], W[g * 12u + 11u], best_k, best_i)) { best_k = W[g * 12u + 10u]; best_i = W[g * 12u + 11u]; }
-    }
-    for (var j = 0u; j < TOP; j++) { R[4u + j] = mi[j]; R[9u + j] = mk[j]; }
-    if (P.mode == 0u) { R[0] = best_i; R[1] = 1u; R[2] = 1u; R[3] = 0u; R[14] = 0u; R[15] = bitcast<u32>(1.0); }
-  }
-  if (P.mode == 0u) { return; }
-
   var n = 1u;
   while (n < P.C) { n <<= 1u; }
   for (var i = lid; i < n; i += WG) {

@@ -7,11 +7,11 @@
 //
 // Bindings: 0 K keys (u32[V]), 1 S select state (u32[16]; count is the atomic cursor),
 //           2 Cand (u32[2*1024]: Cand[2s] key, Cand[2s+1] id), 3 P params.
-// Dispatch: ceil(V / 4096) workgroups of 256, as sample_hist.
+// Dispatch: ceil(V / 8192) workgroups of 256, as sample_hist.
 
 struct Params {
   V: u32, C: u32, mode: u32, seed: u32,
-  step: u32, base: u32, G: u32, _p1: u32,
+  step: u32, base: u32, records: u32, _p1: u32,
   inv_temp: f32, penalty: f32, inv_penalty: f32, top_p: f32,
 }
 struct State {
@@ -26,7 +26,7 @@ struct State {
 @group(0) @binding(3) var<uniform> P: Params;
 
 const WG: u32 = 256u;
-const PER: u32 = 16u;
+const PER: u32 = 32u;
 
 @compute @workgroup_size(256)
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {

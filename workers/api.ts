@@ -4,6 +4,7 @@
  */
 import type { DeviceReport } from './device/types';
 import type { ImportProgress, ImportSource, ModelSummary, VerifyResult } from './store/types';
+import type { ChatCompletion, ChatCompletionChunk, ChatCompletionRequest, Completion, CompletionCreateParams } from '@mlc-ai/web-llm';
 import type { GenerateResult } from './engine/engine';
 import type { PromptSpec } from './engine/prompts';
 
@@ -53,5 +54,18 @@ export interface EngineWorkerApi {
   /** The token ids of a prompt for a stored model: raw text (after BOS), the chat format, or FIM. */
   encodePrompt(modelId: string, prompt: PromptSpec): Promise<number[]>;
   /** Generate from token ids (greedy); the KV cache is reused for the prefix shared with the last call. */
-  generateTokens(req: TokenRequest, onToken?: (id: number) => void): Promise<TokenResult>;
+  generateTokens(req: TokenRequest, onToken?: (id: number) => void | Promise<void>): Promise<TokenResult>;
+  /**
+   * web-llm's chat.completions.create: with `stream`, chunks go to `onChunk` and it resolves with
+   * undefined when the last one is sent; otherwise it resolves with the whole completion.
+   */
+  chatCompletion(req: ChatCompletionRequest, onChunk?: (c: ChatCompletionChunk) => void | Promise<void>): Promise<ChatCompletion | undefined>;
+  /** web-llm's completions.create; a `suffix` makes it fill-in-the-middle. Streams as chatCompletion. */
+  completion(req: CompletionCreateParams, onChunk?: (c: Completion) => void | Promise<void>): Promise<Completion | undefined>;
+  /** Stop the running generation after the token in progress. */
+  interruptGenerate(): Promise<void>;
+  /** Drop the conversation's KV cache. */
+  resetChat(): Promise<void>;
+  /** Destroy the GPU device as a driver reset would: for testing the lost-device path. */
+  simulateDeviceLoss(): Promise<void>;
 }

@@ -145,6 +145,26 @@ test('all candidates equal: the lowest ids, in order', async ({ page }) => {
   expect(results[2]!.id).toBeLessThan(52);
 });
 
+test('ties among the tokens one invocation reads', async ({ page }) => {
+  await openHarness(page);
+  // Ids 256 apart are read by the same invocation of sample_prep, one after another: its own
+  // tie-breaking (not only the merges across invocations) decides the top 5 and the argmax here.
+  const logits = Array.from({ length: REAL_VOCAB }, (_, i) => (i % 256 === 0 ? 5 : (i % 7) * 0.1));
+  const steps: Step[] = [
+    { params: params({ temperature: 0 }), step: 0, history: [] },
+    { params: params({ temperature: 0, repetition_penalty: 2 }), step: 0, history: [0, 512] },
+    { params: params({ temperature: 1, top_k: 3, seed: 9 }), step: 4, history: [] },
+    { params: params({ temperature: 0.5, top_k: 700, seed: 10 }), step: 5, history: [] },
+  ];
+  const { results } = await runSteps(page, logits, steps);
+  expectSameAsReference(logits, steps, results);
+  expect(results[0]!.top.map(([id]) => id)).toEqual([0, 256, 512, 768, 1024]);
+  expect(results[0]!.id).toBe(0);
+  expect(results[1]!.id).toBe(256);
+  expect(results[2]!.id % 256).toBe(0);
+  expect(results[2]!.id).toBeLessThan(768);
+});
+
 test('a vocabulary smaller than the candidate count and the top 5', async ({ page }) => {
   await openHarness(page);
   const logits = [0.5, -1, 2, 0.5];

@@ -6,8 +6,10 @@ import { engine } from '../../src/engine';
 import { ggmlTypeByName } from '../../workers/gguf/ggml-types';
 import { acquireGpu, type Gpu } from '../../workers/runtime/gpu';
 import { bindGroup, encodeDispatches, KernelLibrary } from '../../workers/runtime/kernels';
+import { threadsPerRow } from '../../workers/runtime/ops';
 import { storedRowBytes, transcodeRows } from '../../workers/store/layout';
 import { Comlink } from '../../src/engine';
+import { LiteCoderEngine } from '../../src/api/engine-client';
 
 let gpu: Promise<{ gpu: Gpu; kernels: KernelLibrary }> | undefined;
 
@@ -46,13 +48,15 @@ async function matmul(type: string, K: number, N: number, T: number, Z: number, 
   const W = storage(g.device, stored, 'W');
   const X = storage(g.device, x, 'X');
   const Y = storage(g.device, Z * T * N * 4, 'Y');
-  const gridX = Math.min(N, 4096);
-  const P = kernels.uniform([K, N, rowWords, 0, N * rowWords, 0, K, T * K, 0, N, T * N, gridX, 0], 'P');
+  const tpr = threadsPerRow(K);
+  const groups = Math.ceil((N * tpr) / 64);
+  const gridX = Math.min(groups, 4096);
+  const P = kernels.uniform([K, N, rowWords, 0, N * rowWords, 0, K, T * K, 0, N, T * N, gridX, 0, tpr], 'P');
   const S = kernels.uniform([T, 0, 0, 0], 'S');
   const pipeline = kernels.pipeline('matmul', type);
   const enc = g.device.createCommandEncoder();
   const pass = enc.beginComputePass();
-  encodeDispatches(pass, [{ label: 'matmul', pipeline, bindGroup: bindGroup(g.device, pipeline, [W, X, Y, P, S], 'mm'), workgroups: [gridX, Math.ceil(N / gridX), Z] }], { T, pos0: 0 });
+  encodeDispatches(pass, [{ label: 'matmul', pipeline, bindGroup: bindGroup(g.device, pipeline, [W, X, Y, P, S], 'mm'), workgroups: [gridX, Math.ceil(groups / gridX), Z] }], { T, pos0: 0 });
   pass.end();
   g.device.queue.submit([enc.finish()]);
   const out = await readF32(g.device, Y, Z * T * N);
@@ -60,7 +64,7 @@ async function matmul(type: string, K: number, N: number, T: number, Z: number, 
   return out;
 }
 
-const harness = { matmul, runtime, storage, readF32, engine, Comlink };
+const harness = { matmul, runtime, storage, readF32, engine, Comlink, LiteCoderEngine };
 declare global {
   interface Window { liteCoderHarness: typeof harness }
 }

@@ -14,7 +14,7 @@
 import type { DeepSeek2Hparams } from '../gguf/deepseek2';
 import type { ModelManifest } from '../store/types';
 import { ExpertCache } from './experts';
-import { encodeDispatches, KernelLibrary, type Dispatch, type StepShape } from './kernels';
+import { encodeDispatches, KernelLibrary, newCounters, type Dispatch, type StepShape, type WorkCounters } from './kernels';
 import { Ops } from './ops';
 import { attentionScale, ropeFrequencies, ropeTable } from './rope-yarn';
 import { legacyKeyAbsorb, uploadTensor, type GpuTensor } from './weights';
@@ -48,6 +48,8 @@ export class DeepSeek2 {
   private readonly tensors: GpuTensor[] = [];
   private readonly freqs: Float64Array;
   readonly hp: DeepSeek2Hparams;
+  /** everything asked of the GPU since load (the engine adds the sampler's read-backs) */
+  readonly counters: WorkCounters = newCounters();
 
   private constructor(
     private readonly gpu: Gpu,
@@ -179,32 +181,36 @@ export class DeepSeek2 {
     q.writeBuffer(this.io.ids, 0, new Uint32Array(ids));
     q.writeBuffer(this.io.cs, 0, ropeTable(this.freqs, pos0, T));
     const shape: StepShape = { T, pos0 };
+    const c = this.counters;
+    const submit = (e: GPUCommandEncoder) => { q.submit([e.finish()]); c.submits++; };
     let enc = device.createCommandEncoder();
     for (const s of this.segments) {
-      encodeAll(enc, s.dispatches, shape);
+      encodeAll(enc, s.dispatches, shape, c);
       if (!s.moe) continue;
       let needed: number[];
       if (this.experts.resident) {
         needed = [];
       } else {
-        enc.copyBufferToBuffer(this.io.routeIds, 0, this.io.routeRead, 0, T * this.hp.nExpertUsed * 4);
-        q.submit([enc.finish()]);
-        await this.io.routeRead.mapAsync(GPUMapMode.READ, 0, T * this.hp.nExpertUsed * 4);
-        needed = Array.from(new Uint32Array(this.io.routeRead.getMappedRange(0, T * this.hp.nExpertUsed * 4)));
+        const bytes = T * this.hp.nExpertUsed * 4;
+        enc.copyBufferToBuffer(this.io.routeIds, 0, this.io.routeRead, 0, bytes);
+        submit(enc);
+        await this.io.routeRead.mapAsync(GPUMapMode.READ, 0, bytes);
+        c.readbacks++;
+        needed = Array.from(new Uint32Array(this.io.routeRead.getMappedRange(0, bytes)));
         this.io.routeRead.unmap();
         enc = device.createCommandEncoder();
       }
       for await (const _wave of this.experts.waves(s.moe.layer, needed)) {
-        encodeAll(enc, s.moe.experts, shape);
+        encodeAll(enc, s.moe.experts, shape, c);
         if (!this.experts.resident) {
-          q.submit([enc.finish()]);
+          submit(enc);
           enc = device.createCommandEncoder();
         }
       }
     }
-    encodeAll(enc, this.head, shape);
+    encodeAll(enc, this.head, shape, c);
     finish?.(enc);
-    q.submit([enc.finish()]);
+    submit(enc);
   }
 
   /** The logits of the last token of the last step (a read-back: for tests and --dump-logits). */
@@ -242,8 +248,8 @@ function routedExperts(ops: Ops, cache: ExpertCache, layer: number, routeIds: GP
   ];
 }
 
-function encodeAll(enc: GPUCommandEncoder, dispatches: readonly Dispatch[], shape: StepShape): void {
+function encodeAll(enc: GPUCommandEncoder, dispatches: readonly Dispatch[], shape: StepShape, counters: WorkCounters): void {
   const pass = enc.beginComputePass();
-  encodeDispatches(pass, dispatches, shape);
+  encodeDispatches(pass, dispatches, shape, counters);
   pass.end();
 }

@@ -53,7 +53,19 @@ export interface Dispatch {
   readonly bindGroup: GPUBindGroup;
   /** workgroup counts; a function when they depend on the step (token count, context length) */
   readonly workgroups: readonly [number, number, number] | ((step: StepShape) => readonly [number, number, number]);
+  /** bytes of weights the dispatch reads, for the benchmark's figures */
+  readonly weightBytes?: (step: StepShape) => number;
 }
+
+/** What the GPU was asked to do, counted as it is encoded. */
+export interface WorkCounters {
+  dispatches: number;
+  submits: number;
+  readbacks: number;
+  weightBytes: number;
+}
+
+export const newCounters = (): WorkCounters => ({ dispatches: 0, submits: 0, readbacks: 0, weightBytes: 0 });
 
 export interface StepShape {
   /** tokens fed this step */
@@ -70,10 +82,14 @@ export function bindGroup(device: GPUDevice, pipeline: GPUComputePipeline, buffe
   });
 }
 
-export function encodeDispatches(pass: GPUComputePassEncoder, dispatches: readonly Dispatch[], step: StepShape): void {
+export function encodeDispatches(pass: GPUComputePassEncoder, dispatches: readonly Dispatch[], step: StepShape, counters?: WorkCounters): void {
   for (const d of dispatches) {
     const [x, y, z] = typeof d.workgroups === 'function' ? d.workgroups(step) : d.workgroups;
     if (x * y * z === 0) continue;
+    if (counters) {
+      counters.dispatches++;
+      counters.weightBytes += d.weightBytes?.(step) ?? 0;
+    }
     pass.setPipeline(d.pipeline);
     pass.setBindGroup(0, d.bindGroup);
     pass.dispatchWorkgroups(x, y, z);

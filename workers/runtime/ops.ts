@@ -9,6 +9,14 @@ import type { GpuTensor } from './weights';
 const GRID_X = 16384;
 const groupsFor = (n: number): [number, number] => [Math.min(n, GRID_X), Math.ceil(n / GRID_X)];
 
+/** Invocations per row: a power of two up to 64, no more than the row's 32-weight units can use. */
+export function threadsPerRow(K: number): number {
+  const units = Math.ceil(K / 32);
+  let t = 1;
+  while (t < 64 && t < units) t *= 2;
+  return t;
+}
+
 export interface MatmulShape {
   /** rows per batch (default: all of W's rows) */
   N?: number;
@@ -32,23 +40,26 @@ export class Ops {
     readonly S: GPUBuffer,
   ) {}
 
-  private dispatch(label: string, kernel: string, quant: string | undefined, buffers: GPUBuffer[], params: number[], floats: number[], workgroups: Dispatch['workgroups'], step: GPUBuffer = this.S): Dispatch {
+  private dispatch(label: string, kernel: string, quant: string | undefined, buffers: GPUBuffer[], params: number[], floats: number[], workgroups: Dispatch['workgroups'], step: GPUBuffer = this.S, weightBytes?: Dispatch['weightBytes']): Dispatch {
     const pipeline = this.kernels.pipeline(kernel, quant);
     const P = this.kernels.uniform(params, `${label} params`, new Set(floats));
     const all = [...buffers.slice(0, 3), P, step, ...buffers.slice(3)];
-    return { label, pipeline, bindGroup: bindGroup(this.device, pipeline, all, label), workgroups };
+    return { label, pipeline, bindGroup: bindGroup(this.device, pipeline, all, label), workgroups, ...(weightBytes ? { weightBytes } : {}) };
   }
 
   /** Y (+)= W·X for every token of the step (`step` overrides the token count, e.g. T = 1). */
   matmul(label: string, W: GpuTensor, X: GPUBuffer, Y: GPUBuffer, s: MatmulShape, step?: GPUBuffer): Dispatch {
     const N = s.N ?? W.nRows;
-    const [gx, gy] = groupsFor(N);
-    const p = [W.rowWeights, N, W.rowWords, s.wBase ?? 0, s.wBatch ?? 0, s.xBase ?? 0, s.xStride, s.xBatch ?? 0, s.yBase ?? 0, s.yStride, s.yBatch ?? 0, gx, s.accumulate ? 1 : 0];
-    return this.dispatch(label, 'matmul', W.type, [W.buffer, X, Y], p, [], [gx, gy, s.Z ?? 1], step);
+    const tpr = threadsPerRow(W.rowWeights);
+    const [gx, gy] = groupsFor(Math.ceil((N * tpr) / 64));
+    const p = [W.rowWeights, N, W.rowWords, s.wBase ?? 0, s.wBatch ?? 0, s.xBase ?? 0, s.xStride, s.xBatch ?? 0, s.yBase ?? 0, s.yStride, s.yBatch ?? 0, gx, s.accumulate ? 1 : 0, tpr];
+    // Each tile of 8 tokens reads the weights again; a step of one token (step = S1) reads them once.
+    const bytes = (s.Z ?? 1) * N * W.rowWords * 4;
+    return this.dispatch(label, 'matmul', W.type, [W.buffer, X, Y], p, [], [gx, gy, s.Z ?? 1], step, (st) => bytes * (step ? 1 : Math.ceil(st.T / 8)));
   }
 
   embed(W: GpuTensor, ids: GPUBuffer, X: GPUBuffer): Dispatch {
-    return this.dispatch('embed', 'embed', W.type, [W.buffer, ids, X], [W.rowWeights, W.rowWords], [], (st: StepShape) => [st.T, 1, 1]);
+    return this.dispatch('embed', 'embed', W.type, [W.buffer, ids, X], [W.rowWeights, W.rowWords], [], (st: StepShape) => [st.T, 1, 1], this.S, (st) => st.T * W.rowWords * 4);
   }
 
   rmsnorm(label: string, X: GPUBuffer, g: GpuTensor, Y: GPUBuffer, o: { dim: number; eps: number; xBase?: number; xStride: number; yBase?: number; yStride: number; atPosition?: boolean; lastOnly?: boolean }): Dispatch {
@@ -81,9 +92,10 @@ export class Ops {
 
   /** One part (gate, up or down) of the routed experts, for every (token, slot) pair. */
   moeMatmul(label: string, type: string, experts: GPUBuffer, table: GPUBuffer, ids: GPUBuffer, X: GPUBuffer, Y: GPUBuffer, o: { K: number; N: number; rowWords: number; partWords: number; xStride: number; xPerPair: boolean; k: number }): Dispatch {
-    const [gx, gy] = groupsFor(o.N);
-    const p = [o.K, o.N, o.rowWords, o.partWords, o.xStride, o.xPerPair ? 1 : 0, o.k, gx];
-    return this.dispatch(label, 'moe_matmul', type, [experts, X, Y, ids, table], p, [], (st: StepShape) => [gx, gy, st.T * o.k]);
+    const tpr = threadsPerRow(o.K);
+    const [gx, gy] = groupsFor(Math.ceil((o.N * tpr) / 64));
+    const p = [o.K, o.N, o.rowWords, o.partWords, o.xStride, o.xPerPair ? 1 : 0, o.k, gx, tpr];
+    return this.dispatch(label, 'moe_matmul', type, [experts, X, Y, ids, table], p, [], (st: StepShape) => [gx, gy, st.T * o.k], this.S, (st) => st.T * o.k * o.N * o.rowWords * 4);
   }
 
   combine(label: string, Yp: GPUBuffer, wts: GPUBuffer, X: GPUBuffer, D: number, k: number): Dispatch {

@@ -14,12 +14,15 @@
  *   sampler.appendHistory(id);
  *
  * Passes (kernels/sample*.wgsl; their headers hold the details):
- *   sample_prep    logits → penalized/tempered keys, per-workgroup top-5 raw and greedy argmax
+ *   sample_prep    logits → penalized/tempered keys; per-invocation top-5 raw and argmax
  *   sample_hist    ┐ radix select of the top C keys, 8 bits a level, at most 7 levels; levels after
  *   sample_scan    ┘ the select is decided return at once
  *   sample_collect the top C (key, id) pairs
- *   sample         merge top-5 and argmax; sort the candidates; softmax, top-p, draw
- * Greedy runs only the first and the last. The CPU reference is sampling-reference.ts.
+ *   sample_top     merges the top-5 raw logits, and the argmax (the pick, when greedy)
+ *   sample         sorts the candidates; softmax, top-p, draw
+ * Greedy runs sample_prep and sample_top only. The CPU reference is sampling-reference.ts.
+ * Only sample_top and sample (one workgroup each) use barriers: on SwiftShader a shader with barriers
+ * runs many times slower, so the passes over the whole vocabulary do without.
  */
 import { bindGroup, encodeDispatches, type Dispatch, type KernelLibrary } from './kernels';
 import { MAX_CANDIDATES, samplingPlan, type SamplingParams } from './sampling-params';
@@ -37,9 +40,9 @@ export interface SampleResult {
 }
 
 const WG = 256;
-const PER_INVOCATION = 16; // logits each invocation of prep/hist/collect reads
+const PER_INVOCATION = 32; // logits each invocation of prep/hist/collect reads
 const SELECT_LEVELS = 7; // 32 key bits + 24 id bits, 8 a level
-const PARTIAL_WORDS = 12; // sample_prep's per-workgroup record
+const RECORD_WORDS = 12; // sample_prep's per-invocation record
 const RESULT_BYTES = 64;
 const NONE = 0xffffffff;
 const MAX_VOCAB = 1 << 24; // the select's id digits hold 24 bits
@@ -54,6 +57,7 @@ const keyToFloat = (k: number): number => bitsToFloat(k & 0x80000000 ? k & 0x7ff
 
 export class GpuSampler {
   private readonly groups: number;
+  private readonly records: number;
   private readonly params: GPUBuffer;
   private readonly historySet: GPUBuffer;
   private readonly keys: GPUBuffer;
@@ -64,7 +68,8 @@ export class GpuSampler {
   private readonly result: GPUBuffer;
   private readonly readback: GPUBuffer;
   private readonly select: readonly Dispatch[];
-  private readonly finish: Dispatch;
+  private readonly top: Dispatch;
+  private readonly draw: Dispatch;
   /** sample_prep's bind group for each logits buffer and offset it has been given */
   private readonly prepGroups = new WeakMap<GPUBuffer, Map<number, GPUBindGroup>>();
   private history: number[] = [];
@@ -81,12 +86,13 @@ export class GpuSampler {
     if (!Number.isInteger(vocabSize) || vocabSize < 1 || vocabSize > MAX_VOCAB) throw new RangeError(`vocabSize must be in [1, ${MAX_VOCAB}], got ${vocabSize}`);
     if (!Number.isInteger(maxHistory) || maxHistory < 0) throw new RangeError(`maxHistory must be an integer >= 0, got ${maxHistory}`);
     this.groups = Math.ceil(vocabSize / (WG * PER_INVOCATION));
+    this.records = this.groups * WG;
     const storage = (bytes: number, label: string, extra = 0) =>
       device.createBuffer({ size: Math.max(16, Math.ceil(bytes / 16) * 16), usage: GPUBufferUsage.STORAGE | extra, label: `sampler ${label}` });
     this.params = kernels.uniform(new Array<number>(12).fill(0), 'sampler params');
     this.historySet = storage(Math.ceil(vocabSize / 32) * 4, 'history set', GPUBufferUsage.COPY_DST);
     this.keys = storage(vocabSize * 4, 'keys');
-    this.partials = storage(this.groups * PARTIAL_WORDS * 4, 'partials');
+    this.partials = storage(this.records * RECORD_WORDS * 4, 'partials');
     this.hist = storage(256 * 4, 'histogram');
     this.state = storage(16 * 4, 'select state');
     this.cand = storage(MAX_CANDIDATES * 8, 'candidates');
@@ -101,7 +107,8 @@ export class GpuSampler {
     const scan = dispatch('sample_scan', [this.hist, this.state], 1);
     const levels = Array.from({ length: SELECT_LEVELS }, () => [hist, scan]).flat();
     this.select = [...levels, dispatch('sample_collect', [this.keys, this.state, this.cand, this.params], this.groups)];
-    this.finish = dispatch('sample', [this.partials, this.cand, this.result, this.params], 1);
+    this.top = dispatch('sample_top', [this.partials, this.result, this.params], 1);
+    this.draw = dispatch('sample', [this.cand, this.result, this.params], 1);
   }
 
   /** The tokens the repetition penalty looks at: the last `maxHistory` of `ids`. */
@@ -131,11 +138,11 @@ export class GpuSampler {
     const { group, base } = this.prepGroup(logits, offsetBytes);
     this.flushHistory();
     const data = new ArrayBuffer(48);
-    new Uint32Array(data, 0, 8).set([this.vocabSize, plan.candidates, plan.greedy ? 0 : 1, plan.seed, step >>> 0, base, this.groups, 0]);
+    new Uint32Array(data, 0, 8).set([this.vocabSize, plan.candidates, plan.greedy ? 0 : 1, plan.seed, step >>> 0, base, this.records, 0]);
     new Float32Array(data, 32, 4).set([plan.invTemperature, plan.penalty, plan.invPenalty, plan.topP]);
     this.device.queue.writeBuffer(this.params, 0, data);
     const prep: Dispatch = { label: 'sample_prep', pipeline: this.kernels.pipeline('sample_prep'), bindGroup: group, workgroups: [this.groups, 1, 1] };
-    encodeDispatches(pass, plan.greedy ? [prep, this.finish] : [prep, ...this.select, this.finish], { T: 1, pos0: 0 });
+    encodeDispatches(pass, plan.greedy ? [prep, this.top] : [prep, ...this.select, this.top, this.draw], { T: 1, pos0: 0 });
   }
 
   /** Copies the step's result to the buffer read() maps; outside any pass, after encodeCompute. */

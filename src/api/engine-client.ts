@@ -1,0 +1,107 @@
+/**
+ * web-llm's engine interface over our worker: chat.completions.create and completions.create (async
+ * iterables when streaming), interruptGenerate, reload/unload with progress, resetChat and
+ * models.list. Code written against web-llm's MLCEngine works with it unchanged.
+ */
+import type {
+  ChatCompletion, ChatCompletionChunk, ChatCompletionRequestNonStreaming, ChatCompletionRequestStreaming,
+  Completion, CompletionCreateParamsNonStreaming, CompletionCreateParamsStreaming, InitProgressCallback,
+} from '@mlc-ai/web-llm';
+import type { EngineWorkerApi, LoadRequest } from '../../workers/api';
+import type { ModelSummary } from '../../workers/store/types';
+import { Comlink, engine } from '../engine';
+
+type Remote = Comlink.Remote<EngineWorkerApi>;
+
+export class LiteCoderEngine {
+  private progress: InitProgressCallback | undefined;
+
+  constructor(private readonly remote: Remote = engine()) {}
+
+  readonly chat = {
+    completions: {
+      create: ((req: ChatCompletionRequestNonStreaming | ChatCompletionRequestStreaming) =>
+        req.stream
+          ? streamOf<ChatCompletionChunk>((onChunk) => this.remote.chatCompletion(req, onChunk))
+          : (this.remote.chatCompletion(req) as Promise<ChatCompletion>)) as {
+        (req: ChatCompletionRequestNonStreaming): Promise<ChatCompletion>;
+        (req: ChatCompletionRequestStreaming): Promise<AsyncIterable<ChatCompletionChunk>>;
+      },
+    },
+  };
+
+  readonly completions = {
+    create: ((req: CompletionCreateParamsNonStreaming | CompletionCreateParamsStreaming) =>
+      req.stream
+        ? streamOf<Completion>((onChunk) => this.remote.completion(req, onChunk))
+        : (this.remote.completion(req) as Promise<Completion>)) as {
+      (req: CompletionCreateParamsNonStreaming): Promise<Completion>;
+      (req: CompletionCreateParamsStreaming): Promise<AsyncIterable<Completion>>;
+    },
+  };
+
+  readonly models = {
+    list: async (): Promise<ModelSummary[]> => (await this.remote.listModels()).filter((m) => m.state === 'ready'),
+  };
+
+  setInitProgressCallback(cb: InitProgressCallback): void {
+    this.progress = cb;
+  }
+
+  getInitProgressCallback(): InitProgressCallback | undefined {
+    return this.progress;
+  }
+
+  /** Load a stored model (its id from models.list()) onto the GPU. */
+  async reload(modelId: string, opts: LoadRequest = {}): Promise<void> {
+    const started = performance.now();
+    await this.remote.loadModel(modelId, opts, Comlink.proxy((done: number, total: number) => {
+      this.progress?.({ progress: done / total, timeElapsed: (performance.now() - started) / 1000, text: `Loading weights onto the GPU: ${done} of ${total}` });
+    }));
+  }
+
+  unload(): Promise<void> {
+    return this.remote.unloadModel();
+  }
+
+  interruptGenerate(): void {
+    void this.remote.interruptGenerate();
+  }
+
+  resetChat(): Promise<void> {
+    return this.remote.resetChat();
+  }
+}
+
+/**
+ * Chunks pushed by the worker, pulled by the caller. Resolves once the request has started (its
+ * first chunk) and rejects if it fails before that, so an invalid request fails at create(), as in
+ * web-llm.
+ */
+function streamOf<T>(start: (onChunk: (c: T) => void) => Promise<unknown>): Promise<AsyncIterable<T>> {
+  const queue: T[] = [];
+  let finished = false;
+  let failure: { error: unknown } | undefined;
+  let wake: (() => void) | undefined;
+  const notify = () => { const w = wake; wake = undefined; w?.(); };
+  const waitForNews = () => new Promise<void>((r) => { wake = r; });
+  start(Comlink.proxy((c: T) => { queue.push(c); notify(); })).then(
+    () => { finished = true; notify(); },
+    (error: unknown) => { failure = { error }; notify(); },
+  );
+  const iterable: AsyncIterable<T> = {
+    async *[Symbol.asyncIterator]() {
+      for (;;) {
+        if (queue.length > 0) { yield queue.shift()!; continue; }
+        if (failure) throw failure.error;
+        if (finished) return;
+        await waitForNews();
+      }
+    },
+  };
+  return (async () => {
+    while (queue.length === 0 && !failure && !finished) await waitForNews();
+    if (failure && queue.length === 0) throw failure.error;
+    return iterable;
+  })();
+}
