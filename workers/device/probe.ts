@@ -16,8 +16,15 @@ interface GpuFindings {
   gpuMemory: GpuMemoryReport;
 }
 
+/**
+ * The GPU findings are measured once per worker: the memory probe allocates gigabytes, and once a
+ * model is on the GPU it would measure what is left rather than what the device has.
+ */
+let gpuFindings: Promise<GpuFindings> | undefined;
+
 export async function probeDevice(): Promise<DeviceReport> {
-  const [gpu, storage, stored] = await Promise.all([probeGpu(), probeStorage(), fullModelStored()]);
+  gpuFindings ??= probeGpu();
+  const [gpu, storage, stored] = await Promise.all([gpuFindings, probeStorage(), fullModelStored()]);
   const verdict = deviceVerdict({
     webgpu: gpu.webgpu,
     adapter: gpu.adapter,

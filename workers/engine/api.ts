@@ -33,7 +33,8 @@ export const runtimeApi: RuntimeApi = {
     engine?.unload();
     engine = undefined;
     engine = await Engine.load(modelId, {
-      expertBudgetBytes: opts.expertBudgetMB === undefined ? null : opts.expertBudgetMB * 1e6,
+      // absent: the device check decides (Engine.load asks it)
+      ...(opts.expertBudgetMB !== undefined ? { expertBudgetBytes: opts.expertBudgetMB * 1e6 } : {}),
       ...(opts.contextLength ? { contextLength: opts.contextLength } : {}),
       ...(opts.maxBatch ? { maxBatch: opts.maxBatch } : {}),
     }, onProgress);

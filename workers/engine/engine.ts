@@ -11,6 +11,8 @@ import { acquireGpu, type Gpu } from '../runtime/gpu';
 import { KernelLibrary, type WorkCounters } from '../runtime/kernels';
 import { GpuSampler } from '../runtime/sampler';
 import { resolveSamplingParams, type SamplingParams } from '../runtime/sampling-params';
+import { probeDevice } from '../device/probe';
+import { expertBudgetFromDevice } from './budget';
 import { ContextWindowSizeExceededError, DeviceLostError, ModelNotFoundError } from './errors';
 
 /** How many recent tokens the repetition penalty looks at (llama.cpp's default penalty window). */
@@ -70,7 +72,7 @@ export class Engine {
     const gpu = await acquireGpu();
     try {
       const kernels = new KernelLibrary(gpu.device);
-      const model = await DeepSeek2.load(gpu, kernels, manifest, withDefaults(manifest, opts, gpu), onProgress);
+      const model = await DeepSeek2.load(gpu, kernels, manifest, await withDefaults(manifest, opts, gpu), onProgress);
       return new Engine(gpu, model, new GpuSampler(gpu.device, kernels, manifest.hparams.nVocab, PENALTY_WINDOW));
     } catch (e) {
       gpu.device.destroy();
@@ -172,14 +174,13 @@ export class Engine {
   }
 }
 
-function withDefaults(m: ModelManifest, opts: Partial<LoadOptions>, gpu: Gpu): LoadOptions {
+async function withDefaults(m: ModelManifest, opts: Partial<LoadOptions>, gpu: Gpu): Promise<LoadOptions> {
   const hp = m.hparams;
   const rowBytes = (hp.kvLoraRank + hp.qkRope) * 4;
   // The context is bounded by memory: a 1 GiB KV budget (and the largest binding), not a constant.
   const byMemory = Math.floor(Math.min(2 ** 30 / hp.nLayer, gpu.maxBinding) / rowBytes);
-  return {
-    expertBudgetBytes: opts.expertBudgetBytes ?? null,
-    maxBatch: opts.maxBatch ?? 64,
-    contextLength: Math.min(opts.contextLength ?? Infinity, hp.contextLength, byMemory),
-  };
+  const contextLength = Math.min(opts.contextLength ?? Infinity, hp.contextLength, byMemory);
+  const expertBudgetBytes = opts.expertBudgetBytes !== undefined ? opts.expertBudgetBytes
+    : expertBudgetFromDevice(m, (await probeDevice()).gpuMemory, contextLength * rowBytes * hp.nLayer);
+  return { expertBudgetBytes, maxBatch: opts.maxBatch ?? 64, contextLength };
 }

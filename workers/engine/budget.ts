@@ -1,0 +1,16 @@
+/**
+ * The default expert budget, from the device check: the GPU memory it measured, less the dense
+ * weights, the KV cache and a working margin. Null keeps every expert resident: when the probe
+ * reached its target (everything fits), or when there is no measurement (a software adapter, which
+ * only ever runs small models).
+ */
+import type { GpuMemoryReport } from '../device/types';
+import type { ModelManifest } from '../store/types';
+
+const WORKING_MARGIN = 256 * 2 ** 20;
+
+export function expertBudgetFromDevice(m: ModelManifest, gpu: GpuMemoryReport, kvBytes: number): number | null {
+  if (gpu.kind !== 'measured' || !gpu.hitLimit) return null;
+  const dense = m.dense.reduce((n, t) => n + t.nRows * t.rowStride, 0);
+  return Math.max(0, gpu.bytes - dense - kvBytes - WORKING_MARGIN);
+}
