@@ -7,9 +7,15 @@
  *
  *   tsx scripts/synthetic-model.ts --out <file.gguf> [--layers 2] [--quant q4_0|q4_k_m] [--seed 1]
  *
+ * Tensor types: q4_0, every matrix Q4_0 (the layout of the real Q4_0 file); q4_k_m, a Q4_K_M-like mix:
+ * Q4_K where rows are a multiple of 256, else Q5_0 (Q8_0 for ffn_down where llama.cpp's Q4_K_M spends
+ * more bits), and Q6_K for the head and the embedding. Norms and the router are F32 in both.
+ *
  * The header is built with the project's GGUF writer; tensors are generated and written one at a time,
  * so memory holds one tensor (at most one layer's expert tensor, about 100 MB), never the file.
- * Weights are scaled so every projection keeps activations near unit size (finite logits).
+ * Weights are scaled so every projection keeps activations near unit size (finite logits), and the
+ * head is the embedding permuted, so that greedy decoding moves on to a new token at every step
+ * (headFromEmbedding).
  */
 import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -40,6 +46,8 @@ export interface SyntheticModel {
   hparams: DeepSeek2Hparams;
   /** tensor count per ggml type */
   typeCounts: Record<string, number>;
+  /** the output head's type (the real model's head has 102400 of its rows) */
+  headType: GgmlType;
 }
 
 const ALIGNMENT = 32;
@@ -115,20 +123,80 @@ function moreBits(layer: number, nLayer: number): boolean {
 function tensorType(name: string, ne: readonly number[], hp: DeepSeek2Hparams, quant: SyntheticQuant): GgmlType {
   if (ne.length === 1 || name.endsWith('ffn_gate_inp.weight')) return F32;
   if (quant === 'q4_0') return Q4_0;
-  if (name === 'output.weight') return Q6_K;
+  // the head is the embedding permuted (see headFromEmbedding), so both are Q6_K
+  if (name === 'output.weight' || name === 'token_embd.weight') return Q6_K;
   if (ne[0]! % 256 === 0) return Q4_K;
   // rows that K-quants cannot hold: Q8_0 where Q4_K_M would use more bits on ffn_down, else Q5_0
   const layer = Number(/^blk\.(\d+)\./.exec(name)?.[1] ?? -1);
   return /ffn_down/.test(name) && moreBits(layer, hp.nLayer) ? Q8_0 : Q5_0;
 }
 
+/**
+ * randomTensorBytes' weights are not centred: offset-binary quants (q - 8 in Q4_0, q - 16 in Q5_0, ...)
+ * average half a step below zero, and Q4_K's mins pull its weights far above zero. Trained weights
+ * are centred. Uncentred ones add a common offset to every output of every projection, which grows
+ * layer after layer in the all-ones direction until it alone decides the logits (one token, for ever).
+ * Here each block is made symmetric about zero: the lowest quant (-8, -16, -128) becomes 0; Q4_K gets
+ * sub-block scales S in {2, 4, 6, 8} with mins 7.5·S and dmin = d (weights d·S·(q - 7.5)); Q6_K gets
+ * int8 sub-block scales of ±1 to ±3. Keeping the K-quants' sub-block scales small also keeps their f16
+ * block scales in f16's normal range (at full range they flush to zero: a Q6_K head of all zeros).
+ */
+function centre(type: GgmlType, bytes: Uint8Array, rand: () => number): Uint8Array {
+  const B = type.blockBytes;
+  for (let b = 0; b < bytes.byteLength; b += B) {
+    if (type === Q4_0) {
+      for (let i = b + 2; i < b + 18; i++) {
+        const lo = bytes[i]! & 0xf, hi = bytes[i]! >> 4;
+        bytes[i] = (lo || 8) | ((hi || 8) << 4);
+      }
+    } else if (type === Q5_0) {
+      let qh = (bytes[b + 2]! | (bytes[b + 3]! << 8) | (bytes[b + 4]! << 16) | (bytes[b + 5]! << 24)) >>> 0;
+      for (let j = 0; j < 16; j++) {
+        const q = bytes[b + 6 + j]!;
+        if ((q & 0xf) === 0) qh |= 1 << j; // q 0 (-16) becomes 16 (0)
+        if (q >> 4 === 0) qh |= 1 << (j + 16);
+      }
+      qh >>>= 0;
+      for (let k = 0; k < 4; k++) bytes[b + 2 + k] = (qh >>> (8 * k)) & 0xff;
+    } else if (type === Q8_0) {
+      for (let i = b + 2; i < b + 34; i++) if (bytes[i] === 0x80) bytes[i] = 0;
+    } else if (type === Q4_K) {
+      const S = 2 * (1 + Math.floor(rand() * 4));
+      const M = 7.5 * S;
+      // the 6-bit packing of eight (scale, min) pairs, all (S, M) (ggml's get_scale_min_k4)
+      for (let j = 0; j < 4; j++) {
+        bytes[b + 4 + j] = (S & 63) | ((S >> 4) << 6);
+        bytes[b + 8 + j] = (M & 63) | ((M >> 4) << 6);
+        bytes[b + 12 + j] = (S & 0xf) | ((M & 0xf) << 4);
+      }
+      bytes[b + 2] = bytes[b]!; // dmin = d
+      bytes[b + 3] = bytes[b + 1]!;
+    } else if (type === Q6_K) {
+      for (let i = 0; i < 16; i++) {
+        const v = (1 + Math.floor(rand() * 3)) * (rand() < 0.5 ? -1 : 1);
+        bytes[b + 192 + i] = v & 0xff;
+      }
+    }
+  }
+  return bytes;
+}
+
+/** The smallest scale randomTensorBytes takes without f16 fields below the normal range (2^-14). */
+function minScale(type: GgmlType): number {
+  return type === F32 ? 0 : (2 ** -14 / 0.2) * 1.01; // its f16 fields are (0.2 + u)·scale
+}
+
+function randomWeights(type: GgmlType, k: number, rows: number, rand: () => number, scale: number): Uint8Array {
+  return centre(type, randomTensorBytes(type, k, rows, rand, scale), rand);
+}
+
 const rms1 = new Map<string, number>();
-/** RMS of a weight of `type` that randomTensorBytes makes at scale 1 (weights are linear in the scale). */
+/** RMS of a weight of `type` that randomWeights makes at scale 1 (weights are linear in the scale). */
 function unitRms(type: GgmlType): number {
   let v = rms1.get(type.name);
   if (v === undefined) {
     const k = Math.max(256, type.blockWeights);
-    const w = dequantFileRows(type, randomTensorBytes(type, k, 64, rng(12345), 1), k, 64);
+    const w = dequantFileRows(type, randomWeights(type, k, 64, rng(12345), 1), k, 64);
     v = Math.sqrt(w.reduce((s, x) => s + x * x, 0) / w.length);
     rms1.set(type.name, v);
   }
@@ -141,7 +209,7 @@ function fileBytes(type: GgmlType, ne: readonly number[]): number {
   return (ne[0]! / type.blockWeights) * type.blockBytes * rows;
 }
 
-function tensorData(type: GgmlType, ne: readonly number[], rand: () => number): Uint8Array {
+function tensorData(type: GgmlType, ne: readonly number[], rand: () => number, rowRms?: number): Uint8Array {
   const K = ne[0]!;
   const rows = ne.slice(1).reduce((a, b) => a * b, 1);
   if (ne.length === 1) {
@@ -152,9 +220,29 @@ function tensorData(type: GgmlType, ne: readonly number[], rand: () => number): 
   }
   // A row of K weights of RMS 1/sqrt(K) keeps a unit-size input at unit size. randomTensorBytes makes
   // F32 values uniform in ±10·scale (RMS 10·scale/√3); quantized ones scale with their f16 fields.
-  const target = 1 / Math.sqrt(K);
-  const scale = type === F32 ? (target * Math.sqrt(3)) / 10 : target / unitRms(type);
-  return randomTensorBytes(type, K, rows, rand, scale);
+  const target = rowRms ?? 1 / Math.sqrt(K);
+  const scale = type === F32 ? (target * Math.sqrt(3)) / 10 : Math.max(minScale(type), target / unitRms(type));
+  return randomWeights(type, K, rows, rand, scale);
+}
+
+/** The token after `t` in greedy decoding: a full-period linear congruential permutation of 0..V-1. */
+export function nextToken(t: number, vocab: number): number {
+  return (5 * t + 1) % vocab; // full period for a power-of-two V (Hull–Dobell: c odd, a - 1 divisible by 4)
+}
+
+/**
+ * Greedy decoding of random weights repeats one token for ever, so every decode step routes to the same
+ * experts and a paged expert cache always hits. Instead, the head's row nextToken(t) is the embedding of
+ * t: with embeddings of unit-size elements the residual stream stays dominated by the current token's
+ * embedding, whose dot product with its own row beats every other row's, and greedy decoding walks
+ * through the whole vocabulary, routing differently at every step.
+ */
+function headFromEmbedding(embedding: Uint8Array, type: GgmlType, ne: readonly number[]): Uint8Array {
+  const rowBytes = (ne[0]! / type.blockWeights) * type.blockBytes;
+  const vocab = ne[1]!;
+  const head = new Uint8Array(embedding.byteLength);
+  for (let t = 0; t < vocab; t++) head.set(embedding.subarray(t * rowBytes, (t + 1) * rowBytes), nextToken(t, vocab) * rowBytes);
+  return head;
 }
 
 /** The header (metadata and tensor table) with the data offsets filled in, padded to the alignment. */
@@ -201,8 +289,11 @@ export async function writeSyntheticModel(o: SyntheticOptions): Promise<Syntheti
     writeSync(fd, head);
     const rand = rng(o.seed ?? 1);
     let done = head.byteLength;
+    let embedding: Uint8Array | undefined;
     table.forEach((t, i) => {
-      const data = tensorData(t.type, t.ne, rand);
+      const data = t.name === 'output.weight' && embedding ? headFromEmbedding(embedding, t.type, t.ne)
+        : tensorData(t.type, t.ne, rand, t.name === 'token_embd.weight' ? 1 : undefined);
+      if (t.name === 'token_embd.weight') embedding = data;
       writeSync(fd, data, 0, data.byteLength, head.byteLength + offsets[i]!);
       done += data.byteLength;
       o.onProgress?.(done, total);
@@ -219,7 +310,7 @@ export async function writeSyntheticModel(o: SyntheticOptions): Promise<Syntheti
   if (parsed.fileSize !== total) throw new Error(`synthetic-model: wrote ${parsed.fileSize} bytes, expected ${total}`);
   const typeCounts: Record<string, number> = {};
   for (const t of table) typeCounts[t.type.name] = (typeCounts[t.type.name] ?? 0) + 1;
-  return { path: o.out, bytes: total, hparams: hp, typeCounts };
+  return { path: o.out, bytes: total, hparams: hp, typeCounts, headType: table.find((t) => t.name === 'output.weight')!.type };
 }
 
 async function main() {
@@ -238,7 +329,7 @@ async function main() {
     let shown = -1;
     const m = await writeSyntheticModel({
       out, layers, quant, seed,
-      onProgress: (d, t) => { const p = Math.floor((100 * d) / t); if (p !== shown && p % 10 === 0) { shown = p; process.stderr.write(`  writing: ${p}%\n`); } },
+      onProgress: (d, t) => { const p = Math.floor((10 * d) / t) * 10; if (p !== shown) { shown = p; process.stderr.write(`  writing: ${p}%\n`); } },
     });
     const types = Object.entries(m.typeCounts).map(([k, v]) => `${v}×${k}`).join(' ');
     process.stdout.write(`${m.path}: ${(m.bytes / 1e6).toFixed(1)} MB, ${m.hparams.nLayer} layers, ${types}\n`);

@@ -1,27 +1,39 @@
 import { useState } from 'preact/hooks';
+import { ChatScreen } from './chat/ChatScreen';
+import { translations, useLang } from './i18n';
 import { DeviceCheck } from './ui/DeviceCheck';
 import { ModelStore } from './ui/models/ModelStore';
 
-type Screen = 'device' | 'models';
+type Screen = 'chat' | 'models' | 'device';
 const SEEN_KEY = 'lite-coder.device-check-seen';
 
-/** The app shell: the device check (shown first on a first visit) and the model store. */
+const t = translations({
+  en: { chat: 'Chat', models: 'Models', device: 'Can my device run it?', nav: 'Main' },
+  zh: { chat: '对话', models: '模型', device: '我的设备能运行吗？', nav: '主导航' },
+});
+
+/** The app shell: chat, the model store, and the device check (shown first on a first visit). */
 export function App() {
-  const [screen, setScreen] = useState<Screen>(() => (localStorage.getItem(SEEN_KEY) ? 'models' : 'device'));
+  useLang();
+  const [screen, setScreen] = useState<Screen>(() => (localStorage.getItem(SEEN_KEY) ? 'chat' : 'device'));
   const go = (s: Screen) => {
     localStorage.setItem(SEEN_KEY, '1');
     setScreen(s);
   };
+  const tab = (s: Screen) => (
+    <button class={screen === s ? 'tab active' : 'tab'} aria-current={screen === s ? 'page' : undefined} onClick={() => go(s)} data-testid={`tab-${s}`}>{t(s)}</button>
+  );
   return (
-    <div class="shell">
+    <div class={screen === 'chat' ? 'shell wide' : 'shell'}>
       <header class="topbar">
         <h1 class="brand">Lite Coder</h1>
-        <nav aria-label="Main">
-          <button class={screen === 'models' ? 'tab active' : 'tab'} onClick={() => go('models')}>Models</button>
-          <button class={screen === 'device' ? 'tab active' : 'tab'} onClick={() => go('device')}>Can my device run it?</button>
-        </nav>
+        <nav aria-label={t('nav')}>{tab('chat')}{tab('models')}{tab('device')}</nav>
       </header>
-      <main>{screen === 'device' ? <DeviceCheck onContinue={() => go('models')} /> : <ModelStore />}</main>
+      <main>
+        {screen === 'device' && <DeviceCheck onContinue={() => go('chat')} />}
+        {screen === 'models' && <ModelStore />}
+        {screen === 'chat' && <ChatScreen onImport={() => go('models')} />}
+      </main>
     </div>
   );
 }

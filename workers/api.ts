@@ -51,6 +51,8 @@ export interface EngineWorkerApi {
   /** Put a stored model on the GPU (replacing any loaded one). */
   loadModel(modelId: string, opts: LoadRequest, onProgress: (done: number, total: number) => void): Promise<LoadedModel>;
   unloadModel(): Promise<void>;
+  /** The model on the GPU now, if any. */
+  loadedModel(): Promise<LoadedModel | undefined>;
   /** The token ids of a prompt for a stored model: raw text (after BOS), the chat format, or FIM. */
   encodePrompt(modelId: string, prompt: PromptSpec): Promise<number[]>;
   /** Generate from token ids (greedy); the KV cache is reused for the prefix shared with the last call. */

@@ -2,21 +2,22 @@ import type { ComponentChildren } from 'preact';
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { engine } from '../engine';
 import type { DeviceReport, GpuMemoryReport, Verdict } from '../../workers/device/types';
-import { formatBytes } from '../../workers/device/verdict';
+import { useLang } from '../i18n';
+import { formatSize, reasonLabel, t } from './device-strings';
 import './device-check.css';
 
-const HEADLINES: Record<Verdict, string> = {
-  resident: 'DeepSeek-Coder-V2-Lite can run here: all experts can stay on the GPU.',
-  paged: 'DeepSeek-Coder-V2-Lite can run here: experts will be paged from storage.',
-  'cannot-run': 'DeepSeek-Coder-V2-Lite cannot run on this device.',
-};
+const HEADLINES = { resident: 'headlineResident', paged: 'headlinePaged', 'cannot-run': 'headlineCannot' } as const satisfies Record<Verdict, string>;
+
+/** What asking for persistent storage came to; worded at render time, so a language switch rewords it. */
+type PersistNote = { kind: 'granted' } | { kind: 'declined' } | { kind: 'failed'; message: string };
 
 /** "Can my device run it?": what the browser and GPU offer, and the verdict for the model. */
 export function DeviceCheck(props: { onContinue: () => void }) {
+  useLang();
   const [report, setReport] = useState<DeviceReport | null>(null);
   const [probing, setProbing] = useState(true);
   const [error, setError] = useState<string | null>(null);
-  const [persistNote, setPersistNote] = useState<string | null>(null);
+  const [persistNote, setPersistNote] = useState<PersistNote | null>(null);
 
   const probe = useCallback(async () => {
     setProbing(true);
@@ -39,13 +40,9 @@ export function DeviceCheck(props: { onContinue: () => void }) {
     setPersistNote(null);
     try {
       const granted = await navigator.storage.persist();
-      setPersistNote(
-        granted
-          ? 'The browser granted persistent storage: it will not evict the model to free space.'
-          : 'The browser declined. Browsers grant it more readily to installed or often-visited sites.',
-      );
+      setPersistNote({ kind: granted ? 'granted' : 'declined' });
     } catch (e) {
-      setPersistNote(`Asking failed: ${e instanceof Error ? e.message : String(e)}`);
+      setPersistNote({ kind: 'failed', message: e instanceof Error ? e.message : String(e) });
     }
     await probe();
   };
@@ -54,28 +51,32 @@ export function DeviceCheck(props: { onContinue: () => void }) {
 
   return (
     <section class="device-check" aria-busy={probing} data-testid="device-check">
-      <h2>Can my device run it?</h2>
-      <p class="muted">What this browser and GPU offer DeepSeek-Coder-V2-Lite, a 16B mixture-of-experts model.</p>
+      <h2>{t('title')}</h2>
+      <p class="muted">{t('intro')}</p>
       {error && (
         <p class="error" role="alert" data-testid="device-error">
-          The device check failed: {error}
+          {t('failed', { msg: error })}
         </p>
       )}
-      {!report && probing && <p data-testid="device-probing">Checking your device…</p>}
+      {!report && probing && <p data-testid="device-probing">{t('probing')}</p>}
       {report && <ReportView report={report} />}
       {persistNote && (
         <p class="muted" data-testid="persist-note">
-          {persistNote}
+          {persistNote.kind === 'granted'
+            ? t('persistGranted')
+            : persistNote.kind === 'declined'
+              ? t('persistDeclined')
+              : t('persistFailed', { msg: persistNote.message })}
         </p>
       )}
       <div class="device-actions">
         {canAskPersist && (
           <button class="secondary" data-testid="ask-persist" disabled={probing} onClick={() => void askPersist()}>
-            Ask for persistent storage
+            {t('askPersist')}
           </button>
         )}
         <button class="primary" data-testid="continue" onClick={props.onContinue}>
-          Continue to models
+          {t('continue')}
         </button>
       </div>
     </section>
@@ -87,24 +88,24 @@ function ReportView({ report }: { report: DeviceReport }) {
   return (
     <>
       <div class="panel">
-        <h3>GPU</h3>
+        <h3>{t('gpu')}</h3>
         <table class="device-table">
           <tbody>
             <Row label="WebGPU" testid="webgpu" value={yesNo(report.webgpu)}>
-              {report.webgpu ? 'Available' : 'Not available in this browser'}
+              {report.webgpu ? t('available') : t('noWebgpu')}
             </Row>
             {report.webgpu && !adapter && (
-              <Row label="Adapter" testid="adapter-missing">
-                None offered{report.adapterError ? `: ${report.adapterError}` : ''}
+              <Row label={t('adapter')} testid="adapter-missing">
+                {report.adapterError ? t('noAdapterWhy', { msg: report.adapterError }) : t('noAdapter')}
               </Row>
             )}
             {adapter && (
               <>
-                <Row label="Vendor" testid="adapter-vendor">{adapter.vendor || '(not given)'}</Row>
-                <Row label="Architecture" testid="adapter-architecture">{adapter.architecture || '(not given)'}</Row>
-                <Row label="Description" testid="adapter-description">{adapter.description || '(not given)'}</Row>
-                <Row label="Kind" testid="adapter-kind" value={adapter.software ? 'software' : 'hardware'}>
-                  {adapter.software ? 'Software renderer (runs on the CPU)' : 'Hardware GPU'}
+                <Row label={t('vendor')} testid="adapter-vendor">{adapter.vendor || t('notGiven')}</Row>
+                <Row label={t('architecture')} testid="adapter-architecture">{adapter.architecture || t('notGiven')}</Row>
+                <Row label={t('description')} testid="adapter-description">{adapter.description || t('notGiven')}</Row>
+                <Row label={t('kind')} testid="adapter-kind" value={adapter.software ? 'software' : 'hardware'}>
+                  {adapter.software ? t('software') : t('hardware')}
                 </Row>
               </>
             )}
@@ -121,14 +122,14 @@ function ReportView({ report }: { report: DeviceReport }) {
             {features && (
               <>
                 <Row label="shader-f16" testid="feature-shader-f16" value={yesNo(features.shaderF16)}>
-                  {features.shaderF16 ? 'Available' : 'Not available'}
+                  {features.shaderF16 ? t('available') : t('notAvailable')}
                 </Row>
                 <Row label="subgroups" testid="feature-subgroups" value={yesNo(features.subgroups)}>
-                  {features.subgroups ? 'Available' : 'Not available'}
+                  {features.subgroups ? t('available') : t('notAvailable')}
                 </Row>
               </>
             )}
-            <Row label="GPU memory" testid="gpu-memory" value={report.gpuMemory.kind}>
+            <Row label={t('gpuMemory')} testid="gpu-memory" value={report.gpuMemory.kind}>
               {describeGpuMemory(report.gpuMemory)}
             </Row>
           </tbody>
@@ -136,20 +137,20 @@ function ReportView({ report }: { report: DeviceReport }) {
       </div>
 
       <div class="panel">
-        <h3>Storage</h3>
+        <h3>{t('storage')}</h3>
         {storage.estimated ? (
           <table class="device-table">
             <tbody>
-              <StorageRow label="Quota" testid="storage-quota" bytes={storage.quota} />
-              <StorageRow label="Used" testid="storage-usage" bytes={storage.usage} />
-              <StorageRow label="Free" testid="storage-free" bytes={storage.free} />
+              <StorageRow label={t('quota')} testid="storage-quota" bytes={storage.quota} />
+              <StorageRow label={t('used')} testid="storage-usage" bytes={storage.usage} />
+              <StorageRow label={t('free')} testid="storage-free" bytes={storage.free} />
               <PersistedRow persisted={storage.persisted} />
             </tbody>
           </table>
         ) : (
           <table class="device-table">
             <tbody>
-              <Row label="Estimate" testid="storage-estimate">The browser gave no storage estimate</Row>
+              <Row label={t('estimate')} testid="storage-estimate">{t('noEstimate')}</Row>
               <PersistedRow persisted={storage.persisted} />
             </tbody>
           </table>
@@ -157,11 +158,11 @@ function ReportView({ report }: { report: DeviceReport }) {
       </div>
 
       <div class={`panel verdict verdict-${report.verdict.verdict}`} data-testid="verdict" data-verdict={report.verdict.verdict}>
-        <h3 data-testid="verdict-headline">{HEADLINES[report.verdict.verdict]}</h3>
+        <h3 data-testid="verdict-headline">{t(HEADLINES[report.verdict.verdict])}</h3>
         <ul data-testid="verdict-reasons">
           {report.verdict.reasons.map((reason) => (
-            <li key={reason} data-testid="verdict-reason">
-              {reason}
+            <li key={reason.code} data-testid="verdict-reason" data-code={reason.code}>
+              {reasonLabel(reason)}
             </li>
           ))}
         </ul>
@@ -185,7 +186,7 @@ function Row(props: { label: string; testid: string; value?: string; children: C
 function BytesRow(props: { label: string; testid: string; bytes: number }) {
   return (
     <Row label={props.label} testid={props.testid} value={String(props.bytes)}>
-      {props.bytes.toLocaleString('en-US')} bytes ({binary(props.bytes)})
+      {t('bytes', { n: props.bytes.toLocaleString('en-US'), binary: binary(props.bytes) })}
     </Row>
   );
 }
@@ -193,15 +194,15 @@ function BytesRow(props: { label: string; testid: string; bytes: number }) {
 function StorageRow(props: { label: string; testid: string; bytes: number | null }) {
   return (
     <Row label={props.label} testid={props.testid} value={props.bytes === null ? undefined : String(props.bytes)}>
-      {props.bytes === null ? 'unknown' : formatBytes(props.bytes)}
+      {props.bytes === null ? t('unknownLower') : formatSize(props.bytes)}
     </Row>
   );
 }
 
 function PersistedRow({ persisted }: { persisted: boolean | null }) {
-  const text = persisted === null ? 'Unknown' : persisted ? 'Granted' : 'Not granted: the browser may evict stored models when space runs low';
+  const text = persisted === null ? t('unknown') : persisted ? t('granted') : t('notGranted');
   return (
-    <Row label="Persistent storage" testid="storage-persisted" value={persisted === null ? 'unknown' : yesNo(persisted)}>
+    <Row label={t('persistent')} testid="storage-persisted" value={persisted === null ? 'unknown' : yesNo(persisted)}>
       {text}
     </Row>
   );
@@ -210,15 +211,11 @@ function PersistedRow({ persisted }: { persisted: boolean | null }) {
 function describeGpuMemory(memory: GpuMemoryReport): string {
   switch (memory.kind) {
     case 'skipped':
-      return memory.reason === 'software-adapter'
-        ? 'Not measured: on a software renderer the test allocations would come out of system memory.'
-        : 'Not measured: there is no GPU adapter.';
+      return memory.reason === 'software-adapter' ? t('memSkippedSoftware') : t('memSkippedNoAdapter');
     case 'failed':
-      return `Could not be measured: ${memory.error}`;
+      return t('memFailed', { msg: memory.error });
     case 'measured':
-      return memory.hitLimit
-        ? `About ${formatBytes(memory.bytes)}: the GPU refused more.`
-        : `At least ${formatBytes(memory.bytes)}, which is all the model needs, so the test stopped there.`;
+      return t(memory.hitLimit ? 'memHitLimit' : 'memEnough', { bytes: formatSize(memory.bytes) });
   }
 }
 

@@ -3,7 +3,7 @@ import { readDeepSeek2 } from '../../workers/gguf/deepseek2';
 import { parseGgufHeader } from '../../workers/gguf/parse';
 import { planRecords } from '../../workers/store/plan';
 import { expect, test, type FixtureServer } from './support/fixtures';
-import { dumpStore, expectRecordsMatchFile, expectStored, fixtureFile, importUrl, openModels } from './support/store';
+import { dumpStore, expectRecordsMatchFile, expectStored, fixtureFile, importUrl, openModels, reopenModels } from './support/store';
 
 const NAME = 'ds2-pub256-q4_k_m.gguf';
 const SIZE = fixtureFile(NAME).byteLength;
@@ -37,7 +37,7 @@ test('a server without Range support still streams, and the app says it cannot r
   fixtureServer.state.bytesPerSecond = 150_000;
   await openModels(page);
   await importUrl(page, `${fixtureServer.url}/models/${NAME}`);
-  await expect(page.getByTestId('import-note')).toContainText('does not support resuming');
+  await expect(page.getByTestId('import-note')).toContainText('does not support resuming', { timeout: 60_000 });
   await expectStored(page);
   expectRecordsMatchFile(await dumpStore(page), fixtureFile(NAME));
   const gets = fixtureServer.state.requests.filter((r) => r.path.endsWith(NAME));
@@ -50,7 +50,7 @@ test('an import resumes after a reload without fetching again what is stored', a
   await openModels(page);
   await importUrl(page, `${fixtureServer.url}/models/${NAME}`);
   await waitForProgress(page, 0.4);
-  await page.reload(); // the worker dies mid-import, as in a crash or a closed tab
+  await reopenModels(page); // the worker dies mid-import, as in a crash or a closed tab
   await expect(page.getByTestId('model-state')).toContainText('incomplete');
   const kept = await storedRanges(page);
   expect(kept.length).toBeGreaterThan(0);
@@ -101,7 +101,8 @@ test('quota exceeded halfway: the import stops with a clear error and nothing is
   const header = parseGgufHeader(file, file.byteLength);
   const { storedBytes } = planRecords('x', header, readDeepSeek2(header));
   const cdp = await page.context().newCDPSession(page);
-  await expect(page.getByTestId('no-models')).toBeVisible(); // the store's databases exist: usage is settled
+  await expect(page.getByTestId('no-models')).toBeVisible(); // the store's databases exist
+  await page.evaluate(() => navigator.serviceWorker.ready); // the app shell is precached: usage is settled
   const { usage } = await page.evaluate(() => navigator.storage.estimate());
   await cdp.send('Storage.overrideQuotaForOrigin', { origin: new URL(page.url()).origin, quotaSize: (usage ?? 0) + Math.ceil(storedBytes * 1.03) });
   await importUrl(page, `${fixtureServer.url}/models/${NAME}`);

@@ -1,6 +1,6 @@
 import { badFiles } from '../support/bad-gguf';
 import { expect, test } from './support/fixtures';
-import { dumpStore, expectRecordsMatchFile, expectStored, fixtureFile, importFile, importUrl, openModels } from './support/store';
+import { dumpStore, expectRecordsMatchFile, expectStored, fixtureFile, importFile, importUrl, openModels, reopenModels } from './support/store';
 
 const FIXTURES = ['ds2-pub-f32.gguf', 'ds2-pub-legacy-f32.gguf', 'ds2-pub-q8_0.gguf', 'ds2-pub-q4_0.gguf', 'ds2-pub256-q4_k_m.gguf'];
 
@@ -42,7 +42,7 @@ test('the store survives a reload, verifies, and deleting frees it', async ({ pa
   await openModels(page);
   await importUrl(page, `${fixtureServer.url}/models/ds2-pub256-q4_k_m.gguf`);
   await expectStored(page);
-  await page.reload();
+  await reopenModels(page);
   await expect(page.getByTestId('model-state')).toHaveText('ready');
   await expect(page.getByTestId('model-name')).toHaveText('ds2-pub256-f32');
   await page.getByTestId('model-verify').click();

@@ -9,7 +9,10 @@ import {
   ROUTED_EXPERTS,
 } from '../../workers/device/requirements';
 import type { GpuMemoryReport, VerdictInput } from '../../workers/device/types';
-import { deviceVerdict, formatBytes, softwareRendererName } from '../../workers/device/verdict';
+import { deviceVerdict, formatBytes, reasonText, softwareRendererName } from '../../workers/device/verdict';
+
+const texts = (r: { reasons: { text: string }[] }) => r.reasons.map((x) => x.text);
+const codes = (r: { reasons: { code: string }[] }) => r.reasons.map((x) => x.code);
 
 const GiB = 2 ** 30;
 
@@ -51,8 +54,11 @@ describe('deviceVerdict: GPU memory tiers', () => {
     const result = deviceVerdict(goodDevice());
     expect(result.verdict).toBe('resident');
     expect(result.reasons).toHaveLength(1);
-    expect(result.reasons[0]).toMatch(/all experts can stay on the GPU/);
-    expect(result.reasons[0]).toContain('10.36 GB');
+    expect(result.reasons[0]).toEqual(expect.objectContaining({
+      code: 'gpu-resident', accepted: RESIDENT_GPU_BYTES + 128 * 2 ** 20, modelBytes: MODEL_FILE_BYTES, margin: GiB,
+    }));
+    expect(result.reasons[0]!.text).toMatch(/all experts can stay on the GPU/);
+    expect(result.reasons[0]!.text).toContain('10.36 GB');
   });
 
   it('puts the resident threshold exactly at RESIDENT_GPU_BYTES', () => {
@@ -64,8 +70,11 @@ describe('deviceVerdict: GPU memory tiers', () => {
     const result = deviceVerdict(goodDevice({ gpuMemory: measured(4e9) }));
     expect(result.verdict).toBe('paged');
     expect(result.reasons).toHaveLength(1);
-    expect(result.reasons[0]).toMatch(/^The GPU accepted 4\.00 GB of buffers before running out of memory/);
-    expect(result.reasons[0]).toMatch(/experts will be paged from storage/);
+    expect(result.reasons[0]).toEqual(expect.objectContaining({
+      code: 'gpu-paged', accepted: 4e9, hitLimit: true, residentBytes: RESIDENT_GPU_BYTES, cacheBytes: MIN_EXPERT_CACHE_BYTES,
+    }));
+    expect(result.reasons[0]!.text).toMatch(/^The GPU accepted 4\.00 GB of buffers before running out of memory/);
+    expect(result.reasons[0]!.text).toMatch(/experts will be paged from storage/);
   });
 
   it('puts the paged threshold exactly at PAGED_GPU_BYTES', () => {
@@ -76,22 +85,26 @@ describe('deviceVerdict: GPU memory tiers', () => {
   it('says cannot run when even paged mode does not fit, and how much it needs', () => {
     const result = deviceVerdict(goodDevice({ gpuMemory: measured(1e9) }));
     expect(result.verdict).toBe('cannot-run');
-    expect(result.reasons).toEqual([
-      `The GPU accepted only 1.00 GB of buffers before running out of memory; even paging experts from storage needs ${formatBytes(PAGED_GPU_BYTES)}.`,
-    ]);
+    expect(result.reasons).toEqual([{
+      code: 'gpu-too-small', accepted: 1e9, hitLimit: true, pagedBytes: PAGED_GPU_BYTES,
+      text: `The GPU accepted only 1.00 GB of buffers before running out of memory; even paging experts from storage needs ${formatBytes(PAGED_GPU_BYTES)}.`,
+    }]);
   });
 
   it('says cannot run when the GPU could not be opened for the memory probe', () => {
     const result = deviceVerdict(goodDevice({ gpuMemory: { kind: 'failed', error: 'device request refused' } }));
     expect(result.verdict).toBe('cannot-run');
     expect(result.reasons).toHaveLength(1);
-    expect(result.reasons[0]).toContain('device request refused');
+    expect(result.reasons[0]).toEqual(expect.objectContaining({ code: 'gpu-memory-failed', error: 'device request refused' }));
+    expect(result.reasons[0]!.text).toContain('device request refused');
   });
 
   it('does not trust a hardware adapter whose memory was never measured', () => {
     const result = deviceVerdict(goodDevice({ gpuMemory: { kind: 'skipped', reason: 'no-adapter' } }));
     expect(result.verdict).toBe('cannot-run');
-    expect(result.reasons).toEqual(['GPU memory was not measured, so there is no evidence the model fits on the GPU.']);
+    expect(result.reasons).toEqual([
+      { code: 'gpu-memory-unmeasured', text: 'GPU memory was not measured, so there is no evidence the model fits on the GPU.' },
+    ]);
   });
 });
 
@@ -101,14 +114,16 @@ describe('deviceVerdict: WebGPU and the adapter', () => {
   it('cannot run without WebGPU', () => {
     const result = deviceVerdict(goodDevice({ webgpu: false, adapter: null, maxStorageBufferBindingSize: null, gpuMemory: skipped }));
     expect(result.verdict).toBe('cannot-run');
-    expect(result.reasons).toEqual(['This browser does not offer WebGPU, which Lite Coder needs to run the model on the GPU.']);
+    expect(result.reasons).toEqual([
+      { code: 'no-webgpu', text: 'This browser does not offer WebGPU, which Lite Coder needs to run the model on the GPU.' },
+    ]);
   });
 
   it('cannot run when WebGPU offers no adapter', () => {
     const result = deviceVerdict(goodDevice({ adapter: null, maxStorageBufferBindingSize: null, gpuMemory: skipped }));
     expect(result.verdict).toBe('cannot-run');
-    expect(result.reasons).toHaveLength(1);
-    expect(result.reasons[0]).toMatch(/no GPU adapter/);
+    expect(codes(result)).toEqual(['no-adapter']);
+    expect(result.reasons[0]!.text).toMatch(/no GPU adapter/);
   });
 
   it.each([
@@ -121,9 +136,11 @@ describe('deviceVerdict: WebGPU and the adapter', () => {
     expect(softwareRendererName(adapter)).toBe(name);
     const result = deviceVerdict(goodDevice({ adapter, gpuMemory: { kind: 'skipped', reason: 'software-adapter' } }));
     expect(result.verdict).toBe('cannot-run');
-    expect(result.reasons).toEqual([
-      `The GPU adapter is a software renderer (${name}) that runs on the CPU: DeepSeek-Coder-V2-Lite would take minutes per token on it.`,
-    ]);
+    const fallback = name === 'a fallback adapter';
+    expect(result.reasons).toEqual([{
+      code: 'software-adapter', renderer: fallback ? '' : name, fallback,
+      text: `The GPU adapter is a software renderer (${name}) that runs on the CPU: DeepSeek-Coder-V2-Lite would take minutes per token on it.`,
+    }]);
   });
 
   it('does not mistake hardware adapters for software ones', () => {
@@ -141,10 +158,11 @@ describe('deviceVerdict: binding size', () => {
   it('cannot run when the largest tensor does not fit one storage binding', () => {
     const result = deviceVerdict(goodDevice({ maxStorageBufferBindingSize: 134_217_728 }));
     expect(result.verdict).toBe('cannot-run');
-    expect(result.reasons[0]).toBe(
-      "The GPU binds at most 134,217,728 bytes in one storage buffer, but the model's largest tensor " +
+    expect(result.reasons[0]).toEqual({
+      code: 'binding-too-small', maxBinding: 134_217_728, needed: LARGEST_BOUND_TENSOR_BYTES,
+      text: "The GPU binds at most 134,217,728 bytes in one storage buffer, but the model's largest tensor " +
         '(the output head, 102400 x 2048 weights at Q6_K) is 172,032,000 bytes.',
-    );
+    });
   });
 
   it('accepts a binding size exactly as large as the largest tensor', () => {
@@ -157,29 +175,34 @@ describe('deviceVerdict: storage', () => {
   it('cannot run when the model does not fit the free quota, and says how much is missing', () => {
     const result = deviceVerdict(goodDevice({ storageFree: 8e9 }));
     expect(result.verdict).toBe('cannot-run');
-    expect(result.reasons[0]).toBe(
-      'Only 8.00 GB of browser storage is free, 2.36 GB short of the 10.36 GB the model takes, so it cannot be imported.',
-    );
+    expect(result.reasons[0]).toEqual({
+      code: 'storage-short', free: 8e9, modelBytes: MODEL_FILE_BYTES,
+      text: 'Only 8.00 GB of browser storage is free, 2.36 GB short of the 10.36 GB the model takes, so it cannot be imported.',
+    });
   });
 
   it('only notes the shortfall when the model is already stored', () => {
     const result = deviceVerdict(goodDevice({ storageFree: 1e9, modelAlreadyStored: true }));
     expect(result.verdict).toBe('resident');
-    expect(result.reasons[0]).toBe(
-      'Only 1.00 GB of browser storage is free, 9.36 GB short of the 10.36 GB the model takes; that is fine, because the model is already stored.',
-    );
+    expect(result.reasons[0]).toEqual({
+      code: 'storage-short-stored', free: 1e9, modelBytes: MODEL_FILE_BYTES,
+      text: 'Only 1.00 GB of browser storage is free, 9.36 GB short of the 10.36 GB the model takes; that is fine, because the model is already stored.',
+    });
   });
 
   it('is fine with exactly the model size free', () => {
     const result = deviceVerdict(goodDevice({ storageFree: MODEL_FILE_BYTES }));
     expect(result.verdict).toBe('resident');
-    expect(result.reasons).toHaveLength(1);
+    expect(codes(result)).toEqual(['gpu-resident']);
   });
 
   it('says so when there is no storage estimate, without blocking', () => {
     const result = deviceVerdict(goodDevice({ storageFree: null }));
     expect(result.verdict).toBe('resident');
-    expect(result.reasons[0]).toBe('The browser did not say how much storage is free, so it is unknown whether the 10.36 GB model fits.');
+    expect(result.reasons[0]).toEqual({
+      code: 'storage-unknown', modelBytes: MODEL_FILE_BYTES,
+      text: 'The browser did not say how much storage is free, so it is unknown whether the 10.36 GB model fits.',
+    });
   });
 
   it('a storage shortfall overrides a paged verdict', () => {
@@ -197,10 +220,26 @@ describe('deviceVerdict: several findings', () => {
       gpuMemory: { kind: 'skipped', reason: 'software-adapter' },
     });
     expect(result.verdict).toBe('cannot-run');
-    expect(result.reasons).toHaveLength(3);
-    expect(result.reasons[0]).toMatch(/software renderer \(swiftshader\)/);
-    expect(result.reasons[1]).toMatch(/binds at most 100,000,000 bytes/);
-    expect(result.reasons[2]).toMatch(/8\.36 GB short/);
+    expect(codes(result)).toEqual(['software-adapter', 'binding-too-small', 'storage-short']);
+    expect(texts(result)[0]).toMatch(/software renderer \(swiftshader\)/);
+    expect(texts(result)[1]).toMatch(/binds at most 100,000,000 bytes/);
+    expect(texts(result)[2]).toMatch(/8\.36 GB short/);
+  });
+});
+
+describe('reasons', () => {
+  it('carry their English sentence, the one reasonText() words from the code and figures', () => {
+    const inputs: Partial<VerdictInput>[] = [
+      {}, { gpuMemory: measured(4e9) }, { gpuMemory: measured(1e9) }, { storageFree: null }, { storageFree: 1e9 },
+      { storageFree: 1e9, modelAlreadyStored: true }, { maxStorageBufferBindingSize: 1 }, { webgpu: false, adapter: null },
+      { gpuMemory: { kind: 'failed', error: 'x' } },
+    ];
+    for (const input of inputs) {
+      for (const r of deviceVerdict(goodDevice(input)).reasons) {
+        const { text, ...data } = r;
+        expect(text).toBe(reasonText(data));
+      }
+    }
   });
 });
 

@@ -51,10 +51,36 @@ export type GpuMemoryReport =
 
 export type Verdict = 'resident' | 'paged' | 'cannot-run';
 
+/**
+ * One finding behind a verdict: a stable `code` with the figures it cites, so the page can word it in
+ * the interface language, and `text`, the same finding as a plain English sentence (logs, the CLI).
+ * Byte counts are plain numbers; the wording formats them.
+ */
+export type VerdictReasonData =
+  | { code: 'no-webgpu' }
+  | { code: 'no-adapter' }
+  /** `renderer` is what named it (architecture, description or vendor); `fallback` when only isFallbackAdapter did. */
+  | { code: 'software-adapter'; renderer: string; fallback: boolean }
+  | { code: 'binding-too-small'; maxBinding: number; needed: number }
+  | { code: 'storage-unknown'; modelBytes: number }
+  /** Too little free storage to import the model: blocks. */
+  | { code: 'storage-short'; free: number; modelBytes: number }
+  /** Too little free storage, but the model is already stored: only a note. */
+  | { code: 'storage-short-stored'; free: number; modelBytes: number }
+  | { code: 'gpu-memory-unmeasured' }
+  | { code: 'gpu-memory-failed'; error: string }
+  | { code: 'gpu-resident'; accepted: number; modelBytes: number; margin: number }
+  | { code: 'gpu-paged'; accepted: number; hitLimit: boolean; residentBytes: number; nonExpertBytes: number; cacheBytes: number }
+  | { code: 'gpu-too-small'; accepted: number; hitLimit: boolean; pagedBytes: number };
+
+export type VerdictReasonCode = VerdictReasonData['code'];
+
+export type VerdictReason = VerdictReasonData & { text: string };
+
 export interface VerdictResult {
   verdict: Verdict;
-  /** Plain English sentences, one per finding. */
-  reasons: string[];
+  /** One per finding, in order: WebGPU and the adapter, binding size, storage, GPU memory. */
+  reasons: VerdictReason[];
 }
 
 /** What deviceVerdict() needs: the measurements, without presentation details. */

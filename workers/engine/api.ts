@@ -1,5 +1,5 @@
 /** The runtime as the worker exposes it: one loaded model, one request at a time. */
-import type { EngineWorkerApi } from '../api';
+import type { EngineWorkerApi, LoadedModel } from '../api';
 import { Engine } from './engine';
 import { ModelNotLoadedError } from './errors';
 import { chatCompletion, completion, type Generation } from './openai';
@@ -7,10 +7,11 @@ import { promptIds, tokenizerFor } from './prompts';
 
 let engine: Engine | undefined;
 let loadedId = '';
+let loaded: LoadedModel | undefined;
 let running: AbortController | undefined;
 let queue: Promise<unknown> = Promise.resolve();
 
-type RuntimeApi = Pick<EngineWorkerApi, 'loadModel' | 'unloadModel' | 'generateTokens' | 'encodePrompt' | 'chatCompletion' | 'completion' | 'interruptGenerate' | 'resetChat' | 'simulateDeviceLoss'>;
+type RuntimeApi = Pick<EngineWorkerApi, 'loadModel' | 'loadedModel' | 'unloadModel' | 'generateTokens' | 'encodePrompt' | 'chatCompletion' | 'completion' | 'interruptGenerate' | 'resetChat' | 'simulateDeviceLoss'>;
 
 /** Requests run one after another; each gets its own abort signal for interruptGenerate. */
 function exclusive<T>(work: (g: Generation) => Promise<T>): Promise<T> {
@@ -41,13 +42,18 @@ export const runtimeApi: RuntimeApi = {
     loadedId = modelId;
     await tokenizerFor(modelId); // built now, so a request never needs the manifest again
     const m = engine.model;
-    return { modelId, contextLength: m.opts.contextLength, resident: m.experts.resident, slots: m.experts.slots(m.manifest.experts[0]?.layer ?? 0) };
+    loaded = { modelId, contextLength: m.opts.contextLength, resident: m.experts.resident, slots: m.experts.slots(m.manifest.experts[0]?.layer ?? 0) };
+    return loaded;
+  },
+  async loadedModel() {
+    return engine && !engine.lost ? loaded : undefined;
   },
   async unloadModel() {
     running?.abort();
     await queue;
     engine?.unload();
     engine = undefined;
+    loaded = undefined;
   },
   async encodePrompt(modelId, prompt) {
     return promptIds(await tokenizerFor(modelId), prompt);

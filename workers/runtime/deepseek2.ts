@@ -65,6 +65,7 @@ export class DeepSeek2 {
 
   static async load(gpu: Gpu, kernels: KernelLibrary, m: ModelManifest, opts: LoadOptions, onProgress: (done: number, total: number) => void = () => {}): Promise<DeepSeek2> {
     const hp = m.hparams;
+    checkKernelLimits(m);
     const { device } = gpu;
     const Tm = opts.maxBatch;
     const E = hp.nEmbd, H = hp.nHead, R = hp.kvLoraRank, nope = hp.qkNope, rope = hp.qkRope, v = hp.vHead, k = hp.nExpertUsed;
@@ -246,6 +247,17 @@ function routedExperts(ops: Ops, cache: ExpertCache, layer: number, routeIds: GP
     ops.siluMul(`blk.${layer}.experts silu`, pg, pu, pa, f, k, Tm),
     part(info.down, info.partOffsets.down, pa, py, E, true, 'experts down'),
   ];
+}
+
+/** Shapes the kernels are written for (see their headers); the DeepSeek-V2 family fits all of them. */
+function checkKernelLimits(m: ModelManifest): void {
+  const hp = m.hparams;
+  const fail = (what: string) => { throw new RangeError(`This model's shape is not supported by the runtime: ${what}.`); };
+  if (hp.qkRope > 64) fail(`rope dimension ${hp.qkRope} > 64`);
+  if (hp.kvLoraRank + hp.qkRope > 576) fail(`kv_lora_rank + rope = ${hp.kvLoraRank + hp.qkRope} > 576`);
+  if (hp.nExpert > 256 || hp.nExpertUsed > 16) fail(`${hp.nExpertUsed} of ${hp.nExpert} experts (at most 16 of 256)`);
+  const odd = [...m.dense, ...m.experts.flatMap((l) => [l.gate, l.up, l.down])].find((t) => t.rowWeights % 32 !== 0);
+  if (odd) fail(`tensor ${odd.name} has rows of ${odd.rowWeights}, not a multiple of 32`);
 }
 
 function encodeAll(enc: GPUCommandEncoder, dispatches: readonly Dispatch[], shape: StepShape, counters: WorkCounters): void {

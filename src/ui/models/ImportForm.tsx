@@ -1,11 +1,14 @@
 import { useState } from 'preact/hooks';
 import type { ImportSource } from '../../../workers/store/types';
+import { useLang } from '../../i18n';
+import { t } from './strings';
 
 /** The public Q4_K_M file of DeepSeek-Coder-V2-Lite-Instruct (legacy attention layout). */
 export const DEFAULT_MODEL_URL =
   'https://huggingface.co/bartowski/DeepSeek-Coder-V2-Lite-Instruct-GGUF/resolve/main/DeepSeek-Coder-V2-Lite-Instruct-Q4_K_M.gguf';
 
 export function ImportForm(props: { busy: boolean; onImport: (src: ImportSource) => void }) {
+  useLang();
   const [url, setUrl] = useState(DEFAULT_MODEL_URL);
   const [dragging, setDragging] = useState(false);
   const pickFile = (files: FileList | null | undefined) => {
@@ -14,7 +17,7 @@ export function ImportForm(props: { busy: boolean; onImport: (src: ImportSource)
   };
   return (
     <section class="panel" aria-labelledby="import-title">
-      <h2 id="import-title">Import a model</h2>
+      <h2 id="import-title">{t('importTitle')}</h2>
       <form
         class="import-url"
         onSubmit={(e) => {
@@ -22,10 +25,10 @@ export function ImportForm(props: { busy: boolean; onImport: (src: ImportSource)
           props.onImport({ kind: 'url', url: url.trim() });
         }}
       >
-        <label for="model-url">From a URL (a .gguf file)</label>
+        <label for="model-url">{t('fromUrl')}</label>
         <div class="row">
           <input id="model-url" type="url" required value={url} onInput={(e) => setUrl(e.currentTarget.value)} data-testid="import-url" />
-          <button class="primary" type="submit" disabled={props.busy} data-testid="import-url-button">Download and import</button>
+          <button class="primary" type="submit" disabled={props.busy} data-testid="import-url-button">{t('downloadImport')}</button>
         </div>
       </form>
       <div
@@ -36,8 +39,8 @@ export function ImportForm(props: { busy: boolean; onImport: (src: ImportSource)
         onDrop={(e) => { e.preventDefault(); setDragging(false); if (!props.busy) pickFile(e.dataTransfer?.files); }}
       >
         <label>
-          Or drop a .gguf file here, or{' '}
-          <span class="linklike">choose one</span>
+          {t('dropHere')}{' '}
+          <span class="linklike">{t('chooseOne')}</span>
           <input type="file" accept=".gguf" disabled={props.busy} data-testid="import-file" class="visually-hidden"
             onChange={(e) => { pickFile(e.currentTarget.files); e.currentTarget.value = ''; }} />
         </label>

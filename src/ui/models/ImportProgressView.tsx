@@ -1,20 +1,24 @@
 import type { ImportProgress } from '../../../workers/store/types';
+import { useLang } from '../../i18n';
 import { formatBytes, formatDuration } from '../format';
+import { noteLabel, phaseLabel, t } from './strings';
 
 export function ImportProgressView(props: { progress: ImportProgress; onCancel: () => void }) {
+  useLang();
   const p = props.progress;
   const fraction = p.bytesTotal > 0 ? p.bytesDone / p.bytesTotal : 0;
   return (
     <section class="panel" aria-live="polite" data-testid="import-progress">
-      <h2>Importing {p.name}</h2>
-      <progress max={1} value={fraction} aria-label="Import progress" />
+      <h2>{t('importing', { name: p.name })}</h2>
+      <progress max={1} value={fraction} aria-label={t('importProgress')} />
       <p>
-        <span data-testid="import-phase">{p.phase}</span> · <span data-testid="import-bytes">{formatBytes(p.bytesDone)} of {formatBytes(p.bytesTotal)}</span> ·{' '}
-        {Math.floor(fraction * 100)}% · {formatBytes(p.bytesPerSecond)}/s · {formatDuration(p.etaSeconds)} left
+        <span data-testid="import-phase" data-phase={p.phase}>{phaseLabel(p.phase)}</span> ·{' '}
+        <span data-testid="import-bytes">{t('bytesOf', { done: formatBytes(p.bytesDone), total: formatBytes(p.bytesTotal) })}</span> ·{' '}
+        {Math.floor(fraction * 100)}% · {t('perSecond', { rate: formatBytes(p.bytesPerSecond) })} · {t('left', { eta: formatDuration(p.etaSeconds) })}
       </p>
-      {p.bytesResumed > 0 && <p class="muted" data-testid="import-resumed">Resumed: {formatBytes(p.bytesResumed)} were already stored and are not downloaded again.</p>}
-      {p.note && <p class="warn" data-testid="import-note">{p.note}</p>}
-      <button class="secondary" onClick={props.onCancel} data-testid="import-cancel">Cancel</button>
+      {p.bytesResumed > 0 && <p class="muted" data-testid="import-resumed">{t('resumed', { bytes: formatBytes(p.bytesResumed) })}</p>}
+      {p.note && <p class="warn" data-testid="import-note">{noteLabel(p.note)}</p>}
+      <button class="secondary" onClick={props.onCancel} data-testid="import-cancel">{t('cancel')}</button>
     </section>
   );
 }

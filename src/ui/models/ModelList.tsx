@@ -1,5 +1,7 @@
 import type { ModelSummary, VerifyResult } from '../../../workers/store/types';
+import { useLang } from '../../i18n';
 import { formatBytes } from '../format';
+import { t } from './strings';
 
 export interface ModelActions {
   onDelete: (m: ModelSummary) => void;
@@ -8,27 +10,33 @@ export interface ModelActions {
 }
 
 export function ModelList(props: { models: ModelSummary[]; busy: boolean; verify: Record<string, VerifyResult | 'running'> } & ModelActions) {
-  if (props.models.length === 0) return <p class="muted" data-testid="no-models">No model is stored yet. Import one above.</p>;
+  useLang();
+  if (props.models.length === 0) return <p class="muted" data-testid="no-models">{t('noModels')}</p>;
   return (
-    <table data-testid="model-list">
+    <table class="model-list" data-testid="model-list">
       <thead>
-        <tr><th>Model</th><th>State</th><th>Weights</th><th>On disk</th><th /></tr>
+        <tr><th>{t('colModel')}</th><th>{t('colState')}</th><th>{t('colWeights')}</th><th>{t('colDisk')}</th><th /></tr>
       </thead>
       <tbody>
         {props.models.map((m) => (
           <tr key={m.id} data-testid="model-row" data-model-id={m.id}>
             <td>
               <strong data-testid="model-name">{m.name}</strong>
-              <div class="muted small">{m.layers} layers · {m.experts} experts · {m.attentionLayout === 'legacy' ? 'legacy attn_kv_b layout' : 'MLA layout'} · {m.source.kind === 'url' ? m.source.url : m.source.name}</div>
+              <div class="muted small model-details">
+                {t('details', { layers: m.layers, experts: m.experts, layout: t(m.attentionLayout === 'legacy' ? 'legacyLayout' : 'mlaLayout') })}
+                {' · '}{m.source.kind === 'url' ? m.source.url : m.source.name}
+              </div>
               <VerifyLine result={props.verify[m.id]} />
             </td>
-            <td data-testid="model-state">{m.state === 'ready' ? 'ready' : `incomplete (${Math.floor((100 * m.bytesOnDisk) / m.storedBytes)}%)`}</td>
-            <td class="small">{m.fileType}</td>
-            <td data-testid="model-size">{formatBytes(m.bytesOnDisk)}</td>
+            <td data-testid="model-state" data-state={m.state} data-label={t('colState')}>
+              {m.state === 'ready' ? t('ready') : t('incomplete', { pct: Math.floor((100 * m.bytesOnDisk) / m.storedBytes) })}
+            </td>
+            <td class="small" data-label={t('colWeights')}>{m.fileType}</td>
+            <td data-testid="model-size" data-label={t('colDisk')}>{formatBytes(m.bytesOnDisk)}</td>
             <td class="actions">
-              {m.state !== 'ready' && <button class="primary" disabled={props.busy} onClick={() => props.onResume(m)} data-testid="model-resume">Resume</button>}
-              {m.state === 'ready' && <button class="secondary" disabled={props.busy} onClick={() => props.onVerify(m)} data-testid="model-verify">Verify</button>}
-              <button class="danger" disabled={props.busy} onClick={() => props.onDelete(m)} data-testid="model-delete">Delete</button>
+              {m.state !== 'ready' && <button class="primary" disabled={props.busy} onClick={() => props.onResume(m)} data-testid="model-resume">{t('resume')}</button>}
+              {m.state === 'ready' && <button class="secondary" disabled={props.busy} onClick={() => props.onVerify(m)} data-testid="model-verify">{t('verify')}</button>}
+              <button class="danger" disabled={props.busy} onClick={() => props.onDelete(m)} data-testid="model-delete">{t('delete')}</button>
             </td>
           </tr>
         ))}
@@ -40,8 +48,8 @@ export function ModelList(props: { models: ModelSummary[]; busy: boolean; verify
 function VerifyLine(props: { result: VerifyResult | 'running' | undefined }) {
   const r = props.result;
   if (!r) return null;
-  if (r === 'running') return <div class="muted small" data-testid="verify-result">Verifying…</div>;
+  if (r === 'running') return <div class="muted small" data-testid="verify-result">{t('verifying')}</div>;
   return r.ok
-    ? <div class="ok small" data-testid="verify-result">Verified: all {r.checked} records match their checksums.</div>
-    : <div class="error small" data-testid="verify-result">Verification failed: {r.problems.slice(0, 3).join(' ')}</div>;
+    ? <div class="ok small" data-testid="verify-result">{t('verified', { n: r.checked })}</div>
+    : <div class="error small" data-testid="verify-result">{t('verifyFailed', { problems: r.problems.slice(0, 3).join(' ') })}</div>;
 }

@@ -1,20 +1,29 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { ImportProgress, ImportSource, ModelSummary, VerifyResult } from '../../../workers/store/types';
 import { Comlink, engine } from '../../engine';
+import { useLang } from '../../i18n';
 import { ImportForm } from './ImportForm';
 import { ImportProgressView } from './ImportProgressView';
 import { ModelList } from './ModelList';
+import { t } from './strings';
 import './models.css';
+
+/** A message about the last action; worded at render time, so a language switch rewords it. */
+type Notice = { kind: 'stored'; name: string; bytes: number } | { kind: 'choose-again'; name: string };
 
 /** The model store screen: import (URL, file, drop), progress, and the stored models. */
 export function ModelStore() {
+  useLang();
   const [models, setModels] = useState<ModelSummary[] | null>(null);
   const [progress, setProgress] = useState<ImportProgress | null>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const [notice, setNotice] = useState<string | null>(null);
+  const [notice, setNotice] = useState<Notice | null>(null);
   const [verify, setVerify] = useState<Record<string, VerifyResult | 'running'>>({});
   const resumeFile = useRef<HTMLInputElement>(null);
+  // Progress reports travel on their own channel and can arrive after the import has returned:
+  // only those of the import still running are shown.
+  const importRun = useRef(0);
 
   const refresh = async () => setModels(await engine().listModels());
   useEffect(() => { void refresh(); }, []);
@@ -38,14 +47,20 @@ export function ModelStore() {
     run(async () => {
       // Only the page can ask for persistent storage; without it the browser may evict the model.
       await navigator.storage.persist?.().catch(() => false);
-      const m = await engine().importModel(src, Comlink.proxy((p: ImportProgress) => setProgress(p)));
-      setNotice(`${m.name} is stored (${(m.storedBytes / 1e6).toFixed(1)} MB).`);
+      const id = ++importRun.current;
+      const onProgress = (p: ImportProgress) => { if (importRun.current === id) setProgress(p); };
+      try {
+        const m = await engine().importModel(src, Comlink.proxy(onProgress));
+        setNotice({ kind: 'stored', name: m.name, bytes: m.storedBytes });
+      } finally {
+        importRun.current++;
+      }
     });
 
   const onResume = (m: ModelSummary) => {
     if (m.source.kind === 'url') void startImport({ kind: 'url', url: m.source.url });
     else {
-      setNotice(`Choose "${m.source.name}" again to resume its import.`);
+      setNotice({ kind: 'choose-again', name: m.source.name });
       resumeFile.current?.click();
     }
   };
@@ -56,7 +71,7 @@ export function ModelStore() {
   };
 
   const onDelete = (m: ModelSummary) => {
-    if (!confirm(`Delete ${m.name}? Its ${(m.bytesOnDisk / 1e6).toFixed(1)} MB will be freed.`)) return;
+    if (!confirm(t('confirmDelete', { name: m.name, mb: (m.bytesOnDisk / 1e6).toFixed(1) }))) return;
     void run(() => engine().deleteModel(m.id));
   };
 
@@ -67,10 +82,16 @@ export function ModelStore() {
         onChange={(e) => { const f = e.currentTarget.files?.[0]; e.currentTarget.value = ''; if (f) void startImport({ kind: 'file', file: f }); }} />
       {progress && <ImportProgressView progress={progress} onCancel={() => void engine().cancelImport()} />}
       {error && <p class="error panel" role="alert" data-testid="import-error">{error}</p>}
-      {notice && <p class="panel" role="status" data-testid="import-notice">{notice}</p>}
+      {notice && (
+        <p class="panel" role="status" data-testid="import-notice">
+          {notice.kind === 'stored'
+            ? t('stored', { name: notice.name, mb: (notice.bytes / 1e6).toFixed(1) })
+            : t('chooseAgain', { name: notice.name })}
+        </p>
+      )}
       <section aria-labelledby="stored-title">
-        <h2 id="stored-title">Stored models</h2>
-        {models === null ? <p class="muted">Reading the store…</p> : <ModelList models={models} busy={busy} verify={verify} onDelete={onDelete} onVerify={onVerify} onResume={onResume} />}
+        <h2 id="stored-title">{t('storedTitle')}</h2>
+        {models === null ? <p class="muted">{t('reading')}</p> : <ModelList models={models} busy={busy} verify={verify} onDelete={onDelete} onVerify={onVerify} onResume={onResume} />}
       </section>
     </div>
   );

@@ -11,7 +11,14 @@ export const fixtureFile = (name: string) => new Uint8Array(readFileSync(`${FIXT
 export async function openModels(page: Page): Promise<void> {
   await page.addInitScript(() => localStorage.setItem('lite-coder.device-check-seen', '1'));
   await page.goto('/');
+  await page.getByTestId('tab-models').click();
   await expect(page.getByRole('heading', { name: 'Stored models' })).toBeVisible();
+}
+
+/** Reload the page (the worker with it) and come back to the Models screen. */
+export async function reopenModels(page: Page): Promise<void> {
+  await page.reload();
+  await page.getByTestId('tab-models').click();
 }
 
 export async function importUrl(page: Page, url: string): Promise<void> {

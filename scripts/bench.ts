@@ -1,0 +1,378 @@
+/**
+ * npm run bench -- [options]
+ *
+ * Prints speed and work figures of the real store and runtime in headless Chromium: for each model
+ * (the five tiny fixtures, the full-vocabulary fixture, and a synthetic model with DeepSeek-Coder-V2-
+ * Lite's real layer shapes, scripts/synthetic-model.ts) and expert budget, prefill and decode tokens/s,
+ * compute dispatches, queue submits and GPU-to-CPU read-backs per decoded token, weight bytes read per
+ * decoded token, expert-cache hit rate and MB read from IndexedDB per decoded token; then the Q4_0
+ * matrix-vector kernel's effective bandwidth against a plain copy's on the same adapter.
+ * It asserts nothing: figures depend on the machine. Progress goes to stderr, figures to stdout.
+ *
+ * Options:
+ *   --dist <dir>                 the built app to serve (default dist)
+ *   --prompt-tokens N            prompt length (default 32)
+ *   --decode-tokens N            tokens decoded on the fixtures (default 32)
+ *   --synthetic-decode-tokens N  tokens decoded on the synthetic model (default 8)
+ *   --warmup N                   short generations before each measured one (default 1)
+ *   --expert-budget MB           run every model paged with this expert budget instead of resident
+ *   --no-quarter                 skip the synthetic model's extra paged run at a quarter of its experts
+ *   --layers N                   synthetic model blocks: layer 0 dense, the rest MoE (default 2)
+ *   --quant q4_0|q4_k_m          synthetic model tensor types (default q4_0)
+ *   --synthetic <file.gguf>      benchmark this file as the synthetic model instead of writing one
+ *   --out <file.gguf>            write the synthetic model here and keep it (default: a temp dir, removed)
+ *   --context N                  KV cache positions to allocate (default 4096)
+ *   --kernel-rows N, --kernel-cols N   the kernel-efficiency Q4_0 matrix (default 8192 x 2048)
+ *   --skip a,b                   leave out any of: fixtures, fullvocab, synthetic, kernel
+ */
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join, resolve } from 'node:path';
+import { readDeepSeek2 } from '../workers/gguf/deepseek2';
+import { planRecords } from '../workers/store/plan';
+import type { ImportProgress } from '../workers/store/types';
+import type { KernelEfficiency, KernelEfficiencyOptions } from '../tests/harness/bench-harness';
+import { CHROMIUM_ARGS } from './chromium';
+import { fail, parseArgs, readHeaderFromFile } from './gguf-file';
+import { pageErrorMessage } from './harness-session';
+import { SYNTHETIC_QUANTS, writeSyntheticModel, type SyntheticQuant } from './synthetic-model';
+// @ts-expect-error: plain JS modules shared with `npm start` and the tests.
+import { startStaticServer } from './static-server.mjs';
+// @ts-expect-error: as above.
+import { findChromium, NO_CHROMIUM_MESSAGE } from './find-chromium.mjs';
+
+interface Server { url: string; close(): Promise<void> }
+
+const FIXTURES = [
+  'tests/fixtures/models/ds2-pub-f32.gguf',
+  'tests/fixtures/models/ds2-pub-legacy-f32.gguf',
+  'tests/fixtures/models/ds2-pub-q8_0.gguf',
+  'tests/fixtures/models/ds2-pub-q4_0.gguf',
+  'tests/fixtures/models/ds2-pub256-q4_k_m.gguf',
+];
+const FULLVOCAB = 'tests/fixtures/fullvocab/tiny-q4_0.gguf';
+const PROMPT_TEXT = 'def quick_sort(items):\n    if len(items) <= 1:\n        return items\n    pivot = items[len(items) // 2]\n    left = [x for x in items if x < pivot]\n';
+const SKIPPABLE = ['fixtures', 'fullvocab', 'synthetic', 'kernel'];
+
+interface Options {
+  dist: string;
+  promptTokens: number;
+  decodeTokens: number;
+  syntheticDecodeTokens: number;
+  warmup: number;
+  budgetMB: number | undefined;
+  quarter: boolean;
+  layers: number;
+  quant: SyntheticQuant;
+  synthetic: string | undefined;
+  out: string | undefined;
+  context: number;
+  kernelRows: number;
+  kernelCols: number;
+  skip: Set<string>;
+}
+
+function options(): Options {
+  let a: Map<string, string>;
+  try {
+    a = parseArgs(process.argv.slice(2), ['no-quarter']);
+  } catch (e) {
+    fail((e as Error).message);
+  }
+  const known = ['dist', 'prompt-tokens', 'decode-tokens', 'synthetic-decode-tokens', 'warmup', 'expert-budget', 'no-quarter', 'layers', 'quant', 'synthetic', 'out', 'context', 'kernel-rows', 'kernel-cols', 'skip'];
+  for (const k of a.keys()) if (!known.includes(k)) fail(`unknown option --${k} (see the comment at the top of scripts/bench.ts)`);
+  const int = (name: string, fallback: number, min: number) => {
+    const v = Number(a.get(name) ?? fallback);
+    if (!Number.isInteger(v) || v < min) fail(`--${name} must be an integer of at least ${min}`);
+    return v;
+  };
+  const budget = a.has('expert-budget') ? Number(a.get('expert-budget')) : undefined;
+  if (budget !== undefined && !(budget > 0)) fail('--expert-budget must be a positive number of MB');
+  const quant = (a.get('quant') ?? 'q4_0') as SyntheticQuant;
+  if (!SYNTHETIC_QUANTS.includes(quant)) fail(`--quant must be one of ${SYNTHETIC_QUANTS.join(', ')}`);
+  const skip = new Set((a.get('skip') ?? '').split(',').filter(Boolean));
+  for (const s of skip) if (!SKIPPABLE.includes(s)) fail(`--skip takes ${SKIPPABLE.join(', ')}`);
+  const kernelCols = int('kernel-cols', 2048, 32);
+  if (kernelCols % 32 !== 0) fail('--kernel-cols must be a multiple of 32 (Q4_0 blocks)');
+  return {
+    dist: a.get('dist') ?? 'dist',
+    promptTokens: int('prompt-tokens', 32, 1),
+    decodeTokens: int('decode-tokens', 32, 1),
+    syntheticDecodeTokens: int('synthetic-decode-tokens', 8, 1),
+    warmup: int('warmup', 1, 0),
+    budgetMB: budget,
+    quarter: !a.has('no-quarter'),
+    layers: int('layers', 2, 2),
+    quant,
+    synthetic: a.get('synthetic'),
+    out: a.get('out'),
+    context: int('context', 4096, 64),
+    kernelRows: int('kernel-rows', 8192, 1),
+    kernelCols,
+    skip,
+  };
+}
+
+const log = (s: string) => process.stderr.write(`${s}\n`);
+const out = (s: string) => process.stdout.write(`${s}\n`);
+
+/** One browser, one bench page, the app and each model folder served on loopback. */
+class Bench {
+  private readonly servers = new Map<string, Server>();
+  private constructor(readonly browser: Browser, readonly page: Page, private readonly app: Server) {}
+
+  static async open(dist: string): Promise<Bench> {
+    if (!existsSync(join(dist, 'tests/harness/bench.html'))) throw new Error(`${dist}/tests/harness/bench.html is missing: build the app (npx vite build${dist === 'dist' ? '' : ` --outDir ${dist}`})`);
+    const executablePath = (await findChromium()) as string | null;
+    if (!executablePath) throw new Error(NO_CHROMIUM_MESSAGE as string);
+    const app = (await startStaticServer({ root: dist })) as Server;
+    let browser: Browser | undefined;
+    try {
+      // Developer features: unquantized timestamp queries (Chromium rounds them to 100 µs otherwise).
+      browser = await chromium.launch({ executablePath, args: [...CHROMIUM_ARGS, '--enable-webgpu-developer-features'] });
+      const page = await browser.newPage();
+      await page.exposeFunction('benchProgress', (msg: string) => log(`    ${msg}`));
+      await page.goto(`${app.url}/tests/harness/bench.html`);
+      await page.waitForSelector('body[data-ready="1"]', { state: 'attached' });
+      return new Bench(browser, page, app);
+    } catch (e) {
+      await browser?.close();
+      await app.close();
+      throw e;
+    }
+  }
+
+  /** The URL the page fetches `path` from (its folder served with CORS and Range). */
+  async urlOf(path: string): Promise<string> {
+    const dir = dirname(resolve(path));
+    let s = this.servers.get(dir);
+    if (!s) {
+      s = (await startStaticServer({ root: dir, cors: true })) as Server;
+      this.servers.set(dir, s);
+    }
+    return `${s.url}/${encodeURIComponent(basename(path))}`;
+  }
+
+  async close(): Promise<void> {
+    await this.browser.close();
+    await this.app.close();
+    for (const s of this.servers.values()) await s.close();
+  }
+}
+
+interface ModelSpec {
+  label: string;
+  path: string;
+  decodeTokens: number;
+  /** expert budgets to run: null resident, or MB (with a note saying what it holds) */
+  budgets: { mb: number | null; note?: string }[];
+}
+
+interface Row {
+  model: string;
+  experts: string;
+  prefill: number;
+  decode: number;
+  dispatches: number;
+  submits: number;
+  readbacks: number;
+  weightMB: number;
+  hitRate: number;
+  idbMB: number;
+  finite: boolean;
+  steps: number;
+  promptTokens: number;
+}
+
+/** MB (10^6 bytes) that hold `fraction` of every MoE layer's routed experts, plus half a slot of slack. */
+async function budgetFor(path: string, fraction: number): Promise<{ mb: number; note: string }> {
+  const header = await readHeaderFromFile(path);
+  const hp = readDeepSeek2(header);
+  const layers = planRecords('bench', header, hp).experts;
+  const perLayer = Math.ceil(hp.nExpert * fraction);
+  const bytes = layers.reduce((n, l) => n + (perLayer + 0.5) * l.recordBytes, 0);
+  return { mb: Math.round(bytes / 1e5) / 10, note: `${perLayer}/${hp.nExpert} experts per layer` };
+}
+
+async function runModel(b: Bench, spec: ModelSpec, o: Options, promptIdsFor: (text: number[]) => number[]): Promise<Row[]> {
+  const url = await b.urlOf(spec.path);
+  const t0 = Date.now();
+  log(`  importing ${spec.path}`);
+  const summary = await b.page.evaluate(async (url) => {
+    const { engine, Comlink } = window.liteCoderBench;
+    const say = (globalThis as unknown as { benchProgress(m: string): Promise<void> }).benchProgress;
+    let last = 0;
+    return engine().importModel({ kind: 'url', url }, Comlink.proxy((p: ImportProgress) => {
+      if (p.phase === 'downloading' && Date.now() - last < 10000) return;
+      last = Date.now();
+      void say(`import: ${p.phase} ${(p.bytesDone / 1e6).toFixed(1)} / ${(p.bytesTotal / 1e6).toFixed(1)} MB`);
+    }));
+  }, url);
+  log(`  imported ${spec.label} (${(summary.storedBytes / 1e6).toFixed(1)} MB stored) in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  const textIds = await b.page.evaluate(async ({ id, text }) => window.liteCoderBench.engine().encodePrompt(id, { kind: 'raw', text }), { id: summary.id, text: PROMPT_TEXT });
+  const promptIds = promptIdsFor(textIds);
+  const rows: Row[] = [];
+  try {
+    for (const budget of spec.budgets) {
+      const t1 = Date.now();
+      log(`  ${spec.label}: ${budget.mb === null ? 'resident' : `expert budget ${budget.mb} MB`}, ${o.warmup} warm-up + prompt ${promptIds.length} / decode ${spec.decodeTokens}`);
+      try {
+        const r = await b.page.evaluate(async ({ id, mb, context, promptIds, decode, warmup }) => {
+          const { engine, Comlink } = window.liteCoderBench;
+          const say = (globalThis as unknown as { benchProgress(m: string): Promise<void> }).benchProgress;
+          const e = engine();
+          const loaded = await e.loadModel(id, { ...(mb === null ? {} : { expertBudgetMB: mb }), contextLength: context }, Comlink.proxy(() => {}));
+          await say(`loaded: ${loaded.resident ? 'resident' : 'paged'}, ${loaded.slots} expert slots, context ${loaded.contextLength}`);
+          for (let i = 0; i < warmup; i++) {
+            await e.resetChat();
+            // a two-token prefill step and one decode step: every kernel and pipeline runs once
+            await e.generateTokens({ promptIds: promptIds.slice(0, 2), maxTokens: 2, stopIds: [] });
+          }
+          if (warmup > 0) await say('warm-up done');
+          await e.resetChat(); // the measured prefill computes its whole prompt
+          const r = await e.generateTokens({ promptIds, maxTokens: decode + 1, stopIds: [] });
+          await e.resetChat();
+          await e.unloadModel();
+          const finite = r.top.every((step) => step.every(([, logit]) => Number.isFinite(logit)));
+          return { loaded, finite, ids: r.ids, prefillMs: r.prefillMs, decodeMs: r.decodeMs, promptTokens: r.promptTokens, reusedTokens: r.reusedTokens, decode: r.decode };
+        }, { id: summary.id, mb: budget.mb, context: o.context, promptIds, decode: spec.decodeTokens, warmup: o.warmup });
+        const d = r.decode;
+        const steps = Math.max(1, d.steps);
+        log(`  decoded ${r.ids.length} tokens, ${new Set(r.ids).size} distinct: ${r.ids.slice(0, 12).join(',')}${r.ids.length > 12 ? ',...' : ''}`);
+        if (r.reusedTokens !== 0) log(`  warning: ${r.reusedTokens} prompt tokens came from the KV cache`);
+        const lookups = d.hits + d.misses;
+        rows.push({
+          model: spec.label,
+          experts: r.loaded.resident ? 'resident' : `${budget.mb} MB: ${r.loaded.slots} slots${budget.note ? ` (${budget.note})` : ''}`,
+          prefill: r.promptTokens / (r.prefillMs / 1000),
+          decode: d.steps / (r.decodeMs / 1000),
+          dispatches: d.dispatches / steps,
+          submits: d.submits / steps,
+          readbacks: d.readbacks / steps,
+          weightMB: d.weightBytes / steps / 1e6,
+          // resident: every expert is on the GPU and no lookup is counted; every one would hit
+          hitRate: lookups ? d.hits / lookups : r.loaded.resident ? 1 : NaN,
+          idbMB: d.bytesRead / steps / 1e6,
+          finite: r.finite,
+          steps: d.steps,
+          promptTokens: r.promptTokens,
+        });
+        printRow(rows.at(-1)!);
+        log(`  done in ${((Date.now() - t1) / 1000).toFixed(1)} s`);
+      } catch (e) {
+        const msg = pageErrorMessage(e);
+        out(`${pad(spec.label, COLS[0]!)} ${budget.mb === null ? 'resident' : `${budget.mb} MB`}: failed: ${msg}`);
+        await b.page.evaluate(() => window.liteCoderBench.engine().unloadModel()).catch(() => {});
+      }
+    }
+  } finally {
+    await b.page.evaluate((id) => window.liteCoderBench.engine().deleteModel(id), summary.id).catch(() => {});
+  }
+  return rows;
+}
+
+const COLS = [22, 9, 9, 8, 8, 8, 9, 7, 8, 6];
+const pad = (s: string, n: number) => (s.length >= n ? s : s + ' '.repeat(n - s.length));
+const lpad = (s: string, n: number) => (s.length >= n ? s : ' '.repeat(n - s.length) + s);
+const fmt = (x: number, digits: number) => (Number.isFinite(x) ? x.toFixed(digits) : '-');
+
+function printHeader(): void {
+  out([pad('model', COLS[0]!), lpad('prefill', COLS[1]!), lpad('decode', COLS[2]!), lpad('disp/tok', COLS[3]!), lpad('subm/tok', COLS[4]!), lpad('rdbk/tok', COLS[5]!), lpad('wMB/tok', COLS[6]!), lpad('hit', COLS[7]!), lpad('idbMB/tok', COLS[8]!), ' experts'].join(' '));
+  out([pad('', COLS[0]!), lpad('tok/s', COLS[1]!), lpad('tok/s', COLS[2]!)].join(' '));
+}
+
+function printRow(r: Row): void {
+  out([
+    pad(r.model, COLS[0]!), lpad(fmt(r.prefill, 1), COLS[1]!), lpad(fmt(r.decode, 2), COLS[2]!),
+    lpad(fmt(r.dispatches, 1), COLS[3]!), lpad(fmt(r.submits, 2), COLS[4]!), lpad(fmt(r.readbacks, 2), COLS[5]!),
+    lpad(fmt(r.weightMB, 2), COLS[6]!), lpad(Number.isFinite(r.hitRate) ? `${(r.hitRate * 100).toFixed(0)}%` : '-', COLS[7]!), lpad(fmt(r.idbMB, 2), COLS[8]!),
+    ` ${r.experts}${r.finite ? '' : ' NON-FINITE LOGITS'}`,
+  ].join(' '));
+}
+
+function printKernel(k: KernelEfficiency): void {
+  const o = k.options;
+  const ms = (x: number) => (x >= 100 ? x.toFixed(0) : x >= 1 ? x.toFixed(2) : x.toFixed(4));
+  out(`kernel efficiency (${k.timing}, median of ${o.samples} after ${o.warmup} warm-up; ${o.dispatches} dispatch${o.dispatches === 1 ? '' : 'es'} per sample over ${o.buffers} cop${o.buffers === 1 ? 'y' : 'ies'} of the matrix):`);
+  out(`  Q4_0 matvec ${o.rows} x ${o.cols} (${(k.matrixBytes / 1e6).toFixed(2)} MB of weights): ${ms(k.matvec.medianMs)} ms per sample, ${k.matvec.gbPerS.toFixed(3)} GB/s (weight bytes read / time)`);
+  out(`  copy of the same bytes: ${ms(k.copy.medianMs)} ms per sample, ${k.copy.gbPerS.toFixed(3)} GB/s (bytes read + written / time)`);
+  out(`  matvec / copy bandwidth: ${(k.ratio * 100).toFixed(1)}%   (checked: copy exact, matvec within ${k.matvecError.toExponential(1)} of the CPU)`);
+}
+
+async function main() {
+  const o = options();
+  const started = Date.now();
+  let tmp: string | undefined;
+  let b: Bench | undefined;
+  try {
+    b = await Bench.open(o.dist);
+    const bench = b;
+    const adapter = await b.page.evaluate(() => window.liteCoderBench.adapterInfo());
+    const version = b.browser.version();
+    out(`Lite Coder benchmark: ${new Date().toISOString()}`);
+    out(`adapter: ${[adapter.vendor, adapter.architecture, adapter.device, adapter.description].filter(Boolean).join(' / ') || 'unknown'}${adapter.software ? ' (software)' : ''}; timestamp-query: ${adapter.timestampQuery ? 'yes' : 'no'}; Chromium ${version}`);
+    if (adapter.software) out('note: a software adapter (SwiftShader or similar) runs WebGPU on the CPU: these figures show the work done, not the speed of any GPU.');
+    out(`prompt ${o.promptTokens} tokens (a code snippet, cycled to length), greedy decode with no stop token; per-token figures are over the decode steps (tokens after the first).`);
+
+    const specs: ModelSpec[] = [];
+    const fixtureBudgets = [{ mb: o.budgetMB ?? null }];
+    if (!o.skip.has('fixtures')) for (const f of FIXTURES) specs.push({ label: basename(f, '.gguf'), path: f, decodeTokens: o.decodeTokens, budgets: fixtureBudgets });
+    if (!o.skip.has('fullvocab')) specs.push({ label: 'fullvocab tiny-q4_0', path: FULLVOCAB, decodeTokens: o.decodeTokens, budgets: fixtureBudgets });
+    if (!o.skip.has('synthetic')) {
+      let path = o.synthetic;
+      if (!path) {
+        path = o.out ?? join((tmp = mkdtempSync(join(tmpdir(), 'lite-coder-bench-'))), `synthetic-${o.layers}L-${o.quant}.gguf`);
+        log(`writing the synthetic model (${o.layers} layers, ${o.quant}) to ${path}`);
+        let shown = -1;
+        const m = await writeSyntheticModel({ out: path, layers: o.layers, quant: o.quant, onProgress: (d, t) => { const p = Math.floor((4 * d) / t) * 25; if (p !== shown) { shown = p; log(`  ${p}%`); } } });
+        out(`synthetic model: ${(m.bytes / 1e6).toFixed(1)} MB, ${m.hparams.nLayer} layers (layer 0 dense FFN ${m.hparams.ffnDense}, then MoE ${m.hparams.nExpert} x ${m.hparams.ffnExpert}, ${m.hparams.nExpertUsed} used + ${m.hparams.nExpertShared} shared), hidden ${m.hparams.nEmbd}, ${m.hparams.nHead} heads, ${Object.entries(m.typeCounts).map(([k, v]) => `${v}x${k}`).join(' ')}, random weights.`);
+        const realHead = (102400 * m.hparams.nEmbd * m.headType.blockBytes) / m.headType.blockWeights;
+        out(`  its vocabulary is the fixtures' 512 tokens (the real model has 102400): embedding and output head are 512 rows, so per-token figures lack the real head's ~${(realHead / 1e6).toFixed(0)} MB (${m.headType.name}); the real model has 27 layers (--layers 27).`);
+        out('  greedy decoding of random weights would repeat one token (and route alike at every step); this head is the embedding permuted, so decoding walks through the vocabulary.');
+      } else if (!existsSync(path)) throw new Error(`no such file: ${path}`);
+      const budgets: ModelSpec['budgets'] = [{ mb: o.budgetMB ?? null }];
+      if (o.quarter) budgets.push(await budgetFor(path, 1 / 4));
+      specs.push({ label: `synthetic ${o.layers}L ${o.quant}`, path, decodeTokens: o.syntheticDecodeTokens, budgets });
+    }
+
+    if (specs.length) {
+      out('');
+      out('columns: prefill and decode tokens/s; per decoded token: compute dispatches, queue submits, GPU-to-CPU read-backs,');
+      out('  MB of weights read, expert-cache hit rate, MB read from IndexedDB; the expert budget (resident: all experts on the GPU).');
+      printHeader();
+    }
+    const cycle = (ids: number[]) => Array.from({ length: o.promptTokens }, (_, i) => ids[i % ids.length]!);
+    for (const s of specs) {
+      log(`${s.label} (${s.path})`);
+      await runModel(bench, s, o, cycle);
+    }
+
+    if (!o.skip.has('kernel')) {
+      out('');
+      const k: KernelEfficiencyOptions = adapter.software
+        ? { rows: o.kernelRows, cols: o.kernelCols, buffers: 1, dispatches: 1, warmup: 1, samples: 5 }
+        // a GPU: enough copies that no cache holds them (~256 MB), and samples long enough to time well
+        : (() => {
+          const bytes = o.kernelRows * (o.kernelCols / 32) * 18;
+          const buffers = Math.max(1, Math.ceil(256e6 / bytes));
+          return { rows: o.kernelRows, cols: o.kernelCols, buffers, dispatches: buffers * Math.max(1, Math.ceil(1e9 / (buffers * bytes))), warmup: 3, samples: 15 };
+        })();
+      log(`kernel efficiency: Q4_0 ${k.rows} x ${k.cols} matvec and copy, ${k.warmup} + ${k.samples} samples`);
+      try {
+        printKernel(await b.page.evaluate((opts) => window.liteCoderBench.kernelEfficiency(opts), k));
+      } catch (e) {
+        out(`kernel efficiency: failed: ${pageErrorMessage(e)}`);
+      }
+    }
+    log(`bench finished in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  } catch (e) {
+    process.stderr.write(`error: ${pageErrorMessage(e)}\n`);
+    process.exitCode = 1;
+  } finally {
+    await b?.close();
+    if (tmp) rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+void main();

@@ -1,0 +1,32 @@
+import { loadModel, type ModelSession } from './session';
+import { t } from './strings';
+
+/** What stands between the user and a chat: no model, a model loading, or one that failed. */
+export function ModelStatus(props: { session: ModelSession; onImport: () => void }) {
+  const s = props.session;
+  if (s.kind === 'none') {
+    return (
+      <div class="panel model-status" data-testid="no-model">
+        <p>{t('noModel')}</p>
+        <button class="primary" onClick={props.onImport} data-testid="go-import">{t('goImport')}</button>
+      </div>
+    );
+  }
+  if (s.kind === 'loading') {
+    return (
+      <div class="panel model-status" data-testid="model-loading">
+        <p>{t('loading', { name: s.model.name, pct: Math.floor(s.progress * 100) })}</p>
+        <progress max={1} value={s.progress} />
+      </div>
+    );
+  }
+  if (s.kind === 'error') {
+    return (
+      <div class="panel model-status error" role="alert" data-testid="model-error">
+        <p>{t('loadFailed', { msg: s.message })}</p>
+        <button class="primary" onClick={() => void loadModel(s.model)} data-testid="model-retry">{t('retry')}</button>
+      </div>
+    );
+  }
+  return null;
+}

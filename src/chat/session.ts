@@ -1,0 +1,69 @@
+/**
+ * The model the chat talks to: which stored model is loaded, and how loading went. One engine client
+ * for the whole page; components follow its state with useModelSession().
+ */
+import { useEffect, useState } from 'preact/hooks';
+import { LiteCoderEngine } from '../api/engine-client';
+import { engine } from '../engine';
+import type { ModelSummary } from '../../workers/store/types';
+
+export type ModelSession =
+  | { kind: 'checking' }
+  | { kind: 'none' }
+  | { kind: 'loading'; model: ModelSummary; progress: number }
+  | { kind: 'ready'; model: ModelSummary; contextLength: number }
+  | { kind: 'error'; model: ModelSummary; message: string };
+
+const LAST_MODEL = 'lite-coder.model';
+/** An optional cap on the context (tokens), applied when a model is loaded; less KV cache memory. */
+export const CONTEXT_LIMIT = 'lite-coder.context-limit';
+export const client = new LiteCoderEngine();
+let state: ModelSession = { kind: 'checking' };
+const listeners = new Set<(s: ModelSession) => void>();
+
+function setState(s: ModelSession): void {
+  state = s;
+  listeners.forEach((f) => f(s));
+}
+
+export function useModelSession(): ModelSession {
+  const [s, set] = useState(state);
+  useEffect(() => {
+    listeners.add(set);
+    set(state);
+    return () => { listeners.delete(set); };
+  }, []);
+  return s;
+}
+
+export async function readyModels(): Promise<ModelSummary[]> {
+  return (await engine().listModels()).filter((m) => m.state === 'ready');
+}
+
+/** Load the last used model (or the first stored one) unless one is loaded or loading already. */
+export async function startSession(): Promise<void> {
+  if (state.kind === 'loading' || state.kind === 'ready') return;
+  const models = await readyModels();
+  const chosen = models.find((m) => m.id === localStorage.getItem(LAST_MODEL)) ?? models[0];
+  if (!chosen) return setState({ kind: 'none' });
+  await loadModel(chosen);
+}
+
+export async function loadModel(model: ModelSummary): Promise<void> {
+  localStorage.setItem(LAST_MODEL, model.id);
+  setState({ kind: 'loading', model, progress: 0 });
+  client.setInitProgressCallback((r) => { if (state.kind === 'loading') setState({ ...state, progress: r.progress }); });
+  try {
+    const limit = Number(localStorage.getItem(CONTEXT_LIMIT));
+    await client.reload(model.id, limit > 0 ? { contextLength: limit } : {});
+    const loaded = await engine().loadedModel();
+    setState({ kind: 'ready', model, contextLength: loaded?.contextLength ?? 0 });
+  } catch (e) {
+    setState({ kind: 'error', model, message: (e as Error).message });
+  }
+}
+
+/** After a lost GPU or a failed request that killed the engine: show the error with a Retry. */
+export function sessionFailed(message: string): void {
+  if (state.kind === 'ready' || state.kind === 'loading') setState({ kind: 'error', model: state.model, message });
+}

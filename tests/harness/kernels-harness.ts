@@ -1,0 +1,334 @@
+/**
+ * Exposes the model kernels on window.kernelHarness for tests/browser/model-kernels.spec.ts: each
+ * function takes plain arrays, runs one kernel on the GPU exactly as the model records it (through
+ * the factories of workers/runtime/ops.ts and encodeDispatches, with the step uniform {T, pos0, n_ctx})
+ * and returns the whole output buffer. Output buffers start with the contents the test gives, so a
+ * test can see what a kernel must leave alone. Built as a page of its own (vite.config.ts); the app
+ * never loads it.
+ */
+import { ggmlTypeByName } from '../../workers/gguf/ggml-types';
+import { acquireGpu } from '../../workers/runtime/gpu';
+import { encodeDispatches, KernelLibrary, type Dispatch } from '../../workers/runtime/kernels';
+import { Ops } from '../../workers/runtime/ops';
+import type { GpuTensor } from '../../workers/runtime/weights';
+import { storedRowBytes, transcodeRows } from '../../workers/store/layout';
+import { siluMulRef } from '../support/kernel-reference';
+import { rng } from '../support/random-tensors';
+
+let runtime: Promise<{ device: GPUDevice; kernels: KernelLibrary }> | undefined;
+function gpu() {
+  runtime ??= acquireGpu().then((g) => ({ device: g.device, kernels: new KernelLibrary(g.device) }));
+  return runtime;
+}
+
+export interface StepArgs {
+  /** tokens of the step */
+  T: number;
+  /** position of the first */
+  pos0: number;
+}
+
+/** One kernel run: its buffers (freed after), the step uniform, validation errors turned into throws. */
+class Run {
+  private readonly made: GPUBuffer[] = [];
+  readonly ops: Ops;
+
+  constructor(readonly device: GPUDevice, kernels: KernelLibrary, readonly step: StepArgs) {
+    const S = device.createBuffer({ size: 16, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST, label: 'step' });
+    device.queue.writeBuffer(S, 0, new Uint32Array([step.T, step.pos0, step.pos0 + step.T, 0]));
+    this.made.push(S);
+    this.ops = new Ops(device, kernels, S);
+  }
+
+  private storage(data: ArrayBufferView, label: string): GPUBuffer {
+    const b = this.device.createBuffer({ size: Math.max(16, Math.ceil(data.byteLength / 4) * 4), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST, label });
+    const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+    // writeBuffer wants a multiple of 4 bytes
+    const padded = new Uint8Array(Math.ceil(bytes.byteLength / 4) * 4);
+    padded.set(bytes);
+    if (padded.byteLength > 0) this.device.queue.writeBuffer(b, 0, padded);
+    this.made.push(b);
+    return b;
+  }
+
+  f32(values: readonly number[], label: string): GPUBuffer {
+    return this.storage(new Float32Array(values), label);
+  }
+
+  u32(values: readonly number[], label: string): GPUBuffer {
+    return this.storage(new Uint32Array(values), label);
+  }
+
+  bytes(values: Uint8Array, label: string): GPUBuffer {
+    return this.storage(values, label);
+  }
+
+  /** Encode the dispatch as the model does, submit, and read back each of `outputs` (n words each). */
+  async run(d: Dispatch, outputs: [GPUBuffer, number][]): Promise<ArrayBuffer[]> {
+    const { device } = this;
+    const enc = device.createCommandEncoder();
+    const pass = enc.beginComputePass();
+    encodeDispatches(pass, [d], this.step);
+    pass.end();
+    const reads = outputs.map(([src, n]) => {
+      const rb = device.createBuffer({ size: Math.max(16, n * 4), usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+      if (n > 0) enc.copyBufferToBuffer(src, 0, rb, 0, n * 4);
+      this.made.push(rb);
+      return rb;
+    });
+    device.queue.submit([enc.finish()]);
+    const out: ArrayBuffer[] = [];
+    for (const [i, rb] of reads.entries()) {
+      await rb.mapAsync(GPUMapMode.READ);
+      out.push(rb.getMappedRange(0, outputs[i]![1] * 4).slice(0));
+      rb.unmap();
+    }
+    return out;
+  }
+
+  destroy(): void {
+    for (const b of this.made) b.destroy();
+  }
+}
+
+/** Run `body` with a fresh Run, failing on any validation error the GPU reports meanwhile. */
+async function withRun<R>(step: StepArgs, body: (r: Run) => Promise<R>): Promise<R> {
+  const { device, kernels } = await gpu();
+  device.pushErrorScope('validation');
+  const r = new Run(device, kernels, step);
+  try {
+    return await body(r);
+  } finally {
+    const err = await device.popErrorScope();
+    r.destroy();
+    // eslint-disable-next-line no-unsafe-finally -- a validation error explains whatever body saw
+    if (err) throw new Error(`WebGPU validation error: ${err.message}`);
+  }
+}
+
+const floats = (b: ArrayBuffer) => Array.from(new Float32Array(b));
+
+function tensor(name: string, buffer: GPUBuffer, type: string, rowWeights: number, nRows: number, rowWords: number): GpuTensor {
+  return { name, buffer, type, rowWeights, nRows, rowWords };
+}
+
+export interface EmbedArgs extends StepArgs {
+  type: string;
+  K: number;
+  nRows: number;
+  /** the table in GGUF file layout, one byte per entry */
+  file: number[];
+  ids: number[];
+  /** X before the kernel runs ([T][K] and more) */
+  x: number[];
+}
+
+async function embed(a: EmbedArgs): Promise<number[]> {
+  return withRun(a, async (r) => {
+    const type = ggmlTypeByName(a.type);
+    const stored = transcodeRows(type, a.K, new Uint8Array(a.file), a.nRows);
+    const W = tensor('token_embd', r.bytes(stored, 'token_embd'), a.type, a.K, a.nRows, storedRowBytes(type, a.K) / 4);
+    const X = r.f32(a.x, 'X');
+    const [out] = await r.run(r.ops.embed(W, r.u32(a.ids, 'ids'), X), [[X, a.x.length]]);
+    return floats(out!);
+  });
+}
+
+export interface RmsnormArgs extends StepArgs {
+  x: number[];
+  g: number[];
+  /** Y before the kernel runs */
+  y: number[];
+  dim: number;
+  eps: number;
+  xBase: number;
+  xStride: number;
+  yBase: number;
+  yStride: number;
+  atPosition: boolean;
+  lastOnly: boolean;
+}
+
+async function rmsnorm(a: RmsnormArgs): Promise<number[]> {
+  return withRun(a, async (r) => {
+    const g = tensor('norm', r.f32(a.g, 'g'), 'F32', a.dim, 1, a.dim);
+    const Y = r.f32(a.y, 'Y');
+    const d = r.ops.rmsnorm('rmsnorm', r.f32(a.x, 'X'), g, Y, { dim: a.dim, eps: a.eps, xBase: a.xBase, xStride: a.xStride, yBase: a.yBase, yStride: a.yStride, atPosition: a.atPosition, lastOnly: a.lastOnly });
+    const [out] = await r.run(d, [[Y, a.y.length]]);
+    return floats(out!);
+  });
+}
+
+export interface RopeArgs extends StepArgs {
+  x: number[];
+  /** [T][nRot/2][2] cos, sin */
+  cs: number[];
+  y: number[];
+  nRot: number;
+  heads: number;
+  xBase: number;
+  xStride: number;
+  xHead: number;
+  yBase: number;
+  yStride: number;
+  yHead: number;
+  atPosition: boolean;
+}
+
+async function rope(a: RopeArgs): Promise<number[]> {
+  return withRun(a, async (r) => {
+    const Y = r.f32(a.y, 'Y');
+    const d = r.ops.rope('rope', r.f32(a.x, 'X'), r.f32(a.cs, 'cs'), Y, { nRot: a.nRot, heads: a.heads, xBase: a.xBase, xStride: a.xStride, xHead: a.xHead, yBase: a.yBase, yStride: a.yStride, yHead: a.yHead, atPosition: a.atPosition });
+    const [out] = await r.run(d, [[Y, a.y.length]]);
+    return floats(out!);
+  });
+}
+
+export interface AttentionArgs extends StepArgs {
+  /** [T][H][R] */
+  qAbs: number[];
+  /** [T][H][nRot], the roped q_pe */
+  qPe: number[];
+  /** [n_ctx][R + nRot] = c | k_pe, n_ctx >= pos0 + T */
+  cache: number[];
+  R: number;
+  nRot: number;
+  H: number;
+  scale: number;
+}
+
+async function attention(a: AttentionArgs): Promise<number[]> {
+  return withRun(a, async (r) => {
+    const n = a.T * a.H * a.R;
+    const O = r.f32(new Array<number>(n).fill(0), 'O');
+    const d = r.ops.attention('mla', r.f32(a.qAbs, 'q_abs'), r.f32(a.qPe, 'q_pe'), r.f32(a.cache, 'kv cache'), O, { R: a.R, nRot: a.nRot, H: a.H, scale: a.scale });
+    const [out] = await r.run(d, [[O, n]]);
+    return floats(out!);
+  });
+}
+
+export interface SiluMulArgs extends StepArgs {
+  g: number[];
+  u: number[];
+  /** A before the kernel runs */
+  a: number[];
+  n: number;
+  rowsPerToken: number;
+  maxTokens: number;
+}
+
+async function siluMul(a: SiluMulArgs): Promise<number[]> {
+  return withRun(a, async (r) => {
+    const A = r.f32(a.a, 'A');
+    const d = r.ops.siluMul('silu', r.f32(a.g, 'G'), r.f32(a.u, 'U'), A, a.n, a.rowsPerToken, a.maxTokens);
+    const [out] = await r.run(d, [[A, a.a.length]]);
+    return floats(out!);
+  });
+}
+
+/**
+ * silu_mul on inputs too large to pass from the test (a 2-D workgroup grid): G, U and A's initial
+ * contents are drawn in the page from `seed`, the reference runs here too, and the worst error
+ * (relative to max(1, |want|)) and the count of changed values past the step's rows come back.
+ */
+async function siluMulSeeded(a: StepArgs & { seed: number; n: number; rowsPerToken: number; maxTokens: number }): Promise<{ worst: number; changedPastEnd: number; groups: [number, number, number] }> {
+  const size = a.maxTokens * a.rowsPerToken * a.n;
+  const rand = rng(a.seed);
+  const G = Float32Array.from({ length: size }, () => (rand() * 2 - 1) * 8);
+  const U = Float32Array.from({ length: size }, () => rand() * 2 - 1);
+  const A0 = new Float32Array(size).fill(-7.25);
+  return withRun(a, async (r) => {
+    const A = r.bytes(new Uint8Array(A0.buffer), 'A');
+    const d = r.ops.siluMul('silu', r.bytes(new Uint8Array(G.buffer), 'G'), r.bytes(new Uint8Array(U.buffer), 'U'), A, a.n, a.rowsPerToken, a.maxTokens);
+    const groups = (typeof d.workgroups === 'function' ? d.workgroups(a) : d.workgroups) as [number, number, number];
+    const [out] = await r.run(d, [[A, size]]);
+    const got = new Float32Array(out!);
+    const count = a.T * a.rowsPerToken * a.n;
+    const ref = siluMulRef(G, U, A0, count);
+    let worst = 0;
+    let changedPastEnd = 0;
+    for (let i = 0; i < size; i++) {
+      const err = Math.abs(got[i]! - ref.want[i]!) / Math.max(1, Math.abs(ref.want[i]!));
+      if (i < count) worst = Math.max(worst, Number.isNaN(err) ? Infinity : err);
+      else if (got[i] !== A0[i]) changedPastEnd++;
+    }
+    return { worst, changedPastEnd, groups };
+  });
+}
+
+export interface RouteArgs extends StepArgs {
+  /** [T][E] */
+  logits: number[];
+  E: number;
+  k: number;
+  sigmoid: boolean;
+  norm: boolean;
+  scale: number;
+}
+
+async function route(a: RouteArgs): Promise<{ ids: number[]; wts: number[] }> {
+  return withRun(a, async (r) => {
+    const n = a.T * a.k;
+    const ids = r.u32(new Array<number>(n).fill(0xdeadbeef), 'ids');
+    const wts = r.f32(new Array<number>(n).fill(-1), 'wts');
+    const d = r.ops.route('route', r.f32(a.logits, 'logits'), ids, wts, { E: a.E, k: a.k, sigmoid: a.sigmoid, norm: a.norm, scale: a.scale });
+    const [i, w] = await r.run(d, [[ids, n], [wts, n]]);
+    return { ids: Array.from(new Uint32Array(i!)), wts: floats(w!) };
+  });
+}
+
+export interface MoeMatmulArgs extends StepArgs {
+  type: string;
+  /** the layer's expert pool: records in the stored row layout, one byte per entry */
+  pool: number[];
+  /** expert → word offset of its record in the pool, or 0xffffffff */
+  table: number[];
+  /** [T][k] expert ids */
+  ids: number[];
+  x: number[];
+  /** Y before the kernel runs ([T*k][N] and more) */
+  y: number[];
+  K: number;
+  N: number;
+  rowWords: number;
+  partWords: number;
+  xStride: number;
+  xPerPair: boolean;
+  k: number;
+}
+
+async function moeMatmul(a: MoeMatmulArgs): Promise<number[]> {
+  return withRun(a, async (r) => {
+    const Y = r.f32(a.y, 'Y');
+    const d = r.ops.moeMatmul('experts', a.type, r.bytes(new Uint8Array(a.pool), 'pool'), r.u32(a.table, 'table'), r.u32(a.ids, 'ids'), r.f32(a.x, 'X'), Y,
+      { K: a.K, N: a.N, rowWords: a.rowWords, partWords: a.partWords, xStride: a.xStride, xPerPair: a.xPerPair, k: a.k });
+    const [out] = await r.run(d, [[Y, a.y.length]]);
+    return floats(out!);
+  });
+}
+
+export interface CombineArgs extends StepArgs {
+  /** [T*k][D] */
+  yp: number[];
+  /** [T][k] */
+  wts: number[];
+  /** X before the kernel runs ([T][D] and more) */
+  x: number[];
+  D: number;
+  k: number;
+}
+
+async function combine(a: CombineArgs): Promise<number[]> {
+  return withRun(a, async (r) => {
+    const X = r.f32(a.x, 'X');
+    const [out] = await r.run(r.ops.combine('combine', r.f32(a.yp, 'Yp'), r.f32(a.wts, 'wts'), X, a.D, a.k), [[X, a.x.length]]);
+    return floats(out!);
+  });
+}
+
+const harness = { embed, rmsnorm, rope, attention, siluMul, siluMulSeeded, route, moeMatmul, combine };
+declare global {
+  interface Window { kernelHarness: typeof harness }
+}
+window.kernelHarness = harness;
+document.body.dataset.ready = '1';
