@@ -11,7 +11,9 @@
  *
  * Options:
  *   --dist <dir>                 the built app to serve (default dist)
- *   --prompt-tokens N            prompt length (default 32)
+ *   --prompt-tokens N            prompt length on the fixtures (default 32)
+ *   --synthetic-prompt-tokens N  prompt length on the synthetic model (default 16: on SwiftShader its
+ *                                prefill takes seconds per token, and the whole bench should take minutes)
  *   --decode-tokens N            tokens decoded on the fixtures (default 32)
  *   --synthetic-decode-tokens N  tokens decoded on the synthetic model (default 8)
  *   --warmup N                   short generations before each measured one (default 1)
@@ -58,6 +60,7 @@ const SKIPPABLE = ['fixtures', 'fullvocab', 'synthetic', 'kernel'];
 interface Options {
   dist: string;
   promptTokens: number;
+  syntheticPromptTokens: number;
   decodeTokens: number;
   syntheticDecodeTokens: number;
   warmup: number;
@@ -80,7 +83,7 @@ function options(): Options {
   } catch (e) {
     fail((e as Error).message);
   }
-  const known = ['dist', 'prompt-tokens', 'decode-tokens', 'synthetic-decode-tokens', 'warmup', 'expert-budget', 'no-quarter', 'layers', 'quant', 'synthetic', 'out', 'context', 'kernel-rows', 'kernel-cols', 'skip'];
+  const known = ['dist', 'prompt-tokens', 'synthetic-prompt-tokens', 'decode-tokens', 'synthetic-decode-tokens', 'warmup', 'expert-budget', 'no-quarter', 'layers', 'quant', 'synthetic', 'out', 'context', 'kernel-rows', 'kernel-cols', 'skip'];
   for (const k of a.keys()) if (!known.includes(k)) fail(`unknown option --${k} (see the comment at the top of scripts/bench.ts)`);
   const int = (name: string, fallback: number, min: number) => {
     const v = Number(a.get(name) ?? fallback);
@@ -98,6 +101,7 @@ function options(): Options {
   return {
     dist: a.get('dist') ?? 'dist',
     promptTokens: int('prompt-tokens', 32, 1),
+    syntheticPromptTokens: int('synthetic-prompt-tokens', 16, 1),
     decodeTokens: int('decode-tokens', 32, 1),
     syntheticDecodeTokens: int('synthetic-decode-tokens', 8, 1),
     warmup: int('warmup', 1, 0),
@@ -164,6 +168,7 @@ class Bench {
 interface ModelSpec {
   label: string;
   path: string;
+  promptTokens: number;
   decodeTokens: number;
   /** expert budgets to run: null resident, or MB (with a note saying what it holds) */
   budgets: { mb: number | null; note?: string }[];
@@ -181,8 +186,6 @@ interface Row {
   hitRate: number;
   idbMB: number;
   finite: boolean;
-  steps: number;
-  promptTokens: number;
 }
 
 /** MB (10^6 bytes) that hold `fraction` of every MoE layer's routed experts, plus half a slot of slack. */
@@ -244,7 +247,7 @@ async function runModel(b: Bench, spec: ModelSpec, o: Options, promptIdsFor: (te
         const lookups = d.hits + d.misses;
         rows.push({
           model: spec.label,
-          experts: r.loaded.resident ? 'resident' : `${budget.mb} MB: ${r.loaded.slots} slots${budget.note ? ` (${budget.note})` : ''}`,
+          experts: r.loaded.resident ? `resident${budget.mb === null ? '' : ` (a budget of ${budget.mb} MB holds every expert)`}` : `${budget.mb} MB: ${r.loaded.slots} slots${budget.note ? ` (${budget.note})` : ''}`,
           prefill: r.promptTokens / (r.prefillMs / 1000),
           decode: d.steps / (r.decodeMs / 1000),
           dispatches: d.dispatches / steps,
@@ -255,8 +258,6 @@ async function runModel(b: Bench, spec: ModelSpec, o: Options, promptIdsFor: (te
           hitRate: lookups ? d.hits / lookups : r.loaded.resident ? 1 : NaN,
           idbMB: d.bytesRead / steps / 1e6,
           finite: r.finite,
-          steps: d.steps,
-          promptTokens: r.promptTokens,
         });
         printRow(rows.at(-1)!);
         log(`  done in ${((Date.now() - t1) / 1000).toFixed(1)} s`);
@@ -313,12 +314,13 @@ async function main() {
     out(`Lite Coder benchmark: ${new Date().toISOString()}`);
     out(`adapter: ${[adapter.vendor, adapter.architecture, adapter.device, adapter.description].filter(Boolean).join(' / ') || 'unknown'}${adapter.software ? ' (software)' : ''}; timestamp-query: ${adapter.timestampQuery ? 'yes' : 'no'}; Chromium ${version}`);
     if (adapter.software) out('note: a software adapter (SwiftShader or similar) runs WebGPU on the CPU: these figures show the work done, not the speed of any GPU.');
-    out(`prompt ${o.promptTokens} tokens (a code snippet, cycled to length), greedy decode with no stop token; per-token figures are over the decode steps (tokens after the first).`);
+    out(`prompt: a code snippet's tokens, cycled to ${o.promptTokens} (fixtures) or ${o.syntheticPromptTokens} (synthetic); decode: greedy, ${o.decodeTokens} (fixtures) or ${o.syntheticDecodeTokens} (synthetic) tokens after the first, no stop token.`);
+    out(`per-token figures are over those decode steps; each measured run ${o.warmup ? `follows ${o.warmup} short warm-up run${o.warmup > 1 ? 's' : ''} and ` : ''}starts from an empty KV cache.`);
 
     const specs: ModelSpec[] = [];
     const fixtureBudgets = [{ mb: o.budgetMB ?? null }];
-    if (!o.skip.has('fixtures')) for (const f of FIXTURES) specs.push({ label: basename(f, '.gguf'), path: f, decodeTokens: o.decodeTokens, budgets: fixtureBudgets });
-    if (!o.skip.has('fullvocab')) specs.push({ label: 'fullvocab tiny-q4_0', path: FULLVOCAB, decodeTokens: o.decodeTokens, budgets: fixtureBudgets });
+    if (!o.skip.has('fixtures')) for (const f of FIXTURES) specs.push({ label: basename(f, '.gguf'), path: f, promptTokens: o.promptTokens, decodeTokens: o.decodeTokens, budgets: fixtureBudgets });
+    if (!o.skip.has('fullvocab')) specs.push({ label: 'fullvocab tiny-q4_0', path: FULLVOCAB, promptTokens: o.promptTokens, decodeTokens: o.decodeTokens, budgets: fixtureBudgets });
     if (!o.skip.has('synthetic')) {
       let path = o.synthetic;
       if (!path) {
@@ -333,7 +335,7 @@ async function main() {
       } else if (!existsSync(path)) throw new Error(`no such file: ${path}`);
       const budgets: ModelSpec['budgets'] = [{ mb: o.budgetMB ?? null }];
       if (o.quarter) budgets.push(await budgetFor(path, 1 / 4));
-      specs.push({ label: `synthetic ${o.layers}L ${o.quant}`, path, decodeTokens: o.syntheticDecodeTokens, budgets });
+      specs.push({ label: o.synthetic ? basename(path, '.gguf') : `synthetic ${o.layers}L ${o.quant}`, path, promptTokens: o.syntheticPromptTokens, decodeTokens: o.syntheticDecodeTokens, budgets });
     }
 
     if (specs.length) {
@@ -342,10 +344,9 @@ async function main() {
       out('  MB of weights read, expert-cache hit rate, MB read from IndexedDB; the expert budget (resident: all experts on the GPU).');
       printHeader();
     }
-    const cycle = (ids: number[]) => Array.from({ length: o.promptTokens }, (_, i) => ids[i % ids.length]!);
     for (const s of specs) {
       log(`${s.label} (${s.path})`);
-      await runModel(bench, s, o, cycle);
+      await runModel(bench, s, o, (ids) => Array.from({ length: s.promptTokens }, (_, i) => ids[i % ids.length]!));
     }
 
     if (!o.skip.has('kernel')) {
