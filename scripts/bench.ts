@@ -25,6 +25,7 @@
  *   --out <file.gguf>            write the synthetic model here and keep it (default: a temp dir, removed)
  *   --context N                  KV cache positions to allocate (default 4096)
  *   --kernel-rows N, --kernel-cols N   the kernel-efficiency Q4_0 matrix (default 8192 x 2048)
+ *   --wall-clock                 time the kernels by wall clock even where timestamp-query is offered
  *   --skip a,b                   leave out any of: fixtures, fullvocab, synthetic, kernel
  */
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -73,17 +74,18 @@ interface Options {
   context: number;
   kernelRows: number;
   kernelCols: number;
+  wallClock: boolean;
   skip: Set<string>;
 }
 
 function options(): Options {
   let a: Map<string, string>;
   try {
-    a = parseArgs(process.argv.slice(2), ['no-quarter']);
+    a = parseArgs(process.argv.slice(2), ['no-quarter', 'wall-clock']);
   } catch (e) {
     fail((e as Error).message);
   }
-  const known = ['dist', 'prompt-tokens', 'synthetic-prompt-tokens', 'decode-tokens', 'synthetic-decode-tokens', 'warmup', 'expert-budget', 'no-quarter', 'layers', 'quant', 'synthetic', 'out', 'context', 'kernel-rows', 'kernel-cols', 'skip'];
+  const known = ['dist', 'prompt-tokens', 'synthetic-prompt-tokens', 'decode-tokens', 'synthetic-decode-tokens', 'warmup', 'expert-budget', 'no-quarter', 'layers', 'quant', 'synthetic', 'out', 'context', 'kernel-rows', 'kernel-cols', 'wall-clock', 'skip'];
   for (const k of a.keys()) if (!known.includes(k)) fail(`unknown option --${k} (see the comment at the top of scripts/bench.ts)`);
   const int = (name: string, fallback: number, min: number) => {
     const v = Number(a.get(name) ?? fallback);
@@ -114,6 +116,7 @@ function options(): Options {
     context: int('context', 4096, 64),
     kernelRows: int('kernel-rows', 8192, 1),
     kernelCols,
+    wallClock: a.has('wall-clock'),
     skip,
   };
 }
@@ -361,7 +364,7 @@ async function main() {
         })();
       log(`kernel efficiency: Q4_0 ${k.rows} x ${k.cols} matvec and copy, ${k.warmup} + ${k.samples} samples`);
       try {
-        printKernel(await b.page.evaluate((opts) => window.liteCoderBench.kernelEfficiency(opts), k));
+        printKernel(await b.page.evaluate((opts) => window.liteCoderBench.kernelEfficiency(opts), { ...k, wallClock: o.wallClock }));
       } catch (e) {
         out(`kernel efficiency: failed: ${pageErrorMessage(e)}`);
       }

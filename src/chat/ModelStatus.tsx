@@ -20,6 +20,14 @@ export function ModelStatus(props: { session: ModelSession; onImport: () => void
       </div>
     );
   }
+  if (s.kind === 'elsewhere') {
+    return (
+      <div class="panel model-status" data-testid="model-elsewhere">
+        <p>{t('elsewhere', { name: s.model.name })}</p>
+        <button class="primary" onClick={() => void loadModel(s.model, true)} data-testid="model-take-over">{t('takeOver')}</button>
+      </div>
+    );
+  }
   if (s.kind === 'error') {
     return (
       <div class="panel model-status error" role="alert" data-testid="model-error">

@@ -4,6 +4,7 @@
  */
 import { useEffect, useState } from 'preact/hooks';
 import { LiteCoderEngine } from '../api/engine-client';
+import { acquireGpuLock } from './gpu-lock';
 import { engine } from '../engine';
 import type { ModelSummary } from '../../workers/store/types';
 
@@ -12,7 +13,9 @@ export type ModelSession =
   | { kind: 'none' }
   | { kind: 'loading'; model: ModelSummary; progress: number }
   | { kind: 'ready'; model: ModelSummary; contextLength: number }
-  | { kind: 'error'; model: ModelSummary; message: string };
+  | { kind: 'error'; model: ModelSummary; message: string }
+  /** another tab of the app holds the model on the GPU */
+  | { kind: 'elsewhere'; model: ModelSummary };
 
 const LAST_MODEL = 'lite-coder.model';
 /** An optional cap on the context (tokens), applied when a model is loaded; less KV cache memory. */
@@ -42,14 +45,23 @@ export async function readyModels(): Promise<ModelSummary[]> {
 
 /** Load the last used model (or the first stored one) unless one is loaded or loading already. */
 export async function startSession(): Promise<void> {
-  if (state.kind === 'loading' || state.kind === 'ready') return;
+  if (state.kind === 'loading' || state.kind === 'ready' || state.kind === 'elsewhere') return;
   const models = await readyModels();
   const chosen = models.find((m) => m.id === localStorage.getItem(LAST_MODEL)) ?? models[0];
   if (!chosen) return setState({ kind: 'none' });
   await loadModel(chosen);
 }
 
-export async function loadModel(model: ModelSummary): Promise<void> {
+/**
+ * Load `model` onto the GPU, unless another tab holds it there; `takeOver` moves it to this tab
+ * (the other tab unloads its engine).
+ */
+export async function loadModel(model: ModelSummary, takeOver = false): Promise<void> {
+  const mine = await acquireGpuLock(takeOver, () => {
+    void client.unload();
+    setState({ kind: 'elsewhere', model });
+  });
+  if (!mine) return setState({ kind: 'elsewhere', model });
   localStorage.setItem(LAST_MODEL, model.id);
   setState({ kind: 'loading', model, progress: 0 });
   client.setInitProgressCallback((r) => { if (state.kind === 'loading') setState({ ...state, progress: r.progress }); });

@@ -36,6 +36,8 @@ export interface KernelEfficiencyOptions {
   dispatches: number;
   warmup: number;
   samples: number;
+  /** time with wall clock (submit to onSubmittedWorkDone) even where timestamp-query is offered */
+  wallClock?: boolean;
 }
 
 export interface Measured {
@@ -156,7 +158,7 @@ class Timer {
 async function kernelEfficiency(o: KernelEfficiencyOptions): Promise<KernelEfficiency> {
   const adapter = await requestAdapter();
   const info = report(adapter);
-  const features: GPUFeatureName[] = adapter.features.has('timestamp-query') ? ['timestamp-query'] : [];
+  const features: GPUFeatureName[] = adapter.features.has('timestamp-query') && !o.wallClock ? ['timestamp-query'] : [];
   const device = await adapter.requestDevice({
     requiredFeatures: features,
     requiredLimits: { maxBufferSize: adapter.limits.maxBufferSize, maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize },
