@@ -32,7 +32,9 @@ if (existsSync(unitReport)) {
   failed += r.numFailedTests + (r.success || r.numFailedTests > 0 ? 0 : 1);
 } else failed += 1;
 
-if (!step('build', 'npx', ['vite', 'build', '--logLevel', 'warn'])) { console.log(`\n${passed} passed, ${failed + 1} failed`); process.exit(1); }
+const built = step('build', 'npx', ['vite', 'build', '--logLevel', 'warn'])
+  && step('build (in-page API)', 'npx', ['vite', 'build', '--config', 'vite.lib.config.ts', '--logLevel', 'warn']);
+if (!built) { console.log(`\n${passed} passed, ${failed + 1} failed`); process.exit(1); }
 
 const browserReport = resolve('tests/.artifacts/browser.json');
 rmSync(browserReport, { force: true });
