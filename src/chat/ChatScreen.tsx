@@ -30,15 +30,18 @@ export function ChatScreen(props: { onImport: () => void }) {
   useEffect(() => {
     if (convs.ready && convs.list.length === 0) convs.create();
   }, [convs.ready]);
+  // Read through a ref: the listener must see a reply that started a moment ago, before any effect re-ran.
+  const busy = useRef(replies.busy);
+  busy.current = replies.busy;
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (e.key !== 'Escape') return;
-      if (replies.busy) replies.stop();
+      if (busy.current) replies.stop();
       else setDrawer(false);
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [replies.busy]);
+  }, []);
 
   const conv = convs.current;
   const shown = conv ? thread(conv) : [];
