@@ -3,7 +3,7 @@ import type { Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import type { ChatCompletion, ChatCompletionChunk, Completion } from '@mlc-ai/web-llm';
 import { parseGgufHeader } from '../../workers/gguf/parse';
-import { entriesFromMetadata, writeGguf, type MetaEntry } from '../../workers/gguf/write';
+import { fimFixture } from '../support/gguf-edit';
 import { Tokenizer } from '../../workers/model/tokenizer';
 import { tokenizerDataFromMetadata } from '../../workers/model/tokenizer-from-gguf';
 import { expect, FIXTURE_DIR, test } from './support/fixtures';
@@ -106,17 +106,7 @@ test('invalid requests are rejected the way web-llm rejects them', async ({ page
 });
 
 test('completions.create with a suffix fills in the middle with the FIM tokens', async ({ page }) => {
-  // The fixture vocabulary has no FIM tokens: give three unused slots their texts, as CONTROL tokens.
-  const src = readFileSync(`${FIXTURE_DIR}models/ds2-pub-f32.gguf`);
-  const h = parseGgufHeader(src, src.byteLength);
-  const meta = entriesFromMetadata(h.metadata);
-  const tokens = [...(h.metadata.get('tokenizer.ggml.tokens') as string[])];
-  const types = [...(h.metadata.get('tokenizer.ggml.token_type') as number[])];
-  ['<｜fim▁hole｜>', '<｜fim▁begin｜>', '<｜fim▁end｜>'].forEach((t, i) => { tokens[509 + i] = t; types[509 + i] = 3; });
-  const set = (k: string, e: MetaEntry) => { meta[meta.findIndex(([key]) => key === k)] = [k, e]; };
-  set('tokenizer.ggml.tokens', { kind: 'array', of: 'string', value: tokens });
-  set('tokenizer.ggml.token_type', { kind: 'array', of: 'i32', value: types });
-  const bytes = writeGguf(meta, h.tensors.map((t) => ({ name: t.name, typeId: t.type.id, ne: t.ne, data: src.subarray(t.offset, t.offset + t.byteSize) })));
+  const bytes = fimFixture();
   const id = await loadFixture(page, { bytes: Array.from(bytes) });
   const r = await page.evaluate(async (id) => {
     const { engine } = window.liteCoderHarness;

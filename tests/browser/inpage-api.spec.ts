@@ -3,12 +3,10 @@
  * origin (not bundled with it), used as @mlc-ai/web-llm's engine would be.
  */
 import type { Page } from '@playwright/test';
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { ChatCompletionChunk } from '@mlc-ai/web-llm';
-import { parseGgufHeader } from '../../workers/gguf/parse';
-import { entriesFromMetadata, writeGguf, type MetaEntry } from '../../workers/gguf/write';
-import { expect, FIXTURE_DIR, test } from './support/fixtures';
+import { fimFixture } from '../support/gguf-edit';
+import { expect, test } from './support/fixtures';
 
 type Api = typeof import('../../src/api/index');
 declare global {
@@ -23,20 +21,6 @@ async function openPage(page: Page): Promise<void> {
   await page.goto('/tests/harness/inpage-api.html');
   await page.waitForSelector('body[data-ready="1"], body[data-error]', { state: 'attached' });
   expect(await page.evaluate(() => document.body.dataset.error ?? null)).toBeNull();
-}
-
-/** The f32 fixture with three unused vocabulary slots made into the FIM control tokens. */
-function fimFixture(): Uint8Array {
-  const src = readFileSync(`${FIXTURE_DIR}models/ds2-pub-f32.gguf`);
-  const h = parseGgufHeader(src, src.byteLength);
-  const meta = entriesFromMetadata(h.metadata);
-  const tokens = [...(h.metadata.get('tokenizer.ggml.tokens') as string[])];
-  const types = [...(h.metadata.get('tokenizer.ggml.token_type') as number[])];
-  ['<｜fim▁hole｜>', '<｜fim▁begin｜>', '<｜fim▁end｜>'].forEach((t, i) => { tokens[509 + i] = t; types[509 + i] = 3; });
-  const set = (k: string, e: MetaEntry) => { meta[meta.findIndex(([key]) => key === k)] = [k, e]; };
-  set('tokenizer.ggml.tokens', { kind: 'array', of: 'string', value: tokens });
-  set('tokenizer.ggml.token_type', { kind: 'array', of: 'i32', value: types });
-  return writeGguf(meta, h.tensors.map((t) => ({ name: t.name, typeId: t.type.id, ne: t.ne, data: src.subarray(t.offset, t.offset + t.byteSize) })));
 }
 
 test('the built module exports the web-llm entry points and no app', async ({ page }) => {

@@ -3,13 +3,10 @@
  * error code and words the import must answer with. Unit tests parse them; browser tests import them
  * through the UI.
  */
-import { readFileSync } from 'node:fs';
-import { parseGgufHeader } from '../../workers/gguf/parse';
-import { entriesFromMetadata, writeGguf, type MetaEntry, type TensorToWrite } from '../../workers/gguf/write';
 import type { ModelErrorCode } from '../../workers/gguf/errors';
+import { fixtureBytes, rewrite, setMeta } from './gguf-edit';
 
-export const FIXTURES = new URL('../fixtures/', import.meta.url);
-export const fixtureBytes = (rel: string) => new Uint8Array(readFileSync(new URL(rel, FIXTURES)));
+export { FIXTURES, fixtureBytes } from './gguf-edit';
 
 export interface BadFile {
   name: string;
@@ -17,20 +14,6 @@ export interface BadFile {
   code: ModelErrorCode;
   /** words the message must contain */
   says: RegExp;
-}
-
-function rewrite(src: Uint8Array, edit: (meta: [string, MetaEntry][], tensors: TensorToWrite[]) => void): Uint8Array {
-  const h = parseGgufHeader(src, src.byteLength);
-  const meta = entriesFromMetadata(h.metadata);
-  const tensors = h.tensors.map((t): TensorToWrite => ({ name: t.name, typeId: t.type.id, ne: t.ne, data: src.slice(t.offset, t.offset + t.byteSize) }));
-  edit(meta, tensors);
-  return writeGguf(meta, tensors, h.alignment);
-}
-
-function setMeta(meta: [string, MetaEntry][], key: string, entry: MetaEntry) {
-  const i = meta.findIndex(([k]) => k === key);
-  if (i >= 0) meta[i] = [key, entry];
-  else meta.push([key, entry]);
 }
 
 /** Overwrite the u64 length field that precedes the first occurrence of `marker` (a string value). */
