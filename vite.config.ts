@@ -8,7 +8,7 @@ import { VitePWA } from 'vite-plugin-pwa';
 const VERSION = process.env.LC_VERSION ?? process.env.npm_package_version ?? 'dev';
 
 /**
- * The files the app itself can load: everything reachable from index.html, following each text file's
+ * The files the app itself can load: everything reachable from index.html and embed.html, following each text file's
  * references to other output files by name (script/link tags, static and dynamic imports, the engine
  * worker's `new URL(...)`, CSS urls). The test harness pages are extra build inputs that share assets/
  * with the app; what only they use is never reached, so it is not precached.
@@ -20,6 +20,7 @@ function appShellFiles(): Plugin {
     apply: 'build',
     writeBundle(_options, bundle) {
       if (!('index.html' in bundle)) return;
+      // The widget (embed.html) is part of the app: an installed app's embeds work offline too.
       const files = Object.values(bundle).filter((f) => !f.fileName.endsWith('.map'));
       const text = (fileName: string): string | null => {
         const f = bundle[fileName];
@@ -28,7 +29,7 @@ function appShellFiles(): Plugin {
         return typeof f.source === 'string' ? f.source : new TextDecoder().decode(f.source);
       };
       appShell.clear();
-      const queue = ['index.html'];
+      const queue = ['index.html', 'embed.html'];
       while (queue.length) {
         const name = queue.pop()!;
         if (appShell.has(name)) continue;
@@ -52,7 +53,7 @@ export default defineConfig({
     target: 'es2022',
     sourcemap: true,
     // The harness page exposes runtime internals to the browser tests and command-line tools only.
-    rollupOptions: { input: { main: 'index.html', harness: 'tests/harness/harness.html', sampler: 'tests/harness/sampler.html', bench: 'tests/harness/bench.html', kernels: 'tests/harness/kernels.html', markdown: 'tests/harness/markdown.html', artifacts: 'tests/harness/artifacts.html' } },
+    rollupOptions: { input: { main: 'index.html', embed: 'embed.html', harness: 'tests/harness/harness.html', sampler: 'tests/harness/sampler.html', bench: 'tests/harness/bench.html', kernels: 'tests/harness/kernels.html', markdown: 'tests/harness/markdown.html', artifacts: 'tests/harness/artifacts.html' } },
   },
   worker: { format: 'es' },
   plugins: [

@@ -22,9 +22,10 @@ export function lang(): Lang {
   return current;
 }
 
-export function setLang(l: Lang): void {
+/** `remember: false` changes the language for this page only (an embedding host's choice). */
+export function setLang(l: Lang, remember = true): void {
   current = l;
-  localStorage.setItem(KEY, l);
+  if (remember) localStorage.setItem(KEY, l);
   document.documentElement.lang = l === 'zh' ? 'zh-CN' : 'en';
   listeners.forEach((f) => f(l));
 }

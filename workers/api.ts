@@ -47,6 +47,12 @@ export interface EngineWorkerApi {
   cancelImport(): Promise<void>;
   deleteModel(id: string): Promise<void>;
   verifyModel(id: string, onProgress: (done: number, total: number) => void): Promise<VerifyResult>;
+  /**
+   * Use the model store the page serves on `port` (a StoreBackend exposed with comlink) instead of
+   * this worker's own IndexedDB: an embedded widget's grant of first-party storage reaches only the
+   * page, not its workers. Unload any model first.
+   */
+  attachStorePort(port: MessagePort): Promise<void>;
 
   /** Put a stored model on the GPU (replacing any loaded one). */
   loadModel(modelId: string, opts: LoadRequest, onProgress: (done: number, total: number) => void): Promise<LoadedModel>;

@@ -1,6 +1,7 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { extractArtifacts, type Artifact } from '../artifacts/detect';
 import { ArtifactPanel } from '../artifacts/ArtifactPanel';
+import { fixRequest } from '../artifacts/fix';
 import { useLang } from '../i18n';
 import { Composer } from './Composer';
 import { addMessage, deleteMessage, dropOldestTurn, selectBranch, thread, type ChatNode } from './conversation';
@@ -63,7 +64,7 @@ export function ChatScreen(props: { onImport: () => void }) {
     convs.update(conv.id, (c) => addMessage(c, last?.id ?? null, 'user', text, Date.now(), id));
     void replies.reply(conv.id, id);
   };
-  const fix = (error: string, source: string) => send(`The page you wrote fails with this error:\n\n\`\`\`\n${error}\n\`\`\`\n\nHere is the code:\n\n\`\`\`html\n${source}\n\`\`\`\n\nPlease fix it and give the whole corrected page.`);
+  const fix = (error: string, source: string) => send(fixRequest(error, source));
 
   const actions = {
     onEdit(node: ChatNode, text: string) {

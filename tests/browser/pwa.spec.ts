@@ -13,6 +13,7 @@ import { CHROMIUM_ARGS } from '../../scripts/chromium';
 // @ts-expect-error: a plain JS module shared with `npm start`.
 import { startStaticServer } from '../../scripts/static-server.mjs';
 import { expect, test, type FixtureServer } from './support/fixtures';
+import { send, setMaxTokens, waitForReply } from './support/chat';
 import { expectStored, importUrl } from './support/store';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
@@ -117,6 +118,7 @@ test('after one visit the app starts offline; weights and harness pages never re
   const urls = Object.values(caches1).flat().map((u) => new URL(u).pathname);
   // The app shell: index.html, the entry, the engine worker (with the WGSL kernels in it), lazy chunks.
   expect(urls).toContain('/index.html');
+  expect(urls).toContain('/embed.html'); // the widget works offline too
   expect(urls).toContain('/manifest.webmanifest');
   expect(urls).toContain('/icons/icon-192.png');
   expect(urls.some((u) => /^\/assets\/main-[\w-]+\.js$/.test(u))).toBe(true);
@@ -155,7 +157,7 @@ test('after one visit the app starts offline; weights and harness pages never re
   await context.setOffline(false);
 });
 
-test('a model downloaded under the service worker goes to IndexedDB only, straight from the network', async ({ page, context, fixtureServer }) => {
+test('a model imported under the service worker goes to IndexedDB only; then, offline and reloaded, the app lists it and chats', async ({ page, context, fixtureServer }) => {
   await page.addInitScript((k) => localStorage.setItem(k, '1'), SEEN_KEY);
   await openControlled(page);
 
@@ -174,11 +176,18 @@ test('a model downloaded under the service worker goes to IndexedDB only, straig
   const origin = new URL(page.url()).origin;
   expect(cached.filter((u) => u.includes('.gguf') || new URL(u).origin !== origin)).toEqual([]);
 
-  // Offline, the stored model is listed from IndexedDB.
+  // Offline (as on a plane), the app starts, lists the stored model from IndexedDB, and chats.
   await context.setOffline(true);
   await page.reload();
   await page.getByTestId('tab-models').click();
-  await expect(page.getByTestId('model-list')).toBeVisible();
+  await expect(page.getByTestId('model-list')).toContainText('ds2-pub-q4_0');
+  await page.getByTestId('tab-chat').click();
+  await expect(page.getByTestId('model-loading')).toHaveCount(0, { timeout: 60_000 });
+  await setMaxTokens(page, 6);
+  await send(page, 'hello, offline');
+  await waitForReply(page);
+  await expect(page.getByTestId('msg-assistant').locator('.error')).toHaveCount(0);
+  expect(await page.evaluate(() => navigator.onLine)).toBe(false);
   await context.setOffline(false);
 });
 

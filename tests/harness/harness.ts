@@ -10,6 +10,8 @@ import { threadsPerRow } from '../../workers/runtime/ops';
 import { storedRowBytes, transcodeRows } from '../../workers/store/layout';
 import { Comlink } from '../../src/engine';
 import { LiteCoderEngine } from '../../src/api/engine-client';
+import { attachStore } from '../../src/embed/storage-access';
+import { idbBackend } from '../../workers/store/idb-backend';
 
 let gpu: Promise<{ gpu: Gpu; kernels: KernelLibrary }> | undefined;
 
@@ -64,7 +66,7 @@ async function matmul(type: string, K: number, N: number, T: number, Z: number, 
   return out;
 }
 
-const harness = { matmul, runtime, storage, readF32, engine, Comlink, LiteCoderEngine };
+const harness = { matmul, runtime, storage, readF32, engine, Comlink, LiteCoderEngine, attachStore, idbBackend };
 declare global {
   interface Window { liteCoderHarness: typeof harness }
 }

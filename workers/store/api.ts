@@ -1,12 +1,15 @@
 /** The model store as the worker exposes it: one import at a time, cancellable. */
+import * as Comlink from 'comlink';
 import type { EngineWorkerApi } from '../api';
 import { deleteModel, listModels, verifyModel } from './catalog';
+import { setBackend } from './db';
+import type { StoreBackend } from './idb-backend';
 import { importModel } from './ingest';
 import type { ModelSummary } from './types';
 
 let running: AbortController | undefined;
 
-type StoreApi = Pick<EngineWorkerApi, 'listModels' | 'importModel' | 'cancelImport' | 'deleteModel' | 'verifyModel'>;
+type StoreApi = Pick<EngineWorkerApi, 'listModels' | 'importModel' | 'cancelImport' | 'deleteModel' | 'verifyModel' | 'attachStorePort'>;
 
 export const modelStoreApi: StoreApi = {
   listModels,
@@ -28,4 +31,8 @@ export const modelStoreApi: StoreApi = {
   },
   deleteModel,
   verifyModel,
+  async attachStorePort(port) {
+    if (running) throw new Error('An import is running; the store cannot change under it.');
+    setBackend(Comlink.wrap<StoreBackend>(port));
+  },
 };

@@ -12,7 +12,7 @@ import './models.css';
 type Notice = { kind: 'stored'; name: string; bytes: number } | { kind: 'choose-again'; name: string };
 
 /** The model store screen: import (URL, file, drop), progress, and the stored models. */
-export function ModelStore() {
+export function ModelStore(props: { onStored?: () => void }) {
   useLang();
   const [models, setModels] = useState<ModelSummary[] | null>(null);
   const [progress, setProgress] = useState<ImportProgress | null>(null);
@@ -52,6 +52,7 @@ export function ModelStore() {
       try {
         const m = await engine().importModel(src, Comlink.proxy(onProgress));
         setNotice({ kind: 'stored', name: m.name, bytes: m.storedBytes });
+        props.onStored?.();
       } finally {
         importRun.current++;
       }
