@@ -3,6 +3,7 @@ import { ChatScreen } from './chat/ChatScreen';
 import { translations, useLang } from './i18n';
 import { DeviceCheck } from './ui/DeviceCheck';
 import { ModelStore } from './ui/models/ModelStore';
+import { getPref, setPref } from './prefs';
 
 type Screen = 'chat' | 'models' | 'device';
 const SEEN_KEY = 'lite-coder.device-check-seen';
@@ -15,9 +16,9 @@ const t = translations({
 /** The app shell: chat, the model store, and the device check (shown first on a first visit). */
 export function App() {
   useLang();
-  const [screen, setScreen] = useState<Screen>(() => (localStorage.getItem(SEEN_KEY) ? 'chat' : 'device'));
+  const [screen, setScreen] = useState<Screen>(() => (getPref(SEEN_KEY) ? 'chat' : 'device'));
   const go = (s: Screen) => {
-    localStorage.setItem(SEEN_KEY, '1');
+    setPref(SEEN_KEY, '1');
     setScreen(s);
   };
   const tab = (s: Screen) => (

@@ -4,6 +4,7 @@
  * dictionary grows without bound; a key missing in Chinese falls back to English.
  */
 import { useEffect, useState } from 'preact/hooks';
+import { getPref, setPref } from './prefs';
 
 export type Lang = 'en' | 'zh';
 const KEY = 'lite-coder.lang';
@@ -14,7 +15,7 @@ export function browserLang(): Lang {
 }
 
 let current: Lang = (() => {
-  const saved = typeof localStorage !== 'undefined' ? localStorage.getItem(KEY) : null;
+  const saved = typeof window !== 'undefined' ? getPref(KEY) : null;
   return saved === 'en' || saved === 'zh' ? saved : browserLang();
 })();
 
@@ -25,7 +26,7 @@ export function lang(): Lang {
 /** `remember: false` changes the language for this page only (an embedding host's choice). */
 export function setLang(l: Lang, remember = true): void {
   current = l;
-  if (remember) localStorage.setItem(KEY, l);
+  if (remember) setPref(KEY, l);
   document.documentElement.lang = l === 'zh' ? 'zh-CN' : 'en';
   listeners.forEach((f) => f(l));
 }

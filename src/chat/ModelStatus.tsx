@@ -28,6 +28,13 @@ export function ModelStatus(props: { session: ModelSession; onImport: () => void
       </div>
     );
   }
+  if (s.kind === 'unavailable') {
+    return (
+      <div class="panel model-status error" role="alert" data-testid="store-unavailable">
+        <p>{t('storeUnavailable', { msg: s.message })}</p>
+      </div>
+    );
+  }
   if (s.kind === 'error') {
     return (
       <div class="panel model-status error" role="alert" data-testid="model-error">

@@ -3,13 +3,14 @@ import { setLang, useLang, type Lang } from '../i18n';
 import { CONTEXT_LIMIT } from './session';
 import type { ChatSettings, Conversation } from './conversation';
 import { t } from './strings';
+import { getPref, setPref } from '../prefs';
 
 /** Per-conversation system prompt and sampling, and the interface language. */
 export function SettingsPanel(props: { conversation: Conversation; onChange: (c: Conversation) => void }) {
   const lang = useLang();
   const c = props.conversation;
   const set = (patch: Partial<ChatSettings>) => props.onChange({ ...c, settings: { ...c.settings, ...patch } });
-  const [limit, setLimit] = useState(() => localStorage.getItem(CONTEXT_LIMIT) ?? '');
+  const [limit, setLimit] = useState(() => getPref(CONTEXT_LIMIT) ?? '');
   const num = (v: string, fallback: number) => (Number.isFinite(Number(v)) && v.trim() !== '' ? Number(v) : fallback);
   return (
     <section class="settings panel" data-testid="settings">
@@ -29,7 +30,7 @@ export function SettingsPanel(props: { conversation: Conversation; onChange: (c:
           onChange={(e) => {
             const v = e.currentTarget.value.trim();
             setLimit(v);
-            if (v === '' || !(Number(v) > 0)) localStorage.removeItem(CONTEXT_LIMIT); else localStorage.setItem(CONTEXT_LIMIT, String(Math.round(Number(v))));
+            setPref(CONTEXT_LIMIT, v === '' || !(Number(v) > 0) ? null : String(Math.round(Number(v))));
           }} /></label>
         <label>{t('language')} <select value={lang} data-testid="language" onChange={(e) => setLang(e.currentTarget.value as Lang)}>
           <option value="en">English</option><option value="zh">简体中文</option>

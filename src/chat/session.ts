@@ -7,6 +7,7 @@ import { LiteCoderEngine } from '../api/engine-client';
 import { acquireGpuLock } from './gpu-lock';
 import { engine } from '../engine';
 import type { ModelSummary } from '../../workers/store/types';
+import { getPref, setPref } from '../prefs';
 
 export type ModelSession =
   | { kind: 'checking' }
@@ -15,7 +16,9 @@ export type ModelSession =
   | { kind: 'ready'; model: ModelSummary; contextLength: number }
   | { kind: 'error'; model: ModelSummary; message: string }
   /** another tab of the app holds the model on the GPU */
-  | { kind: 'elsewhere'; model: ModelSummary };
+  | { kind: 'elsewhere'; model: ModelSummary }
+  /** the model store cannot be opened at all (storage blocked, as for some embedded frames) */
+  | { kind: 'unavailable'; message: string };
 
 const LAST_MODEL = 'lite-coder.model';
 /** An optional cap on the context (tokens), applied when a model is loaded; less KV cache memory. */
@@ -46,8 +49,13 @@ export async function readyModels(): Promise<ModelSummary[]> {
 /** Load the last used model (or the first stored one) unless one is loaded or loading already. */
 export async function startSession(): Promise<void> {
   if (state.kind === 'loading' || state.kind === 'ready' || state.kind === 'elsewhere') return;
-  const models = await readyModels();
-  const chosen = models.find((m) => m.id === localStorage.getItem(LAST_MODEL)) ?? models[0];
+  let models: ModelSummary[];
+  try {
+    models = await readyModels();
+  } catch (e) {
+    return setState({ kind: 'unavailable', message: (e as Error).message });
+  }
+  const chosen = models.find((m) => m.id === getPref(LAST_MODEL)) ?? models[0];
   if (!chosen) return setState({ kind: 'none' });
   await loadModel(chosen);
 }
@@ -62,11 +70,11 @@ export async function loadModel(model: ModelSummary, takeOver = false): Promise<
     setState({ kind: 'elsewhere', model });
   });
   if (!mine) return setState({ kind: 'elsewhere', model });
-  localStorage.setItem(LAST_MODEL, model.id);
+  setPref(LAST_MODEL, model.id);
   setState({ kind: 'loading', model, progress: 0 });
   client.setInitProgressCallback((r) => { if (state.kind === 'loading') setState({ ...state, progress: r.progress }); });
   try {
-    const limit = Number(localStorage.getItem(CONTEXT_LIMIT));
+    const limit = Number(getPref(CONTEXT_LIMIT));
     await client.reload(model.id, limit > 0 ? { contextLength: limit } : {});
     const loaded = await engine().loadedModel();
     setState({ kind: 'ready', model, contextLength: loaded?.contextLength ?? 0 });

@@ -2,6 +2,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { newConversation, type Conversation } from './conversation';
 import { loadConversations, removeConversation, saveConversation } from './storage';
+import { getPref, setPref } from '../prefs';
 
 const CURRENT = 'lite-coder.conversation';
 const SAVE_EVERY_MS = 500;
@@ -26,7 +27,7 @@ export interface Conversations {
 
 export function useConversations(): Conversations {
   const [list, setList] = useState<Conversation[]>([]);
-  const [currentId, setCurrentId] = useState<string | null>(() => localStorage.getItem(CURRENT));
+  const [currentId, setCurrentId] = useState<string | null>(() => getPref(CURRENT));
   const [ready, setReady] = useState(false);
   const latest = useRef(new Map<string, Conversation>());
   const timers = useRef(new Map<string, ReturnType<typeof setTimeout>>());
@@ -47,7 +48,7 @@ export function useConversations(): Conversations {
     if (now) save();
     else timers.current.set(c.id, setTimeout(save, SAVE_EVERY_MS));
   };
-  const select = (id: string) => { setCurrentId(id); localStorage.setItem(CURRENT, id); };
+  const select = (id: string) => { setCurrentId(id); setPref(CURRENT, id); };
 
   return {
     list,

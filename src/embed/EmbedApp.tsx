@@ -90,7 +90,8 @@ export function EmbedApp(props: EmbedProps) {
     void (async () => {
       await startSession();
       // A grant made on an earlier visit works without a click.
-      if (stateOf(sessionNow.current) === 'no-model' && window.parent !== window && await storageAccessGranted()) {
+      const kind = sessionNow.current.kind;
+      if ((kind === 'none' || kind === 'unavailable') && window.parent !== window && await storageAccessGranted()) {
         if ((await requestAppStorage()).kind === 'granted') await startSession();
       }
     })();
@@ -99,7 +100,7 @@ export function EmbedApp(props: EmbedProps) {
   const state = stateOf(session);
   useEffect(() => {
     const s = session;
-    link.current?.post({ type: 'status', state, ...('model' in s ? { model: s.model.name } : {}), ...(s.kind === 'loading' ? { progress: s.progress } : {}), ...(s.kind === 'error' ? { message: s.message } : {}) });
+    link.current?.post({ type: 'status', state, ...('model' in s ? { model: s.model.name } : {}), ...(s.kind === 'loading' ? { progress: s.progress } : {}), ...(s.kind === 'error' || s.kind === 'unavailable' ? { message: s.message } : {}) });
   }, [state, 'model' in session ? session.model.id : '']);
 
   useEffect(() => {
@@ -154,7 +155,7 @@ export function EmbedApp(props: EmbedProps) {
         <span class="muted small">{ready ? ready.model.name : ''}</span>
         <button class="secondary" disabled={replies.busy !== null || shown.length === 0} onClick={() => { conv.reset(); setArtifact(null); }} data-testid="new-chat">{t('newChat')}</button>
       </header>
-      {session.kind === 'none' ? <NoModelPanel appUrl={props.appUrl} /> : <ModelStatus session={session} onImport={() => window.open(props.appUrl, '_blank', 'noopener')} />}
+      {session.kind === 'none' || session.kind === 'unavailable' ? <NoModelPanel appUrl={props.appUrl} blocked={session.kind === 'unavailable'} /> : <ModelStatus session={session} onImport={() => window.open(props.appUrl, '_blank', 'noopener')} />}
       <div class="thread" data-testid="thread" aria-live="polite">
         {settings.greeting
           ? <article class="msg assistant" data-testid="greeting"><div class="msg-body"><Markdown text={settings.greeting} renderActions={(i) => runButton(GREETING, i)} /></div></article>
@@ -181,7 +182,7 @@ function withSettings(c: Conversation, s: EmbedSettings): Conversation {
 }
 
 function stateOf(s: ModelSession): WidgetState {
-  return s.kind === 'none' ? 'no-model' : s.kind;
+  return s.kind === 'none' ? 'no-model' : s.kind === 'unavailable' ? 'error' : s.kind;
 }
 
 /** The thread's full height plus the fixed parts around it: what fits without scrolling. */

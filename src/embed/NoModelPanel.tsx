@@ -11,7 +11,7 @@ type Outcome = null | 'asking' | 'unsupported' | 'none-there' | { denied: string
  * No model in the widget's storage: explain why (a widget on another site has storage of its own),
  * and offer the three ways on: the app's stored model (Storage Access), an import here, the full app.
  */
-export function NoModelPanel(props: { appUrl: string }) {
+export function NoModelPanel(props: { appUrl: string; /** the browser refuses this frame any storage */ blocked: boolean }) {
   useLang();
   const [outcome, setOutcome] = useState<Outcome>(null);
   const [importing, setImporting] = useState(false);
@@ -29,7 +29,7 @@ export function NoModelPanel(props: { appUrl: string }) {
 
   return (
     <div class="panel embed-no-model" data-testid="no-model">
-      <p>{embedded ? t('partitioned') : t('noModelTop')}</p>
+      <p>{props.blocked ? t('blocked') : embedded ? t('partitioned') : t('noModelTop')}</p>
       {outcome === 'unsupported' && <p class="error" role="alert" data-testid="access-result">{t('unsupported')}</p>}
       {outcome !== null && typeof outcome === 'object' && <p class="error" role="alert" data-testid="access-result">{t('denied', { reason: outcome.denied })}</p>}
       {outcome === 'none-there' && <p class="muted" role="status" data-testid="access-result">{t('noneThere')}</p>}
@@ -39,9 +39,9 @@ export function NoModelPanel(props: { appUrl: string }) {
             {outcome === 'asking' ? t('asking') : t('useStored')}
           </button>
         )}
-        <button class="secondary" onClick={() => setImporting(!importing)} aria-expanded={importing} title={t('importHereHint')} data-testid="import-here">
+        {!props.blocked && <button class="secondary" onClick={() => setImporting(!importing)} aria-expanded={importing} title={t('importHereHint')} data-testid="import-here">
           {importing ? t('hideImport') : t('importHere')}
-        </button>
+        </button>}
         <a class="button secondary" href={props.appUrl} target="_blank" rel="noopener" title={t('openAppHint')} data-testid="open-app">{t('openApp')} ↗</a>
       </div>
       {embedded && <p class="muted small">{t('appHint')}</p>}

@@ -7,7 +7,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Frame, Page } from '@playwright/test';
+import { chromium, type Frame, type Page } from '@playwright/test';
+import { CHROMIUM_ARGS } from '../../scripts/chromium';
 import { expect, test } from './support/fixtures';
 import { APP_PORT } from './playwright.config';
 // @ts-expect-error: a plain JS module shared with `npm start`.
@@ -206,6 +207,31 @@ test('"Use my stored model" asks the browser for storage access on a click, and 
     await expect(w.getByTestId('open-app')).toBeVisible();
     expect(await widgetFrame(page).evaluate(() => document.hasStorageAccess())).toBe(false);
   } finally {
+    await site.close();
+  }
+});
+
+test('a browser that refuses a frame on another site any storage: the widget explains, and offers no import that would fail', async () => {
+  // Without storage partitioning, Chromium blocks third-party storage outright (as browsers that do not partition do).
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: [...CHROMIUM_ARGS.filter((a) => !a.startsWith('--disable-features=')), '--disable-features=StaticStorageQuota,ThirdPartyStoragePartitioning'],
+  });
+  const site = await hostSite({ 'host.html': hostPage([{ lang: 'en' }]) });
+  try {
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(site.hostUrl('host.html'));
+    const w = widget(page);
+    await expect(w.getByTestId('no-model')).toContainText('does not let widgets on other sites store anything');
+    await expect(w.getByTestId('use-stored')).toBeVisible();
+    await expect(w.getByTestId('open-app')).toBeVisible();
+    await expect(w.getByTestId('import-here')).toHaveCount(0);
+    await expect.poll(async () => (await events(page)).find((m) => m.type === 'status' && m.state === 'error')).toMatchObject({ message: expect.stringContaining('denied') });
+    expect(errors).toEqual([]);
+  } finally {
+    await browser.close();
     await site.close();
   }
 });
