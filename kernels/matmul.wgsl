@@ -2,8 +2,10 @@
 //
 // W is a quantized (or f16/bf16/f32) tensor in the stored row layout; the decoder for its type is
 // spliced in below (kernels/quant/<type>.wgsl). Z batches serve per-head projections (MLA's
-// W_UK and W_UV); Z = 1 for plain projections. Decode is T = 1 (a matrix-vector product); prefill
-// passes T > 1 and each workgroup decodes a weight once for up to 8 tokens.
+// W_UK and W_UV); Z = 1 for plain projections. This kernel serves prefill (T > 1): each workgroup
+// decodes a weight once for up to 8 tokens. Steps of one token (decode) run matvec.wgsl instead
+// (ops.ts records both), which streams the weights; this one then only where X's offsets are not
+// whole vec4s.
 //
 // Bindings: 0 W (u32 words), 1 X (f32), 2 Y (f32), 3 P (this dispatch's shape), 4 S (the step: T).
 // Layout: row r of batch z starts at word w_base + z*w_batch + r*row_words;

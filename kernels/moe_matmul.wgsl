@@ -3,12 +3,16 @@
 // where W_e is one part (gate, up or down) of expert e's record in this layer's expert cache, and
 // x(p) = t (the token's hidden state, for gate/up) or p (the pair's activation, for down).
 //
+// Every pair is a matrix-vector product, computed as matvec.wgsl does (see there): the `tpr`
+// invocations of a row stream its words in units (`dot_unit`, kernels/quant/<type>.wgsl) and row_sum
+// (kernels/rowsum/) adds their partial sums.
 // The cache maps experts to record offsets through `table` (u32 words; 0xffffffff = not on the GPU
 // now: that pair is left for a later wave of paging). Rows are in the stored row layout.
-// Bindings: 0 W (the layer's expert cache, u32), 1 X (f32), 2 Y (f32 out [pairs][N]), 3 P,
+// Bindings: 0 W (the layer's expert cache, u32), 1 X (vec4<f32>), 2 Y (f32 out [pairs][N]), 3 P,
 // 4 S (step: T), 5 ids (u32 [T][k]), 6 table (u32 [E]).
-// Dispatch: (grid_x, ceil(groups / grid_x), T*k) workgroups of 64; a row gets `tpr` invocations
-// (a power of two up to 64), so a workgroup computes 64/tpr rows of one pair.
+// Layout: X[x(p)][c] = X[x(p) * x_stride + c] (floats; x_stride a multiple of 4).
+// Dispatch: (grid_x, ceil(groups / grid_x), T*k) workgroups of WG; a row gets `tpr` invocations (a
+// power of two up to WG), so a workgroup computes WG/tpr rows of one pair.
 
 struct Params {
   K: u32, N: u32, row_words: u32, part_words: u32,
@@ -18,47 +22,36 @@ struct Params {
 struct Step { T: u32, pos0: u32, n_ctx: u32, _p: u32 }
 
 @group(0) @binding(0) var<storage, read> W: array<u32>;
-@group(0) @binding(1) var<storage, read> X: array<f32>;
+@group(0) @binding(1) var<storage, read> X: array<vec4<f32>>;
 @group(0) @binding(2) var<storage, read_write> Y: array<f32>;
 @group(0) @binding(3) var<uniform> P: Params;
 @group(0) @binding(4) var<uniform> S: Step;
 @group(0) @binding(5) var<storage, read> ids: array<u32>;
 @group(0) @binding(6) var<storage, read> table: array<u32>;
 
-//!include quant
+//!include quant dot
+//!include rowsum
 
-var<workgroup> red: array<f32, 64>;
+const WG: u32 = 64u;
 
-@compute @workgroup_size(64)
-fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+@compute @workgroup_size(WG)
+fn main(@builtin(workgroup_id) wg: vec3<u32>, inv: Invocation) {
   let group = wg.x + wg.y * P.grid_x;
-  let rows_per_group = 64u / P.tpr;
+  let rows_per_group = WG / P.tpr;
   let pair = wg.z;
   if (group * rows_per_group >= P.N || pair >= S.T * P.k) { return; }
-  let slot = table[ids[pair]];
-  if (slot == 0xffffffffu) { return; }
-  let lane = lid % P.tpr;
-  let r = group * rows_per_group + lid / P.tpr;
+  let record = table[ids[pair]];
+  if (record == 0xffffffffu) { return; }
+  let i = slot(inv);
+  let lane = i & (P.tpr - 1u);
+  let r = group * rows_per_group + i / P.tpr;
   let live = r < P.N;
-  let row = slot + P.part_words + r * P.row_words;
-  let xo = select(pair / P.k, pair, P.x_per_pair != 0u) * P.x_stride;
+  let row = record + P.part_words + r * P.row_words;
+  let x0 = select(pair / P.k, pair, P.x_per_pair != 0u) * P.x_stride;
   let nb = P.K / QK;
-  let subs = QK / 32u;
-  let units = select(0u, nb * subs, live);
-  var w: array<f32, 32>;
+  let units = select(0u, P.K / UNIT, live);
   var acc = 0.0;
-  for (var u = lane; u < units; u += P.tpr) {
-    let b = u / subs;
-    let s = u % subs;
-    decode32(row, nb, b, s, &w);
-    let x0 = xo + b * QK + s * 32u;
-    for (var i = 0u; i < 32u; i++) { acc += w[i] * X[x0 + i]; }
-  }
-  red[lid] = acc;
-  workgroupBarrier();
-  for (var stride = 32u; stride > 0u; stride >>= 1u) {
-    if (stride < P.tpr && lane < stride) { red[lid] += red[lid + stride]; }
-    workgroupBarrier();
-  }
-  if (live && lane == 0u) { Y[pair * P.N + r] = red[lid]; }
+  for (var u = lane; u < units; u += P.tpr) { acc += dot_unit(row, nb, u, x0); }
+  let sum = row_sum(acc, inv, P.tpr);
+  if (live && lane == 0u) { Y[pair * P.N + r] = sum; }
 }

@@ -11,3 +11,15 @@ fn decode32(row: u32, nb: u32, b: u32, s: u32, w: ptr<function, array<f32, 32>>)
     (*w)[2u * i + 1u] = p.y;
   }
 }
+
+//!dot
+// Matrix-vector form: a unit is 8 halves, 4 consecutive words.
+const UNIT: u32 = 8u;
+
+fn dot_unit(row: u32, nb: u32, u: u32, x0: u32) -> f32 {
+  let base = row + 4u * u;
+  let i = (x0 >> 2u) + 2u * u;
+  let w0 = vec4<f32>(unpack2x16float(W[base]), unpack2x16float(W[base + 1u]));
+  let w1 = vec4<f32>(unpack2x16float(W[base + 2u]), unpack2x16float(W[base + 3u]));
+  return dot(w0, X[i]) + dot(w1, X[i + 1u]);
+}

@@ -13,3 +13,21 @@ fn decode32(row: u32, nb: u32, b: u32, s: u32, w: ptr<function, array<f32, 32>>)
     (*w)[j + 16u] = (f32(q >> 4u) - 8.0) * d;
   }
 }
+
+//!dot
+// Matrix-vector form: a unit is a block's 4 words of nibbles (bodies are contiguous: words 4u.. of the
+// row, so consecutive invocations read consecutive 16 bytes). Byte j holds weight j in its low nibble
+// and weight j + 16 in its high one.
+const UNIT: u32 = 32u;
+
+fn dot_unit(row: u32, nb: u32, u: u32, x0: u32) -> f32 {
+  let i = (x0 >> 2u) + 8u * u;
+  var s = 0.0;
+  for (var p = 0u; p < 4u; p++) {
+    let n = bytes4(W[row + 4u * u + p]);
+    let lo = vec4<f32>(n & vec4<u32>(15u)) - 8.0;
+    let hi = vec4<f32>(n >> vec4<u32>(4u)) - 8.0;
+    s += dot(lo, X[i + p]) + dot(hi, X[i + p + 4u]);
+  }
+  return scale_f16(row, nb, u, 0u) * s;
+}

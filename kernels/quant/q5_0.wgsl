@@ -16,3 +16,21 @@ fn decode32(row: u32, nb: u32, b: u32, s: u32, w: ptr<function, array<f32, 32>>)
     (*w)[j + 16u] = (f32((q >> 4u) | h1) - 16.0) * d;
   }
 }
+
+//!dot
+// Matrix-vector form: a unit is one word of nibbles (p = u % 4 of block u / 4) with its 8 high bits
+// from qh: weights 4p.. (low nibbles, qh bits 4p..) and 16 + 4p.. (high nibbles, qh bits 16 + 4p..).
+const UNIT: u32 = 8u;
+
+fn dot_unit(row: u32, nb: u32, u: u32, x0: u32) -> f32 {
+  let b = u >> 2u;
+  let p = u & 3u;
+  let base = row + b * BODY_WORDS;
+  let d = scale_f16(row, nb, b, 0u);
+  let n = bytes4(W[base + 1u + p]);
+  let h = vec4<u32>(W[base] >> (4u * p)) >> vec4<u32>(0u, 1u, 2u, 3u);
+  let i = (x0 >> 2u) + 8u * b + p;
+  let lo = vec4<f32>((n & vec4<u32>(15u)) | ((h & vec4<u32>(1u)) << vec4<u32>(4u))) - 16.0;
+  let hi = vec4<f32>((n >> vec4<u32>(4u)) | (((h >> vec4<u32>(16u)) & vec4<u32>(1u)) << vec4<u32>(4u))) - 16.0;
+  return d * (dot(lo, X[i]) + dot(hi, X[i + 4u]));
+}

@@ -21,3 +21,34 @@ fn decode32(row: u32, nb: u32, b: u32, s: u32, w: ptr<function, array<f32, 32>>)
     (*w)[l] = d * sc * (f32(lo | (hi << 4u)) - 32.0);
   }
 }
+
+//!dot
+// Matrix-vector form: a unit is 16 weights (16 units a block): half h = (u / 8) % 2, j = u % 8, the
+// 4 positions l = 4j.. of each quarter q: ql word 16h + j holds quarters 0 (low nibbles) and 2 (high),
+// ql word 16h + 8 + j quarters 1 and 3, qh word 32 + 8h + j the high bit pairs of all four.
+const UNIT: u32 = 16u;
+
+fn dot_unit(row: u32, nb: u32, u: u32, x0: u32) -> f32 {
+  let b = u >> 4u;
+  let h = (u >> 3u) & 1u;
+  let j = u & 7u;
+  let base = row + b * BODY_WORDS;
+  let d = scale_f16(row, nb, b, 0u);
+  let la = bytes4(W[base + 16u * h + j]);
+  let lb = bytes4(W[base + 16u * h + 8u + j]);
+  let hb = bytes4(W[base + 32u + 8u * h + j]);
+  // scale[8h + 2q + j / 4]: quarters 0, 1 in word 48 + 2h, quarters 2, 3 in word 49 + 2h
+  let t = j >> 2u;
+  let s0 = sbytes4(W[base + 48u + 2u * h]);
+  let s1 = sbytes4(W[base + 49u + 2u * h]);
+  let m15 = vec4<u32>(15u);
+  let m3 = vec4<u32>(3u);
+  let q0 = vec4<f32>((la & m15) | ((hb & m3) << vec4<u32>(4u))) - 32.0;
+  let q1 = vec4<f32>((lb & m15) | (((hb >> vec4<u32>(2u)) & m3) << vec4<u32>(4u))) - 32.0;
+  let q2 = vec4<f32>((la >> vec4<u32>(4u)) | (((hb >> vec4<u32>(4u)) & m3) << vec4<u32>(4u))) - 32.0;
+  let q3 = vec4<f32>((lb >> vec4<u32>(4u)) | ((hb >> vec4<u32>(6u)) << vec4<u32>(4u))) - 32.0;
+  let i = (x0 >> 2u) + 64u * b + 32u * h + j;
+  let sum = f32(s0[t]) * dot(q0, X[i]) + f32(s0[2u + t]) * dot(q1, X[i + 8u])
+    + f32(s1[t]) * dot(q2, X[i + 16u]) + f32(s1[2u + t]) * dot(q3, X[i + 24u]);
+  return d * sum;
+}

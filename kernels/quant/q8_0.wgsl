@@ -13,3 +13,14 @@ fn decode32(row: u32, nb: u32, b: u32, s: u32, w: ptr<function, array<f32, 32>>)
     }
   }
 }
+
+//!dot
+// Matrix-vector form: a unit is half a block, 4 words (16 weights): words 4u.. of the row.
+const UNIT: u32 = 16u;
+
+fn dot_unit(row: u32, nb: u32, u: u32, x0: u32) -> f32 {
+  let i = (x0 >> 2u) + 4u * u;
+  var s = 0.0;
+  for (var p = 0u; p < 4u; p++) { s += dot(vec4<f32>(sbytes4(W[row + 4u * u + p])), X[i + p]); }
+  return scale_f16(row, nb, u >> 1u, 0u) * s;
+}

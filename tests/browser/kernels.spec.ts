@@ -33,29 +33,92 @@ const CASES: [type: string, K: number, N: number, T: number, Z: number][] = [
   ['Q6_K', 768, 5, 9, 1],
 ];
 
+/**
+ * Steps of one token run matvec.wgsl: every type, K not a multiple of 256 where the type allows (nor
+ * of 64), N not a multiple of the rows a workgroup computes, a single row, Z batches.
+ */
+const ONE_TOKEN: [type: string, K: number, N: number, Z: number][] = [
+  ['F32', 32, 1, 1],
+  ['F32', 128, 19, 3],
+  ['F16', 160, 33, 1],
+  ['BF16', 96, 17, 2],
+  ['Q4_0', 160, 1, 1],
+  ['Q4_0', 2080, 33, 1],
+  ['Q4_0', 4128, 5, 1], // rows of up to 64 invocations: 64 of them
+  ['Q4_1', 96, 19, 1],
+  ['Q5_0', 1408, 9, 1],
+  ['Q8_0', 96, 41, 2],
+  ['Q8_0', 1440, 17, 1],
+  ['Q4_K', 768, 1, 1],
+  ['Q4_K', 2304, 9, 2],
+  ['Q6_K', 1280, 5, 3],
+  ['Q6_K', 256, 67, 1],
+];
+
+/**
+ * The forms of the matrix-vector kernels' row sums: the device's own (on SwiftShader, subgroups of 4
+ * and rows of at most 4 invocations: shuffles only), rows of up to 64 invocations (with subgroups:
+ * where K >= 512, several subgroups a row, summed through workgroup memory), and the workgroup-memory
+ * fallback (rows of up to 32).
+ */
+const VARIANTS: [name: string, variant: { subgroups?: boolean; rowThreads?: number } | undefined][] = [
+  ['', undefined],
+  [', rows of 64 invocations', { rowThreads: 64 }],
+  [', no subgroups', { subgroups: false }],
+];
+
+interface Case { type: string; K: number; N: number; T: number; Z: number; accumulate?: boolean; variant?: { subgroups?: boolean; rowThreads?: number } }
+
+async function check(page: Page, c: Case): Promise<void> {
+  const { type, K, N, T, Z } = c;
+  await openHarness(page);
+  const rand = rng(K * 7919 + N * 31 + T + Z);
+  const t = ggmlTypeByName(type);
+  const file = randomTensorBytes(t, K, N * Z, rand);
+  const x = randomF32(Z * T * K, rand);
+  const y0 = c.accumulate ? randomF32(Z * T * N, rand) : undefined;
+  const got = new Float32Array(await page.evaluate(
+    async ({ type, K, N, T, Z, w, x, y0, variant }) => Array.from(await window.liteCoderHarness.matmul(type, K, N, T, Z, new Uint8Array(w), new Float32Array(x), {
+      ...(y0 ? { y0: new Float32Array(y0) } : {}), ...(variant ? { variant } : {}),
+    })),
+    { type, K, N, T, Z, w: Array.from(file), x: Array.from(x), y0: y0 && Array.from(y0), variant: c.variant },
+  ));
+  const W = dequantFileRows(t, file, K, N * Z);
+  const want = new Float64Array(Z * T * N);
+  const scale = new Float64Array(Z * T * N);
+  for (let z = 0; z < Z; z++) for (let tt = 0; tt < T; tt++) for (let r = 0; r < N; r++) {
+    const i = (z * T + tt) * N + r;
+    let s = y0 ? y0[i]! : 0, a = y0 ? Math.abs(y0[i]!) : 0;
+    for (let k = 0; k < K; k++) { const p = W[(z * N + r) * K + k]! * x[(z * T + tt) * K + k]!; s += p; a += Math.abs(p); }
+    want[i] = s;
+    scale[i] = a;
+  }
+  expect(got.length).toBe(want.length);
+  expect(maxRelError(got, want, scale)).toBeLessThan(1e-5);
+}
+
 test.describe('matmul kernel', () => {
   for (const [type, K, N, T, Z] of CASES) {
     test(`${type} K=${K} N=${N} T=${T} Z=${Z}`, async ({ page }) => {
-      await openHarness(page);
-      const rand = rng(K * 7919 + N * 31 + T + Z);
-      const t = ggmlTypeByName(type);
-      const file = randomTensorBytes(t, K, N * Z, rand);
-      const x = randomF32(Z * T * K, rand);
-      const got = new Float32Array(await page.evaluate(
-        async ({ type, K, N, T, Z, w, x }) => Array.from(await window.liteCoderHarness.matmul(type, K, N, T, Z, new Uint8Array(w), new Float32Array(x))),
-        { type, K, N, T, Z, w: Array.from(file), x: Array.from(x) },
-      ));
-      const W = dequantFileRows(t, file, K, N * Z);
-      const want = new Float64Array(Z * T * N);
-      const scale = new Float64Array(Z * T * N);
-      for (let z = 0; z < Z; z++) for (let tt = 0; tt < T; tt++) for (let r = 0; r < N; r++) {
-        let s = 0, a = 0;
-        for (let k = 0; k < K; k++) { const p = W[(z * N + r) * K + k]! * x[(z * T + tt) * K + k]!; s += p; a += Math.abs(p); }
-        want[(z * T + tt) * N + r] = s;
-        scale[(z * T + tt) * N + r] = a;
-      }
-      expect(got.length).toBe(want.length);
-      expect(maxRelError(got, want, scale)).toBeLessThan(1e-5);
+      await check(page, { type, K, N, T, Z });
+    });
+  }
+  test('Q8_0 K=96 N=41 T=5 Z=2, accumulating', async ({ page }) => {
+    await check(page, { type: 'Q8_0', K: 96, N: 41, T: 5, Z: 2, accumulate: true });
+  });
+});
+
+test.describe('matvec kernel (one token)', () => {
+  for (const [type, K, N, Z] of ONE_TOKEN) {
+    for (const [name, variant] of VARIANTS) {
+      test(`${type} K=${K} N=${N} Z=${Z}${name}`, async ({ page }) => {
+        await check(page, { type, K, N, T: 1, Z, ...(variant ? { variant } : {}) });
+      });
+    }
+  }
+  for (const [name, variant] of VARIANTS) {
+    test(`Q4_K K=512 N=23, accumulating${name}`, async ({ page }) => {
+      await check(page, { type: 'Q4_K', K: 512, N: 23, T: 1, Z: 1, accumulate: true, ...(variant ? { variant } : {}) });
     });
   }
 });

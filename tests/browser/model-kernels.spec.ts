@@ -13,6 +13,7 @@ import {
   attentionRef, combineRef, DEEPSEEK_CODER_V2_LITE as LITE, embedRef, moeMatmulRef, NOT_ON_GPU, ropeRef, rmsnormRef, routeRef, siluMulRef,
   type Reference, type RmsnormShape, type RopeShape,
 } from '../support/kernel-reference';
+import type { KernelVariant } from '../harness/kernels-harness';
 import { randomF32, randomTensorBytes, rng } from '../support/random-tensors';
 import { expect, test } from './support/fixtures';
 
@@ -237,17 +238,19 @@ test.describe('moe_matmul kernel', () => {
   const ABSENT = new Set([2, 5]); // not on the GPU now: their pairs are left for a later wave
   const CASES: [type: string, K: number, N: number, T: number, k: number, xPerPair: boolean][] = [
     ['F32', 96, 37, 1, 6, false],
-    ['Q4_0', 64, 70, 3, 2, false], // 32 rows per workgroup: the last one partly empty
+    ['Q4_0', 64, 70, 3, 2, false], // K = 64: one invocation a row, 64 rows a workgroup, the second partly empty
     ['Q8_0', 160, 41, 9, 3, true],
     ['Q4_K', 512, 23, 2, 6, false],
-    ['Q4_K', 2048, 5, 1, 6, false], // the model's gate/up K: 64 invocations per row
+    ['Q4_K', 2048, 5, 1, 6, false], // the model's gate/up K
     ['Q6_K', 256, 13, 1, 6, true],
     ['Q5_0', 1408, 9, 2, 6, true], // the model's down K
     ['F16', 160, 11, 2, 3, false],
     ['Q4_1', 96, 17, 1, 6, true],
   ];
-  for (const [type, K, N, T, k, xPerPair] of CASES) {
-    test(`${type} K=${K} N=${N} T=${T} k=${k}${xPerPair ? ' (x per pair)' : ''}, experts 2 and 5 absent`, async ({ page }) => {
+  // the forms of the row sums (see kernels.spec.ts): the device's own, rows of 64 invocations, no subgroups
+  const VARIANTS: [name: string, variant: KernelVariant | undefined][] = [['', undefined], [', rows of 64 invocations', { rowThreads: 64 }], [', no subgroups', { subgroups: false }]];
+  for (const [type, K, N, T, k, xPerPair] of CASES) for (const [variantName, variant] of VARIANTS) {
+    test(`${type} K=${K} N=${N} T=${T} k=${k}${xPerPair ? ' (x per pair)' : ''}, experts 2 and 5 absent${variantName}`, async ({ page }) => {
       await openHarness(page);
       const rand = rng(K * 13 + N * 3 + T * 101 + k);
       const t = ggmlTypeByName(type);
@@ -272,7 +275,7 @@ test.describe('moe_matmul kernel', () => {
       const x = f32((xPerPair ? T * k : T) * K, rand);
       const y = fill((T * k + 1) * N, UNTOUCHED);
       const shape = { K, N, rowWords, partWords: before, xStride: K, xPerPair, k };
-      const got = await page.evaluate((a) => window.kernelHarness.moeMatmul(a), { type, pool: Array.from(pool), table, ids, x, y, T, pos0: 0, ...shape });
+      const got = await page.evaluate((a) => window.kernelHarness.moeMatmul(a), { type, pool: Array.from(pool), table, ids, x, y, T, pos0: 0, ...shape, ...(variant ? { variant } : {}) });
       const ref = moeMatmulRef(pool, table, ids, x, y, { type: t, T, ...shape });
       expect(ref.touched.some((v) => v === 0), 'some pairs are skipped').toBe(true);
       expectClose(got, ref, SUMS, 'Y');

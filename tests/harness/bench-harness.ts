@@ -1,15 +1,15 @@
 /**
  * The page npm run bench (scripts/bench.ts) drives, exposed on window.liteCoderBench: the engine worker
  * (as on the test harness page) for the model figures, the adapter's identity, and the
- * kernel-efficiency measurement: the Q4_0 matrix-vector kernel (kernels/matmul.wgsl, decode's T = 1)
- * against a plain copy (kernels/copy.wgsl) over the same weight bytes on the same device.
+ * kernel-efficiency measurement: the Q4_0 matrix-vector kernel (kernels/matvec.wgsl, recorded by
+ * Ops.matmul exactly as the model's decode projections are) against a plain copy (kernels/copy.wgsl) over the same weight bytes on the same device.
  * Built as a page of its own (vite.config.ts); the app never loads it.
  */
 import { Comlink, engine } from '../../src/engine';
 import { dequantFileRows } from '../../workers/gguf/dequant';
 import { Q4_0 } from '../../workers/gguf/ggml-types';
-import { bindGroup, KernelLibrary } from '../../workers/runtime/kernels';
-import { threadsPerRow } from '../../workers/runtime/ops';
+import { bindGroup, encodeDispatches, KernelLibrary } from '../../workers/runtime/kernels';
+import { Ops } from '../../workers/runtime/ops';
 import { storedRowBytes, transcodeRows } from '../../workers/store/layout';
 import { randomF32, randomTensorBytes, rng } from '../support/random-tensors';
 
@@ -159,6 +159,8 @@ async function kernelEfficiency(o: KernelEfficiencyOptions): Promise<KernelEffic
   const adapter = await requestAdapter();
   const info = report(adapter);
   const features: GPUFeatureName[] = adapter.features.has('timestamp-query') && !o.wallClock ? ['timestamp-query'] : [];
+  // as the runtime's device (workers/runtime/gpu.ts): the kernels use subgroups where offered
+  if (adapter.features.has('subgroups')) features.push('subgroups');
   const device = await adapter.requestDevice({
     requiredFeatures: features,
     requiredLimits: { maxBufferSize: adapter.limits.maxBufferSize, maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize },
@@ -191,15 +193,10 @@ async function kernelEfficiency(o: KernelEfficiencyOptions): Promise<KernelEffic
     const Y = buffer(N * 4, storage, 'Y');
     const kernels = new KernelLibrary(device);
 
-    // matvec, as ops.ts records a decode projection: T = 1 from the step uniform
-    const tpr = threadsPerRow(K);
-    const groups = Math.ceil((N * tpr) / 64);
-    const gx = Math.min(groups, 16384);
-    const mm = kernels.pipeline('matmul', 'Q4_0');
-    const P = kernels.uniform([K, N, rowWords, 0, 0, 0, K, 0, 0, N, 0, gx, 0, tpr], 'matvec params');
+    // matvec, as ops.ts records a decode projection and encodes it on a step of one token
     const S = kernels.uniform([1, 0, 1, 0], 'step');
-    const mmGroups = W.map((w, i) => bindGroup(device, mm, [w, X, Y, P, S], `matvec ${i}`));
-    const mmY = Math.ceil(groups / gx);
+    const ops = new Ops(device, kernels, S);
+    const matvecs = W.map((w, i) => ops.matmul(`matvec ${i}`, { name: `W${i}`, buffer: w, type: 'Q4_0', rowWeights: K, nRows: N, rowWords }, X, Y, { xStride: K, yStride: N }));
 
     // copy over vec4<u32>: every byte of the stored matrix (its size is a multiple of 16 here)
     const n = Math.floor(stored.byteLength / 16);
@@ -214,11 +211,7 @@ async function kernelEfficiency(o: KernelEfficiencyOptions): Promise<KernelEffic
 
     device.pushErrorScope('validation');
     const mv = await timer.run((pass) => {
-      pass.setPipeline(mm);
-      for (let d = 0; d < o.dispatches; d++) {
-        pass.setBindGroup(0, mmGroups[d % o.buffers]!);
-        pass.dispatchWorkgroups(gx, mmY, 1);
-      }
+      for (let d = 0; d < o.dispatches; d++) encodeDispatches(pass, [matvecs[d % o.buffers]!], { T: 1, pos0: 0 });
     }, o.warmup, o.samples);
     const copied = await timer.run((pass) => {
       pass.setPipeline(cp);

@@ -5,8 +5,8 @@
 import { engine } from '../../src/engine';
 import { ggmlTypeByName } from '../../workers/gguf/ggml-types';
 import { acquireGpu, type Gpu } from '../../workers/runtime/gpu';
-import { bindGroup, encodeDispatches, KernelLibrary } from '../../workers/runtime/kernels';
-import { threadsPerRow } from '../../workers/runtime/ops';
+import { encodeDispatches, KernelLibrary, type KernelOptions } from '../../workers/runtime/kernels';
+import { Ops } from '../../workers/runtime/ops';
 import { storedRowBytes, transcodeRows } from '../../workers/store/layout';
 import { Comlink } from '../../src/engine';
 import { LiteCoderEngine } from '../../src/api/engine-client';
@@ -14,6 +14,8 @@ import { attachStore } from '../../src/embed/storage-access';
 import { idbBackend } from '../../workers/store/idb-backend';
 
 let gpu: Promise<{ gpu: Gpu; kernels: KernelLibrary }> | undefined;
+/** kernel libraries with other options than the device's own, by options */
+const variants = new Map<string, KernelLibrary>();
 
 function runtime() {
   gpu ??= acquireGpu().then((g) => ({ gpu: g, kernels: new KernelLibrary(g.device) }));
@@ -39,30 +41,40 @@ async function readF32(device: GPUDevice, src: GPUBuffer, n: number): Promise<Fl
 }
 
 /**
- * Y[z][t][r] = W[z] · X[z][t] on the GPU through kernels/matmul.wgsl, W given in GGUF file layout
- * (Z matrices of N rows of K weights, one after the other).
+ * Y[z][t][r] (+)= W[z] · X[z][t] on the GPU as the model records it (Ops.matmul: matmul.wgsl, or
+ * matvec.wgsl when T = 1), W given in GGUF file layout (Z matrices of N rows of K weights, one after
+ * the other). `o.y0`: Y's contents before, which the kernel adds to (accumulate). `o.variant`: kernel
+ * options instead of the device's own (subgroups: false, the workgroup-memory form; rowThreads).
  */
-async function matmul(type: string, K: number, N: number, T: number, Z: number, fileBytes: Uint8Array, x: Float32Array): Promise<Float32Array> {
-  const { gpu: g, kernels } = await runtime();
+async function matmul(type: string, K: number, N: number, T: number, Z: number, fileBytes: Uint8Array, x: Float32Array, o: { y0?: Float32Array; variant?: Partial<KernelOptions> } = {}): Promise<Float32Array> {
+  const { gpu: g, kernels: own } = await runtime();
+  let kernels = own;
+  if (o.variant) {
+    const key = JSON.stringify([o.variant.subgroups, o.variant.rowThreads]);
+    kernels = variants.get(key) ?? new KernelLibrary(g.device, o.variant);
+    variants.set(key, kernels);
+    if (o.variant.subgroups && !kernels.options.subgroups) throw new Error('this adapter has no subgroups');
+  }
   const t = ggmlTypeByName(type);
   const stored = transcodeRows(t, K, fileBytes, N * Z);
   const rowWords = storedRowBytes(t, K) / 4;
   const W = storage(g.device, stored, 'W');
   const X = storage(g.device, x, 'X');
-  const Y = storage(g.device, Z * T * N * 4, 'Y');
-  const tpr = threadsPerRow(K);
-  const groups = Math.ceil((N * tpr) / 64);
-  const gridX = Math.min(groups, 4096);
-  const P = kernels.uniform([K, N, rowWords, 0, N * rowWords, 0, K, T * K, 0, N, T * N, gridX, 0, tpr], 'P');
-  const S = kernels.uniform([T, 0, 0, 0], 'S');
-  const pipeline = kernels.pipeline('matmul', type);
+  const Y = storage(g.device, o.y0 ?? Z * T * N * 4, 'Y');
+  const S = kernels.uniform([T, 0, T, 0], 'S');
+  const ops = new Ops(g.device, kernels, S);
+  const tensor = { name: 'W', buffer: W, type, rowWeights: K, nRows: N * Z, rowWords };
+  const d = ops.matmul('matmul', tensor, X, Y, { N, Z, wBatch: N * rowWords, xStride: K, xBatch: T * K, yStride: N, yBatch: T * N, accumulate: o.y0 !== undefined });
+  g.device.pushErrorScope('validation');
   const enc = g.device.createCommandEncoder();
   const pass = enc.beginComputePass();
-  encodeDispatches(pass, [{ label: 'matmul', pipeline, bindGroup: bindGroup(g.device, pipeline, [W, X, Y, P, S], 'mm'), workgroups: [gridX, Math.ceil(groups / gridX), Z] }], { T, pos0: 0 });
+  encodeDispatches(pass, [d], { T, pos0: 0 });
   pass.end();
   g.device.queue.submit([enc.finish()]);
+  const err = await g.device.popErrorScope();
+  if (err) throw new Error(`WebGPU validation error: ${err.message}`);
   const out = await readF32(g.device, Y, Z * T * N);
-  [W, X, Y, P, S].forEach((b) => b.destroy());
+  [W, X, Y, S].forEach((b) => b.destroy());
   return out;
 }
 

@@ -8,17 +8,23 @@
  */
 import { ggmlTypeByName } from '../../workers/gguf/ggml-types';
 import { acquireGpu } from '../../workers/runtime/gpu';
-import { encodeDispatches, KernelLibrary, type Dispatch } from '../../workers/runtime/kernels';
+import { encodeDispatches, KernelLibrary, type Dispatch, type KernelOptions } from '../../workers/runtime/kernels';
 import { Ops } from '../../workers/runtime/ops';
 import type { GpuTensor } from '../../workers/runtime/weights';
 import { storedRowBytes, transcodeRows } from '../../workers/store/layout';
 import { siluMulRef } from '../support/kernel-reference';
 import { rng } from '../support/random-tensors';
 
-let runtime: Promise<{ device: GPUDevice; kernels: KernelLibrary }> | undefined;
-function gpu() {
-  runtime ??= acquireGpu().then((g) => ({ device: g.device, kernels: new KernelLibrary(g.device) }));
-  return runtime;
+let runtime: Promise<GPUDevice> | undefined;
+const libraries = new Map<string, KernelLibrary>();
+/** The device, and a kernel library with `variant`'s options (the device's own where not given). */
+async function gpu(variant: KernelVariant = {}) {
+  const device = await (runtime ??= acquireGpu().then((g) => g.device));
+  const key = JSON.stringify([variant.subgroups, variant.rowThreads]);
+  let kernels = libraries.get(key);
+  if (!kernels) libraries.set(key, (kernels = new KernelLibrary(device, variant)));
+  if (variant.subgroups && !kernels.options.subgroups) throw new Error('this adapter has no subgroups');
+  return { device, kernels };
 }
 
 export interface StepArgs {
@@ -26,7 +32,12 @@ export interface StepArgs {
   T: number;
   /** position of the first */
   pos0: number;
+  /** kernel options to run with instead of the device's own (KernelLibrary), to reach every path */
+  variant?: KernelVariant;
 }
+
+/** subgroups: false for the workgroup-memory form; rowThreads: the matrix-vector kernels' row width */
+export type KernelVariant = Partial<KernelOptions>;
 
 /** One kernel run: its buffers (freed after), the step uniform, validation errors turned into throws. */
 class Run {
@@ -93,7 +104,7 @@ class Run {
 
 /** Run `body` with a fresh Run, failing on any validation error the GPU reports meanwhile. */
 async function withRun<R>(step: StepArgs, body: (r: Run) => Promise<R>): Promise<R> {
-  const { device, kernels } = await gpu();
+  const { device, kernels } = await gpu(step.variant);
   device.pushErrorScope('validation');
   const r = new Run(device, kernels, step);
   try {

@@ -1,6 +1,7 @@
 /**
  * The GPU device the runtime runs on. Limits are raised to what the adapter allows (model tensors are
- * large); shader-f16 and subgroups are taken when offered, and nothing depends on them yet.
+ * large); shader-f16 and subgroups are taken when offered. The matrix-vector kernels sum rows with
+ * subgroup operations where the device has them (KernelLibrary), and nothing needs either.
  */
 export interface Gpu {
   readonly device: GPUDevice;

@@ -1,6 +1,11 @@
 /**
- * Compiles the WGSL kernels in kernels/ into pipelines, once each. A kernel that reads weights has a
- * `//!include quant` line, replaced by kernels/quant/common.wgsl and the decoder of the weight type.
+ * Compiles the WGSL kernels in kernels/ into pipelines, once each. Kernels that read weights splice in
+ * the decoder of the weight type (kernels/quant/<type>.wgsl, with kernels/quant/common.wgsl):
+ * `//!include quant` takes the part before the file's `//!dot` line (decode32, for any kernel);
+ * `//!include quant dot` takes all of it (dot_unit too, for kernels that bind X as vec4<f32>).
+ * `//!include rowsum` splices in the matrix-vector kernels' row sums: kernels/rowsum/subgroups.wgsl
+ * where the device has subgroups, kernels/rowsum/workgroup.wgsl if not. `enable` and `requires`
+ * directives of spliced files are moved to the top, where WGSL wants them.
  */
 const SOURCES = import.meta.glob('../../kernels/**/*.wgsl', { query: '?raw', import: 'default', eager: true }) as Record<string, string>;
 
@@ -10,23 +15,58 @@ function source(path: string): string {
   return src;
 }
 
+export interface KernelOptions {
+  /** use subgroup operations (the device must have the `subgroups` feature and WGSL's subgroup_id) */
+  subgroups: boolean;
+  /**
+   * invocations the matrix-vector kernels give a row at most (a power of two up to 64): one subgroup
+   * of the adapter's smallest size where there are subgroups, so that a row is summed by shuffles
+   * alone; 32 (a warp, or half an AMD wave) without
+   */
+  rowThreads: number;
+}
+
 /** The WGSL of `kernel`, with the decoder of ggml type `quant` (e.g. "Q4_K") spliced in where asked. */
-export function kernelSource(kernel: string, quant?: string): string {
-  const src = source(kernel);
-  if (!src.includes('//!include quant')) return src;
-  if (!quant) throw new Error(`kernel ${kernel} reads weights: give their type`);
-  return src.replace('//!include quant', `${source(`quant/${quant.toLowerCase()}`)}\n${source('quant/common')}`);
+export function kernelSource(kernel: string, quant?: string, opts: Pick<KernelOptions, 'subgroups'> = { subgroups: false }): string {
+  let src = source(kernel);
+  if (src.includes('//!include quant')) {
+    if (!quant) throw new Error(`kernel ${kernel} reads weights: give their type`);
+    const decoder = source(`quant/${quant.toLowerCase()}`);
+    const dot = decoder.indexOf('//!dot');
+    if (dot < 0) throw new Error(`kernels/quant/${quant.toLowerCase()}.wgsl has no //!dot part`);
+    const common = source('quant/common');
+    src = src
+      .replace('//!include quant dot', `${decoder}\n${common}`)
+      .replace('//!include quant', `${decoder.slice(0, dot)}\n${common}`);
+  }
+  src = src.replace('//!include rowsum', source(`rowsum/${opts.subgroups ? 'subgroups' : 'workgroup'}`));
+  const directives = /^(?:enable|requires) [^;]*;[ \t]*$/gm;
+  const hoisted = src.match(directives) ?? [];
+  return hoisted.length ? `${hoisted.join('\n')}\n${src.replace(directives, '')}` : src;
+}
+
+/** Whether `device` can run the subgroup forms of the kernels. */
+export function hasSubgroups(device: GPUDevice): boolean {
+  return device.features.has('subgroups') && navigator.gpu.wgslLanguageFeatures.has('subgroup_id');
 }
 
 export class KernelLibrary {
   private readonly pipelines = new Map<string, GPUComputePipeline>();
-  constructor(readonly device: GPUDevice) {}
+  readonly options: KernelOptions;
+
+  /** `options` default to what the device offers; tests pass others to reach every path of the kernels. */
+  constructor(readonly device: GPUDevice, options?: Partial<KernelOptions>) {
+    const subgroups = options?.subgroups ?? hasSubgroups(device);
+    const smallest = subgroups ? device.adapterInfo?.subgroupMinSize ?? 32 : 32;
+    const rowThreads = options?.rowThreads ?? Math.min(64, 2 ** Math.floor(Math.log2(Math.max(1, smallest))));
+    this.options = { subgroups, rowThreads };
+  }
 
   pipeline(kernel: string, quant?: string): GPUComputePipeline {
     const key = quant ? `${kernel}:${quant}` : kernel;
     let p = this.pipelines.get(key);
     if (!p) {
-      const module = this.device.createShaderModule({ code: kernelSource(kernel, quant), label: key });
+      const module = this.device.createShaderModule({ code: kernelSource(kernel, quant, this.options), label: key });
       p = this.device.createComputePipeline({ layout: 'auto', compute: { module, entryPoint: 'main' }, label: key });
       this.pipelines.set(key, p);
     }
@@ -55,6 +95,8 @@ export interface Dispatch {
   readonly workgroups: readonly [number, number, number] | ((step: StepShape) => readonly [number, number, number]);
   /** bytes of weights the dispatch reads, for the benchmark's figures */
   readonly weightBytes?: (step: StepShape) => number;
+  /** what runs instead on a step of one token (decode), where the kernel has a faster form for it */
+  readonly oneToken?: { readonly pipeline: GPUComputePipeline; readonly bindGroup: GPUBindGroup; readonly workgroups: readonly [number, number, number] };
 }
 
 /** What the GPU was asked to do, counted as it is encoded. */
@@ -84,14 +126,15 @@ export function bindGroup(device: GPUDevice, pipeline: GPUComputePipeline, buffe
 
 export function encodeDispatches(pass: GPUComputePassEncoder, dispatches: readonly Dispatch[], step: StepShape, counters?: WorkCounters): void {
   for (const d of dispatches) {
-    const [x, y, z] = typeof d.workgroups === 'function' ? d.workgroups(step) : d.workgroups;
+    const run = step.T === 1 && d.oneToken ? d.oneToken : d;
+    const [x, y, z] = typeof run.workgroups === 'function' ? run.workgroups(step) : run.workgroups;
     if (x * y * z === 0) continue;
     if (counters) {
       counters.dispatches++;
       counters.weightBytes += d.weightBytes?.(step) ?? 0;
     }
-    pass.setPipeline(d.pipeline);
-    pass.setBindGroup(0, d.bindGroup);
+    pass.setPipeline(run.pipeline);
+    pass.setBindGroup(0, run.bindGroup);
     pass.dispatchWorkgroups(x, y, z);
   }
 }

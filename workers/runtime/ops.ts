@@ -17,6 +17,17 @@ export function threadsPerRow(K: number): number {
   return t;
 }
 
+/**
+ * Invocations per row of the matrix-vector kernels (matvec.wgsl, moe_matmul.wgsl): a power of two up
+ * to `most` (KernelLibrary's rowThreads) that leaves each at least 32 weights, so that the loads of
+ * its loop outweigh the row sum.
+ */
+export function matvecThreadsPerRow(K: number, most: number): number {
+  let t = 1;
+  while (t < most && 2 * t * 32 <= K) t *= 2;
+  return t;
+}
+
 export interface MatmulShape {
   /** rows per batch (default: all of W's rows) */
   N?: number;
@@ -47,15 +58,36 @@ export class Ops {
     return { label, pipeline, bindGroup: bindGroup(this.device, pipeline, all, label), workgroups, ...(weightBytes ? { weightBytes } : {}) };
   }
 
-  /** Y (+)= W·X for every token of the step (`step` overrides the token count, e.g. T = 1). */
+  /**
+   * Y (+)= W·X for every token of the step (`step` = a uniform saying T = 1: for the first token
+   * only, whatever the step). Steps of one token run matvec.wgsl, others matmul.wgsl.
+   */
   matmul(label: string, W: GpuTensor, X: GPUBuffer, Y: GPUBuffer, s: MatmulShape, step?: GPUBuffer): Dispatch {
     const N = s.N ?? W.nRows;
+    const Z = s.Z ?? 1;
+    // Each tile of 8 tokens reads the weights again; a step of one token reads them once.
+    const bytes = Z * N * W.rowWords * 4;
+    const oneToken = this.matvec(label, W, X, Y, s);
+    if (step && oneToken) return { label, ...oneToken, weightBytes: () => bytes };
     const tpr = threadsPerRow(W.rowWeights);
     const [gx, gy] = groupsFor(Math.ceil((N * tpr) / 64));
     const p = [W.rowWeights, N, W.rowWords, s.wBase ?? 0, s.wBatch ?? 0, s.xBase ?? 0, s.xStride, s.xBatch ?? 0, s.yBase ?? 0, s.yStride, s.yBatch ?? 0, gx, s.accumulate ? 1 : 0, tpr];
-    // Each tile of 8 tokens reads the weights again; a step of one token (step = S1) reads them once.
-    const bytes = (s.Z ?? 1) * N * W.rowWords * 4;
-    return this.dispatch(label, 'matmul', W.type, [W.buffer, X, Y], p, [], [gx, gy, s.Z ?? 1], step, (st) => bytes * (step ? 1 : Math.ceil(st.T / 8)));
+    const d = this.dispatch(label, 'matmul', W.type, [W.buffer, X, Y], p, [], [gx, gy, Z], step, (st) => bytes * (step ? 1 : Math.ceil(st.T / 8)));
+    return oneToken ? { ...d, oneToken } : d;
+  }
+
+  /** matvec.wgsl for the first token of X; undefined where X's offsets are not whole vec4s. */
+  private matvec(label: string, W: GpuTensor, X: GPUBuffer, Y: GPUBuffer, s: MatmulShape): Dispatch['oneToken'] {
+    const xBase = s.xBase ?? 0, xBatch = s.xBatch ?? 0;
+    if (xBase % 4 !== 0 || xBatch % 4 !== 0) return undefined;
+    const N = s.N ?? W.nRows;
+    const tpr = matvecThreadsPerRow(W.rowWeights, this.kernels.options.rowThreads);
+    // workgroups of 64 (matvec.wgsl's WG), 64 / tpr rows each
+    const [gx, gy] = groupsFor(Math.ceil(N / (64 / tpr)));
+    const p = [W.rowWeights, N, W.rowWords, s.wBase ?? 0, s.wBatch ?? 0, xBase, xBatch, s.yBase ?? 0, s.yBatch ?? 0, gx, s.accumulate ? 1 : 0, tpr];
+    const pipeline = this.kernels.pipeline('matvec', W.type);
+    const P = this.kernels.uniform(p, `${label} (one token) params`);
+    return { pipeline, bindGroup: bindGroup(this.device, pipeline, [W.buffer, X, Y, P], `${label} (one token)`), workgroups: [gx, gy, s.Z ?? 1] };
   }
 
   embed(W: GpuTensor, ids: GPUBuffer, X: GPUBuffer): Dispatch {
@@ -92,8 +124,8 @@ export class Ops {
 
   /** One part (gate, up or down) of the routed experts, for every (token, slot) pair. */
   moeMatmul(label: string, type: string, experts: GPUBuffer, table: GPUBuffer, ids: GPUBuffer, X: GPUBuffer, Y: GPUBuffer, o: { K: number; N: number; rowWords: number; partWords: number; xStride: number; xPerPair: boolean; k: number }): Dispatch {
-    const tpr = threadsPerRow(o.K);
-    const [gx, gy] = groupsFor(Math.ceil((o.N * tpr) / 64));
+    const tpr = matvecThreadsPerRow(o.K, this.kernels.options.rowThreads);
+    const [gx, gy] = groupsFor(Math.ceil(o.N / (64 / tpr)));
     const p = [o.K, o.N, o.rowWords, o.partWords, o.xStride, o.xPerPair ? 1 : 0, o.k, gx, tpr];
     return this.dispatch(label, 'moe_matmul', type, [experts, X, Y, ids, table], p, [], (st: StepShape) => [gx, gy, st.T * o.k], this.S, (st) => st.T * o.k * o.N * o.rowWords * 4);
   }
