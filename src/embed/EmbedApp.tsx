@@ -58,13 +58,12 @@ export function EmbedApp(props: EmbedProps) {
     else post({ type: 'error', id: id(e.userId), code: e.code, message: e.message });
   }
 
-  const send = (text: string, hostId?: string): boolean => {
+  const send = (text: string, hostId?: string): void => {
     const c = conv.current;
     const id = crypto.randomUUID();
     if (hostId !== undefined) hostIds.current.set(id, hostId);
     conv.update(c.id, (x) => addMessage(x, thread(x).at(-1)?.id ?? null, 'user', text, Date.now(), id));
     void replies.reply(c.id, id);
-    return true;
   };
 
   // The host's messages, read through refs: the listener is registered once, the state moves on.
@@ -82,7 +81,7 @@ export function EmbedApp(props: EmbedProps) {
   };
   const change = (patch: Partial<EmbedSettings>) => {
     setSettings((s) => ({ ...s, ...patch }));
-    conv.update(conv.current.id, (c) => withSettings(c, { ...settings, ...patch }));
+    conv.update(conv.current.id, (c) => withSettings(c, patch));
   };
 
   useEffect(() => {
@@ -112,16 +111,22 @@ export function EmbedApp(props: EmbedProps) {
 
   const shown = thread(conv.current);
   useEffect(() => { end.current?.scrollIntoView({ block: 'end' }); }, [shown.at(-1)?.content.length]);
-  // The height the content would like, for a loader that sizes the frame to fit.
+  // The height the content would like, for a loader that sizes the frame to fit. The panels above
+  // the thread come and go with the session; the thread's body grows by itself.
+  const reported = useRef(0);
   useEffect(() => {
     const el = shell.current;
     if (!el) return;
-    const report = () => link.current?.post({ type: 'resize', height: Math.ceil(naturalHeight(el)) });
+    const report = () => {
+      const height = Math.ceil(naturalHeight(el));
+      if (height !== reported.current) link.current?.post({ type: 'resize', height });
+      reported.current = height;
+    };
     const ro = new ResizeObserver(report);
-    for (const c of el.querySelectorAll('.thread > *, .embed-top, .composer, .panel')) ro.observe(c);
+    for (const c of el.querySelectorAll('.thread-body, .embed-top, .composer, .embed > .panel')) ro.observe(c);
     report();
     return () => ro.disconnect();
-  });
+  }, [session.kind]);
 
   // The greeting's artifacts count too, so a host can show a runnable demo before any question.
   const artifacts = useMemo(() => {
@@ -156,7 +161,7 @@ export function EmbedApp(props: EmbedProps) {
         <button class="secondary" disabled={replies.busy !== null || shown.length === 0} onClick={() => { conv.reset(); setArtifact(null); }} data-testid="new-chat">{t('newChat')}</button>
       </header>
       {session.kind === 'none' || session.kind === 'unavailable' ? <NoModelPanel appUrl={props.appUrl} blocked={session.kind === 'unavailable'} /> : <ModelStatus session={session} onImport={() => window.open(props.appUrl, '_blank', 'noopener')} />}
-      <div class="thread" data-testid="thread" aria-live="polite">
+      <div class="thread" data-testid="thread" aria-live="polite"><div class="thread-body">
         {settings.greeting
           ? <article class="msg assistant" data-testid="greeting"><div class="msg-body"><Markdown text={settings.greeting} renderActions={(i) => runButton(GREETING, i)} /></div></article>
           : shown.length === 0 && <p class="muted empty">{chatT('empty')}</p>}
@@ -165,8 +170,8 @@ export function EmbedApp(props: EmbedProps) {
         ))}
         {replies.overflow && <p class="panel error" role="alert" data-testid="overflow">{chatT('overflow', { n: replies.overflow.tokens, max: replies.overflow.max })}</p>}
         <div ref={end} />
-      </div>
-      <Composer busy={replies.busy !== null} disabled={!ready} onSend={(text) => { send(text); }} onStop={replies.stop} />
+      </div></div>
+      <Composer busy={replies.busy !== null} disabled={!ready} onSend={(text) => send(text)} onStop={replies.stop} />
       {artifact !== null && artifacts.length > 0 && (
         <section class="embed-artifact" data-testid="artifact-side">
           <ArtifactPanel versions={artifacts.map((a) => a.artifact)} index={Math.min(artifact, artifacts.length - 1)} onIndex={setArtifact}
@@ -177,8 +182,10 @@ export function EmbedApp(props: EmbedProps) {
   );
 }
 
-function withSettings(c: Conversation, s: EmbedSettings): Conversation {
-  return { ...c, systemPrompt: s.systemPrompt, settings: { temperature: s.temperature, top_p: s.top_p, max_tokens: s.max_tokens, seed: s.seed } };
+/** The conversation with the settings `s` gives (the others as they were). */
+function withSettings(c: Conversation, s: Partial<EmbedSettings>): Conversation {
+  const sampling = Object.entries({ temperature: s.temperature, top_p: s.top_p, max_tokens: s.max_tokens, seed: s.seed }).filter(([, v]) => v !== undefined);
+  return { ...c, systemPrompt: s.systemPrompt ?? c.systemPrompt, settings: { ...c.settings, ...Object.fromEntries(sampling) } };
 }
 
 function stateOf(s: ModelSession): WidgetState {

@@ -34,7 +34,7 @@ export function NoModelPanel(props: { appUrl: string; /** the browser refuses th
       {outcome !== null && typeof outcome === 'object' && <p class="error" role="alert" data-testid="access-result">{t('denied', { reason: outcome.denied })}</p>}
       {outcome === 'none-there' && <p class="muted" role="status" data-testid="access-result">{t('noneThere')}</p>}
       <div class="embed-actions">
-        {embedded && canAsk && (
+        {canAsk && (
           <button class="primary" onClick={() => void ask()} disabled={outcome === 'asking'} title={t('useStoredHint')} data-testid="use-stored">
             {outcome === 'asking' ? t('asking') : t('useStored')}
           </button>
