@@ -4,6 +4,8 @@ import { dequantFileRows } from '../../workers/gguf/dequant';
 import { ggmlTypeByName } from '../../workers/gguf/ggml-types';
 import { randomF32, randomTensorBytes, rng } from '../support/random-tensors';
 import { expect, test } from './support/fixtures';
+import type { KernelVariant } from '../harness/kernel-variants';
+import { KERNEL_VARIANTS } from './support/kernel-variants';
 
 async function openHarness(page: Page) {
   await page.goto('/tests/harness/harness.html');
@@ -55,19 +57,7 @@ const ONE_TOKEN: [type: string, K: number, N: number, Z: number][] = [
   ['Q6_K', 256, 67, 1],
 ];
 
-/**
- * The forms of the matrix-vector kernels' row sums: the device's own (on SwiftShader, subgroups of 4
- * and rows of at most 4 invocations: shuffles only), rows of up to 64 invocations (with subgroups:
- * where K >= 512, several subgroups a row, summed through workgroup memory), and the workgroup-memory
- * fallback (rows of up to 32).
- */
-const VARIANTS: [name: string, variant: { subgroups?: boolean; rowThreads?: number } | undefined][] = [
-  ['', undefined],
-  [', rows of 64 invocations', { rowThreads: 64 }],
-  [', no subgroups', { subgroups: false }],
-];
-
-interface Case { type: string; K: number; N: number; T: number; Z: number; accumulate?: boolean; variant?: { subgroups?: boolean; rowThreads?: number } }
+interface Case { type: string; K: number; N: number; T: number; Z: number; accumulate?: boolean; variant?: KernelVariant }
 
 async function check(page: Page, c: Case): Promise<void> {
   const { type, K, N, T, Z } = c;
@@ -110,13 +100,13 @@ test.describe('matmul kernel', () => {
 
 test.describe('matvec kernel (one token)', () => {
   for (const [type, K, N, Z] of ONE_TOKEN) {
-    for (const [name, variant] of VARIANTS) {
+    for (const [name, variant] of KERNEL_VARIANTS) {
       test(`${type} K=${K} N=${N} Z=${Z}${name}`, async ({ page }) => {
         await check(page, { type, K, N, T: 1, Z, ...(variant ? { variant } : {}) });
       });
     }
   }
-  for (const [name, variant] of VARIANTS) {
+  for (const [name, variant] of KERNEL_VARIANTS) {
     test(`Q4_K K=512 N=23, accumulating${name}`, async ({ page }) => {
       await check(page, { type: 'Q4_K', K: 512, N: 23, T: 1, Z: 1, accumulate: true, ...(variant ? { variant } : {}) });
     });

@@ -13,9 +13,9 @@ import {
   attentionRef, combineRef, DEEPSEEK_CODER_V2_LITE as LITE, embedRef, moeMatmulRef, NOT_ON_GPU, ropeRef, rmsnormRef, routeRef, siluMulRef,
   type Reference, type RmsnormShape, type RopeShape,
 } from '../support/kernel-reference';
-import type { KernelVariant } from '../harness/kernels-harness';
 import { randomF32, randomTensorBytes, rng } from '../support/random-tensors';
 import { expect, test } from './support/fixtures';
+import { KERNEL_VARIANTS } from './support/kernel-variants';
 
 async function openHarness(page: Page) {
   await page.goto('/tests/harness/kernels.html');
@@ -247,9 +247,7 @@ test.describe('moe_matmul kernel', () => {
     ['F16', 160, 11, 2, 3, false],
     ['Q4_1', 96, 17, 1, 6, true],
   ];
-  // the forms of the row sums (see kernels.spec.ts): the device's own, rows of 64 invocations, no subgroups
-  const VARIANTS: [name: string, variant: KernelVariant | undefined][] = [['', undefined], [', rows of 64 invocations', { rowThreads: 64 }], [', no subgroups', { subgroups: false }]];
-  for (const [type, K, N, T, k, xPerPair] of CASES) for (const [variantName, variant] of VARIANTS) {
+  for (const [type, K, N, T, k, xPerPair] of CASES) for (const [variantName, variant] of KERNEL_VARIANTS) {
     test(`${type} K=${K} N=${N} T=${T} k=${k}${xPerPair ? ' (x per pair)' : ''}, experts 2 and 5 absent${variantName}`, async ({ page }) => {
       await openHarness(page);
       const rand = rng(K * 13 + N * 3 + T * 101 + k);

@@ -5,20 +5,19 @@
 import { engine } from '../../src/engine';
 import { ggmlTypeByName } from '../../workers/gguf/ggml-types';
 import { acquireGpu, type Gpu } from '../../workers/runtime/gpu';
-import { encodeDispatches, KernelLibrary, type KernelOptions } from '../../workers/runtime/kernels';
+import { encodeDispatches, type KernelLibrary } from '../../workers/runtime/kernels';
 import { Ops } from '../../workers/runtime/ops';
 import { storedRowBytes, transcodeRows } from '../../workers/store/layout';
 import { Comlink } from '../../src/engine';
 import { LiteCoderEngine } from '../../src/api/engine-client';
 import { attachStore } from '../../src/embed/storage-access';
 import { idbBackend } from '../../workers/store/idb-backend';
+import { kernelLibrary, type KernelVariant } from './kernel-variants';
 
 let gpu: Promise<{ gpu: Gpu; kernels: KernelLibrary }> | undefined;
-/** kernel libraries with other options than the device's own, by options */
-const variants = new Map<string, KernelLibrary>();
 
 function runtime() {
-  gpu ??= acquireGpu().then((g) => ({ gpu: g, kernels: new KernelLibrary(g.device) }));
+  gpu ??= acquireGpu().then((g) => ({ gpu: g, kernels: kernelLibrary(g.device) }));
   return gpu;
 }
 
@@ -46,15 +45,9 @@ async function readF32(device: GPUDevice, src: GPUBuffer, n: number): Promise<Fl
  * the other). `o.y0`: Y's contents before, which the kernel adds to (accumulate). `o.variant`: kernel
  * options instead of the device's own (subgroups: false, the workgroup-memory form; rowThreads).
  */
-async function matmul(type: string, K: number, N: number, T: number, Z: number, fileBytes: Uint8Array, x: Float32Array, o: { y0?: Float32Array; variant?: Partial<KernelOptions> } = {}): Promise<Float32Array> {
-  const { gpu: g, kernels: own } = await runtime();
-  let kernels = own;
-  if (o.variant) {
-    const key = JSON.stringify([o.variant.subgroups, o.variant.rowThreads]);
-    kernels = variants.get(key) ?? new KernelLibrary(g.device, o.variant);
-    variants.set(key, kernels);
-    if (o.variant.subgroups && !kernels.options.subgroups) throw new Error('this adapter has no subgroups');
-  }
+async function matmul(type: string, K: number, N: number, T: number, Z: number, fileBytes: Uint8Array, x: Float32Array, o: { y0?: Float32Array; variant?: KernelVariant } = {}): Promise<Float32Array> {
+  const { gpu: g } = await runtime();
+  const kernels = kernelLibrary(g.device, o.variant);
   const t = ggmlTypeByName(type);
   const stored = transcodeRows(t, K, fileBytes, N * Z);
   const rowWords = storedRowBytes(t, K) / 4;

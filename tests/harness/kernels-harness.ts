@@ -8,23 +8,19 @@
  */
 import { ggmlTypeByName } from '../../workers/gguf/ggml-types';
 import { acquireGpu } from '../../workers/runtime/gpu';
-import { encodeDispatches, KernelLibrary, type Dispatch, type KernelOptions } from '../../workers/runtime/kernels';
+import { encodeDispatches, type Dispatch, type KernelLibrary } from '../../workers/runtime/kernels';
 import { Ops } from '../../workers/runtime/ops';
 import type { GpuTensor } from '../../workers/runtime/weights';
 import { storedRowBytes, transcodeRows } from '../../workers/store/layout';
 import { siluMulRef } from '../support/kernel-reference';
 import { rng } from '../support/random-tensors';
+import { kernelLibrary, type KernelVariant } from './kernel-variants';
 
 let runtime: Promise<GPUDevice> | undefined;
-const libraries = new Map<string, KernelLibrary>();
 /** The device, and a kernel library with `variant`'s options (the device's own where not given). */
-async function gpu(variant: KernelVariant = {}) {
+async function gpu(variant?: KernelVariant) {
   const device = await (runtime ??= acquireGpu().then((g) => g.device));
-  const key = JSON.stringify([variant.subgroups, variant.rowThreads]);
-  let kernels = libraries.get(key);
-  if (!kernels) libraries.set(key, (kernels = new KernelLibrary(device, variant)));
-  if (variant.subgroups && !kernels.options.subgroups) throw new Error('this adapter has no subgroups');
-  return { device, kernels };
+  return { device, kernels: kernelLibrary(device, variant) };
 }
 
 export interface StepArgs {
@@ -35,9 +31,6 @@ export interface StepArgs {
   /** kernel options to run with instead of the device's own (KernelLibrary), to reach every path */
   variant?: KernelVariant;
 }
-
-/** subgroups: false for the workgroup-memory form; rowThreads: the matrix-vector kernels' row width */
-export type KernelVariant = Partial<KernelOptions>;
 
 /** One kernel run: its buffers (freed after), the step uniform, validation errors turned into throws. */
 class Run {
