@@ -8,10 +8,9 @@ import { VitePWA } from 'vite-plugin-pwa';
 const VERSION = process.env.LC_VERSION ?? process.env.npm_package_version ?? 'dev';
 
 /**
- * The files the app itself can load: everything reachable from index.html and embed.html, following each text file's
- * references to other output files by name (script/link tags, static and dynamic imports, the engine
- * worker's `new URL(...)`, CSS urls). The test harness pages are extra build inputs that share assets/
- * with the app; what only they use is never reached, so it is not precached.
+ * The files the app itself can load: everything reachable from index.html and embed.html, following
+ * each text file's references to other output files by name (script/link tags, static and dynamic
+ * imports, the engine worker's `new URL(...)`, CSS urls). The service worker precaches exactly these.
  */
 const appShell = new Set<string>();
 function appShellFiles(): Plugin {
@@ -52,8 +51,8 @@ export default defineConfig({
   build: {
     target: 'es2022',
     sourcemap: true,
-    // The harness page exposes runtime internals to the browser tests and command-line tools only.
-    rollupOptions: { input: { main: 'index.html', embed: 'embed.html', harness: 'tests/harness/harness.html', sampler: 'tests/harness/sampler.html', bench: 'tests/harness/bench.html', kernels: 'tests/harness/kernels.html', markdown: 'tests/harness/markdown.html', artifacts: 'tests/harness/artifacts.html' } },
+    // The app and its widget only: the test harness pages are built apart (vite.test.config.ts).
+    rollupOptions: { input: { main: 'index.html', embed: 'embed.html' } },
   },
   worker: { format: 'es' },
   plugins: [
@@ -70,8 +69,8 @@ export default defineConfig({
         rollupFormat: 'iife',
         sourcemap: false,
         globPatterns: ['**/*.{html,js,css,wasm,png,svg,webmanifest,woff2,json}'],
-        // Model weights, source maps and the test harness pages never go into Cache Storage.
-        globIgnores: ['**/*.map', '**/*.gguf', 'tests/**', '**/node_modules/**'],
+        // Model weights and source maps never go into Cache Storage.
+        globIgnores: ['**/*.map', '**/*.gguf', '**/node_modules/**'],
         maximumFileSizeToCacheInBytes: 8 * 1024 * 1024,
         manifestTransforms: [
           (entries) => {

@@ -1,10 +1,10 @@
 // embed: X[t][k] = token_embd[ids[t]][k], dequantized from the stored row layout.
 //
 // Bindings: 0 W (token_embd, u32 words), 1 ids (u32 per token), 2 X (f32 out), 3 P, 4 S (step: T).
-// Layout: X[t][k] = X[t * K + k]. Dispatch: (T, 1, 1) workgroups of 64.
+// Layout: X[t][k] = X[t * K + k]. Dispatch: (T, 1, 1) workgroups of WG.
 
-struct Params { K: u32, row_words: u32, _p0: u32, _p1: u32 }
-struct Step { T: u32, pos0: u32, n_ctx: u32, _p: u32 }
+struct Params { K: u32, row_words: u32 }
+//!include common/step
 
 @group(0) @binding(0) var<storage, read> W: array<u32>;
 @group(0) @binding(1) var<storage, read> ids: array<u32>;
@@ -14,7 +14,10 @@ struct Step { T: u32, pos0: u32, n_ctx: u32, _p: u32 }
 
 //!include quant
 
-@compute @workgroup_size(64)
+// Invocations per workgroup: set by Ops (workers/runtime/ops.ts).
+override WG: u32;
+
+@compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
   let t = wg.x;
   if (t >= S.T) { return; }
@@ -22,7 +25,7 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
   let nb = P.K / QK;
   let subs = QK / 32u;
   var w: array<f32, 32>;
-  for (var u = lid; u < nb * subs; u += 64u) {
+  for (var u = lid; u < nb * subs; u += WG) {
     let b = u / subs;
     let s = u % subs;
     decode32(row, nb, b, s, &w);

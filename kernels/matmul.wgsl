@@ -8,19 +8,19 @@
 // whole vec4s.
 //
 // Bindings: 0 W (u32 words), 1 X (f32), 2 Y (f32), 3 P (this dispatch's shape), 4 S (the step: T).
-// Layout: row r of batch z starts at word w_base + z*w_batch + r*row_words;
+// Layout: row r of batch z starts at word z*w_batch + r*row_words;
 //         X[z][t][k] = X[x_base + z*x_batch + t*x_stride + k]; Y likewise with y_*.
-// Dispatch: (grid_x, ceil(groups / grid_x), Z) workgroups of 64. A row gets `tpr` invocations (a
-// power of two up to 64, no more than its blocks can use), so a workgroup computes 64/tpr rows:
+// Dispatch: (grid_x, ceil(groups / grid_x), Z) workgroups of WG. A row gets `tpr` invocations (a
+// power of two up to WG, no more than its blocks can use), so a workgroup computes WG/tpr rows:
 // short rows (the output head's 102400 rows of 64, say) do not leave most invocations idle.
 
 struct Params {
-  K: u32, N: u32, row_words: u32, w_base: u32,
-  w_batch: u32, x_base: u32, x_stride: u32, x_batch: u32,
-  y_base: u32, y_stride: u32, y_batch: u32, grid_x: u32,
-  accumulate: u32, tpr: u32, _p1: u32, _p2: u32,
+  K: u32, N: u32, row_words: u32, w_batch: u32,
+  x_base: u32, x_stride: u32, x_batch: u32, y_base: u32,
+  y_stride: u32, y_batch: u32, grid_x: u32, accumulate: u32,
+  tpr: u32,
 }
-struct Step { T: u32, pos0: u32, n_ctx: u32, _p: u32 }
+//!include common/step
 
 @group(0) @binding(0) var<storage, read> W: array<u32>;
 @group(0) @binding(1) var<storage, read> X: array<f32>;
@@ -30,11 +30,13 @@ struct Step { T: u32, pos0: u32, n_ctx: u32, _p: u32 }
 
 //!include quant
 
-const WG: u32 = 64u;
+// Invocations per workgroup: set by Ops (workers/runtime/ops.ts). Tokens per tile: a constant, as it
+// sizes each invocation's accumulators.
+override WG: u32;
 const TILE: u32 = 8u;
-var<workgroup> red: array<f32, 512>; // TILE * WG partial sums
+var<workgroup> red: array<f32, TILE * WG>; // partial sums
 
-@compute @workgroup_size(64)
+@compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
   let group = wg.x + wg.y * P.grid_x;
   let rows_per_group = WG / P.tpr;
@@ -43,13 +45,13 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
   let r = group * rows_per_group + lid / P.tpr;
   let live = r < P.N;
   let z = wg.z;
-  let row = P.w_base + z * P.w_batch + r * P.row_words;
+  let row = z * P.w_batch + r * P.row_words;
   let nb = P.K / QK;
   let subs = QK / 32u;
   let units = select(0u, nb * subs, live);
   var w: array<f32, 32>;
   for (var t0 = 0u; t0 < S.T; t0 += TILE) {
-    var acc = array<f32, 8>(); // explicitly zeroed: SwiftShader kept the previous tile's sums otherwise
+    var acc = array<f32, TILE>(); // explicitly zeroed: SwiftShader kept the previous tile's sums otherwise
     for (var u = lane; u < units; u += P.tpr) {
       let b = u / subs;
       let s = u % subs;

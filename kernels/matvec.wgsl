@@ -10,16 +10,16 @@
 // are subgroups (ops.ts, matvecThreadsPerRow), so rows rarely need the workgroup-memory step.
 //
 // Bindings: 0 W (u32 words), 1 X (vec4<f32>), 2 Y (f32), 3 P (this dispatch's shape).
-// Layout: row r of batch z starts at word w_base + z*w_batch + r*row_words;
+// Layout: row r of batch z starts at word z*w_batch + r*row_words;
 //         X[z][k] = X[x_base + z*x_batch + k] (floats; x_base and x_batch multiples of 4);
 //         Y[z][r] = Y[y_base + z*y_batch + r].
 // Dispatch: (grid_x, ceil(groups / grid_x), Z) workgroups of WG; a row gets `tpr` invocations (a
 // power of two up to WG), so a workgroup computes WG/tpr rows and there are ceil(N / (WG/tpr)) groups.
 
 struct Params {
-  K: u32, N: u32, row_words: u32, w_base: u32,
-  w_batch: u32, x_base: u32, x_batch: u32, y_base: u32,
-  y_batch: u32, grid_x: u32, accumulate: u32, tpr: u32,
+  K: u32, N: u32, row_words: u32, w_batch: u32,
+  x_base: u32, x_batch: u32, y_base: u32, y_batch: u32,
+  grid_x: u32, accumulate: u32, tpr: u32,
 }
 
 @group(0) @binding(0) var<storage, read> W: array<u32>;
@@ -30,7 +30,8 @@ struct Params {
 //!include quant dot
 //!include rowsum
 
-const WG: u32 = 64u;
+// Invocations per workgroup: set by Ops (workers/runtime/ops.ts).
+override WG: u32;
 
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wg: vec3<u32>, inv: Invocation) {
@@ -42,7 +43,7 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, inv: Invocation) {
   let r = group * rows_per_group + i / P.tpr;
   let live = r < P.N;
   let z = wg.z;
-  let row = P.w_base + z * P.w_batch + r * P.row_words;
+  let row = z * P.w_batch + r * P.row_words;
   let x0 = P.x_base + z * P.x_batch;
   let nb = P.K / QK;
   let units = select(0u, P.K / UNIT, live);

@@ -17,9 +17,9 @@
 struct Params {
   K: u32, N: u32, row_words: u32, part_words: u32,
   x_stride: u32, x_per_pair: u32, k: u32, grid_x: u32,
-  tpr: u32, _p0: u32, _p1: u32, _p2: u32,
+  tpr: u32,
 }
-struct Step { T: u32, pos0: u32, n_ctx: u32, _p: u32 }
+//!include common/step
 
 @group(0) @binding(0) var<storage, read> W: array<u32>;
 @group(0) @binding(1) var<storage, read> X: array<vec4<f32>>;
@@ -32,7 +32,8 @@ struct Step { T: u32, pos0: u32, n_ctx: u32, _p: u32 }
 //!include quant dot
 //!include rowsum
 
-const WG: u32 = 64u;
+// Invocations per workgroup: set by Ops (workers/runtime/ops.ts).
+override WG: u32;
 
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wg: vec3<u32>, inv: Invocation) {

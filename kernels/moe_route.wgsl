@@ -3,10 +3,11 @@
 // weights p[e] (divided by their sum when norm = 1), times `scale`.
 //
 // Bindings: 0 L (f32 [T][E] logits), 1 ids (u32 out [T][k]), 2 wts (f32 out [T][k]), 3 P, 4 S (T).
-// Dispatch: (T, 1, 1) workgroups of 64; E <= 256, k <= 16.
+// Dispatch: (T, 1, 1) workgroups of WG; E <= N_EXPERT (the model's expert count, set when the pipeline
+// is made), k <= E.
 
-struct Params { E: u32, k: u32, gating: u32, norm: u32, scale: f32, _p0: u32, _p1: u32, _p2: u32 }
-struct Step { T: u32, pos0: u32, n_ctx: u32, _p: u32 }
+struct Params { E: u32, k: u32, gating: u32, norm: u32, scale: f32 }
+//!include common/step
 
 @group(0) @binding(0) var<storage, read> L: array<f32>;
 @group(0) @binding(1) var<storage, read_write> ids: array<u32>;
@@ -14,14 +15,18 @@ struct Step { T: u32, pos0: u32, n_ctx: u32, _p: u32 }
 @group(0) @binding(3) var<uniform> P: Params;
 @group(0) @binding(4) var<uniform> S: Step;
 
-var<workgroup> p: array<f32, 256>;
+// Invocations per workgroup, and room for the probabilities: set by Ops (workers/runtime/ops.ts).
+override WG: u32;
+override N_EXPERT: u32;
 
-@compute @workgroup_size(64)
+var<workgroup> p: array<f32, N_EXPERT>;
+
+@compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
   let t = wg.x;
   if (t >= S.T) { return; }
   let lo = t * P.E;
-  for (var e = lid; e < P.E; e += 64u) { p[e] = L[lo + e]; }
+  for (var e = lid; e < P.E; e += WG) { p[e] = L[lo + e]; }
   workgroupBarrier();
   if (lid != 0u) { return; }
   if (P.gating == 0u) {
@@ -33,7 +38,7 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
   } else {
     for (var e = 0u; e < P.E; e++) { p[e] = 1.0 / (1.0 + exp(-p[e])); }
   }
-  var chosen: array<u32, 16>;
+  // The choice goes straight to ids[t][j]: no per-invocation array, so k has no fixed bound.
   var total = 0.0;
   for (var j = 0u; j < P.k; j++) {
     var best = 0u;
@@ -41,13 +46,9 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
     for (var e = 0u; e < P.E; e++) {
       if (p[e] > bv) { bv = p[e]; best = e; }
     }
-    chosen[j] = best;
+    ids[t * P.k + j] = best;
     total += bv;
     p[best] = -2.0; // taken
-  }
-  for (var j = 0u; j < P.k; j++) {
-    let e = chosen[j];
-    ids[t * P.k + j] = e;
   }
   // p[] was overwritten for the chosen ones: recompute their weights from the logits.
   var mx = -3.0e38;
@@ -57,7 +58,7 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
     for (var e = 0u; e < P.E; e++) { sum += exp(L[lo + e] - mx); }
   }
   for (var j = 0u; j < P.k; j++) {
-    let x = L[lo + chosen[j]];
+    let x = L[lo + ids[t * P.k + j]];
     var w = select(1.0 / (1.0 + exp(-x)), exp(x - mx) / sum, P.gating == 0u);
     if (P.norm != 0u) { w = w / total; }
     wts[t * P.k + j] = w * P.scale;

@@ -6,24 +6,20 @@
 // + - * (WGSL's exp and / are not), in a fixed order, so the CPU reference
 // (workers/runtime/sampling-reference.ts) reproduces it bit for bit.
 //
-// Bindings: 0 Cand (u32[2*1024] key/id pairs), 1 R result (u32[16]), 2 P params.
+// Bindings: 0 Cand (u32[2*MAX_CAND] key/id pairs), 1 R result (u32[16]), 2 P params.
 // Result:   R[0] chosen id, R[1] candidates kept by top_p, R[2] C, R[3] rank of the pick among them,
 //           R[4..13] top 5 (sample_top), R[14] bits of u, R[15] bits of the weight sum c_(C-1).
-// Dispatch: 1 workgroup of 256, after sample_top.
+// Dispatch: 1 workgroup of WG, after sample_top.
 
-struct Params {
-  V: u32, C: u32, mode: u32, seed: u32,
-  step: u32, base: u32, records: u32, _p1: u32,
-  inv_temp: f32, penalty: f32, inv_penalty: f32, top_p: f32,
-}
+//!include common/sample_params
 
 @group(0) @binding(0) var<storage, read> Cand: array<u32>;
 @group(0) @binding(1) var<storage, read_write> R: array<u32>;
 @group(0) @binding(2) var<uniform> P: Params;
 
-const WG: u32 = 256u;
-const MAX_CAND: u32 = 1024u;
-const NONE: u32 = 0xffffffffu;
+// Invocations per workgroup, and the most candidates: set by GpuSampler (workers/runtime/sampler.ts).
+override WG: u32;
+override MAX_CAND: u32;
 
 fn better(ka: u32, ia: u32, kb: u32, ib: u32) -> bool {
   return ka > kb || (ka == kb && ia < ib);
@@ -59,7 +55,7 @@ var<workgroup> sk: array<u32, MAX_CAND>;
 var<workgroup> si: array<u32, MAX_CAND>;
 var<workgroup> cum: array<f32, MAX_CAND>;
 
-@compute @workgroup_size(256)
+@compute @workgroup_size(WG)
 fn main(@builtin(local_invocation_index) lid: u32) {
   var n = 1u;
   while (n < P.C) { n <<= 1u; }

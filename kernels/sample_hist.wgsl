@@ -10,29 +10,23 @@
 // Counts go straight to the global histogram: a workgroup-memory histogram would need barriers, which
 // make SwiftShader many times slower; on a GPU the contention of 256 bins costs microseconds.
 //
-// Bindings: 0 K keys (u32[V]), 1 S select state (u32[16], read), 2 Hist (atomic u32[256]), 3 P params.
-// Dispatch: ceil(V / 8192) workgroups of 256; invocation l of workgroup g reads g*8192 + l + 256*e.
+// Bindings: 0 K keys (u32[V]), 1 S select state (read), 2 Hist (atomic u32[256]), 3 P params.
+// Dispatch: ceil(V / (WG*PER)) workgroups of WG; invocation l of workgroup g reads g*WG*PER + l + WG*e.
 
-struct Params {
-  V: u32, C: u32, mode: u32, seed: u32,
-  step: u32, base: u32, records: u32, _p1: u32,
-  inv_temp: f32, penalty: f32, inv_penalty: f32, top_p: f32,
-}
-struct State {
-  level: u32, need: u32, pre_hi: u32, pre_lo: u32,
-  mask_hi: u32, mask_lo: u32, done: u32, count: u32,
-  _p: array<u32, 8>,
-}
+//!include common/sample_params
+alias SelectCount = u32;
+//!include common/select_state
 
 @group(0) @binding(0) var<storage, read> K: array<u32>;
-@group(0) @binding(1) var<storage, read> S: State;
+@group(0) @binding(1) var<storage, read> S: SelectState;
 @group(0) @binding(2) var<storage, read_write> Hist: array<atomic<u32>>;
 @group(0) @binding(3) var<uniform> P: Params;
 
-const WG: u32 = 256u;
-const PER: u32 = 32u;
+// Invocations per workgroup and logits per invocation: set by GpuSampler (workers/runtime/sampler.ts).
+override WG: u32;
+override PER: u32;
 
-@compute @workgroup_size(256)
+@compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
   if (S.done != 0u) { return; }
   let lo = S.level >= 4u;

@@ -9,35 +9,27 @@
 //
 // Bindings: 0 L logits (f32; token i at L[P.base + i]), 1 H history set (bit i%32 of word i/32),
 //           2 K keys (u32[V]), 3 W per-invocation results (u32[ceil(V/32)*12]), 4 Hist (u32[256]),
-//           5 S select state (u32[16], see sample_scan), 6 P the step's parameters.
+//           5 S select state (common/select_state.wgsl), 6 P the step's parameters.
 // Layout: W[n*12 + 0..4] the top-5 raw keys of invocation n, [5..9] their ids (0xffffffff: none),
 //         [10] its best key, [11] that token's id.
-// Dispatch: ceil(V / 8192) workgroups of 256; invocation n = g*256 + l reads 32 logits,
-//           g*8192 + l + 256*e, so that neighbouring invocations read neighbouring words.
+// Dispatch: ceil(V / (WG*PER)) workgroups of WG; invocation n = g*WG + l reads PER logits,
+//           g*WG*PER + l + WG*e, so that neighbouring invocations read neighbouring words.
 
-struct Params {
-  V: u32, C: u32, mode: u32, seed: u32,
-  step: u32, base: u32, records: u32, _p1: u32,
-  inv_temp: f32, penalty: f32, inv_penalty: f32, top_p: f32,
-}
-struct State {
-  level: u32, need: u32, pre_hi: u32, pre_lo: u32,
-  mask_hi: u32, mask_lo: u32, done: u32, count: u32,
-  _p: array<u32, 8>,
-}
+//!include common/sample_params
+alias SelectCount = u32;
+//!include common/select_state
 
 @group(0) @binding(0) var<storage, read> L: array<f32>;
 @group(0) @binding(1) var<storage, read> H: array<u32>;
 @group(0) @binding(2) var<storage, read_write> K: array<u32>;
 @group(0) @binding(3) var<storage, read_write> W: array<u32>;
 @group(0) @binding(4) var<storage, read_write> Hist: array<u32>;
-@group(0) @binding(5) var<storage, read_write> S: State;
+@group(0) @binding(5) var<storage, read_write> S: SelectState;
 @group(0) @binding(6) var<uniform> P: Params;
 
-const WG: u32 = 256u;
-const PER: u32 = 32u;
-const TOP: u32 = 5u;
-const NONE: u32 = 0xffffffffu; // id of an empty slot; its key 0 is below every real key (-inf is 0x007fffff)
+// Invocations per workgroup and logits per invocation: set by GpuSampler (workers/runtime/sampler.ts).
+override WG: u32;
+override PER: u32;
 
 fn key_of(x: f32) -> u32 {
   let b = bitcast<u32>(x);
@@ -45,18 +37,18 @@ fn key_of(x: f32) -> u32 {
   return select(k, 0x80000000u, k == 0x7fffffffu);
 }
 
-@compute @workgroup_size(256)
+@compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
   if (wg.x == 0u) {
-    Hist[lid] = 0u;
+    for (var b = lid; b < 256u; b += WG) { Hist[b] = 0u; }
     if (lid == 0u) {
       S.level = 0u; S.need = P.C; S.pre_hi = 0u; S.pre_lo = 0u;
       S.mask_hi = 0u; S.mask_lo = 0u; S.done = 0u; S.count = 0u;
     }
   }
 
-  var mk = array<u32, 5>(0u, 0u, 0u, 0u, 0u);
-  var mi = array<u32, 5>(NONE, NONE, NONE, NONE, NONE);
+  var mk = array<u32, TOP>(0u, 0u, 0u, 0u, 0u);
+  var mi = array<u32, TOP>(NONE, NONE, NONE, NONE, NONE);
   var best_k = 0u;
   var best_i = NONE;
   for (var e = 0u; e < PER; e++) {

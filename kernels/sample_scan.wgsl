@@ -8,19 +8,14 @@
 // composite key, cut to the decided digits, is >= the prefix (sample_collect). The histogram is zeroed
 // for the next level.
 //
-// Bindings: 0 Hist (u32[256]), 1 S select state (u32[16]):
-//   level (next digit, 0-6), need, pre_hi, pre_lo (decided bits of key and of t), mask_hi, mask_lo
-//   (which bits are decided), done, count (sample_collect's output cursor).
+// Bindings: 0 Hist (u32[256]), 1 S select state (common/select_state.wgsl).
 // Dispatch: 1 workgroup of 1, after each sample_hist.
 
-struct State {
-  level: u32, need: u32, pre_hi: u32, pre_lo: u32,
-  mask_hi: u32, mask_lo: u32, done: u32, count: u32,
-  _p: array<u32, 8>,
-}
+alias SelectCount = u32;
+//!include common/select_state
 
 @group(0) @binding(0) var<storage, read_write> Hist: array<u32>;
-@group(0) @binding(1) var<storage, read_write> S: State;
+@group(0) @binding(1) var<storage, read_write> S: SelectState;
 
 @compute @workgroup_size(1)
 fn main() {

@@ -6,35 +6,31 @@
 //           (u32[16], layout in sample.wgsl), 2 P params.
 // Writes:   R[4..8] top-5 raw ids (0xffffffff: none), R[9..13] their keys; when greedy also
 //           R[0] the pick, R[1] = R[2] = 1 (kept, candidates), R[3] = 0, R[14] = 0, R[15] = bits of 1.0.
-// Dispatch: 1 workgroup of 256: each invocation merges every 256th record, then a tree of 8 levels.
+// Dispatch: 1 workgroup of WG (a power of two): each invocation merges every WG-th record, then a
+// tree of log2(WG) levels.
 
-struct Params {
-  V: u32, C: u32, mode: u32, seed: u32,
-  step: u32, base: u32, records: u32, _p1: u32,
-  inv_temp: f32, penalty: f32, inv_penalty: f32, top_p: f32,
-}
+//!include common/sample_params
 
 @group(0) @binding(0) var<storage, read> W: array<u32>;
 @group(0) @binding(1) var<storage, read_write> R: array<u32>;
 @group(0) @binding(2) var<uniform> P: Params;
 
-const WG: u32 = 256u;
-const TOP: u32 = 5u;
-const NONE: u32 = 0xffffffffu;
+// Invocations per workgroup: set by GpuSampler (workers/runtime/sampler.ts).
+override WG: u32;
 
 fn better(ka: u32, ia: u32, kb: u32, ib: u32) -> bool {
   return ka > kb || (ka == kb && ia < ib);
 }
 
-var<workgroup> tk: array<u32, 1280>; // TOP per invocation
-var<workgroup> ti: array<u32, 1280>;
-var<workgroup> bk: array<u32, 256>;
-var<workgroup> bi: array<u32, 256>;
+var<workgroup> tk: array<u32, TOP * WG>; // TOP per invocation
+var<workgroup> ti: array<u32, TOP * WG>;
+var<workgroup> bk: array<u32, WG>;
+var<workgroup> bi: array<u32, WG>;
 
-@compute @workgroup_size(256)
+@compute @workgroup_size(WG)
 fn main(@builtin(local_invocation_index) lid: u32) {
-  var mk = array<u32, 5>(0u, 0u, 0u, 0u, 0u);
-  var mi = array<u32, 5>(NONE, NONE, NONE, NONE, NONE);
+  var mk = array<u32, TOP>(0u, 0u, 0u, 0u, 0u);
+  var mi = array<u32, TOP>(NONE, NONE, NONE, NONE, NONE);
   var best_k = 0u;
   var best_i = NONE;
   for (var n = lid; n < P.records; n += WG) {

@@ -10,7 +10,7 @@
  * It asserts nothing: figures depend on the machine. Progress goes to stderr, figures to stdout.
  *
  * Options:
- *   --dist <dir>                 the built app to serve (default dist)
+ *   --dist <dir>                 the built app to serve (default dist), with its test harness in <dir>-test
  *   --prompt-tokens N            prompt length on the fixtures (default 32)
  *   --synthetic-prompt-tokens N  prompt length on the synthetic model (default 16: on SwiftShader its
  *                                prefill takes seconds per token, and the whole bench should take minutes)
@@ -130,10 +130,10 @@ class Bench {
   private constructor(readonly browser: Browser, readonly page: Page, private readonly app: Server) {}
 
   static async open(dist: string): Promise<Bench> {
-    if (!existsSync(join(dist, 'tests/harness/bench.html'))) throw new Error(`${dist}/tests/harness/bench.html is missing: build the app (npx vite build${dist === 'dist' ? '' : ` --outDir ${dist}`})`);
+    if (!existsSync(join(`${dist}-test`, 'tests/harness/bench.html'))) throw new Error(`${dist}-test/tests/harness/bench.html is missing: build the harness (npm run build:test)`);
     const executablePath = (await findChromium()) as string | null;
     if (!executablePath) throw new Error(NO_CHROMIUM_MESSAGE as string);
-    const app = (await startStaticServer({ root: dist })) as Server;
+    const app = (await startStaticServer({ root: dist, overlays: [`${dist}-test`] })) as Server;
     let browser: Browser | undefined;
     try {
       // Developer features: unquantized timestamp queries (Chromium rounds them to 100 µs otherwise).

@@ -21,10 +21,12 @@ export interface Session {
 
 export async function openSession(modelPath: string): Promise<Session> {
   if (!existsSync(modelPath)) throw new Error(`no such file: ${modelPath}`);
-  if (!existsSync('dist/tests/harness/harness.html')) throw new Error('the app is not built: run `npm run build`');
+  if (!existsSync('dist/index.html') || !existsSync('dist-test/tests/harness/harness.html')) {
+    throw new Error('the app and its test harness are not built: run `npm run build && npm run build:test`');
+  }
   const executablePath = (await findChromium()) as string | null;
   if (!executablePath) throw new Error(NO_CHROMIUM_MESSAGE as string);
-  const app = (await startStaticServer({ root: 'dist' })) as Server;
+  const app = (await startStaticServer({ root: 'dist', overlays: ['dist-test'] })) as Server;
   const files = (await startStaticServer({ root: dirname(resolve(modelPath)), cors: true })) as Server;
   let browser: Browser | undefined;
   try {

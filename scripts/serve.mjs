@@ -1,4 +1,5 @@
 // `npm start`: serves the built app from dist/ on 127.0.0.1 (a secure context, which WebGPU needs).
+// The browser tests add `--overlay dist-test`: the test harness pages, served at the same origin.
 import { existsSync } from 'node:fs';
 import { startStaticServer } from './static-server.mjs';
 
@@ -11,5 +12,6 @@ if (!existsSync(`${root}/index.html`)) {
   console.error('dist/ is missing: run `npm run build` first (npm start does this for you).');
   process.exit(1);
 }
-const server = await startStaticServer({ root, port, spaFallback: 'index.html' });
+const overlays = args.flatMap((a, i) => (a === '--overlay' ? [args[i + 1]] : []));
+const server = await startStaticServer({ root, port, spaFallback: 'index.html', overlays });
 console.log(`Lite Coder is running at ${server.url}/`);

@@ -20,10 +20,13 @@ const MIME = {
 
 /**
  * @param {{ root: string, port?: number, host?: string, range?: boolean, bytesPerSecond?: number,
- *           spaFallback?: string, cors?: boolean }} opts
+ *           spaFallback?: string, cors?: boolean, overlays?: string[] }} opts
+ *   overlays: more folders served at the same paths, for files `root` lacks (the test harness build,
+ *   dist-test/, beside the app's dist/)
  */
 export function startStaticServer(opts) {
   const root = resolve(opts.root);
+  const overlays = (opts.overlays ?? []).map((r) => resolve(r));
   const state = {
     range: opts.range ?? true,
     bytesPerSecond: opts.bytesPerSecond ?? 0,
@@ -38,6 +41,11 @@ export function startStaticServer(opts) {
     let path = normalize(join(root, decodeURIComponent(url.pathname)));
     if (!path.startsWith(root)) return end(res, 403);
     let st = safeStat(path);
+    for (const dir of overlays) {
+      if (st) break;
+      path = normalize(join(dir, decodeURIComponent(url.pathname)));
+      st = safeStat(path);
+    }
     if (st?.isDirectory()) { path = join(path, 'index.html'); st = safeStat(path); }
     if (!st && opts.spaFallback) { path = join(root, opts.spaFallback); st = safeStat(path); }
     const log = { method: req.method ?? 'GET', path: url.pathname, range: req.headers.range ?? null, status: 200, bytes: 0 };

@@ -1,6 +1,9 @@
 // The UI's handle on the engine worker. Every call is asynchronous; the UI thread never does heavy work.
 import * as Comlink from 'comlink';
 import type { EngineWorkerApi } from '../workers/api';
+import { installErrorTransfer } from '../workers/errors';
+
+installErrorTransfer(Comlink);
 
 let remote: Comlink.Remote<EngineWorkerApi> | undefined;
 

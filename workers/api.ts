@@ -1,6 +1,7 @@
 /**
- * The engine worker's API, as the UI sees it through comlink. Callbacks passed here must be wrapped
- * in Comlink.proxy on the UI side.
+ * The engine worker's API, as the UI sees it through comlink (workers/engine/handler.ts implements
+ * it). Callbacks passed here must be wrapped in Comlink.proxy on the UI side. Errors keep their name,
+ * message and details across (workers/errors.ts, installErrorTransfer).
  */
 import type { DeviceReport } from './device/types';
 import type { ImportProgress, ImportSource, ModelSummary, VerifyResult } from './store/types';
@@ -54,7 +55,10 @@ export interface EngineWorkerApi {
    */
   attachStorePort(port: MessagePort): Promise<void>;
 
-  /** Put a stored model on the GPU (replacing any loaded one). */
+  /**
+   * Put a stored model on the GPU (replacing any loaded one). A later loadModel or unloadModel
+   * cancels it: it then rejects with an AbortError, and nothing of it stays on the GPU.
+   */
   loadModel(modelId: string, opts: LoadRequest, onProgress: (done: number, total: number) => void): Promise<LoadedModel>;
   unloadModel(): Promise<void>;
   /** The model on the GPU now, if any. */
@@ -72,8 +76,6 @@ export interface EngineWorkerApi {
   completion(req: CompletionCreateParams, onChunk?: (c: Completion) => void | Promise<void>): Promise<Completion | undefined>;
   /** Stop the running generation after the token in progress. */
   interruptGenerate(): Promise<void>;
-  /** Drop the conversation's KV cache. */
+  /** End the running generation, then drop the conversation's KV cache. */
   resetChat(): Promise<void>;
-  /** Destroy the GPU device as a driver reset would: for testing the lost-device path. */
-  simulateDeviceLoss(): Promise<void>;
 }

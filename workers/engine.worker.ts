@@ -1,17 +1,10 @@
 /**
  * The engine worker: everything heavy runs here, off the UI thread (GGUF parsing, the model store,
- * and the GPU runtime). The UI reaches it only through the API below, over comlink.
+ * and the GPU runtime). The UI reaches it only through its one handler, over comlink.
  */
 import * as Comlink from 'comlink';
-import type { EngineWorkerApi } from './api';
-import { probeDevice } from './device/probe';
-import { modelStoreApi } from './store/api';
-import { runtimeApi } from './engine/api';
+import { EngineHandler } from './engine/handler';
+import { installErrorTransfer } from './errors';
 
-const api: EngineWorkerApi = {
-  probeDevice,
-  ...modelStoreApi,
-  ...runtimeApi,
-};
-
-Comlink.expose(api);
+installErrorTransfer(Comlink);
+Comlink.expose(new EngineHandler());

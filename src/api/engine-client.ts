@@ -1,17 +1,19 @@
 /**
  * web-llm's engine interface over our worker: chat.completions.create and completions.create (async
  * iterables when streaming), interruptGenerate, reload/unload with progress, resetChat and
- * models.list. Code written against web-llm's MLCEngine works with it unchanged.
+ * models.list. Code written against web-llm's MLCEngine works with it unchanged. It is the one door
+ * to the engine for the in-page API (src/api/index.ts), the chat and the widget alike; its one
+ * addition is loadedModel(), what is on the GPU now.
  */
 import type {
   ChatCompletion, ChatCompletionChunk, ChatCompletionRequestNonStreaming, ChatCompletionRequestStreaming,
   Completion, CompletionCreateParamsNonStreaming, CompletionCreateParamsStreaming, InitProgressCallback,
 } from '@mlc-ai/web-llm';
-import type { EngineWorkerApi, LoadRequest } from '../../workers/api';
+import type { EngineWorkerApi, LoadedModel, LoadRequest } from '../../workers/api';
 import type { ModelSummary } from '../../workers/store/types';
 import { Comlink, engine } from '../engine';
 
-type Remote = Comlink.Remote<EngineWorkerApi>;
+type Remote = Pick<Comlink.Remote<EngineWorkerApi>, 'chatCompletion' | 'completion' | 'listModels' | 'loadModel' | 'unloadModel' | 'loadedModel' | 'interruptGenerate' | 'resetChat'>;
 
 export class LiteCoderEngine {
   private progress: InitProgressCallback | undefined;
@@ -62,6 +64,11 @@ export class LiteCoderEngine {
 
   unload(): Promise<void> {
     return this.remote.unloadModel();
+  }
+
+  /** The model on the GPU now (its context length, resident or paged), if any: a Lite Coder extension. */
+  loadedModel(): Promise<LoadedModel | undefined> {
+    return this.remote.loadedModel();
   }
 
   interruptGenerate(): void {

@@ -21,7 +21,7 @@ export function ChatScreen(props: { onImport: () => void }) {
   const session = useModelSession();
   const convs = useConversations();
   const ready = session.kind === 'ready' ? session : undefined;
-  const replies = useReply(convs, ready?.model.id, ready?.contextLength ?? 0);
+  const replies = useReply(convs, ready?.model.id);
   const [showSettings, setShowSettings] = useState(false);
   const [drawer, setDrawer] = useState(false);
   const [artifact, setArtifact] = useState<number | null>(null);

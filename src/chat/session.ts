@@ -5,7 +5,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { LiteCoderEngine } from '../api/engine-client';
 import { acquireGpuLock } from './gpu-lock';
-import { engine } from '../engine';
 import type { ModelSummary } from '../../workers/store/types';
 import { getPref, setPref } from '../prefs';
 
@@ -43,7 +42,7 @@ export function useModelSession(): ModelSession {
 }
 
 export async function readyModels(): Promise<ModelSummary[]> {
-  return (await engine().listModels()).filter((m) => m.state === 'ready');
+  return client.models.list();
 }
 
 /** Load the last used model (or the first stored one) unless one is loaded or loading already. */
@@ -76,7 +75,7 @@ export async function loadModel(model: ModelSummary, takeOver = false): Promise<
   try {
     const limit = Number(getPref(CONTEXT_LIMIT));
     await client.reload(model.id, limit > 0 ? { contextLength: limit } : {});
-    const loaded = await engine().loadedModel();
+    const loaded = await client.loadedModel();
     setState({ kind: 'ready', model, contextLength: loaded?.contextLength ?? 0 });
   } catch (e) {
     setState({ kind: 'error', model, message: (e as Error).message });

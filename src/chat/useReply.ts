@@ -1,10 +1,11 @@
 /**
  * Asking the model: stream an answer into a new assistant message, stop it, and notice when the
- * conversation outgrows the context (then the user is offered to drop the oldest turns).
+ * conversation outgrows the context (then the user is offered to drop the oldest turns). The engine
+ * is reached only through the web-llm-shaped client (session.ts), as any page using the in-page API
+ * would; it checks the request and the context.
  */
 import { useState } from 'preact/hooks';
-import { engine } from '../engine';
-import { addMessage, messagesForModel, updateMessage } from './conversation';
+import { addMessage, deleteMessage, messagesForModel, updateMessage } from './conversation';
 import { client, sessionFailed } from './session';
 import type { Conversations } from './useConversations';
 
@@ -25,7 +26,10 @@ export interface Overflow {
 
 const RENDER_EVERY_MS = 40;
 
-export function useReply(convs: Pick<Conversations, 'get' | 'update'>, modelId: string | undefined, contextLength: number, onEvent?: (e: ReplyEvent) => void) {
+/** The facts a ContextWindowSizeExceededError carries (workers/errors.ts, contextExceeded). */
+interface ContextDetails { promptTokens: number; contextLength: number }
+
+export function useReply(convs: Pick<Conversations, 'get' | 'update'>, modelId: string | undefined, onEvent?: (e: ReplyEvent) => void) {
   const [busy, setBusy] = useState<string | null>(null);
   const [overflow, setOverflow] = useState<Overflow | null>(null);
 
@@ -33,13 +37,6 @@ export function useReply(convs: Pick<Conversations, 'get' | 'update'>, modelId: 
     const c = convs.get(conversationId);
     if (!c || !modelId || busy) return;
     const messages = messagesForModel(c, userId);
-    const promptIds = await engine().encodePrompt(modelId, { kind: 'chat', messages: messages.map((m) => ({ role: m.role, content: m.content })) });
-    const room = contextLength - promptIds.length;
-    if (room < 16) {
-      setOverflow({ conversationId, tokens: promptIds.length, max: contextLength, userId });
-      onEvent?.({ type: 'error', userId, code: 'context-full', message: `The conversation no longer fits in the context (${promptIds.length} of ${contextLength} tokens).` });
-      return;
-    }
     setOverflow(null);
     const answerId = crypto.randomUUID();
     convs.update(conversationId, (x) => addMessage(x, userId, 'assistant', '', Date.now(), answerId));
@@ -53,7 +50,7 @@ export function useReply(convs: Pick<Conversations, 'get' | 'update'>, modelId: 
       const s = c.settings;
       const stream = await client.chat.completions.create({
         messages, stream: true, stream_options: { include_usage: true },
-        temperature: s.temperature, top_p: s.top_p, max_tokens: Math.min(s.max_tokens, room), ...(s.seed !== null ? { seed: s.seed } : {}),
+        temperature: s.temperature, top_p: s.top_p, max_tokens: s.max_tokens, ...(s.seed !== null ? { seed: s.seed } : {}),
       });
       let finish = 'stop';
       for await (const chunk of stream) {
@@ -78,11 +75,17 @@ export function useReply(convs: Pick<Conversations, 'get' | 'update'>, modelId: 
       flush();
       onEvent?.({ type: 'done', answerId, text, finish, ...usage });
     } catch (e) {
-      const err = e as Error;
-      onEvent?.({ type: 'error', userId, answerId, code: err.name === 'ContextWindowSizeExceededError' ? 'context-full' : 'generation-failed', message: err.message });
-      if (err.name === 'ContextWindowSizeExceededError') setOverflow({ conversationId, tokens: promptIds.length, max: contextLength, userId });
+      const err = e as Error & { details?: ContextDetails };
+      const full = err.name === 'ContextWindowSizeExceededError';
+      onEvent?.({ type: 'error', userId, answerId, code: full ? 'context-full' : 'generation-failed', message: err.message });
       if (err.name === 'DeviceLostError') sessionFailed(err.message);
-      convs.update(conversationId, (x) => updateMessage(x, answerId, { content: text, error: err.message }));
+      if (full && err.details) {
+        // Nothing was generated: the question waits, unanswered, for the user to make room.
+        convs.update(conversationId, (x) => deleteMessage(x, answerId));
+        setOverflow({ conversationId, tokens: err.details.promptTokens, max: err.details.contextLength, userId });
+      } else {
+        convs.update(conversationId, (x) => updateMessage(x, answerId, { content: text, error: err.message }));
+      }
     } finally {
       setBusy(null);
     }

@@ -41,7 +41,7 @@ export function EmbedApp(props: EmbedProps) {
   const ready = session.kind === 'ready' ? session : undefined;
   const hostIds = useRef(new Map<string, string>()); // user message id → the host's prompt id
   const link = useRef<HostLink | null>(null);
-  const replies = useReply(conv, ready?.model.id, ready?.contextLength ?? 0, (e) => forward(e));
+  const replies = useReply(conv, ready?.model.id, (e) => forward(e));
   const [artifact, setArtifact] = useState<number | null>(null);
   const shell = useRef<HTMLDivElement>(null);
   const sessionNow = useRef(session);

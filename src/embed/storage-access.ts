@@ -5,6 +5,7 @@
  * IndexedDB to the engine worker over a MessagePort (workers/store/db.ts, attachStorePort).
  */
 import { idbBackend, type StoreBackend } from '../../workers/store/idb-backend';
+import type { EngineWorkerApi } from '../../workers/api';
 import { Comlink, engine } from '../engine';
 
 /** The handle requestStorageAccess({ indexedDB: true }) resolves with, where the browser has it. */
@@ -50,11 +51,14 @@ export async function requestAppStorage(): Promise<AccessOutcome> {
   return { kind: 'granted' };
 }
 
-/** From now on the engine worker reads and writes the model store through `backend`, served from this page. */
-export async function attachStore(backend: StoreBackend): Promise<void> {
+/**
+ * From now on the engine worker (`worker`: the page's own by default) reads and writes the model store
+ * through `backend`, served from this page. Rejects with an EngineStateError while a model is loaded.
+ */
+export async function attachStore(backend: StoreBackend, worker: Pick<Comlink.Remote<EngineWorkerApi>, 'attachStorePort'> = engine()): Promise<void> {
   const { port1, port2 } = new MessageChannel();
   Comlink.expose(transferringRecords(backend), port1);
-  await engine().attachStorePort(Comlink.transfer(port2, [port2]));
+  await worker.attachStorePort(Comlink.transfer(port2, [port2]));
 }
 
 /** Whether an earlier grant lets requestAppStorage() succeed without a click. */

@@ -1,6 +1,7 @@
 import type { ComponentChildren } from 'preact';
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { engine } from '../engine';
+import { formatBytes } from '../../workers/format';
 import type { DeviceReport, GpuMemoryReport, Verdict } from '../../workers/device/types';
 import { useLang } from '../i18n';
 import { formatSize, reasonLabel, t } from './device-strings';
@@ -186,7 +187,7 @@ function Row(props: { label: string; testid: string; value?: string; children: C
 function BytesRow(props: { label: string; testid: string; bytes: number }) {
   return (
     <Row label={props.label} testid={props.testid} value={String(props.bytes)}>
-      {t('bytes', { n: props.bytes.toLocaleString('en-US'), binary: binary(props.bytes) })}
+      {t('bytes', { n: props.bytes.toLocaleString('en-US'), binary: formatBytes(props.bytes, 'binary') })}
     </Row>
   );
 }
@@ -217,14 +218,6 @@ function describeGpuMemory(memory: GpuMemoryReport): string {
     case 'measured':
       return t(memory.hitLimit ? 'memHitLimit' : 'memEnough', { bytes: formatSize(memory.bytes) });
   }
-}
-
-function binary(bytes: number): string {
-  const units: [string, number][] = [['GiB', 2 ** 30], ['MiB', 2 ** 20], ['KiB', 2 ** 10]];
-  for (const [unit, size] of units) {
-    if (bytes >= size) return `${Number((bytes / size).toFixed(2))} ${unit}`;
-  }
-  return `${bytes} bytes`;
 }
 
 function yesNo(b: boolean): 'yes' | 'no' {

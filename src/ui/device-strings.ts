@@ -1,7 +1,7 @@
 /** The device check's words, in English and Simplified Chinese. */
 import { lang, translations } from '../i18n';
 import type { VerdictReason } from '../../workers/device/types';
-import { formatBytes } from '../../workers/device/verdict';
+import { formatBytes } from '../../workers/format';
 
 export const t = translations({
   en: {

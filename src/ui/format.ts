@@ -5,12 +5,7 @@ const t = translations({
   zh: { s: '{s} 秒', ms: '{m} 分 {s} 秒', hm: '{h} 小时 {m} 分' },
 });
 
-export function formatBytes(n: number): string {
-  if (n >= 1e9) return `${(n / 1e9).toFixed(2)} GB`;
-  if (n >= 1e6) return `${(n / 1e6).toFixed(1)} MB`;
-  if (n >= 1e3) return `${(n / 1e3).toFixed(1)} kB`;
-  return `${n} B`;
-}
+export { formatBytes } from '../../workers/format';
 
 /** "3 min 20 s" (or "3 分 20 秒"), in the interface language; "—" when unknown. */
 export function formatDuration(seconds: number | null): string {

@@ -6,6 +6,7 @@
  * counts and all.
  */
 import type { Page } from '@playwright/test';
+import type { ViewLayout } from '../../workers/runtime/ops';
 import { ggmlTypeByName } from '../../workers/gguf/ggml-types';
 import { attentionScale, ropeFrequencies, ropeTable } from '../../workers/runtime/rope-yarn';
 import { storedRowBytes, transcodeRows } from '../../workers/store/layout';
@@ -89,15 +90,16 @@ test.describe('embed kernel', () => {
 
 test.describe('rmsnorm kernel', () => {
   type Case = Omit<RmsnormShape, 'eps'> & { name: string; yRows: number; seed: number; xScale?: number; zeroRow?: number };
-  const plain = (dim: number, T: number) => ({ dim, xBase: 0, xStride: dim, yBase: 0, yStride: dim, atPosition: false, lastOnly: false, T, pos0: 0, yRows: T });
+  const rows = (row: number, base = 0, atPosition = false): ViewLayout => ({ base, row, head: 0, atPosition });
+  const plain = (dim: number, T: number) => ({ dim, x: rows(dim), y: rows(dim), lastOnly: false, T, pos0: 0, yRows: T });
   const CASES: Case[] = [
     { name: 'dim 100, T=1', ...plain(100, 1), seed: 1 },
     { name: 'dim 2048 (the model), T=3', ...plain(2048, 3), seed: 2 },
-    { name: 'dim 37 < 64, T=9, offsets and strides, a zero row', ...plain(37, 9), xBase: 5, xStride: 50, yBase: 3, yStride: 41, yRows: 10, seed: 3, zeroRow: 4 },
+    { name: 'dim 37 < 64, T=9, offsets and strides, a zero row', ...plain(37, 9), x: rows(50, 5), y: rows(41, 3), yRows: 10, seed: 3, zeroRow: 4 },
     { name: 'large values (x * 1e3), dim 300, T=2', ...plain(300, 2), seed: 4, xScale: 1000 },
-    // kv_latent: c = rmsnorm(kv_a[:, :R]) written into the cache row pos0 + t, k_pe left alone
-    { name: 'into the KV cache: R=512, pos0=150, T=4', dim: 512, xBase: 0, xStride: 576, yBase: 0, yStride: 576, atPosition: true, lastOnly: false, T: 4, pos0: 150, yRows: 156, seed: 5 },
-    { name: 'into the KV cache: R=64, pos0=3, T=10', dim: 64, xBase: 0, xStride: 80, yBase: 0, yStride: 80, atPosition: true, lastOnly: false, T: 10, pos0: 3, yRows: 15, seed: 6 },
+    // attn_kv_a_norm: kv_cmpr = rmsnorm(kv_a[:, :R]) written into the cache row pos0 + t, k_pe left alone
+    { name: 'into the KV cache: R=512, pos0=150, T=4', dim: 512, x: rows(576), y: rows(576, 0, true), lastOnly: false, T: 4, pos0: 150, yRows: 156, seed: 5 },
+    { name: 'into the KV cache: R=64, pos0=3, T=10', dim: 64, x: rows(80), y: rows(80, 0, true), lastOnly: false, T: 10, pos0: 3, yRows: 15, seed: 6 },
     { name: 'last token only: dim 130, T=5', ...plain(130, 5), lastOnly: true, yRows: 3, seed: 7 },
     { name: 'last token only: dim 2048, T=1, pos0=40', ...plain(2048, 1), lastOnly: true, pos0: 40, yRows: 1, seed: 8 },
   ];
@@ -106,11 +108,11 @@ test.describe('rmsnorm kernel', () => {
       await openHarness(page);
       const rand = rng(1000 + c.seed);
       const eps = 1e-6;
-      const x = f32(c.xBase + c.T * c.xStride, rand, c.xScale ?? 1);
-      if (c.zeroRow !== undefined) x.fill(0, c.xBase + c.zeroRow * c.xStride, c.xBase + c.zeroRow * c.xStride + c.dim);
+      const x = f32(c.x.base + c.T * c.x.row, rand, c.xScale ?? 1);
+      if (c.zeroRow !== undefined) x.fill(0, c.x.base + c.zeroRow * c.x.row, c.x.base + c.zeroRow * c.x.row + c.dim);
       const g = f32(c.dim, rand).map((v) => Math.fround(1 + 0.5 * v));
-      const y = f32(c.yBase + c.yRows * c.yStride, rand); // what the cache (or buffer) held before
-      const got = await page.evaluate((a) => window.kernelHarness.rmsnorm(a), { ...c, eps, x, g, y });
+      const y = f32(c.y.base + c.yRows * c.y.row, rand); // what the cache (or buffer) held before
+      const got = await page.evaluate((a) => window.kernelHarness.rmsnorm(a), { shape: { ...c, eps }, x, g, y });
       expectClose(got, rmsnormRef(x, g, y, { ...c, eps }), SUMS, 'Y');
     });
   }
@@ -121,13 +123,14 @@ test.describe('rmsnorm kernel', () => {
 test.describe('rope kernel', () => {
   type Case = RopeShape & { name: string; yRows: number; xRows: number; seed: number };
   const H = 3, nope = 16;
+  const at = (base: number, row: number, head: number, atPosition = false): ViewLayout => ({ base, row, head, atPosition });
   const CASES: Case[] = [
     // q_pe: from inside q ([T][H][nope + rope]) into q_pe ([T][H][rope])
-    { name: 'q_pe: n_rot 64, 3 heads, T=2, pos0=5000', nRot: 64, heads: H, xBase: nope, xStride: H * (nope + 64), xHead: nope + 64, yBase: 0, yStride: H * 64, yHead: 64, atPosition: false, T: 2, pos0: 5000, xRows: 2, yRows: 2, seed: 1 },
-    { name: 'q_pe: n_rot 16, 16 heads, T=1, pos0=37', nRot: 16, heads: 16, xBase: 128, xStride: 16 * 144, xHead: 144, yBase: 0, yStride: 16 * 16, yHead: 16, atPosition: false, T: 1, pos0: 37, xRows: 1, yRows: 1, seed: 2 },
-    // k_pe: from kv_a ([T][R + rope]) into the cache rows pos0 + t, c left alone
-    { name: 'k_pe into the cache: R=32, n_rot 64, pos0=150, T=9', nRot: 64, heads: 1, xBase: 32, xStride: 96, xHead: 0, yBase: 32, yStride: 96, yHead: 0, atPosition: true, T: 9, pos0: 150, xRows: 9, yRows: 165, seed: 3 },
-    { name: 'k_pe into the cache: R=64, n_rot 16, pos0=0, T=12', nRot: 16, heads: 1, xBase: 64, xStride: 80, xHead: 0, yBase: 64, yStride: 80, yHead: 0, atPosition: true, T: 12, pos0: 0, xRows: 12, yRows: 13, seed: 4 },
+    { name: 'q_pe: n_rot 64, 3 heads, T=2, pos0=5000', nRot: 64, heads: H, x: at(nope, H * (nope + 64), nope + 64), y: at(0, H * 64, 64), T: 2, pos0: 5000, xRows: 2, yRows: 2, seed: 1 },
+    { name: 'q_pe: n_rot 16, 16 heads, T=1, pos0=37', nRot: 16, heads: 16, x: at(128, 16 * 144, 144), y: at(0, 16 * 16, 16), T: 1, pos0: 37, xRows: 1, yRows: 1, seed: 2 },
+    // k_pe: from kv_a ([T][R + rope]) into the cache rows pos0 + t, kv_cmpr left alone
+    { name: 'k_pe into the cache: R=32, n_rot 64, pos0=150, T=9', nRot: 64, heads: 1, x: at(32, 96, 0), y: at(32, 96, 0, true), T: 9, pos0: 150, xRows: 9, yRows: 165, seed: 3 },
+    { name: 'k_pe into the cache: R=64, n_rot 16, pos0=0, T=12', nRot: 16, heads: 1, x: at(64, 80, 0), y: at(64, 80, 0, true), T: 12, pos0: 0, xRows: 12, yRows: 13, seed: 4 },
   ];
   for (const c of CASES) {
     test(c.name, async ({ page }) => {
@@ -135,9 +138,9 @@ test.describe('rope kernel', () => {
       const rand = rng(2000 + c.seed);
       const freqs = ropeFrequencies({ ...LITE, qkRope: c.nRot });
       const cs = Array.from(ropeTable(freqs, c.pos0, c.T));
-      const x = f32(c.xRows * c.xStride, rand);
-      const y = f32(c.yRows * c.yStride, rand);
-      const got = await page.evaluate((a) => window.kernelHarness.rope(a), { ...c, x, cs, y });
+      const x = f32(c.xRows * c.x.row, rand);
+      const y = f32(c.yRows * c.y.row, rand);
+      const got = await page.evaluate((a) => window.kernelHarness.rope(a), { shape: c, x, cs, y });
       expectClose(got, ropeRef(x, cs, y, c), ELEMENTWISE, 'Y');
     });
   }

@@ -1,9 +1,11 @@
 import { defineConfig } from '@playwright/test';
 import { CHROMIUM_ARGS } from '../../scripts/chromium';
 
-// LC_PORT / LC_DIST let two checkouts run their browser tests side by side.
+// LC_PORT / LC_DIST let two checkouts run their browser tests side by side. The test harness pages
+// (dist-test/, vite.test.config.ts) are served beside the app, on its origin.
 export const APP_PORT = Number(process.env.LC_PORT ?? 4173);
 const DIST = process.env.LC_DIST ?? 'dist';
+const DIST_TEST = process.env.LC_DIST_TEST ?? 'dist-test';
 
 // The browser is Chromium with WebGPU turned on. Served from 127.0.0.1, the page is a secure
 // context, so WebGPU runs on Chromium's own SwiftShader adapter: slow, but real.
@@ -24,7 +26,7 @@ export default defineConfig({
     },
   },
   webServer: {
-    command: `node scripts/serve.mjs --port ${APP_PORT} --root ${DIST}`,
+    command: `node scripts/serve.mjs --port ${APP_PORT} --root ${DIST} --overlay ${DIST_TEST}`,
     cwd: '../..',
     url: `http://127.0.0.1:${APP_PORT}/`,
     reuseExistingServer: !process.env.CI,

@@ -5,11 +5,13 @@
  * Ops.matmul exactly as the model's decode projections are) against a plain copy (kernels/copy.wgsl) over the same weight bytes on the same device.
  * Built as a page of its own (vite.config.ts); the app never loads it.
  */
-import { Comlink, engine } from '../../src/engine';
+import { Comlink } from '../../src/engine';
+import { engine } from './test-engine';
 import { dequantFileRows } from '../../workers/gguf/dequant';
 import { Q4_0 } from '../../workers/gguf/ggml-types';
 import { bindGroup, encodeDispatches, KernelLibrary } from '../../workers/runtime/kernels';
-import { Ops } from '../../workers/runtime/ops';
+import { Ops, view } from '../../workers/runtime/ops';
+import { STEP } from '../../workers/runtime/params';
 import { storedRowBytes, transcodeRows } from '../../workers/store/layout';
 import { randomF32, randomTensorBytes, rng } from '../support/random-tensors';
 
@@ -194,16 +196,17 @@ async function kernelEfficiency(o: KernelEfficiencyOptions): Promise<KernelEffic
     const kernels = new KernelLibrary(device);
 
     // matvec, as ops.ts records a decode projection and encodes it on a step of one token
-    const S = kernels.uniform([1, 0, 1, 0], 'step');
-    const ops = new Ops(device, kernels, S);
-    const matvecs = W.map((w, i) => ops.matmul(`matvec ${i}`, { name: `W${i}`, buffer: w, type: 'Q4_0', rowWeights: K, nRows: N, rowWords }, X, Y, { xStride: K, yStride: N }));
+    const S = kernels.uniform(STEP, { T: 1, pos0: 0 }, 'step');
+    const ops = new Ops(device, kernels, S, 'decode', 1);
+    const matvecs = W.map((w, i) => ops.matmul(`matvec ${i}`, { name: `W${i}`, buffer: w, type: 'Q4_0', rowWeights: K, nRows: N, rowWords }, view(X, { row: K }), view(Y, { row: N })));
 
     // copy over vec4<u32>: every byte of the stored matrix (its size is a multiple of 16 here)
     const n = Math.floor(stored.byteLength / 16);
-    const copyGroups = Math.ceil(n / 256);
+    const COPY_WG = 256;
+    const copyGroups = Math.ceil(n / COPY_WG);
     const cx = Math.min(copyGroups, 65535);
-    const cp = kernels.pipeline('copy');
-    const C = kernels.uniform([n, cx, 0, 0], 'copy params');
+    const cp = kernels.pipeline('copy', { WG: COPY_WG });
+    const C = kernels.params('copy', { n, grid_x: cx }, 'copy params');
     const cpGroups = W.map((w, i) => bindGroup(device, cp, [w, D[i]!, C], `copy ${i}`));
     const cpY = Math.ceil(copyGroups / cx);
     const setupError = await device.popErrorScope();

@@ -1,16 +1,18 @@
 /**
  * Exposes the runtime's building blocks on window for Playwright tests and the command-line tools,
- * which drive a real Chromium. Built as a separate page; the app never loads it.
+ * which drive a real Chromium, with the test engine worker (test-engine.ts). Built into dist-test/
+ * by vite.test.config.ts; the app never loads it.
  */
-import { engine } from '../../src/engine';
 import { ggmlTypeByName } from '../../workers/gguf/ggml-types';
 import { acquireGpu, type Gpu } from '../../workers/runtime/gpu';
 import { encodeDispatches, type KernelLibrary } from '../../workers/runtime/kernels';
-import { Ops } from '../../workers/runtime/ops';
+import { Ops, view } from '../../workers/runtime/ops';
+import { STEP } from '../../workers/runtime/params';
 import { storedRowBytes, transcodeRows } from '../../workers/store/layout';
 import { Comlink } from '../../src/engine';
-import { LiteCoderEngine } from '../../src/api/engine-client';
-import { attachStore } from '../../src/embed/storage-access';
+import { attachStore as attachStoreTo } from '../../src/embed/storage-access';
+import type { StoreBackend } from '../../workers/store/idb-backend';
+import { engine, HarnessEngine as LiteCoderEngine } from './test-engine';
 import { idbBackend } from '../../workers/store/idb-backend';
 import { kernelLibrary, type KernelVariant } from './kernel-variants';
 
@@ -41,7 +43,7 @@ async function readF32(device: GPUDevice, src: GPUBuffer, n: number): Promise<Fl
 
 /**
  * Y[z][t][r] (+)= W[z] · X[z][t] on the GPU as the model records it (Ops.matmul: matmul.wgsl, or
- * matvec.wgsl when T = 1), W given in GGUF file layout (Z matrices of N rows of K weights, one after
+ * matvec.wgsl in the decode form, when T = 1), W given in GGUF file layout (Z matrices of N rows of K weights, one after
  * the other). `o.y0`: Y's contents before, which the kernel adds to (accumulate). `o.variant`: kernel
  * options instead of the device's own (subgroups: false, the workgroup-memory form; rowThreads).
  */
@@ -54,10 +56,11 @@ async function matmul(type: string, K: number, N: number, T: number, Z: number, 
   const W = storage(g.device, stored, 'W');
   const X = storage(g.device, x, 'X');
   const Y = storage(g.device, o.y0 ?? Z * T * N * 4, 'Y');
-  const S = kernels.uniform([T, 0, T, 0], 'S');
-  const ops = new Ops(g.device, kernels, S);
+  const S = kernels.uniform(STEP, { T, pos0: 0 }, 'S');
+  // A step of one token runs the decode form (matvec.wgsl), as the model does.
+  const ops = new Ops(g.device, kernels, S, T === 1 ? 'decode' : 'prefill', T);
   const tensor = { name: 'W', buffer: W, type, rowWeights: K, nRows: N * Z, rowWords };
-  const d = ops.matmul('matmul', tensor, X, Y, { N, Z, wBatch: N * rowWords, xStride: K, xBatch: T * K, yStride: N, yBatch: T * N, accumulate: o.y0 !== undefined });
+  const d = ops.matmul('matmul', tensor, view(X, { row: K, head: T * K }), view(Y, { row: N, head: T * N }), { heads: Z, accumulate: o.y0 !== undefined });
   g.device.pushErrorScope('validation');
   const enc = g.device.createCommandEncoder();
   const pass = enc.beginComputePass();
@@ -70,6 +73,8 @@ async function matmul(type: string, K: number, N: number, T: number, Z: number, 
   [W, X, Y, S].forEach((b) => b.destroy());
   return out;
 }
+
+const attachStore = (b: StoreBackend) => attachStoreTo(b, engine());
 
 const harness = { matmul, runtime, storage, readF32, engine, Comlink, LiteCoderEngine, attachStore, idbBackend };
 declare global {

@@ -1,7 +1,7 @@
 /**
  * Exposes the model kernels on window.kernelHarness for tests/browser/model-kernels.spec.ts: each
  * function takes plain arrays, runs one kernel on the GPU exactly as the model records it (through
- * the factories of workers/runtime/ops.ts and encodeDispatches, with the step uniform {T, pos0, n_ctx})
+ * the factories of workers/runtime/ops.ts and encodeDispatches, with the step uniform {T, pos0})
  * and returns the whole output buffer. Output buffers start with the contents the test gives, so a
  * test can see what a kernel must leave alone. Built as a page of its own (vite.config.ts); the app
  * never loads it.
@@ -9,10 +9,11 @@
 import { ggmlTypeByName } from '../../workers/gguf/ggml-types';
 import { acquireGpu } from '../../workers/runtime/gpu';
 import { encodeDispatches, type Dispatch, type KernelLibrary } from '../../workers/runtime/kernels';
-import { Ops } from '../../workers/runtime/ops';
+import { Ops, view, type ViewLayout } from '../../workers/runtime/ops';
+import { packParams, STEP } from '../../workers/runtime/params';
 import type { GpuTensor } from '../../workers/runtime/weights';
 import { storedRowBytes, transcodeRows } from '../../workers/store/layout';
-import { siluMulRef } from '../support/kernel-reference';
+import { siluMulRef, type RmsnormShape, type RopeShape } from '../support/kernel-reference';
 import { rng } from '../support/random-tensors';
 import { kernelLibrary, type KernelVariant } from './kernel-variants';
 
@@ -30,6 +31,8 @@ export interface StepArgs {
   pos0: number;
   /** kernel options to run with instead of the device's own (KernelLibrary), to reach every path */
   variant?: KernelVariant;
+  /** most tokens the recorded dispatch is sized for (default T) */
+  maxTokens?: number;
 }
 
 /** One kernel run: its buffers (freed after), the step uniform, validation errors turned into throws. */
@@ -39,9 +42,9 @@ class Run {
 
   constructor(readonly device: GPUDevice, kernels: KernelLibrary, readonly step: StepArgs) {
     const S = device.createBuffer({ size: 16, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST, label: 'step' });
-    device.queue.writeBuffer(S, 0, new Uint32Array([step.T, step.pos0, step.pos0 + step.T, 0]));
+    device.queue.writeBuffer(S, 0, packParams(STEP, { T: step.T, pos0: step.pos0 }));
     this.made.push(S);
-    this.ops = new Ops(device, kernels, S);
+    this.ops = new Ops(device, kernels, S, 'prefill', step.maxTokens ?? step.T);
   }
 
   private storage(data: ArrayBufferView, label: string): GPUBuffer {
@@ -138,51 +141,41 @@ async function embed(a: EmbedArgs): Promise<number[]> {
   });
 }
 
-export interface RmsnormArgs extends StepArgs {
+/** A view of `buffer` laid out as `layout` (the test's shapes are the views' layouts). */
+const on = (buffer: GPUBuffer, layout: ViewLayout) => view(buffer, layout);
+
+export interface RmsnormArgs {
+  shape: RmsnormShape;
   x: number[];
   g: number[];
   /** Y before the kernel runs */
   y: number[];
-  dim: number;
-  eps: number;
-  xBase: number;
-  xStride: number;
-  yBase: number;
-  yStride: number;
-  atPosition: boolean;
-  lastOnly: boolean;
 }
 
 async function rmsnorm(a: RmsnormArgs): Promise<number[]> {
-  return withRun(a, async (r) => {
-    const g = tensor('norm', r.f32(a.g, 'g'), 'F32', a.dim, 1, a.dim);
+  const o = a.shape;
+  return withRun(o, async (r) => {
+    const g = tensor('norm', r.f32(a.g, 'g'), 'F32', o.dim, 1, o.dim);
     const Y = r.f32(a.y, 'Y');
-    const d = r.ops.rmsnorm('rmsnorm', r.f32(a.x, 'X'), g, Y, { dim: a.dim, eps: a.eps, xBase: a.xBase, xStride: a.xStride, yBase: a.yBase, yStride: a.yStride, atPosition: a.atPosition, lastOnly: a.lastOnly });
+    const d = r.ops.rmsnorm('rmsnorm', on(r.f32(a.x, 'X'), o.x), g, on(Y, o.y), { eps: o.eps, lastOnly: o.lastOnly });
     const [out] = await r.run(d, [[Y, a.y.length]]);
     return floats(out!);
   });
 }
 
-export interface RopeArgs extends StepArgs {
+export interface RopeArgs {
+  shape: RopeShape;
   x: number[];
   /** [T][nRot/2][2] cos, sin */
   cs: number[];
   y: number[];
-  nRot: number;
-  heads: number;
-  xBase: number;
-  xStride: number;
-  xHead: number;
-  yBase: number;
-  yStride: number;
-  yHead: number;
-  atPosition: boolean;
 }
 
 async function rope(a: RopeArgs): Promise<number[]> {
-  return withRun(a, async (r) => {
+  const o = a.shape;
+  return withRun(o, async (r) => {
     const Y = r.f32(a.y, 'Y');
-    const d = r.ops.rope('rope', r.f32(a.x, 'X'), r.f32(a.cs, 'cs'), Y, { nRot: a.nRot, heads: a.heads, xBase: a.xBase, xStride: a.xStride, xHead: a.xHead, yBase: a.yBase, yStride: a.yStride, yHead: a.yHead, atPosition: a.atPosition });
+    const d = r.ops.rope('rope', on(r.f32(a.x, 'X'), o.x), r.f32(a.cs, 'cs'), on(Y, o.y), { nRot: o.nRot, heads: o.heads });
     const [out] = await r.run(d, [[Y, a.y.length]]);
     return floats(out!);
   });
@@ -205,7 +198,8 @@ async function attention(a: AttentionArgs): Promise<number[]> {
   return withRun(a, async (r) => {
     const n = a.T * a.H * a.R;
     const O = r.f32(new Array<number>(n).fill(0), 'O');
-    const d = r.ops.attention('mla', r.f32(a.qAbs, 'q_abs'), r.f32(a.qPe, 'q_pe'), r.f32(a.cache, 'kv cache'), O, { R: a.R, nRot: a.nRot, H: a.H, scale: a.scale });
+    const qPe = view(r.f32(a.qPe, 'q_pe'), { row: a.H * a.nRot, head: a.nRot });
+    const d = r.ops.attention('mla', r.f32(a.qAbs, 'q_abs'), qPe, r.f32(a.cache, 'kv cache'), O, { R: a.R, nRot: a.nRot, H: a.H, scale: a.scale });
     const [out] = await r.run(d, [[O, n]]);
     return floats(out!);
   });
@@ -224,7 +218,7 @@ export interface SiluMulArgs extends StepArgs {
 async function siluMul(a: SiluMulArgs): Promise<number[]> {
   return withRun(a, async (r) => {
     const A = r.f32(a.a, 'A');
-    const d = r.ops.siluMul('silu', r.f32(a.g, 'G'), r.f32(a.u, 'U'), A, a.n, a.rowsPerToken, a.maxTokens);
+    const d = r.ops.siluMul('silu', r.f32(a.g, 'G'), r.f32(a.u, 'U'), A, a.n, a.rowsPerToken);
     const [out] = await r.run(d, [[A, a.a.length]]);
     return floats(out!);
   });
@@ -243,7 +237,7 @@ async function siluMulSeeded(a: StepArgs & { seed: number; n: number; rowsPerTok
   const A0 = new Float32Array(size).fill(-7.25);
   return withRun(a, async (r) => {
     const A = r.bytes(new Uint8Array(A0.buffer), 'A');
-    const d = r.ops.siluMul('silu', r.bytes(new Uint8Array(G.buffer), 'G'), r.bytes(new Uint8Array(U.buffer), 'U'), A, a.n, a.rowsPerToken, a.maxTokens);
+    const d = r.ops.siluMul('silu', r.bytes(new Uint8Array(G.buffer), 'G'), r.bytes(new Uint8Array(U.buffer), 'U'), A, a.n, a.rowsPerToken);
     const groups = (typeof d.workgroups === 'function' ? d.workgroups(a) : d.workgroups) as [number, number, number];
     const [out] = await r.run(d, [[A, size]]);
     const got = new Float32Array(out!);
@@ -275,7 +269,7 @@ async function route(a: RouteArgs): Promise<{ ids: number[]; wts: number[] }> {
     const n = a.T * a.k;
     const ids = r.u32(new Array<number>(n).fill(0xdeadbeef), 'ids');
     const wts = r.f32(new Array<number>(n).fill(-1), 'wts');
-    const d = r.ops.route('route', r.f32(a.logits, 'logits'), ids, wts, { E: a.E, k: a.k, sigmoid: a.sigmoid, norm: a.norm, scale: a.scale });
+    const d = r.ops.route('route', r.f32(a.logits, 'logits'), ids, wts, { E: a.E, nUsed: a.k, sigmoid: a.sigmoid, norm: a.norm, scale: a.scale });
     const [i, w] = await r.run(d, [[ids, n], [wts, n]]);
     return { ids: Array.from(new Uint32Array(i!)), wts: floats(w!) };
   });
@@ -305,7 +299,7 @@ async function moeMatmul(a: MoeMatmulArgs): Promise<number[]> {
   return withRun(a, async (r) => {
     const Y = r.f32(a.y, 'Y');
     const d = r.ops.moeMatmul('experts', a.type, r.bytes(new Uint8Array(a.pool), 'pool'), r.u32(a.table, 'table'), r.u32(a.ids, 'ids'), r.f32(a.x, 'X'), Y,
-      { K: a.K, N: a.N, rowWords: a.rowWords, partWords: a.partWords, xStride: a.xStride, xPerPair: a.xPerPair, k: a.k });
+      { K: a.K, N: a.N, rowWords: a.rowWords, partWords: a.partWords, xStride: a.xStride, xPerPair: a.xPerPair, nUsed: a.k });
     const [out] = await r.run(d, [[Y, a.y.length]]);
     return floats(out!);
   });

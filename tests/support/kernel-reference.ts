@@ -10,6 +10,7 @@
 import { dequantFileRows, dequantStoredRows } from '../../workers/gguf/dequant';
 import type { DeepSeek2Hparams } from '../../workers/gguf/deepseek2';
 import type { GgmlType } from '../../workers/gguf/ggml-types';
+import type { ViewLayout } from '../../workers/runtime/ops';
 
 export interface Reference {
   want: Float64Array;
@@ -45,11 +46,9 @@ export function embedRef(type: GgmlType, K: number, fileBytes: Uint8Array, nRows
 export interface RmsnormShape {
   dim: number;
   eps: number;
-  xBase: number;
-  xStride: number;
-  yBase: number;
-  yStride: number;
-  atPosition: boolean;
+  /** where the rows are (ops.ts views: rows by token for x; by token or position for y) */
+  x: ViewLayout;
+  y: ViewLayout;
   lastOnly: boolean;
   T: number;
   pos0: number;
@@ -57,18 +56,18 @@ export interface RmsnormShape {
 
 /**
  * rmsnorm: y = x / sqrt(mean(x^2) + eps) * g per token row. Row placement: t, or pos0 + t with
- * atPosition; with lastOnly, only the last token, into row 0.
+ * y.atPosition; with lastOnly, only the last token, into row 0.
  */
 export function rmsnormRef(x: ArrayLike<number>, g: ArrayLike<number>, init: ArrayLike<number>, o: RmsnormShape): Reference {
   const r = start(init);
   const tokens = o.lastOnly ? [o.T - 1] : [...Array(o.T).keys()];
   for (const t of tokens) {
-    const xo = o.xBase + t * o.xStride;
+    const xo = o.x.base + t * o.x.row;
     let ss = 0;
     for (let i = 0; i < o.dim; i++) ss += x[xo + i]! ** 2;
     const inv = 1 / Math.sqrt(ss / o.dim + o.eps);
-    const row = o.lastOnly ? 0 : o.atPosition ? o.pos0 + t : t;
-    const yo = o.yBase + row * o.yStride;
+    const row = o.lastOnly ? 0 : o.y.atPosition ? o.pos0 + t : t;
+    const yo = o.y.base + row * o.y.row;
     for (let i = 0; i < o.dim; i++) {
       const v = x[xo + i]! * inv * g[i]!;
       put(r, yo + i, v, Math.abs(v));
@@ -80,34 +79,30 @@ export function rmsnormRef(x: ArrayLike<number>, g: ArrayLike<number>, init: Arr
 export interface RopeShape {
   nRot: number;
   heads: number;
-  xBase: number;
-  xStride: number;
-  xHead: number;
-  yBase: number;
-  yStride: number;
-  yHead: number;
-  atPosition: boolean;
+  /** where each head's rope slice is (ops.ts views: x by token; y by token or position) */
+  x: ViewLayout;
+  y: ViewLayout;
   T: number;
   pos0: number;
 }
 
 /**
  * rope on adjacent pairs: (x0, x1) → (x0 c - x1 s, x0 s + x1 c), with (c, s) = cs[t][i] from the
- * [T][n_rot/2][2] table. Row placement: t, or pos0 + t with atPosition.
+ * [T][n_rot/2][2] table. Row placement: t, or pos0 + t with y.atPosition.
  */
 export function ropeRef(x: ArrayLike<number>, cs: ArrayLike<number>, init: ArrayLike<number>, o: RopeShape): Reference {
   const r = start(init);
   const half = o.nRot / 2;
   for (let t = 0; t < o.T; t++) {
-    const row = o.atPosition ? o.pos0 + t : t;
+    const row = o.y.atPosition ? o.pos0 + t : t;
     for (let h = 0; h < o.heads; h++) {
       for (let i = 0; i < half; i++) {
         const c = cs[(t * half + i) * 2]!;
         const s = cs[(t * half + i) * 2 + 1]!;
-        const xo = o.xBase + t * o.xStride + h * o.xHead + 2 * i;
+        const xo = o.x.base + t * o.x.row + h * o.x.head + 2 * i;
         const x0 = x[xo]!;
         const x1 = x[xo + 1]!;
-        const yo = o.yBase + row * o.yStride + h * o.yHead + 2 * i;
+        const yo = o.y.base + row * o.y.row + h * o.y.head + 2 * i;
         put(r, yo, x0 * c - x1 * s, Math.abs(x0 * c) + Math.abs(x1 * s));
         put(r, yo + 1, x0 * s + x1 * c, Math.abs(x0 * s) + Math.abs(x1 * c));
       }

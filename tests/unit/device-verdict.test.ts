@@ -9,7 +9,8 @@ import {
   ROUTED_EXPERTS,
 } from '../../workers/device/requirements';
 import type { GpuMemoryReport, VerdictInput } from '../../workers/device/types';
-import { deviceVerdict, formatBytes, reasonText, softwareRendererName } from '../../workers/device/verdict';
+import { deviceVerdict, reasonText, softwareRendererName } from '../../workers/device/verdict';
+import { formatBytes } from '../../workers/format';
 
 const texts = (r: { reasons: { text: string }[] }) => r.reasons.map((x) => x.text);
 const codes = (r: { reasons: { code: string }[] }) => r.reasons.map((x) => x.code);

@@ -6,20 +6,16 @@
  * 2 shared experts, vocabulary 102400. Sizes are in bytes; "GB" in comments means 10^9 bytes, as model
  * hosts and browser storage settings count them.
  */
+import { KV_RESERVE, WORKING_MARGIN } from './memory';
 
 const MiB = 1024 * 1024;
-const GiB = 1024 * MiB;
 
 export const HIDDEN_SIZE = 2048;
 export const VOCAB_SIZE = 102_400;
-export const LAYERS = 27;
 export const MOE_LAYERS = 26;
 export const ROUTED_EXPERTS_PER_LAYER = 64;
 export const EXPERTS_USED_PER_TOKEN = 6;
 export const EXPERT_FFN_WIDTH = 1408;
-/** kv_lora_rank 512 + rope head 64: the values MLA caches per token per layer (sizes the KV margin below). */
-export const KV_VALUES_PER_TOKEN_PER_LAYER = 512 + 64;
-
 /** All routed experts in the model: 26 x 64 = 1,664. */
 export const ROUTED_EXPERTS = MOE_LAYERS * ROUTED_EXPERTS_PER_LAYER;
 
@@ -56,12 +52,12 @@ export const Q6_K_BLOCK_BYTES = 210;
 export const LARGEST_BOUND_TENSOR_BYTES = ((VOCAB_SIZE * HIDDEN_SIZE) / Q6_K_BLOCK_WEIGHTS) * Q6_K_BLOCK_BYTES;
 
 /**
- * Room beyond the weights when everything is resident: the KV cache (576 values x 27 layers x 4 bytes
- * is about 62 KB per token, so 1 GiB also holds a long context) plus activations and staging buffers.
+ * Room beyond the weights when everything is resident (memory.ts): the KV reserve (768 MiB, a context
+ * of about 12,900 tokens) and the working margin (256 MiB): 1 GiB.
  */
-export const RESIDENT_WORKING_MARGIN = 1 * GiB;
+export const RESIDENT_WORKING_MARGIN = KV_RESERVE.resident + WORKING_MARGIN;
 
-/** GPU memory for "all experts stay on the GPU": every weight in the file plus the working margin. */
+/** GPU memory for "all experts stay on the GPU": every weight in the file plus that room. */
 export const RESIDENT_GPU_BYTES = MODEL_FILE_BYTES + RESIDENT_WORKING_MARGIN;
 
 /**
@@ -71,11 +67,9 @@ export const RESIDENT_GPU_BYTES = MODEL_FILE_BYTES + RESIDENT_WORKING_MARGIN;
 export const MIN_CACHED_EXPERT_LAYERS = 2;
 export const MIN_EXPERT_CACHE_BYTES = MIN_CACHED_EXPERT_LAYERS * EXPERTS_USED_PER_TOKEN * EXPERT_BYTES_Q4_K_M;
 
-/** Working room in paged mode: a short KV cache, activations and the upload staging buffers. */
-export const PAGED_WORKING_MARGIN = 512 * MiB;
-
-/** GPU memory for "experts are paged from storage": non-expert weights, a minimal expert cache, margin. */
-export const PAGED_GPU_BYTES = NON_EXPERT_BYTES + MIN_EXPERT_CACHE_BYTES + PAGED_WORKING_MARGIN;
+/** GPU memory for "experts are paged from storage" (memory.ts): non-expert weights, a minimal expert
+ * cache, the paged KV reserve (256 MiB, about 4,300 tokens) and the working margin. */
+export const PAGED_GPU_BYTES = NON_EXPERT_BYTES + MIN_EXPERT_CACHE_BYTES + KV_RESERVE.paged + WORKING_MARGIN;
 
 /** The GPU memory probe allocates in chunks of this size (or maxBufferSize, if that is smaller). */
 export const GPU_PROBE_CHUNK_BYTES = 256 * MiB;

@@ -11,6 +11,7 @@ import {
   RESIDENT_GPU_BYTES,
   RESIDENT_WORKING_MARGIN,
 } from './requirements';
+import { formatBytes } from '../format';
 import type { AdapterReport, GpuMemoryReport, Verdict, VerdictInput, VerdictReason, VerdictReasonData, VerdictResult } from './types';
 
 type AdapterIdentity = Pick<AdapterReport, 'vendor' | 'architecture' | 'description' | 'isFallbackAdapter'>;
@@ -33,14 +34,6 @@ function namedSoftwareRenderer(adapter: AdapterIdentity): string | null {
   return null;
 }
 
-/** Decimal units, as model hosts and browser storage settings show them: "10.36 GB". */
-export function formatBytes(bytes: number): string {
-  const abs = Math.abs(bytes);
-  if (abs >= 1e9) return `${(bytes / 1e9).toFixed(2)} GB`;
-  if (abs >= 1e6) return `${(bytes / 1e6).toFixed(1)} MB`;
-  if (abs >= 1e3) return `${(bytes / 1e3).toFixed(1)} kB`;
-  return `${bytes} bytes`;
-}
 
 const exact = (bytes: number) => `${bytes.toLocaleString('en-US')} bytes`;
 

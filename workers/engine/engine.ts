@@ -11,9 +11,10 @@ import { acquireGpu, type Gpu } from '../runtime/gpu';
 import { KernelLibrary, type WorkCounters } from '../runtime/kernels';
 import { GpuSampler } from '../runtime/sampler';
 import { resolveSamplingParams, type SamplingParams } from '../runtime/sampling-params';
+import { contextLength as contextLengthFor, KV_RESERVE, kvBytesPerToken } from '../device/memory';
 import { probeDevice } from '../device/probe';
 import { expertBudgetFromDevice } from './budget';
-import { ContextWindowSizeExceededError, DeviceLostError, ModelNotFoundError } from './errors';
+import { contextExceeded, DeviceLostError, ModelNotFoundError } from '../errors';
 
 /** How many recent tokens the repetition penalty looks at (llama.cpp's default penalty window). */
 const PENALTY_WINDOW = 64;
@@ -65,14 +66,18 @@ export class Engine {
     void gpu.lost.then((message) => { this.lost = message; });
   }
 
-  static async load(modelId: string, opts: Partial<LoadOptions>, onProgress?: (done: number, total: number) => void): Promise<Engine> {
+  /**
+   * Loads the stored model `modelId` onto a GPU device of its own. Throws ModelNotFoundError when it
+   * is not stored whole, AbortError when `signal` aborts (then nothing is left on the GPU).
+   */
+  static async load(modelId: string, opts: Partial<LoadOptions>, onProgress?: (done: number, total: number) => void, signal?: AbortSignal): Promise<Engine> {
     const manifest = await getManifest(modelId);
     if (!manifest) throw new ModelNotFoundError(`No stored model has the id "${modelId}".`);
     if (manifest.state !== 'ready') throw new ModelNotFoundError(`The model "${manifest.name}" is not completely imported yet; resume its import first.`);
     const gpu = await acquireGpu();
     try {
       const kernels = new KernelLibrary(gpu.device);
-      const model = await DeepSeek2.load(gpu, kernels, manifest, await withDefaults(manifest, opts, gpu), onProgress);
+      const model = await DeepSeek2.load(gpu, kernels, manifest, await withDefaults(manifest, opts, gpu), onProgress, signal);
       return new Engine(gpu, model, new GpuSampler(gpu.device, kernels, manifest.hparams.nVocab, PENALTY_WINDOW));
     } catch (e) {
       gpu.device.destroy();
@@ -108,9 +113,7 @@ export class Engine {
     if (this.lost) throw new DeviceLostError(`${this.lost} Load the model again to continue.`);
     const prompt = req.promptIds;
     if (prompt.length === 0) throw new Error('The prompt is empty.');
-    if (prompt.length >= this.contextLength) {
-      throw new ContextWindowSizeExceededError(`The prompt is ${prompt.length} tokens, but the context on this device holds ${this.contextLength}.`);
-    }
+    if (prompt.length >= this.contextLength) throw contextExceeded(prompt.length, this.contextLength);
     const params = req.sampling ?? GREEDY;
     const before = { ...this.model.experts.stats };
     let reuse = 0;
@@ -174,13 +177,17 @@ export class Engine {
   }
 }
 
+/**
+ * The load's sizes from the memory model (device/memory.ts): the context the KV reserve holds (the
+ * paged reserve when the device check found too little memory for every expert), then the expert
+ * budget from what the device check measured. Options given win.
+ */
 async function withDefaults(m: ModelManifest, opts: Partial<LoadOptions>, gpu: Gpu): Promise<LoadOptions> {
   const hp = m.hparams;
-  const rowBytes = (hp.kvLoraRank + hp.qkRope) * 4;
-  // The context is bounded by memory: a 1 GiB KV budget (and the largest binding), not a constant.
-  const byMemory = Math.floor(Math.min(2 ** 30 / hp.nLayer, gpu.maxBinding) / rowBytes);
-  const contextLength = Math.min(opts.contextLength ?? Infinity, hp.contextLength, byMemory);
+  const memory = opts.expertBudgetBytes === undefined ? (await probeDevice()).gpuMemory : undefined;
+  const paged = opts.expertBudgetBytes !== undefined ? opts.expertBudgetBytes !== null : memory?.kind === 'measured' && memory.hitLimit;
+  const contextLength = contextLengthFor(hp, paged ? KV_RESERVE.paged : KV_RESERVE.resident, gpu.maxBinding, opts.contextLength);
   const expertBudgetBytes = opts.expertBudgetBytes !== undefined ? opts.expertBudgetBytes
-    : expertBudgetFromDevice(m, (await probeDevice()).gpuMemory, contextLength * rowBytes * hp.nLayer);
+    : expertBudgetFromDevice(m, memory!, contextLength * kvBytesPerToken(hp));
   return { expertBudgetBytes, maxBatch: opts.maxBatch ?? 64, contextLength };
 }

@@ -1,6 +1,7 @@
 /**
- * The GPU expert cache. Routed experts live in pools: GPU buffers of equal-sized slots, each pool
- * serving a run of MoE layers (one pool for all layers when the budget fits one storage binding).
+ * The GPU expert cache. Routed experts live in pools: GPU buffers of equal-sized slots. Resident,
+ * each MoE layer has a pool of its own; paged, each pool serves a run of consecutive MoE layers, as
+ * few pools as the largest storage binding allows (one for all layers when the budget fits one).
  * Each layer has a table (expert → word offset of its record in the pool, or 0xffffffff) that the
  * MoE kernels read.
  *
@@ -13,7 +14,7 @@ import { getRecord } from '../store/db';
 import { expertKey, keyString } from '../store/keys';
 import type { ExpertLayer, ModelManifest } from '../store/types';
 import { SlotLru } from './slot-lru';
-import { StoreReadError } from './weights';
+import { AbortError, StoreReadError } from '../errors';
 
 const NOT_HERE = 0xffffffff;
 
@@ -44,8 +45,11 @@ export class ExpertCache {
     readonly resident: boolean,
   ) {}
 
-  /** `budgetBytes` null, or enough for every expert: all resident. */
-  static async create(device: GPUDevice, m: ModelManifest, budgetBytes: number | null, maxBinding: number): Promise<ExpertCache> {
+  /**
+   * `budgetBytes` null, or enough for every expert: all resident (loaded now). Throws AbortError when
+   * `signal` aborts while the resident experts load; the cache is then destroyed.
+   */
+  static async create(device: GPUDevice, m: ModelManifest, budgetBytes: number | null, maxBinding: number, signal?: AbortSignal): Promise<ExpertCache> {
     const hp = m.hparams;
     const layers = m.experts;
     const allBytes = layers.reduce((n, l) => n + l.recordBytes * hp.nExpert, 0);
@@ -70,10 +74,18 @@ export class ExpertCache {
       for (const l of group) cache.pools.set(l.layer, pool);
     }
     if (resident) {
-      for (const l of layers) {
-        const all = [...Array(hp.nExpert).keys()];
-        for (const e of all) await cache.load(l.layer, e, cache.pool(l.layer).lru.place(tag(l.layer, e), new Set()));
-        cache.writeTable(l.layer, all);
+      try {
+        for (const l of layers) {
+          const all = [...Array(hp.nExpert).keys()];
+          for (const e of all) {
+            if (signal?.aborted) throw new AbortError('The load was cancelled.');
+            await cache.load(l.layer, e, cache.pool(l.layer).lru.place(tag(l.layer, e), new Set()));
+          }
+          cache.writeTable(l.layer, all);
+        }
+      } catch (e) {
+        cache.destroy();
+        throw e;
       }
       cache.stats.bytesRead = 0; // loading is not paging
     }

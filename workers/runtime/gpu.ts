@@ -3,6 +3,8 @@
  * large); shader-f16 and subgroups are taken when offered. The matrix-vector kernels sum rows with
  * subgroup operations where the device has them (KernelLibrary), and nothing needs either.
  */
+import { GpuError } from '../errors';
+
 export interface Gpu {
   readonly device: GPUDevice;
   readonly adapterName: string;
@@ -10,13 +12,6 @@ export interface Gpu {
   readonly maxBuffer: number;
   /** resolves with a message when the device is lost (driver reset, GPU removed, destroy()) */
   readonly lost: Promise<string>;
-}
-
-export class GpuError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'GpuError';
-  }
 }
 
 export async function acquireGpu(): Promise<Gpu> {

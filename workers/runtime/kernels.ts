@@ -1,12 +1,21 @@
 /**
- * Compiles the WGSL kernels in kernels/ into pipelines, once each. Kernels that read weights splice in
- * the decoder of the weight type (kernels/quant/<type>.wgsl, with kernels/quant/common.wgsl):
- * `//!include quant` takes the part before the file's `//!dot` line (decode32, for any kernel);
- * `//!include quant dot` takes all of it (dot_unit too, for kernels that bind X as vec4<f32>).
- * `//!include rowsum` splices in the matrix-vector kernels' row sums: kernels/rowsum/subgroups.wgsl
- * where the device has subgroups, kernels/rowsum/workgroup.wgsl if not. `enable` and `requires`
- * directives of spliced files are moved to the top, where WGSL wants them.
+ * Compiles the WGSL kernels in kernels/ into pipelines, once per kernel, weight type and set of
+ * override constants. Kernel sources splice in shared files at `//!include` lines:
+ *   `//!include <path>`     kernels/<path>.wgsl (shared declarations: common/step, common/sample_params,
+ *                           common/select_state)
+ *   `//!include quant`      the decoder of the weight type, the part before its `//!dot` line
+ *                           (kernels/quant/<type>.wgsl: decode32, for any kernel), with quant/common
+ *   `//!include quant dot`  all of the decoder (dot_unit too, for kernels that bind X as vec4<f32>)
+ *   `//!include rowsum`     the matrix-vector kernels' row sums: kernels/rowsum/subgroups.wgsl where
+ *                           the device has subgroups, kernels/rowsum/workgroup.wgsl if not
+ * `enable` and `requires` directives of spliced files are moved to the top, where WGSL wants them.
+ *
+ * Sizes a kernel depends on (its workgroup size, the latent width of the KV cache, the expert count)
+ * are WGSL `override` constants, given here when the pipeline is made: the TypeScript that dispatches
+ * a kernel is the one place they are written.
  */
+import { packParams, type KernelWithParams, type ParamStruct, type ParamValues, KERNEL_PARAMS } from './params';
+
 const SOURCES = import.meta.glob('../../kernels/**/*.wgsl', { query: '?raw', import: 'default', eager: true }) as Record<string, string>;
 
 function source(path: string): string {
@@ -26,22 +35,29 @@ export interface KernelOptions {
   rowThreads: number;
 }
 
-/** The WGSL of `kernel`, with the decoder of ggml type `quant` (e.g. "Q4_K") spliced in where asked. */
+/** Override constants of a pipeline: WGSL `override` name → value. */
+export type Constants = Readonly<Record<string, number>>;
+
+const INCLUDE = /^\/\/!include (\S+)( dot)?[ \t]*$/gm;
+
+/**
+ * The WGSL of `kernel` with its includes spliced in: the decoder of ggml type `quant` (e.g. "Q4_K")
+ * where the kernel asks for one. Throws naming the kernel when it needs a type and none is given.
+ */
 export function kernelSource(kernel: string, quant?: string, opts: Pick<KernelOptions, 'subgroups'> = { subgroups: false }): string {
-  let src = source(kernel);
-  if (src.includes('//!include quant')) {
+  const splice = (src: string, depth: number): string => src.replace(INCLUDE, (_line, path: string, dot?: string) => {
+    if (depth > 4) throw new Error(`kernels/${kernel}.wgsl: includes nest too deep`);
+    if (path === 'rowsum') return source(`rowsum/${opts.subgroups ? 'subgroups' : 'workgroup'}`);
+    if (path !== 'quant') return splice(source(path), depth + 1);
     if (!quant) throw new Error(`kernel ${kernel} reads weights: give their type`);
     const decoder = source(`quant/${quant.toLowerCase()}`);
-    const dot = decoder.indexOf('//!dot');
-    if (dot < 0) throw new Error(`kernels/quant/${quant.toLowerCase()}.wgsl has no //!dot part`);
-    const common = source('quant/common');
-    src = src
-      .replace('//!include quant dot', `${decoder}\n${common}`)
-      .replace('//!include quant', `${decoder.slice(0, dot)}\n${common}`);
-  }
-  src = src.replace('//!include rowsum', source(`rowsum/${opts.subgroups ? 'subgroups' : 'workgroup'}`));
-  const directives = /^(?:enable|requires) [^;]*;[ \t]*$/gm;
-  const hoisted = src.match(directives) ?? [];
+    const cut = decoder.indexOf('//!dot');
+    if (cut < 0) throw new Error(`kernels/quant/${quant.toLowerCase()}.wgsl has no //!dot part`);
+    return `${dot ? decoder : decoder.slice(0, cut)}\n${source('quant/common')}`;
+  });
+  const src = splice(source(kernel), 0);
+  const directives = /^(?:enable|requires) [^;\n]*;[ \t]*$/gm;
+  const hoisted = [...new Set(src.match(directives) ?? [])];
   return hoisted.length ? `${hoisted.join('\n')}\n${src.replace(directives, '')}` : src;
 }
 
@@ -51,6 +67,7 @@ export function hasSubgroups(device: GPUDevice): boolean {
 }
 
 export class KernelLibrary {
+  private readonly modules = new Map<string, GPUShaderModule>();
   private readonly pipelines = new Map<string, GPUComputePipeline>();
   readonly options: KernelOptions;
 
@@ -62,27 +79,34 @@ export class KernelLibrary {
     this.options = { subgroups, rowThreads };
   }
 
-  pipeline(kernel: string, quant?: string): GPUComputePipeline {
-    const key = quant ? `${kernel}:${quant}` : kernel;
+  /** The pipeline of `kernel` (with weight type `quant` where it reads weights) and its constants. */
+  pipeline(kernel: string, constants: Constants, quant?: string): GPUComputePipeline {
+    const moduleKey = quant ? `${kernel}:${quant}` : kernel;
+    const key = `${moduleKey} ${JSON.stringify(Object.entries(constants).sort())}`;
     let p = this.pipelines.get(key);
     if (!p) {
-      const module = this.device.createShaderModule({ code: kernelSource(kernel, quant, this.options), label: key });
-      p = this.device.createComputePipeline({ layout: 'auto', compute: { module, entryPoint: 'main' }, label: key });
+      let module = this.modules.get(moduleKey);
+      if (!module) {
+        module = this.device.createShaderModule({ code: kernelSource(kernel, quant, this.options), label: moduleKey });
+        this.modules.set(moduleKey, module);
+      }
+      p = this.device.createComputePipeline({ layout: 'auto', compute: { module, entryPoint: 'main', constants }, label: key });
       this.pipelines.set(key, p);
     }
     return p;
   }
 
-  /** A uniform buffer of u32 (and f32, written as their bits) values, padded to 16 bytes. */
-  uniform(values: readonly number[], label: string, floats: ReadonlySet<number> = new Set()): GPUBuffer {
-    const n = Math.ceil(values.length / 4) * 4;
-    const buf = this.device.createBuffer({ size: n * 4, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST, label });
-    const data = new ArrayBuffer(n * 4);
-    const u = new Uint32Array(data);
-    const f = new Float32Array(data);
-    values.forEach((v, i) => { if (floats.has(i)) f[i] = v; else u[i] = v; });
+  /** A uniform buffer holding `values` as `struct` lays them out (params.ts). */
+  uniform<S extends ParamStruct>(struct: S, values: ParamValues<S>, label: string): GPUBuffer {
+    const data = packParams(struct, values);
+    const buf = this.device.createBuffer({ size: data.byteLength, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST, label });
     this.device.queue.writeBuffer(buf, 0, data);
     return buf;
+  }
+
+  /** The `Params` uniform of `kernel` (params.ts, KERNEL_PARAMS). */
+  params<K extends KernelWithParams>(kernel: K, values: ParamValues<(typeof KERNEL_PARAMS)[K]>, label: string): GPUBuffer {
+    return this.uniform(KERNEL_PARAMS[kernel], values, label);
   }
 }
 
@@ -91,12 +115,10 @@ export interface Dispatch {
   readonly label: string;
   readonly pipeline: GPUComputePipeline;
   readonly bindGroup: GPUBindGroup;
-  /** workgroup counts; a function when they depend on the step (token count, context length) */
+  /** workgroup counts; a function when they depend on the step (token count, position) */
   readonly workgroups: readonly [number, number, number] | ((step: StepShape) => readonly [number, number, number]);
   /** bytes of weights the dispatch reads, for the benchmark's figures */
   readonly weightBytes?: (step: StepShape) => number;
-  /** what runs instead on a step of one token (decode), where the kernel has a faster form for it */
-  readonly oneToken?: { readonly pipeline: GPUComputePipeline; readonly bindGroup: GPUBindGroup; readonly workgroups: readonly [number, number, number] };
 }
 
 /** What the GPU was asked to do, counted as it is encoded. */
@@ -109,10 +131,9 @@ export interface WorkCounters {
 
 export const newCounters = (): WorkCounters => ({ dispatches: 0, submits: 0, readbacks: 0, weightBytes: 0 });
 
+/** The step uniform's values (params.ts, STEP): tokens fed this step, and the first one's position. */
 export interface StepShape {
-  /** tokens fed this step */
   readonly T: number;
-  /** position of the first of them */
   readonly pos0: number;
 }
 
@@ -126,15 +147,14 @@ export function bindGroup(device: GPUDevice, pipeline: GPUComputePipeline, buffe
 
 export function encodeDispatches(pass: GPUComputePassEncoder, dispatches: readonly Dispatch[], step: StepShape, counters?: WorkCounters): void {
   for (const d of dispatches) {
-    const run = step.T === 1 && d.oneToken ? d.oneToken : d;
-    const [x, y, z] = typeof run.workgroups === 'function' ? run.workgroups(step) : run.workgroups;
+    const [x, y, z] = typeof d.workgroups === 'function' ? d.workgroups(step) : d.workgroups;
     if (x * y * z === 0) continue;
     if (counters) {
       counters.dispatches++;
       counters.weightBytes += d.weightBytes?.(step) ?? 0;
     }
-    pass.setPipeline(run.pipeline);
-    pass.setBindGroup(0, run.bindGroup);
+    pass.setPipeline(d.pipeline);
+    pass.setBindGroup(0, d.bindGroup);
     pass.dispatchWorkgroups(x, y, z);
   }
 }

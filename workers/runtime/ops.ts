@@ -1,19 +1,52 @@
 /**
- * One factory per kernel: each turns tensors, buffers and shapes into a recorded Dispatch. Static
- * shape parameters go into a uniform made once here; what changes per step (token count, position)
- * is in the shared step uniform `S`.
+ * One factory per kernel: each turns tensors, views of activation buffers and shapes into a recorded
+ * Dispatch. Static shape parameters go into the kernel's `Params` uniform (params.ts), made once here;
+ * what changes per step (token count, position) is in the shared step uniform `S`.
+ *
+ * An Ops records one of the two forms of the graph: `prefill` (steps of several tokens: matmul.wgsl
+ * decodes each weight once for a tile of tokens) or `decode` (steps of one token: matvec.wgsl streams
+ * the weights). DeepSeek2 records the graph once in each form and runs the one that fits the step.
  */
-import { bindGroup, type Dispatch, type KernelLibrary, type StepShape } from './kernels';
+import { bindGroup, type Constants, type Dispatch, type KernelLibrary, type StepShape } from './kernels';
+import type { KernelWithParams, ParamValues, KERNEL_PARAMS } from './params';
 import type { GpuTensor } from './weights';
+
+/**
+ * Where values sit in an f32 activation buffer, as ggml_view_3d describes a tensor inside another:
+ * value i of head h of token t is at `base + t*row + h*head + i` (units: f32 elements). `t` counts
+ * the step's tokens, or, with `atPosition`, positions in the sequence (t + pos0): the KV cache.
+ */
+export interface ViewLayout {
+  readonly base: number;
+  readonly row: number;
+  readonly head: number;
+  readonly atPosition: boolean;
+}
+
+/** A ViewLayout on a buffer. */
+export interface View extends ViewLayout {
+  readonly buffer: GPUBuffer;
+}
+
+/** A view of `buffer`: rows of `row` floats from `base`, heads `head` floats apart. */
+export function view(buffer: GPUBuffer, o: { row: number; base?: number; head?: number; atPosition?: boolean }): View {
+  return { buffer, base: o.base ?? 0, row: o.row, head: o.head ?? 0, atPosition: o.atPosition ?? false };
+}
+
+/** Invocations per workgroup of each kernel (their WGSL `override WG`). */
+export const WORKGROUP = {
+  embed: 64, rmsnorm: 64, rope: 32, mla_attention: 64, matmul: 64, matvec: 64, moe_matmul: 64,
+  silu_mul: 256, moe_route: 64, moe_combine: 64,
+} as const;
 
 const GRID_X = 16384;
 const groupsFor = (n: number): [number, number] => [Math.min(n, GRID_X), Math.ceil(n / GRID_X)];
 
-/** Invocations per row: a power of two up to 64, no more than the row's 32-weight units can use. */
+/** Invocations per row of matmul.wgsl: a power of two up to its WG, no more than the row's 32-weight units can use. */
 export function threadsPerRow(K: number): number {
   const units = Math.ceil(K / 32);
   let t = 1;
-  while (t < 64 && t < units) t *= 2;
+  while (t < WORKGROUP.matmul && t < units) t *= 2;
   return t;
 }
 
@@ -28,109 +61,191 @@ export function matvecThreadsPerRow(K: number, most: number): number {
   return t;
 }
 
-export interface MatmulShape {
-  /** rows per batch (default: all of W's rows) */
-  N?: number;
-  Z?: number;
-  wBase?: number;
-  wBatch?: number;
-  xBase?: number;
-  xStride: number;
-  xBatch?: number;
-  yBase?: number;
-  yStride: number;
-  yBatch?: number;
-  accumulate?: boolean;
-}
+/** Bytes of workgroup memory mla_attention.wgsl needs for a cache row of `latent` floats. */
+export const attentionWorkgroupBytes = (latent: number): number => (2 * latent + WORKGROUP.mla_attention) * 4;
+
+/** Bytes of workgroup memory moe_route.wgsl needs for `experts` experts. */
+export const routeWorkgroupBytes = (experts: number): number => experts * 4;
+
+export type GraphForm = 'prefill' | 'decode';
 
 export class Ops {
   constructor(
     private readonly device: GPUDevice,
     private readonly kernels: KernelLibrary,
-    /** the step uniform {T, pos0, n_ctx} */
+    /** the step uniform (params.ts, STEP) */
     readonly S: GPUBuffer,
+    readonly form: GraphForm,
+    /** most tokens a step of this form feeds (1 when decoding) */
+    readonly maxTokens: number,
   ) {}
 
-  private dispatch(label: string, kernel: string, quant: string | undefined, buffers: GPUBuffer[], params: number[], floats: number[], workgroups: Dispatch['workgroups'], step: GPUBuffer = this.S, weightBytes?: Dispatch['weightBytes']): Dispatch {
-    const pipeline = this.kernels.pipeline(kernel, quant);
-    const P = this.kernels.uniform(params, `${label} params`, new Set(floats));
-    const all = [...buffers.slice(0, 3), P, step, ...buffers.slice(3)];
-    return { label, pipeline, bindGroup: bindGroup(this.device, pipeline, all, label), workgroups, ...(weightBytes ? { weightBytes } : {}) };
+  private dispatch<K extends KernelWithParams>(
+    label: string,
+    kernel: K,
+    o: {
+      params: ParamValues<(typeof KERNEL_PARAMS)[K]>;
+      /** the bindings before P and S, then those after them (the kernel header's order) */
+      buffers: readonly GPUBuffer[];
+      after?: readonly GPUBuffer[];
+      quant?: string;
+      constants?: Constants;
+      workgroups: Dispatch['workgroups'];
+      weightBytes?: Dispatch['weightBytes'];
+      /** the kernel binds no step uniform (matvec) */
+      noStep?: boolean;
+    },
+  ): Dispatch {
+    const wg = (WORKGROUP as Record<string, number>)[kernel];
+    const pipeline = this.kernels.pipeline(kernel, { ...(wg ? { WG: wg } : {}), ...o.constants }, o.quant);
+    const P = this.kernels.params(kernel, o.params, `${label} params`);
+    const all = [...o.buffers, P, ...(o.noStep ? [] : [this.S]), ...(o.after ?? [])];
+    return { label, pipeline, bindGroup: bindGroup(this.device, pipeline, all, label), workgroups: o.workgroups, ...(o.weightBytes ? { weightBytes: o.weightBytes } : {}) };
   }
 
   /**
-   * Y (+)= W·X for every token of the step (`step` = a uniform saying T = 1: for the first token
-   * only, whatever the step). Steps of one token run matvec.wgsl, others matmul.wgsl.
+   * y[t][h] (+)= W[h] · x[t][h] for every token t of the step and head h < heads: W's rows split into
+   * `heads` equal matrices (per-head projections such as wk_b and wv_b), or one. In the decode form
+   * this is matvec.wgsl wherever x's offsets are whole vec4s (they are in the model), else matmul.wgsl.
    */
-  matmul(label: string, W: GpuTensor, X: GPUBuffer, Y: GPUBuffer, s: MatmulShape, step?: GPUBuffer): Dispatch {
-    const N = s.N ?? W.nRows;
-    const Z = s.Z ?? 1;
-    // Each tile of 8 tokens reads the weights again; a step of one token reads them once.
-    const bytes = Z * N * W.rowWords * 4;
-    const oneToken = this.matvec(label, W, X, Y, s);
-    if (step && oneToken) return { label, ...oneToken, weightBytes: () => bytes };
+  matmul(label: string, W: GpuTensor, x: View, y: View, o: { heads?: number; accumulate?: boolean } = {}): Dispatch {
+    if (this.form === 'decode' && x.base % 4 === 0 && x.head % 4 === 0) return this.matvec(label, W, x, y, o);
+    noPosition(x, y);
+    const heads = o.heads ?? 1;
+    const N = W.nRows / heads;
+    // Each tile of 8 tokens reads the weights again.
+    const bytes = heads * N * W.rowWords * 4;
     const tpr = threadsPerRow(W.rowWeights);
-    const [gx, gy] = groupsFor(Math.ceil((N * tpr) / 64));
-    const p = [W.rowWeights, N, W.rowWords, s.wBase ?? 0, s.wBatch ?? 0, s.xBase ?? 0, s.xStride, s.xBatch ?? 0, s.yBase ?? 0, s.yStride, s.yBatch ?? 0, gx, s.accumulate ? 1 : 0, tpr];
-    const d = this.dispatch(label, 'matmul', W.type, [W.buffer, X, Y], p, [], [gx, gy, Z], step, (st) => bytes * (step ? 1 : Math.ceil(st.T / 8)));
-    return oneToken ? { ...d, oneToken } : d;
+    const [gx, gy] = groupsFor(Math.ceil((N * tpr) / WORKGROUP.matmul));
+    return this.dispatch(label, 'matmul', {
+      quant: W.type,
+      params: {
+        K: W.rowWeights, N, row_words: W.rowWords, w_batch: N * W.rowWords, x_base: x.base, x_stride: x.row, x_batch: x.head,
+        y_base: y.base, y_stride: y.row, y_batch: y.head, grid_x: gx, accumulate: o.accumulate ? 1 : 0, tpr,
+      },
+      buffers: [W.buffer, x.buffer, y.buffer],
+      workgroups: [gx, gy, heads],
+      weightBytes: (st) => bytes * Math.ceil(st.T / 8),
+    });
   }
 
-  /** matvec.wgsl for the first token of X; undefined where X's offsets are not whole vec4s. */
-  private matvec(label: string, W: GpuTensor, X: GPUBuffer, Y: GPUBuffer, s: MatmulShape): Dispatch['oneToken'] {
-    const xBase = s.xBase ?? 0, xBatch = s.xBatch ?? 0;
-    if (xBase % 4 !== 0 || xBatch % 4 !== 0) return undefined;
-    const N = s.N ?? W.nRows;
+  /**
+   * y[h] (+)= W[h] · x[h] for the first token of x alone (matvec.wgsl), whatever the step: decode
+   * projections, and the output head (after the final norm picked the last token). x's base and head
+   * stride must be whole vec4s.
+   */
+  matvec(label: string, W: GpuTensor, x: View, y: View, o: { heads?: number; accumulate?: boolean } = {}): Dispatch {
+    noPosition(x, y);
+    if (x.base % 4 !== 0 || x.head % 4 !== 0) throw new RangeError(`${label}: matvec reads x as vec4s, but its view starts at ${x.base} with heads ${x.head} apart`);
+    const heads = o.heads ?? 1;
+    const N = W.nRows / heads;
     const tpr = matvecThreadsPerRow(W.rowWeights, this.kernels.options.rowThreads);
-    // workgroups of 64 (matvec.wgsl's WG), 64 / tpr rows each
-    const [gx, gy] = groupsFor(Math.ceil(N / (64 / tpr)));
-    const p = [W.rowWeights, N, W.rowWords, s.wBase ?? 0, s.wBatch ?? 0, xBase, xBatch, s.yBase ?? 0, s.yBatch ?? 0, gx, s.accumulate ? 1 : 0, tpr];
-    const pipeline = this.kernels.pipeline('matvec', W.type);
-    const P = this.kernels.uniform(p, `${label} (one token) params`);
-    return { pipeline, bindGroup: bindGroup(this.device, pipeline, [W.buffer, X, Y, P], `${label} (one token)`), workgroups: [gx, gy, s.Z ?? 1] };
+    const [gx, gy] = groupsFor(Math.ceil(N / (WORKGROUP.matvec / tpr)));
+    return this.dispatch(label, 'matvec', {
+      quant: W.type,
+      params: {
+        K: W.rowWeights, N, row_words: W.rowWords, w_batch: N * W.rowWords, x_base: x.base, x_batch: x.head,
+        y_base: y.base, y_batch: y.head, grid_x: gx, accumulate: o.accumulate ? 1 : 0, tpr,
+      },
+      buffers: [W.buffer, x.buffer, y.buffer],
+      noStep: true,
+      workgroups: [gx, gy, heads],
+      weightBytes: () => heads * N * W.rowWords * 4,
+    });
   }
 
-  embed(W: GpuTensor, ids: GPUBuffer, X: GPUBuffer): Dispatch {
-    return this.dispatch('embed', 'embed', W.type, [W.buffer, ids, X], [W.rowWeights, W.rowWords], [], (st: StepShape) => [st.T, 1, 1], this.S, (st) => st.T * W.rowWords * 4);
+  /** x[t] = token_embd[ids[t]], rows of W.rowWeights floats. */
+  embed(W: GpuTensor, ids: GPUBuffer, x: GPUBuffer): Dispatch {
+    return this.dispatch('embed', 'embed', {
+      quant: W.type,
+      params: { K: W.rowWeights, row_words: W.rowWords },
+      buffers: [W.buffer, ids, x],
+      workgroups: (st: StepShape) => [st.T, 1, 1],
+      weightBytes: (st) => st.T * W.rowWords * 4,
+    });
   }
 
-  rmsnorm(label: string, X: GPUBuffer, g: GpuTensor, Y: GPUBuffer, o: { dim: number; eps: number; xBase?: number; xStride: number; yBase?: number; yStride: number; atPosition?: boolean; lastOnly?: boolean }): Dispatch {
-    const p = [o.dim, o.xBase ?? 0, o.xStride, o.yBase ?? 0, o.yStride, o.atPosition ? 1 : 0, o.lastOnly ? 1 : 0, o.eps];
-    return this.dispatch(label, 'rmsnorm', undefined, [X, g.buffer, Y], p, [7], o.lastOnly ? [1, 1, 1] : (st: StepShape) => [st.T, 1, 1]);
+  /** y[t] = rmsnorm(x[t]) * g over g's length, every token, or (`lastOnly`) the last into y's row 0. */
+  rmsnorm(label: string, x: View, g: GpuTensor, y: View, o: { eps: number; lastOnly?: boolean }): Dispatch {
+    if (x.atPosition) throw new RangeError(`${label}: rmsnorm reads rows by token`);
+    const p = {
+      dim: g.rowWeights, x_base: x.base, x_stride: x.row, y_base: y.base, y_stride: y.row,
+      y_at_pos: y.atPosition ? 1 : 0, last_only: o.lastOnly ? 1 : 0, eps: o.eps,
+    };
+    return this.dispatch(label, 'rmsnorm', { params: p, buffers: [x.buffer, g.buffer, y.buffer], workgroups: o.lastOnly ? [1, 1, 1] : (st: StepShape) => [st.T, 1, 1] });
   }
 
-  rope(label: string, X: GPUBuffer, cs: GPUBuffer, Y: GPUBuffer, o: { nRot: number; heads: number; xBase: number; xStride: number; xHead: number; yBase: number; yStride: number; yHead: number; atPosition: boolean }): Dispatch {
-    const p = [o.nRot, o.xBase, o.xStride, o.xHead, o.yBase, o.yStride, o.yHead, o.atPosition ? 1 : 0];
-    return this.dispatch(label, 'rope', undefined, [X, cs, Y], p, [], (st: StepShape) => [st.T, o.heads, 1]);
+  /** y[t][h] = rope(x[t][h]) for `heads` heads of `nRot` values, angles from the cos/sin table `cs`. */
+  rope(label: string, x: View, cs: GPUBuffer, y: View, o: { nRot: number; heads: number }): Dispatch {
+    if (x.atPosition) throw new RangeError(`${label}: rope reads rows by token`);
+    const p = {
+      n_rot: o.nRot, x_base: x.base, x_stride: x.row, x_head: x.head, y_base: y.base, y_stride: y.row, y_head: y.head,
+      y_at_pos: y.atPosition ? 1 : 0,
+    };
+    return this.dispatch(label, 'rope', { params: p, buffers: [x.buffer, cs, y.buffer], workgroups: (st: StepShape) => [st.T, o.heads, 1] });
   }
 
-  /** Absorbed MLA attention: the extra (q_abs, q_pe, cache, out) bindings are ordered by the kernel. */
-  attention(label: string, qAbs: GPUBuffer, qPe: GPUBuffer, cache: GPUBuffer, out: GPUBuffer, o: { R: number; nRot: number; H: number; scale: number }): Dispatch {
-    const pipeline = this.kernels.pipeline('mla_attention');
-    const P = this.kernels.uniform([o.R, o.nRot, o.H, o.H * o.nRot, o.nRot, 0, o.scale], `${label} params`, new Set([6]));
-    return { label, pipeline, bindGroup: bindGroup(this.device, pipeline, [qAbs, qPe, cache, out, P, this.S], label), workgroups: (st: StepShape) => [st.T, o.H, 1] };
+  /**
+   * Absorbed MLA attention (mla_attention.wgsl): q_abs and the output o_lat are [T][H][R], the cache
+   * [n_ctx][R + nRot] = kv_cmpr | k_pe, and q_pe a view of H heads of nRot values.
+   */
+  attention(label: string, qAbs: GPUBuffer, qPe: View, cache: GPUBuffer, out: GPUBuffer, o: { R: number; nRot: number; H: number; scale: number }): Dispatch {
+    return this.dispatch(label, 'mla_attention', {
+      params: { R: o.R, n_rot: o.nRot, H: o.H, q_base: qPe.base, q_stride: qPe.row, q_head: qPe.head, scale: o.scale },
+      constants: { LATENT: o.R + o.nRot },
+      buffers: [qAbs, qPe.buffer, cache, out],
+      workgroups: (st: StepShape) => [st.T, o.H, 1],
+    });
   }
 
   /** A = silu(G) * U over `n` values per row, `rowsPerToken` rows per token. */
-  siluMul(label: string, G: GPUBuffer, U: GPUBuffer, A: GPUBuffer, n: number, rowsPerToken: number, maxTokens: number): Dispatch {
-    const [gx] = groupsFor(Math.ceil((maxTokens * rowsPerToken * n) / 256));
-    return this.dispatch(label, 'silu_mul', undefined, [G, U, A], [n, rowsPerToken, gx], [],
-      (st: StepShape) => { const groups = Math.ceil((st.T * rowsPerToken * n) / 256); return [Math.min(groups, gx), Math.ceil(groups / gx), 1]; });
+  siluMul(label: string, G: GPUBuffer, U: GPUBuffer, A: GPUBuffer, n: number, rowsPerToken: number): Dispatch {
+    const WG = WORKGROUP.silu_mul;
+    const [gx] = groupsFor(Math.ceil((this.maxTokens * rowsPerToken * n) / WG));
+    return this.dispatch(label, 'silu_mul', {
+      params: { n, rows_per_token: rowsPerToken, grid_x: gx },
+      buffers: [G, U, A],
+      workgroups: (st: StepShape) => {
+        const groups = Math.ceil((st.T * rowsPerToken * n) / WG);
+        return [Math.min(groups, gx), Math.ceil(groups / gx), 1];
+      },
+    });
   }
 
-  route(label: string, logits: GPUBuffer, ids: GPUBuffer, wts: GPUBuffer, o: { E: number; k: number; sigmoid: boolean; norm: boolean; scale: number }): Dispatch {
-    return this.dispatch(label, 'moe_route', undefined, [logits, ids, wts], [o.E, o.k, o.sigmoid ? 1 : 0, o.norm ? 1 : 0, o.scale], [4], (st: StepShape) => [st.T, 1, 1]);
+  /** The router's top `nUsed` of `E` experts and their weights per token (moe_route.wgsl). */
+  route(label: string, logits: GPUBuffer, ids: GPUBuffer, wts: GPUBuffer, o: { E: number; nUsed: number; sigmoid: boolean; norm: boolean; scale: number }): Dispatch {
+    return this.dispatch(label, 'moe_route', {
+      params: { E: o.E, k: o.nUsed, gating: o.sigmoid ? 1 : 0, norm: o.norm ? 1 : 0, scale: o.scale },
+      constants: { N_EXPERT: o.E },
+      buffers: [logits, ids, wts],
+      workgroups: (st: StepShape) => [st.T, 1, 1],
+    });
   }
 
-  /** One part (gate, up or down) of the routed experts, for every (token, slot) pair. */
-  moeMatmul(label: string, type: string, experts: GPUBuffer, table: GPUBuffer, ids: GPUBuffer, X: GPUBuffer, Y: GPUBuffer, o: { K: number; N: number; rowWords: number; partWords: number; xStride: number; xPerPair: boolean; k: number }): Dispatch {
+  /** One part (gate, up or down) of the routed experts, for every (token, slot) pair: `nUsed` slots a token. */
+  moeMatmul(label: string, type: string, experts: GPUBuffer, table: GPUBuffer, ids: GPUBuffer, X: GPUBuffer, Y: GPUBuffer, o: { K: number; N: number; rowWords: number; partWords: number; xStride: number; xPerPair: boolean; nUsed: number }): Dispatch {
     const tpr = matvecThreadsPerRow(o.K, this.kernels.options.rowThreads);
-    const [gx, gy] = groupsFor(Math.ceil(o.N / (64 / tpr)));
-    const p = [o.K, o.N, o.rowWords, o.partWords, o.xStride, o.xPerPair ? 1 : 0, o.k, gx, tpr];
-    return this.dispatch(label, 'moe_matmul', type, [experts, X, Y, ids, table], p, [], (st: StepShape) => [gx, gy, st.T * o.k], this.S, (st) => st.T * o.k * o.N * o.rowWords * 4);
+    const [gx, gy] = groupsFor(Math.ceil(o.N / (WORKGROUP.moe_matmul / tpr)));
+    return this.dispatch(label, 'moe_matmul', {
+      quant: type,
+      params: { K: o.K, N: o.N, row_words: o.rowWords, part_words: o.partWords, x_stride: o.xStride, x_per_pair: o.xPerPair ? 1 : 0, k: o.nUsed, grid_x: gx, tpr },
+      buffers: [experts, X, Y],
+      after: [ids, table],
+      workgroups: (st: StepShape) => [gx, gy, st.T * o.nUsed],
+      weightBytes: (st) => st.T * o.nUsed * o.N * o.rowWords * 4,
+    });
   }
 
-  combine(label: string, Yp: GPUBuffer, wts: GPUBuffer, X: GPUBuffer, D: number, k: number): Dispatch {
-    return this.dispatch(label, 'moe_combine', undefined, [Yp, wts, X], [D, k], [], (st: StepShape) => [Math.ceil(D / 64), st.T, 1]);
+  /** X[t] += sum_j wts[t][j] * Yp[t*nUsed + j], over D values (moe_combine.wgsl). */
+  combine(label: string, Yp: GPUBuffer, wts: GPUBuffer, X: GPUBuffer, D: number, nUsed: number): Dispatch {
+    return this.dispatch(label, 'moe_combine', {
+      params: { D, k: nUsed },
+      buffers: [Yp, wts, X],
+      workgroups: (st: StepShape) => [Math.ceil(D / WORKGROUP.moe_combine), st.T, 1],
+    });
   }
+}
+
+function noPosition(x: View, y: View): void {
+  if (x.atPosition || y.atPosition) throw new RangeError('matmul and matvec address rows by token, not by position');
 }

@@ -24,7 +24,8 @@
  * Only sample_top and sample (one workgroup each) use barriers: on SwiftShader a shader with barriers
  * runs many times slower, so the passes over the whole vocabulary do without.
  */
-import { bindGroup, encodeDispatches, type Dispatch, type KernelLibrary } from './kernels';
+import { bindGroup, encodeDispatches, type Constants, type Dispatch, type KernelLibrary } from './kernels';
+import { packParams, SAMPLE_PARAMS } from './params';
 import { MAX_CANDIDATES, samplingPlan, type SamplingParams } from './sampling-params';
 
 export interface SampleResult {
@@ -41,6 +42,15 @@ export interface SampleResult {
 
 const WG = 256;
 const PER_INVOCATION = 32; // logits each invocation of prep/hist/collect reads
+/** The kernels' override constants (their WGSL `override` declarations). */
+const CONSTANTS: Readonly<Record<string, Constants>> = {
+  sample_prep: { WG, PER: PER_INVOCATION },
+  sample_hist: { WG, PER: PER_INVOCATION },
+  sample_collect: { WG, PER: PER_INVOCATION },
+  sample_scan: {},
+  sample_top: { WG },
+  sample: { WG, MAX_CAND: MAX_CANDIDATES },
+};
 const SELECT_LEVELS = 7; // 32 key bits + 24 id bits, 8 a level
 const RECORD_WORDS = 12; // sample_prep's per-invocation record
 const RESULT_BYTES = 64;
@@ -53,6 +63,7 @@ function bitsToFloat(b: number): number {
   u32[0] = b;
   return f32[0]!;
 }
+const ZERO_PARAMS = Object.fromEntries(Object.keys(SAMPLE_PARAMS).map((k) => [k, 0])) as Record<keyof typeof SAMPLE_PARAMS, number>;
 const keyToFloat = (k: number): number => bitsToFloat(k & 0x80000000 ? k & 0x7fffffff : ~k >>> 0);
 
 export class GpuSampler {
@@ -89,7 +100,7 @@ export class GpuSampler {
     this.records = this.groups * WG;
     const storage = (bytes: number, label: string, extra = 0) =>
       device.createBuffer({ size: Math.max(16, Math.ceil(bytes / 16) * 16), usage: GPUBufferUsage.STORAGE | extra, label: `sampler ${label}` });
-    this.params = kernels.uniform(new Array<number>(12).fill(0), 'sampler params');
+    this.params = device.createBuffer({ size: packParams(SAMPLE_PARAMS, ZERO_PARAMS).byteLength, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST, label: 'sampler params' });
     this.historySet = storage(Math.ceil(vocabSize / 32) * 4, 'history set', GPUBufferUsage.COPY_DST);
     this.keys = storage(vocabSize * 4, 'keys');
     this.partials = storage(this.records * RECORD_WORDS * 4, 'partials');
@@ -100,7 +111,7 @@ export class GpuSampler {
     this.readback = device.createBuffer({ size: RESULT_BYTES, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST, label: 'sampler readback' });
 
     const dispatch = (kernel: string, buffers: GPUBuffer[], workgroups: number): Dispatch => {
-      const pipeline = kernels.pipeline(kernel);
+      const pipeline = kernels.pipeline(kernel, CONSTANTS[kernel]!);
       return { label: kernel, pipeline, bindGroup: bindGroup(device, pipeline, buffers, kernel), workgroups: [workgroups, 1, 1] };
     };
     const hist = dispatch('sample_hist', [this.keys, this.state, this.hist, this.params], this.groups);
@@ -137,11 +148,11 @@ export class GpuSampler {
     const plan = samplingPlan(params, this.vocabSize);
     const { group, base } = this.prepGroup(logits, offsetBytes);
     this.flushHistory();
-    const data = new ArrayBuffer(48);
-    new Uint32Array(data, 0, 8).set([this.vocabSize, plan.candidates, plan.greedy ? 0 : 1, plan.seed, step >>> 0, base, this.records, 0]);
-    new Float32Array(data, 32, 4).set([plan.invTemperature, plan.penalty, plan.invPenalty, plan.topP]);
-    this.device.queue.writeBuffer(this.params, 0, data);
-    const prep: Dispatch = { label: 'sample_prep', pipeline: this.kernels.pipeline('sample_prep'), bindGroup: group, workgroups: [this.groups, 1, 1] };
+    this.device.queue.writeBuffer(this.params, 0, packParams(SAMPLE_PARAMS, {
+      V: this.vocabSize, C: plan.candidates, mode: plan.greedy ? 0 : 1, seed: plan.seed, step: step >>> 0, base, records: this.records,
+      inv_temp: plan.invTemperature, penalty: plan.penalty, inv_penalty: plan.invPenalty, top_p: plan.topP,
+    }));
+    const prep: Dispatch = { label: 'sample_prep', pipeline: this.prepPipeline(), bindGroup: group, workgroups: [this.groups, 1, 1] };
     encodeDispatches(pass, plan.greedy ? [prep, this.top] : [prep, ...this.select, this.top, this.draw], { T: 1, pos0: 0 });
   }
 
@@ -213,6 +224,10 @@ export class GpuSampler {
     this.historyDirty = false;
   }
 
+  private prepPipeline(): GPUComputePipeline {
+    return this.kernels.pipeline('sample_prep', CONSTANTS.sample_prep!);
+  }
+
   /**
    * Storage bindings must start at a multiple of minStorageBufferOffsetAlignment: bind from the
    * aligned offset below and pass the rest to the kernel as an element offset (P.base).
@@ -228,7 +243,7 @@ export class GpuSampler {
     if (!byOffset) this.prepGroups.set(logits, (byOffset = new Map()));
     let group = byOffset.get(offsetBytes);
     if (!group) {
-      const pipeline = this.kernels.pipeline('sample_prep');
+      const pipeline = this.prepPipeline();
       const binding: GPUBufferBinding = { buffer: logits, offset: at, size: offsetBytes - at + bytes };
       group = bindGroup(this.device, pipeline, [binding, this.historySet, this.keys, this.partials, this.hist, this.state, this.params], 'sample_prep');
       byOffset.set(offsetBytes, group);

@@ -1,0 +1,174 @@
+/**
+ * The engine worker's one handler (as web-llm's WebWorkerMLCEngineHandler): it holds the worker's
+ * state (the loaded engine, the running request, the running import) and enforces its rules.
+ *
+ * Loads, unloads, resets and requests run one at a time, in the order they were called, with these
+ * outcomes: the later of two loads wins (the earlier one rejects with an AbortError and destroys what
+ * it had made); a load or an unload ends the running request (finish reason "abort") and rejects the
+ * requests still queued before it (AbortError); resetChat ends the running request and then forgets
+ * the conversation; interruptGenerate ends the running request after the token in progress.
+ */
+import * as Comlink from 'comlink';
+import type { EngineWorkerApi, LoadedModel, LoadRequest } from '../api';
+import { probeDevice } from '../device/probe';
+import { AbortError, EngineStateError, ModelNotLoadedError } from '../errors';
+import { deleteModel, listModels, verifyModel } from '../store/catalog';
+import { setBackend } from '../store/db';
+import type { StoreBackend } from '../store/idb-backend';
+import { importModel } from '../store/ingest';
+import type { ImportProgress, ImportSource, ModelSummary } from '../store/types';
+import { Engine } from './engine';
+import { chatCompletion, completion, type Generation } from './openai';
+import { promptIds, tokenizerFor, type PromptSpec } from './prompts';
+
+export class EngineHandler implements EngineWorkerApi {
+  /** the loaded model (read by the test worker's simulateDeviceLoss) */
+  protected engine: Engine | undefined;
+  private loaded: LoadedModel | undefined;
+  /** the end of the queue of loads, unloads, resets and requests */
+  private tail: Promise<unknown> = Promise.resolve();
+  /** the request being generated */
+  private running: AbortController | undefined;
+  /** the load in progress */
+  private loading: AbortController | undefined;
+  /** bumped by every load and unload: requests queued before it are cancelled */
+  private epoch = 0;
+  /** the import in progress */
+  private importing: AbortController | undefined;
+
+  probeDevice = probeDevice;
+
+  // --- the model store ---
+
+  listModels(): Promise<ModelSummary[]> {
+    return listModels();
+  }
+
+  async importModel(source: ImportSource, onProgress: (p: ImportProgress) => void): Promise<ModelSummary> {
+    if (this.importing) throw new EngineStateError('Another import is running; wait for it or cancel it first.');
+    const running = (this.importing = new AbortController());
+    try {
+      const m = await importModel(source, onProgress, running.signal);
+      return (await listModels()).find((s) => s.id === m.id)!;
+    } finally {
+      this.importing = undefined;
+    }
+  }
+
+  async cancelImport(): Promise<void> {
+    this.importing?.abort(new DOMException('Import cancelled', 'AbortError'));
+  }
+
+  deleteModel(id: string): Promise<void> {
+    return deleteModel(id);
+  }
+
+  verifyModel(id: string, onProgress: (done: number, total: number) => void) {
+    return verifyModel(id, onProgress);
+  }
+
+  async attachStorePort(port: MessagePort): Promise<void> {
+    if (this.importing) throw new EngineStateError('An import is running; the store cannot change under it.');
+    if (this.engine || this.loading) throw new EngineStateError('A model is loaded from the current store: unload it before attaching another store.');
+    setBackend(Comlink.wrap<StoreBackend>(port));
+  }
+
+  // --- the runtime ---
+
+  async loadModel(modelId: string, opts: LoadRequest, onProgress: (done: number, total: number) => void): Promise<LoadedModel> {
+    this.loading?.abort();
+    const abort = (this.loading = new AbortController());
+    this.epoch++;
+    this.running?.abort();
+    try {
+      return await this.serial(async () => {
+        if (abort.signal.aborted) throw cancelledLoad();
+        this.drop();
+        const engine = await Engine.load(modelId, {
+          // absent: the device check decides (Engine.load asks it)
+          ...(opts.expertBudgetMB !== undefined ? { expertBudgetBytes: opts.expertBudgetMB * 1e6 } : {}),
+          ...(opts.contextLength ? { contextLength: opts.contextLength } : {}),
+          ...(opts.maxBatch ? { maxBatch: opts.maxBatch } : {}),
+        }, onProgress, abort.signal);
+        if (abort.signal.aborted) {
+          engine.unload();
+          throw cancelledLoad();
+        }
+        await tokenizerFor(modelId); // built now, so a request never needs the manifest again
+        this.engine = engine;
+        const m = engine.model;
+        this.loaded = { modelId, contextLength: m.opts.contextLength, resident: m.experts.resident, slots: m.experts.slots(m.manifest.experts[0]?.layer ?? 0) };
+        return this.loaded;
+      });
+    } finally {
+      if (this.loading === abort) this.loading = undefined;
+    }
+  }
+
+  async unloadModel(): Promise<void> {
+    this.loading?.abort();
+    this.epoch++;
+    this.running?.abort();
+    await this.serial(async () => this.drop());
+  }
+
+  async loadedModel(): Promise<LoadedModel | undefined> {
+    return this.engine && !this.engine.lost ? this.loaded : undefined;
+  }
+
+  async encodePrompt(modelId: string, prompt: PromptSpec): Promise<number[]> {
+    return promptIds(await tokenizerFor(modelId), prompt);
+  }
+
+  generateTokens: EngineWorkerApi['generateTokens'] = (req, onToken) => this.request(async ({ engine, tok, signal }) => {
+    const { promptLogits, ...rest } = await engine.generate({
+      ...req, stopIds: req.stopIds ?? [tok.eosId], signal, ...(onToken ? { onToken: async (id: number) => { await onToken(id); } } : {}),
+    });
+    return { ...rest, ...(promptLogits ? { promptLogits: Array.from(promptLogits) } : {}) };
+  });
+
+  chatCompletion: EngineWorkerApi['chatCompletion'] = (req, onChunk) => this.request((g) => chatCompletion(g, req, onChunk));
+
+  completion: EngineWorkerApi['completion'] = (req, onChunk) => this.request((g) => completion(g, req, onChunk));
+
+  async interruptGenerate(): Promise<void> {
+    this.running?.abort();
+  }
+
+  async resetChat(): Promise<void> {
+    this.running?.abort();
+    await this.serial(async () => this.engine?.reset());
+  }
+
+  /** `work` after everything queued before it; the queue goes on whether it succeeds or fails. */
+  private serial<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.tail.then(work);
+    this.tail = next.catch(() => {});
+    return next;
+  }
+
+  /** A request: queued, then run with its own abort signal, unless a load or unload came in between. */
+  private request<T>(work: (g: Generation) => Promise<T>): Promise<T> {
+    const epoch = this.epoch;
+    return this.serial(async () => {
+      if (epoch !== this.epoch) throw new AbortError('The request was cancelled: a model was loaded or unloaded after it was made.');
+      const engine = this.engine;
+      if (!engine || !this.loaded) throw new ModelNotLoadedError('No model is loaded: call loadModel first.');
+      const running = (this.running = new AbortController());
+      try {
+        return await work({ engine, tok: await tokenizerFor(this.loaded.modelId), modelId: this.loaded.modelId, signal: running.signal });
+      } finally {
+        if (this.running === running) this.running = undefined;
+      }
+    });
+  }
+
+  /** Unload the engine, destroying its GPU device and everything on it. */
+  private drop(): void {
+    this.engine?.unload();
+    this.engine = undefined;
+    this.loaded = undefined;
+  }
+}
+
+const cancelledLoad = () => new AbortError('The load was cancelled by a later load or unload.');

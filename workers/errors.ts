@@ -1,0 +1,82 @@
+/**
+ * Every error the engine worker raises on purpose, in one module. Request errors carry web-llm's
+ * names (src/error.ts of @mlc-ai/web-llm), so code written against web-llm can tell them apart;
+ * the others name the part that failed (the store, the GPU).
+ *
+ * Across the worker boundary comlink carries an error's name, message and stack; with
+ * `installErrorTransfer` (called on both sides) it also carries `details`, the structured facts an
+ * error holds for the UI (for example the prompt's length and the context's size).
+ */
+import type * as ComlinkModule from 'comlink';
+
+/** Facts an error carries for the code that catches it (structured-cloneable). */
+export type ErrorDetails = Readonly<Record<string, string | number | boolean>>;
+
+/** An error class whose instances are named `name`. */
+export function named<D extends ErrorDetails = ErrorDetails>(name: string) {
+  return class extends Error {
+    constructor(message: string, readonly details?: D) {
+      super(message);
+      this.name = name;
+    }
+  };
+}
+
+// --- requests (web-llm's names) ---
+export const ModelNotFoundError = named('ModelNotFoundError');
+export const ModelNotLoadedError = named('ModelNotLoadedError');
+export const MessageOrderError = named('MessageOrderError');
+export const SystemMessageOrderError = named('SystemMessageOrderError');
+export const UnsupportedRoleError = named('UnsupportedRoleError');
+export const ContentTypeError = named('ContentTypeError');
+export const UnsupportedFieldsError = named('UnsupportedFieldsError');
+export const ConfigValueError = named('ConfigValueError');
+/** web-llm's MinValueError: a value must be above a minimum ("Make sure `max_tokens` > 0."). */
+export const MinValueError = named('MinValueError');
+export const NonNegativeError = named('NonNegativeError');
+/** web-llm's RangeError (a ConfigValueError there, not the global RangeError): "Make sure 0 < top_p <= 1." */
+export const ValueRangeError = named('RangeError');
+export const SeedTypeError = named('SeedTypeError');
+export const InvalidStreamOptionsError = named('InvalidStreamOptionsError');
+export const StreamingCountError = named('StreamingCountError');
+/** details: { promptTokens, contextLength } */
+export const ContextWindowSizeExceededError = named<{ promptTokens: number; contextLength: number }>('ContextWindowSizeExceededError');
+export const DeviceLostError = named('DeviceLostError');
+
+/** The prompt does not fit the context: the error names both numbers, and carries them for the UI. */
+export function contextExceeded(promptTokens: number, contextLength: number): Error {
+  return new ContextWindowSizeExceededError(`The prompt is ${promptTokens} tokens, but the context on this device holds ${contextLength}.`, { promptTokens, contextLength });
+}
+
+// --- the runtime ---
+/** A store record the runtime needs is missing or cannot be read. */
+export const StoreReadError = named('StoreReadError');
+/** No WebGPU, no adapter, or no device. */
+export const GpuError = named('GpuError');
+/** A load cancelled by a later load or unload, or a request queued before one (the DOM's name for it). */
+export const AbortError = named('AbortError');
+/** The engine was asked to do something its state does not allow (e.g. switch stores with a model loaded). */
+export const EngineStateError = named('EngineStateError');
+
+/**
+ * Makes comlink carry `details` of thrown errors across the worker boundary as well as their name,
+ * message and stack. Call it once on each side (the worker and every page that talks to it).
+ */
+export function installErrorTransfer(comlink: typeof ComlinkModule): void {
+  const base = comlink.transferHandlers.get('throw');
+  if (!base || (base as { liteCoder?: boolean }).liteCoder) return;
+  const handler: ComlinkModule.TransferHandler<unknown, unknown> & { liteCoder: true } = {
+    liteCoder: true,
+    canHandle: (v): v is unknown => base.canHandle(v),
+    serialize(thrown) {
+      const [serialized, transfer] = base.serialize(thrown);
+      const error = (thrown as { value?: unknown }).value;
+      if (error instanceof Error && 'details' in error && error.details !== undefined) {
+        (serialized as { value: Record<string, unknown> }).value.details = error.details;
+      }
+      return [serialized, transfer];
+    },
+    deserialize: (s) => base.deserialize(s),
+  };
+  comlink.transferHandlers.set('throw', handler);
+}
