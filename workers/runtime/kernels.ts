@@ -3,10 +3,13 @@
  * the decoder of the weight type (kernels/quant/<type>.wgsl, with kernels/quant/common.wgsl):
  * `//!include quant` takes the part before the file's `//!dot` line (decode32, for any kernel);
  * `//!include quant dot` takes all of it (dot_unit too, for kernels that bind X as vec4<f32>).
+ * A decoder's `//!table NAME` lines become the i-quant codebook NAME (runtime/quant-tables-wgsl.ts).
  * `//!include rowsum` splices in the matrix-vector kernels' row sums: kernels/rowsum/subgroups.wgsl
  * where the device has subgroups, kernels/rowsum/workgroup.wgsl if not. `enable` and `requires`
  * directives of spliced files are moved to the top, where WGSL wants them.
  */
+import { wgslTable } from './quant-tables-wgsl';
+
 const SOURCES = import.meta.glob('../../kernels/**/*.wgsl', { query: '?raw', import: 'default', eager: true }) as Record<string, string>;
 
 function source(path: string): string {
@@ -39,6 +42,7 @@ export function kernelSource(kernel: string, quant?: string, opts: Pick<KernelOp
       .replace('//!include quant dot', `${decoder}\n${common}`)
       .replace('//!include quant', `${decoder.slice(0, dot)}\n${common}`);
   }
+  src = src.replace(/^\/\/!table (\w+)$/gm, (_, name: string) => wgslTable(name));
   src = src.replace('//!include rowsum', source(`rowsum/${opts.subgroups ? 'subgroups' : 'workgroup'}`));
   const directives = /^(?:enable|requires) [^;]*;[ \t]*$/gm;
   const hoisted = src.match(directives) ?? [];
