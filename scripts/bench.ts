@@ -5,8 +5,9 @@
  * (the five tiny fixtures, the full-vocabulary fixture, and a synthetic model with DeepSeek-Coder-V2-
  * Lite's real layer shapes, scripts/synthetic-model.ts) and expert budget, prefill and decode tokens/s,
  * compute dispatches, queue submits and GPU-to-CPU read-backs per decoded token, weight bytes read per
- * decoded token, expert-cache hit rate and MB read from IndexedDB per decoded token; then the Q4_0
- * matrix-vector kernel's effective bandwidth against a plain copy's on the same adapter.
+ * decoded token, expert-cache hit rate and MB read from IndexedDB per decoded token; then, for each quant
+ * type, the matrix-vector kernel's effective bandwidth against a plain copy's of the same bytes on the
+ * same adapter.
  * It asserts nothing: figures depend on the machine. Progress goes to stderr, figures to stdout.
  *
  * Options:
@@ -24,7 +25,8 @@
  *   --synthetic <file.gguf>      benchmark this file as the synthetic model instead of writing one
  *   --out <file.gguf>            write the synthetic model here and keep it (default: a temp dir, removed)
  *   --context N                  KV cache positions to allocate (default 4096)
- *   --kernel-rows N, --kernel-cols N   the kernel-efficiency Q4_0 matrix (default 8192 x 2048)
+ *   --kernel-rows N, --kernel-cols N   the kernel-efficiency matrix (default 8192 x 2048)
+ *   --kernel-types a,b           its ggml types (default every quantized type Lite Coder reads)
  *   --wall-clock                 time the kernels by wall clock even where timestamp-query is offered
  *   --skip a,b                   leave out any of: fixtures, fullvocab, synthetic, kernel
  */
@@ -33,6 +35,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { readDeepSeek2 } from '../workers/gguf/deepseek2';
+import { ggmlTypeByName, isQuantized, SUPPORTED_TYPES } from '../workers/gguf/ggml-types';
 import { planRecords } from '../workers/store/plan';
 import type { ImportProgress } from '../workers/store/types';
 import type { KernelEfficiency, KernelEfficiencyOptions } from '../tests/harness/bench-harness';
@@ -57,6 +60,7 @@ const FIXTURES = [
 const FULLVOCAB = 'tests/fixtures/fullvocab/tiny-q4_0.gguf';
 const PROMPT_TEXT = 'def quick_sort(items):\n    if len(items) <= 1:\n        return items\n    pivot = items[len(items) // 2]\n    left = [x for x in items if x < pivot]\n';
 const SKIPPABLE = ['fixtures', 'fullvocab', 'synthetic', 'kernel'];
+const KERNEL_TYPES = SUPPORTED_TYPES.filter(isQuantized).map((t) => t.name);
 
 interface Options {
   dist: string;
@@ -74,6 +78,7 @@ interface Options {
   context: number;
   kernelRows: number;
   kernelCols: number;
+  kernelTypes: string[];
   wallClock: boolean;
   skip: Set<string>;
 }
@@ -85,7 +90,7 @@ function options(): Options {
   } catch (e) {
     fail((e as Error).message);
   }
-  const known = ['dist', 'prompt-tokens', 'synthetic-prompt-tokens', 'decode-tokens', 'synthetic-decode-tokens', 'warmup', 'expert-budget', 'no-quarter', 'layers', 'quant', 'synthetic', 'out', 'context', 'kernel-rows', 'kernel-cols', 'wall-clock', 'skip'];
+  const known = ['dist', 'prompt-tokens', 'synthetic-prompt-tokens', 'decode-tokens', 'synthetic-decode-tokens', 'warmup', 'expert-budget', 'no-quarter', 'layers', 'quant', 'synthetic', 'out', 'context', 'kernel-rows', 'kernel-cols', 'kernel-types', 'wall-clock', 'skip'];
   for (const k of a.keys()) if (!known.includes(k)) fail(`unknown option --${k} (see the comment at the top of scripts/bench.ts)`);
   const int = (name: string, fallback: number, min: number) => {
     const v = Number(a.get(name) ?? fallback);
@@ -99,7 +104,9 @@ function options(): Options {
   const skip = new Set((a.get('skip') ?? '').split(',').filter(Boolean));
   for (const s of skip) if (!SKIPPABLE.includes(s)) fail(`--skip takes ${SKIPPABLE.join(', ')}`);
   const kernelCols = int('kernel-cols', 2048, 32);
-  if (kernelCols % 32 !== 0) fail('--kernel-cols must be a multiple of 32 (Q4_0 blocks)');
+  if (kernelCols % 32 !== 0) fail('--kernel-cols must be a multiple of 32 (blocks of 32)');
+  const kernelTypes = a.has('kernel-types') ? (a.get('kernel-types') ?? '').split(',').map((t) => t.trim().toUpperCase()) : KERNEL_TYPES;
+  for (const t of kernelTypes) if (!KERNEL_TYPES.includes(t)) fail(`--kernel-types: ${t} is not one of ${KERNEL_TYPES.join(', ')}`);
   return {
     dist: a.get('dist') ?? 'dist',
     promptTokens: int('prompt-tokens', 32, 1),
@@ -116,6 +123,7 @@ function options(): Options {
     context: int('context', 4096, 64),
     kernelRows: int('kernel-rows', 8192, 1),
     kernelCols,
+    kernelTypes,
     wallClock: a.has('wall-clock'),
     skip,
   };
@@ -295,13 +303,15 @@ function printRow(r: Row): void {
   ].join(' '));
 }
 
+function printKernelHeader(o: KernelEfficiencyOptions, timing: string): void {
+  out(`kernel efficiency (${timing}, median of ${o.samples} after ${o.warmup} warm-up; ${o.dispatches} dispatch${o.dispatches === 1 ? '' : 'es'} per sample over ${o.buffers} cop${o.buffers === 1 ? 'y' : 'ies'} of the matrix):`);
+  out(`  matvec ${o.rows} x ${o.cols} of each type: its GB/s (weight bytes read / time) over a copy's of the same bytes (read + written / time)`);
+  out(`  ${pad('type', 8)} ${lpad('MB', 7)} ${lpad('matvec ms', 10)} ${lpad('GB/s', 8)} ${lpad('copy ms', 9)} ${lpad('GB/s', 8)} ${lpad('ratio', 7)}  check`);
+}
+
 function printKernel(k: KernelEfficiency): void {
-  const o = k.options;
   const ms = (x: number) => (x >= 100 ? x.toFixed(0) : x >= 1 ? x.toFixed(2) : x.toFixed(4));
-  out(`kernel efficiency (${k.timing}, median of ${o.samples} after ${o.warmup} warm-up; ${o.dispatches} dispatch${o.dispatches === 1 ? '' : 'es'} per sample over ${o.buffers} cop${o.buffers === 1 ? 'y' : 'ies'} of the matrix):`);
-  out(`  Q4_0 matvec ${o.rows} x ${o.cols} (${(k.matrixBytes / 1e6).toFixed(2)} MB of weights): ${ms(k.matvec.medianMs)} ms per sample, ${k.matvec.gbPerS.toFixed(3)} GB/s (weight bytes read / time)`);
-  out(`  copy of the same bytes: ${ms(k.copy.medianMs)} ms per sample, ${k.copy.gbPerS.toFixed(3)} GB/s (bytes read + written / time)`);
-  out(`  matvec / copy bandwidth: ${(k.ratio * 100).toFixed(1)}%   (checked: copy exact, matvec within ${k.matvecError.toExponential(1)} of the CPU)`);
+  out(`  ${pad(k.type, 8)} ${lpad((k.matrixBytes / 1e6).toFixed(2), 7)} ${lpad(ms(k.matvec.medianMs), 10)} ${lpad(k.matvec.gbPerS.toFixed(3), 8)} ${lpad(ms(k.copy.medianMs), 9)} ${lpad(k.copy.gbPerS.toFixed(3), 8)} ${lpad(`${(k.ratio * 100).toFixed(1)}%`, 7)}  copy exact, matvec within ${k.matvecError.toExponential(1)} of the CPU`);
 }
 
 async function main() {
@@ -354,19 +364,29 @@ async function main() {
 
     if (!o.skip.has('kernel')) {
       out('');
-      const k: KernelEfficiencyOptions = adapter.software
-        ? { rows: o.kernelRows, cols: o.kernelCols, buffers: 1, dispatches: 1, warmup: 1, samples: 5 }
+      const k = (type: string): KernelEfficiencyOptions => {
+        if (adapter.software) return { type, rows: o.kernelRows, cols: o.kernelCols, buffers: 1, dispatches: 1, warmup: 1, samples: 5 };
         // a GPU: enough copies that no cache holds them (~256 MB), and samples long enough to time well
-        : (() => {
-          const bytes = o.kernelRows * (o.kernelCols / 32) * 18;
-          const buffers = Math.max(1, Math.ceil(256e6 / bytes));
-          return { rows: o.kernelRows, cols: o.kernelCols, buffers, dispatches: buffers * Math.max(1, Math.ceil(1e9 / (buffers * bytes))), warmup: 3, samples: 15 };
-        })();
-      log(`kernel efficiency: Q4_0 ${k.rows} x ${k.cols} matvec and copy, ${k.warmup} + ${k.samples} samples`);
-      try {
-        printKernel(await b.page.evaluate((opts) => window.liteCoderBench.kernelEfficiency(opts), { ...k, wallClock: o.wallClock }));
-      } catch (e) {
-        out(`kernel efficiency: failed: ${pageErrorMessage(e)}`);
+        const t = ggmlTypeByName(type);
+        const bytes = o.kernelRows * (o.kernelCols / t.blockWeights) * t.blockBytes;
+        const buffers = Math.max(1, Math.ceil(256e6 / bytes));
+        return { type, rows: o.kernelRows, cols: o.kernelCols, buffers, dispatches: buffers * Math.max(1, Math.ceil(1e9 / (buffers * bytes))), warmup: 3, samples: 15 };
+      };
+      let header = false;
+      for (const type of o.kernelTypes) {
+        if (o.kernelCols % ggmlTypeByName(type).blockWeights !== 0) {
+          out(`  ${pad(type, 8)} skipped: ${o.kernelCols} columns are not whole blocks of ${ggmlTypeByName(type).blockWeights}`);
+          continue;
+        }
+        const opts = k(type);
+        log(`kernel efficiency: ${type} ${opts.rows} x ${opts.cols} matvec and copy, ${opts.warmup} + ${opts.samples} samples`);
+        try {
+          const r = await b.page.evaluate((x) => window.liteCoderBench.kernelEfficiency(x), { ...opts, wallClock: o.wallClock });
+          if (!header) { printKernelHeader(r.options, r.timing); header = true; }
+          printKernel(r);
+        } catch (e) {
+          out(`  ${pad(type, 8)} failed: ${pageErrorMessage(e)}`);
+        }
       }
     }
     log(`bench finished in ${((Date.now() - started) / 1000).toFixed(0)} s`);

@@ -32,3 +32,15 @@ fn bytes4(v: u32) -> vec4<u32> {
 fn sbytes4(v: u32) -> vec4<i32> {
   return (vec4<i32>(bitcast<i32>(v)) << vec4<u32>(24u, 16u, 8u, 0u)) >> vec4<u32>(24u);
 }
+
+// The sign byte of a 7-bit sign index of IQ2_XXS, IQ2_XS and IQ3_XXS: ggml's ksigns_iq2xs[i], which is
+// i with bit 7 set where that makes the count of set bits even (tests/unit/quants.test.ts checks this
+// against the table), computed rather than looked up.
+fn ksigns(i: u32) -> u32 {
+  return i | ((countOneBits(i) & 1u) << 7u);
+}
+
+// +1 or -1 for bits 0..3 of `s`: a set bit negates.
+fn sign4(s: u32) -> vec4<f32> {
+  return 1.0 - 2.0 * vec4<f32>((vec4<u32>(s) >> vec4<u32>(0u, 1u, 2u, 3u)) & vec4<u32>(1u));
+}

@@ -1,14 +1,15 @@
 /**
  * The page npm run bench (scripts/bench.ts) drives, exposed on window.liteCoderBench: the engine worker
  * (as on the test harness page) for the model figures, the adapter's identity, and the
- * kernel-efficiency measurement: the Q4_0 matrix-vector kernel (kernels/matvec.wgsl, recorded by
- * Ops.matmul exactly as the model's decode projections are) against a plain copy (kernels/copy.wgsl) over the same weight bytes on the same device.
+ * kernel-efficiency measurement: the matrix-vector kernel of a quant type (kernels/matvec.wgsl, recorded
+ * by Ops.matmul exactly as the model's decode projections are) against a plain copy (kernels/copy.wgsl)
+ * over the same weight bytes on the same device.
  * Built as a page of its own (vite.config.ts); the app never loads it.
  */
 import { Comlink } from '../../src/engine';
 import { engine } from './test-engine';
 import { dequantFileRows } from '../../workers/gguf/dequant';
-import { Q4_0 } from '../../workers/gguf/ggml-types';
+import { ggmlTypeByName } from '../../workers/gguf/ggml-types';
 import { bindGroup, encodeDispatches, KernelLibrary } from '../../workers/runtime/kernels';
 import { Ops, view } from '../../workers/runtime/ops';
 import { STEP } from '../../workers/runtime/params';
@@ -26,7 +27,8 @@ export interface AdapterReport {
 }
 
 export interface KernelEfficiencyOptions {
-  /** the Q4_0 matrix: rows of `cols` weights */
+  /** the matrix's ggml type (default Q4_0): rows of `cols` weights */
+  type?: string;
   rows: number;
   cols: number;
   /**
@@ -54,7 +56,9 @@ export interface Measured {
 export interface KernelEfficiency {
   adapter: AdapterReport;
   timing: 'timestamp-query' | 'wall-clock';
-  /** bytes of one stored Q4_0 matrix (the GPU layout; as many as in the GGUF file) */
+  /** the matrix's ggml type */
+  type: string;
+  /** bytes of one stored matrix (the GPU layout; as many as in the GGUF file, plus row padding) */
   matrixBytes: number;
   options: KernelEfficiencyOptions;
   matvec: Measured;
@@ -154,8 +158,9 @@ class Timer {
 }
 
 /**
- * The Q4_0 matrix-vector kernel's effective bandwidth (weight bytes read / time) over the copy
- * kernel's (bytes read + written / time), on the same device and the same weight bytes.
+ * The matrix-vector kernel's effective bandwidth (weight bytes read / time) over the copy kernel's
+ * (bytes read + written / time), on the same device and the same weight bytes, for a matrix of
+ * `o.type` (Q4_0 by default).
  */
 async function kernelEfficiency(o: KernelEfficiencyOptions): Promise<KernelEfficiency> {
   const adapter = await requestAdapter();
@@ -178,10 +183,12 @@ async function kernelEfficiency(o: KernelEfficiencyOptions): Promise<KernelEffic
   try {
     device.pushErrorScope('validation');
     const K = o.cols, N = o.rows;
+    const type = ggmlTypeByName(o.type ?? 'Q4_0');
+    if (K % type.blockWeights !== 0) throw new Error(`${type.name} rows must be a multiple of ${type.blockWeights} weights`);
     const rand = rng(7);
-    const file = randomTensorBytes(Q4_0, K, N, rand, 0.01);
-    const stored = transcodeRows(Q4_0, K, file, N);
-    const rowWords = storedRowBytes(Q4_0, K) / 4;
+    const file = randomTensorBytes(type, K, N, rand, 0.01);
+    const stored = transcodeRows(type, K, file, N);
+    const rowWords = storedRowBytes(type, K) / 4;
     const storage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC;
     const W = Array.from({ length: o.buffers }, (_, i) => {
       const b = buffer(stored.byteLength, storage, `W${i}`);
@@ -198,9 +205,9 @@ async function kernelEfficiency(o: KernelEfficiencyOptions): Promise<KernelEffic
     // matvec, as ops.ts records a decode projection and encodes it on a step of one token
     const S = kernels.uniform(STEP, { T: 1, pos0: 0 }, 'step');
     const ops = new Ops(device, kernels, S, 'decode', 1);
-    const matvecs = W.map((w, i) => ops.matmul(`matvec ${i}`, { name: `W${i}`, buffer: w, type: 'Q4_0', rowWeights: K, nRows: N, rowWords }, view(X, { row: K }), view(Y, { row: N })));
+    const matvecs = W.map((w, i) => ops.matmul(`matvec ${i}`, { name: `W${i}`, buffer: w, type: type.name, rowWeights: K, nRows: N, rowWords }, view(X, { row: K }), view(Y, { row: N })));
 
-    // copy over vec4<u32>: every byte of the stored matrix (its size is a multiple of 16 here)
+    // copy over vec4<u32>: the stored matrix's bytes, less any tail of under 16
     const n = Math.floor(stored.byteLength / 16);
     const COPY_WG = 256;
     const copyGroups = Math.ceil(n / COPY_WG);
@@ -243,7 +250,8 @@ async function kernelEfficiency(o: KernelEfficiencyOptions): Promise<KernelEffic
     let matvecError = 0;
     for (let s = 0; s < 16; s++) {
       const r = Math.floor((s * (N - 1)) / 15);
-      const w = dequantFileRows(Q4_0, file.subarray(r * (K / 32) * 18, (r + 1) * (K / 32) * 18), K, 1);
+      const rowBytes = (K / type.blockWeights) * type.blockBytes;
+      const w = dequantFileRows(type, file.subarray(r * rowBytes, (r + 1) * rowBytes), K, 1);
       let dot = 0, mag = 0;
       for (let k = 0; k < K; k++) { dot += w[k]! * x[k]!; mag += Math.abs(w[k]! * x[k]!); }
       matvecError = Math.max(matvecError, Math.abs(y[r]! - dot) / Math.max(mag, 1e-30));
@@ -258,7 +266,7 @@ async function kernelEfficiency(o: KernelEfficiencyOptions): Promise<KernelEffic
     };
     const matvec = measured(mv, N * rowWords * 4);
     const copyM = measured(copied, 2 * n * 16);
-    return { adapter: info, timing: timer.timing, matrixBytes: stored.byteLength, options: o, matvec, copy: copyM, ratio: matvec.gbPerS / copyM.gbPerS, matvecError };
+    return { adapter: info, timing: timer.timing, type: type.name, matrixBytes: stored.byteLength, options: o, matvec, copy: copyM, ratio: matvec.gbPerS / copyM.gbPerS, matvecError };
   } finally {
     timer.destroy();
     made.forEach((b) => b.destroy());

@@ -4,6 +4,7 @@
  * through the UI.
  */
 import type { ModelErrorCode } from '../../workers/gguf/errors';
+import { ggmlTypeByName } from '../../workers/gguf/ggml-types';
 import { fixtureBytes, rewrite, setMeta } from './gguf-edit';
 
 export { FIXTURES, fixtureBytes } from './gguf-edit';
@@ -43,10 +44,13 @@ export function badFiles(): BadFile[] {
       code: 'wrong-architecture', says: /"llama" model.*deepseek2/,
     },
     {
-      name: 'q2k.gguf',
-      bytes: rewrite(good, (_m, tensors) => { tensors.find((t) => t.name === 'blk.1.attn_q.weight')!.typeId = 10; }),
-      code: 'unsupported-type', says: /blk\.1\.attn_q\.weight.*Q2_K/,
+      name: 'tq2_0.gguf',
+      bytes: rewrite(good, (_m, tensors) => { tensors.find((t) => t.name === 'blk.1.attn_q.weight')!.typeId = 35; }),
+      code: 'unsupported-type', says: /blk\.1\.attn_q\.weight.*TQ2_0/,
     },
+    // one per block size of the quant types: a row that is not a whole number of blocks
+    blockMismatch(good, 'Q5_1'),
+    blockMismatch(good, 'IQ2_XXS'),
     {
       name: 'overlap.gguf',
       bytes: rewrite(good, (_m, tensors) => { tensors[3]!.offsetOverride = 0; }),
@@ -74,4 +78,24 @@ function hugeArray(src: Uint8Array): BadFile {
     }
   }
   throw new Error('marker not found');
+}
+
+/**
+ * `good` with one tensor retyped to `typeName` and rows that are not a whole number of its blocks: a
+ * 32-weight row for the 256-weight types (what llama.cpp's own fallbacks avoid), a 16-weight row for the
+ * 32-weight ones. The import must refuse it while reading the tensor table.
+ */
+export function blockMismatch(good: Uint8Array, typeName: string): BadFile {
+  const type = ggmlTypeByName(typeName);
+  const name = type.blockWeights === 256 ? 'blk.1.attn_q.weight' : 'blk.1.attn_kv_a_mqa.weight';
+  const bytes = rewrite(good, (_m, tensors) => {
+    const t = tensors.find((x) => x.name === name)!;
+    if (type.blockWeights !== 256) t.ne = [16, (t.ne[0]! / 16) * t.ne.slice(1).reduce((a, b) => a * b, 1)];
+    t.typeId = type.id;
+  });
+  const row = type.blockWeights === 256 ? 32 : 16;
+  return {
+    name: `${typeName.toLowerCase()}-partial-block.gguf`, bytes, code: 'bad-tensor-table',
+    says: new RegExp(`${name.replace(/\./g, '\\.')}.*rows of ${row} weights.*${typeName}'s block of ${type.blockWeights}`),
+  };
 }

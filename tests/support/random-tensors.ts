@@ -47,6 +47,14 @@ export function randomTensorBytes(type: GgmlType, k: number, rows: number, rand:
   for (let b = 0; b < nBlocks; b++) {
     const base = b * type.blockBytes + type.scaleOffset;
     for (let s = 0; s < type.scaleBytes; s += 2) view.setUint16(base + s, f32ToF16((0.2 + rand()) * scale * (s === 0 ? 1 : 0.5)), true);
+    if (type.name === 'IQ1_M') {
+      // its f16 scale is the top nibbles of the four u16 sub-block scales at bytes 48..55
+      const h = f32ToF16((0.2 + rand()) * scale);
+      for (let i = 0; i < 4; i++) {
+        const o = b * type.blockBytes + 48 + 2 * i;
+        view.setUint16(o, (view.getUint16(o, true) & 0x0fff) | (((h >> (4 * i)) & 0xf) << 12), true);
+      }
+    }
   }
   return out;
 }

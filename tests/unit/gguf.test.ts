@@ -4,7 +4,7 @@ import { readDeepSeek2 } from '../../workers/gguf/deepseek2';
 import { ModelFormatError } from '../../workers/gguf/errors';
 import { parseGgufHeader, readGgufHeader } from '../../workers/gguf/parse';
 import { entriesFromMetadata, writeGguf } from '../../workers/gguf/write';
-import { badFiles, fixtureBytes, FIXTURES } from '../support/bad-gguf';
+import { badFiles, blockMismatch, fixtureBytes, FIXTURES } from '../support/bad-gguf';
 
 const MODELS = ['ds2-pub-f32', 'ds2-pub-legacy-f32', 'ds2-pub-q8_0', 'ds2-pub-q4_0', 'ds2-pub256-q4_k_m'];
 const manifest = JSON.parse(readFileSync(new URL('models/manifest.json', FIXTURES), 'utf8')) as {
@@ -83,5 +83,15 @@ describe('bad input is refused with a clear error', () => {
     expect(err).toBeInstanceOf(ModelFormatError);
     expect((err as ModelFormatError).code).toBe(f.code);
     expect((err as Error).message).toMatch(f.says);
+  });
+});
+
+describe('a row that is not a whole number of blocks is refused while reading the tensor table', () => {
+  const good = fixtureBytes('models/ds2-pub-q4_0.gguf');
+  const TYPES = ['Q5_1', 'Q2_K', 'Q3_K', 'Q5_K', 'IQ4_NL', 'IQ4_XS', 'IQ3_S', 'IQ3_XXS', 'IQ2_XXS', 'IQ2_XS', 'IQ2_S', 'IQ1_S', 'IQ1_M'];
+  test.each(TYPES)('%s', (typeName) => {
+    const f = blockMismatch(good, typeName);
+    expect(() => parseGgufHeader(f.bytes, f.bytes.byteLength)).toThrow(ModelFormatError);
+    expect(() => parseGgufHeader(f.bytes, f.bytes.byteLength)).toThrow(f.says);
   });
 });

@@ -8,12 +8,15 @@
  *   `//!include quant dot`  all of the decoder (dot_unit too, for kernels that bind X as vec4<f32>)
  *   `//!include rowsum`     the matrix-vector kernels' row sums: kernels/rowsum/subgroups.wgsl where
  *                           the device has subgroups, kernels/rowsum/workgroup.wgsl if not
+ *   `//!table NAME`         (in a decoder) the i-quant codebook NAME as a WGSL const array
+ *                           (runtime/quant-tables-wgsl.ts)
  * `enable` and `requires` directives of spliced files are moved to the top, where WGSL wants them.
  *
  * Sizes a kernel depends on (its workgroup size, the latent width of the KV cache, the expert count)
  * are WGSL `override` constants, given here when the pipeline is made: the TypeScript that dispatches
  * a kernel is the one place they are written.
  */
+import { wgslTable } from './quant-tables-wgsl';
 import { packParams, type KernelWithParams, type ParamStruct, type ParamValues, KERNEL_PARAMS } from './params';
 
 const SOURCES = import.meta.glob('../../kernels/**/*.wgsl', { query: '?raw', import: 'default', eager: true }) as Record<string, string>;
@@ -55,7 +58,7 @@ export function kernelSource(kernel: string, quant?: string, opts: Pick<KernelOp
     if (cut < 0) throw new Error(`kernels/quant/${quant.toLowerCase()}.wgsl has no //!dot part`);
     return `${dot ? decoder : decoder.slice(0, cut)}\n${source('quant/common')}`;
   });
-  const src = splice(source(kernel), 0);
+  const src = splice(source(kernel), 0).replace(/^\/\/!table (\w+)$/gm, (_, name: string) => wgslTable(name));
   const directives = /^(?:enable|requires) [^;\n]*;[ \t]*$/gm;
   const hoisted = [...new Set(src.match(directives) ?? [])];
   return hoisted.length ? `${hoisted.join('\n')}\n${src.replace(directives, '')}` : src;

@@ -2,7 +2,7 @@
  * The stored, GPU-ready layout of a tensor: row after row, each row 4-byte aligned.
  *
  * A quantized row of nb blocks is stored as the nb block bodies (each a multiple of 4 bytes), then the
- * nb f16 scale fields, then zero padding to 4 bytes. Plain float rows (F32, F16, BF16) are the
+ * nb scale fields (GgmlType.scaleBytes each: the f16 scales), then zero padding to 4 bytes. Plain float rows (F32, F16, BF16) are the
  * file's bytes plus padding. This is a pure permutation of the file's bytes, so values stay
  * bit-exact, and a WGSL kernel reads any block with u32 loads: body at row + b*bodyBytes, scales at
  * row + nb*bodyBytes + b*scaleBytes.

@@ -47,3 +47,25 @@ export async function runTwoTurns(page: Page, url: string, turn1: number[], turn
     return { r1, r2, loaded };
   }, { url, turn1, turn2, load });
 }
+
+export const QUANT_MIXES = ['q5_k_m', 'q3_k_l', 'q2_k', 'iq4_xs', 'iq3_m', 'iq2_m', 'iq1_m'] as const;
+export type QuantMix = typeof QUANT_MIXES[number];
+
+/** The float64 reference of a quant-mix model (tests/fixtures/quant-models/): one turn, last-position logits. */
+export function quantReference(mix: QuantMix): { turn: ReferenceTurn; logits: Float32Array } {
+  const json = JSON.parse(readFileSync(`${FIXTURE_DIR}quant-models/reference-${mix}.json`, 'utf8')) as { turns: ReferenceTurn[] };
+  const b = readFileSync(`${FIXTURE_DIR}quant-models/reference-${mix}.turn1.logits.f32`);
+  return { turn: json.turns[0]!, logits: new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength)) };
+}
+
+/** Import a fixture by URL, load it, and run one turn of `maxTokens` greedy tokens. */
+export async function runOneTurn(page: Page, url: string, prompt: number[], maxTokens: number, load: LoadRequest): Promise<{ r: TokenResult; loaded: { resident: boolean; slots: number } }> {
+  return page.evaluate(async ({ url, prompt, maxTokens, load }) => {
+    const { engine, Comlink } = window.liteCoderHarness;
+    const e = engine();
+    const m = await e.importModel({ kind: 'url', url }, Comlink.proxy(() => {}));
+    const loaded = await e.loadModel(m.id, load, Comlink.proxy(() => {}));
+    const r = await e.generateTokens({ promptIds: prompt, maxTokens, stopIds: [], wantPromptLogits: true });
+    return { r, loaded };
+  }, { url, prompt, maxTokens, load });
+}
