@@ -69,11 +69,12 @@ export interface EngineWorkerApi {
   generateTokens(req: TokenRequest, onToken?: (id: number) => void | Promise<void>): Promise<TokenResult>;
   /**
    * web-llm's chat.completions.create: with `stream`, chunks go to `onChunk` and it resolves with
-   * undefined when the last one is sent; otherwise it resolves with the whole completion.
+   * undefined when the last one is sent; otherwise it resolves with the whole completion. `onChunk`
+   * returning false says the reader has gone: generation stops after the token in progress.
    */
-  chatCompletion(req: ChatCompletionRequest, onChunk?: (c: ChatCompletionChunk) => void | Promise<void>): Promise<ChatCompletion | undefined>;
+  chatCompletion(req: ChatCompletionRequest, onChunk?: (c: ChatCompletionChunk) => boolean | void | Promise<boolean | void>): Promise<ChatCompletion | undefined>;
   /** web-llm's completions.create; a `suffix` makes it fill-in-the-middle. Streams as chatCompletion. */
-  completion(req: CompletionCreateParams, onChunk?: (c: Completion) => void | Promise<void>): Promise<Completion | undefined>;
+  completion(req: CompletionCreateParams, onChunk?: (c: Completion) => boolean | void | Promise<boolean | void>): Promise<Completion | undefined>;
   /** Stop the running generation after the token in progress. */
   interruptGenerate(): Promise<void>;
   /** End the running generation, then drop the conversation's KV cache. */

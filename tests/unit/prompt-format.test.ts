@@ -45,6 +45,22 @@ describe('chatPromptIds', () => {
     expect(tok.decode(expected.slice(-2))).toBe('Assistant:');
   });
 
+  it('puts a reply the engine generated back as its ids, after "Assistant:"', () => {
+    const generated = [...tok.encode(' 2'), ...tok.encode('+'), ...tok.encode('2')]; // not how " 2+2" encodes
+    const messages: ChatMessage[] = [
+      { role: 'user', content: 'What is 2+2?' },
+      { role: 'assistant', content: '2+2' },
+      { role: 'user', content: 'Sure?' },
+    ];
+    const ids = chatPromptIds(tok, messages, (text) => (text === '2+2' ? generated : undefined));
+    const first = chatPromptIds(tok, messages.slice(0, 1));
+    expect(ids.slice(0, first.length)).toEqual(first); // the first turn's prompt, then what it generated
+    expect(ids.slice(first.length, first.length + generated.length)).toEqual(generated);
+    expect(ids[first.length + generated.length]).toBe(EOS);
+    // an unknown reply is encoded from its text, as before
+    expect(chatPromptIds(tok, messages, () => undefined)).toEqual(chatPromptIds(tok, messages));
+  });
+
   it('starts with BOS then "User:" when there is no system message', () => {
     const ids = chatPromptIds(tok, [
       { role: 'user', content: 'hi' },

@@ -20,6 +20,7 @@ import type { ImportProgress, ImportSource, ModelSummary } from '../store/types'
 import { Engine } from './engine';
 import { chatCompletion, completion, type Generation } from './openai';
 import { promptIds, tokenizerFor, type PromptSpec } from './prompts';
+import { ReplyMemory } from './replies';
 
 export class EngineHandler implements EngineWorkerApi {
   /** the loaded model (read by the test worker's simulateDeviceLoss) */
@@ -35,6 +36,8 @@ export class EngineHandler implements EngineWorkerApi {
   private epoch = 0;
   /** the import in progress */
   private importing: AbortController | undefined;
+  /** the loaded model's recent replies, as generated (cleared with the conversation) */
+  private readonly replies = new ReplyMemory();
 
   probeDevice = probeDevice;
 
@@ -137,7 +140,7 @@ export class EngineHandler implements EngineWorkerApi {
 
   async resetChat(): Promise<void> {
     this.running?.abort();
-    await this.serial(async () => this.engine?.reset());
+    await this.serial(async () => { this.engine?.reset(); this.replies.clear(); });
   }
 
   /** `work` after everything queued before it; the queue goes on whether it succeeds or fails. */
@@ -156,7 +159,8 @@ export class EngineHandler implements EngineWorkerApi {
       if (!engine || !this.loaded) throw new ModelNotLoadedError('No model is loaded: call loadModel first.');
       const running = (this.running = new AbortController());
       try {
-        return await work({ engine, tok: await tokenizerFor(this.loaded.modelId), modelId: this.loaded.modelId, signal: running.signal });
+        const tok = await tokenizerFor(this.loaded.modelId);
+        return await work({ engine, tok, modelId: this.loaded.modelId, signal: running.signal, replies: this.replies });
       } finally {
         if (this.running === running) this.running = undefined;
       }
@@ -165,6 +169,7 @@ export class EngineHandler implements EngineWorkerApi {
 
   /** Unload the engine, destroying its GPU device and everything on it. */
   private drop(): void {
+    this.replies.clear();
     this.engine?.unload();
     this.engine = undefined;
     this.loaded = undefined;

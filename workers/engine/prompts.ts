@@ -1,6 +1,6 @@
 /** Text to token ids for a stored model: its tokenizer, built once, and the prompt formats. */
 import { getManifest } from '../store/db';
-import { chatPromptIds, fimPromptIds, type ChatMessage } from '../model/prompt-format';
+import { chatPromptIds, fimPromptIds, type ChatMessage, type ReplyIds } from '../model/prompt-format';
 import { Tokenizer } from '../model/tokenizer';
 
 export type PromptSpec =
@@ -21,10 +21,11 @@ export async function tokenizerFor(modelId: string): Promise<Tokenizer> {
   return tok;
 }
 
-export function promptIds(tok: Tokenizer, p: PromptSpec): number[] {
+/** The ids of prompt `p`; a chat's earlier replies come from `replyIds` where it knows them. */
+export function promptIds(tok: Tokenizer, p: PromptSpec, replyIds?: ReplyIds): number[] {
   switch (p.kind) {
     case 'raw': return [tok.bosId, ...tok.encode(p.text)];
-    case 'chat': return chatPromptIds(tok, p.messages);
+    case 'chat': return chatPromptIds(tok, p.messages, replyIds);
     case 'fim': return fimPromptIds(tok, p.prefix, p.suffix);
   }
 }

@@ -1,6 +1,7 @@
 /**
  * Generated tokens to text deltas, cut at stop strings. Text that might be the start of a stop string
  * is held back until it is known not to be one, so a stop string never reaches the user, even in part.
+ * A chat reply drops the one space its first token carries (`trimLeadingSpace`).
  */
 import type { StreamDecoder } from '../model/tokenizer';
 
@@ -9,7 +10,7 @@ export class TextStream {
   private sent = 0;
   stopped = false;
 
-  constructor(private readonly decoder: StreamDecoder, private readonly stops: readonly string[]) {}
+  constructor(private readonly decoder: StreamDecoder, private readonly stops: readonly string[], private trimLeadingSpace = false) {}
 
   /** Feed a token; returns the text that can be shown now. Sets `stopped` when a stop string appears. */
   push(id: number): string {
@@ -28,6 +29,10 @@ export class TextStream {
   private advance(piece: string, final: boolean): string {
     if (this.stopped) return '';
     this.text += piece;
+    if (this.trimLeadingSpace && this.text.length > 0) {
+      if (this.text.startsWith(' ')) this.text = this.text.slice(1);
+      this.trimLeadingSpace = false;
+    }
     let end = this.text.length;
     for (const s of this.stops) {
       const at = this.text.indexOf(s, Math.max(0, this.sent - s.length + 1));

@@ -18,6 +18,12 @@ export interface ChatMessage {
 }
 
 /**
+ * Token ids of replies the engine generated, by their text (engine/replies.ts), so that a reply sent
+ * back in a later request is the ids the model wrote, not a re-encoding of its text.
+ */
+export type ReplyIds = (content: string) => readonly number[] | undefined;
+
+/**
  * Chat: `[BOS]{system}\n\nUser: {u1}\n\nAssistant: {a1}[EOS]User: {u2}\n\nAssistant:`
  *
  * This is the model's jinja template and llama.cpp's LLM_CHAT_TEMPLATE_DEEPSEEK_2: a system
@@ -25,8 +31,10 @@ export interface ChatMessage {
  * starts `[BOS]User: `. There is no space after the final "Assistant:" because the model's first
  * generated token carries it. Text between two control tokens is encoded as one string, so words
  * join across the template/content seams exactly as they do when the rendered text is tokenized.
+ * A reply `replyIds` knows goes in as the ids generated after "Assistant:" (its first token carries
+ * the space), which is what that turn's KV cache holds.
  */
-export function chatPromptIds(tok: PromptTokenizer, messages: readonly ChatMessage[]): number[] {
+export function chatPromptIds(tok: PromptTokenizer, messages: readonly ChatMessage[], replyIds?: ReplyIds): number[] {
   const last = messages[messages.length - 1];
   if (last === undefined || last.role !== 'user') throw new Error('a chat prompt must end with a user message');
   const ids = [tok.bosId];
@@ -39,12 +47,18 @@ export function chatPromptIds(tok: PromptTokenizer, messages: readonly ChatMessa
       case 'user':
         pending += `User: ${m.content}\n\n`;
         break;
-      case 'assistant':
-        pending += `Assistant: ${m.content}`;
-        append(ids, tok.encode(pending));
+      case 'assistant': {
+        const generated = replyIds?.(m.content);
+        if (generated) {
+          append(ids, tok.encode(`${pending}Assistant:`));
+          append(ids, generated);
+        } else {
+          append(ids, tok.encode(`${pending}Assistant: ${m.content}`));
+        }
         ids.push(tok.eosId);
         pending = '';
         break;
+      }
       default:
         throw new Error(`unknown chat role ${JSON.stringify((m as { role: unknown }).role)}`);
     }
