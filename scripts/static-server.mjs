@@ -1,6 +1,7 @@
 // A small static file server with HTTP Range support. It serves the built app (npm start) and, in the
-// browser tests, the fixture models; the options let a test turn Range off, slow the transfer down and
-// see every request the browser made.
+// browser tests, the fixture models; the options let a test turn Range off, slow the transfer down,
+// answer cross-origin requests as a CDN that exposes no headers would, and see every request the
+// browser made.
 import { createServer } from 'node:http';
 import { createReadStream, statSync } from 'node:fs';
 import { extname, join, normalize, resolve } from 'node:path';
@@ -19,13 +20,18 @@ const MIME = {
 };
 
 /**
+ * `cors`: allow any origin. `exposeHeaders` (with cors, default true): list Content-Range, ETag and the
+ * like in Access-Control-Expose-Headers; false hides them from scripts, as many hosts and CDNs do.
+ * `contentLength` (default true): false sends bodies chunked, without Content-Length.
  * @param {{ root: string, port?: number, host?: string, range?: boolean, bytesPerSecond?: number,
- *           spaFallback?: string, cors?: boolean }} opts
+ *           spaFallback?: string, cors?: boolean, exposeHeaders?: boolean, contentLength?: boolean }} opts
  */
 export function startStaticServer(opts) {
   const root = resolve(opts.root);
   const state = {
     range: opts.range ?? true,
+    exposeHeaders: opts.exposeHeaders ?? true,
+    contentLength: opts.contentLength ?? true,
     bytesPerSecond: opts.bytesPerSecond ?? 0,
     /** a network drop: once this many bytes were served in all, every response is cut off */
     dropAfterBytes: Infinity,
@@ -52,7 +58,7 @@ export function startStaticServer(opts) {
     if (opts.cors) {
       headers['Access-Control-Allow-Origin'] = '*';
       headers['Access-Control-Allow-Headers'] = 'Range';
-      headers['Access-Control-Expose-Headers'] = 'Content-Range, Content-Length, Accept-Ranges, ETag';
+      if (state.exposeHeaders) headers['Access-Control-Expose-Headers'] = 'Content-Range, Content-Length, Accept-Ranges, ETag';
     }
     if (req.method === 'OPTIONS') return end(res, 204, headers);
     let start = 0;
@@ -71,7 +77,7 @@ export function startStaticServer(opts) {
         headers['Content-Range'] = `bytes ${start}-${last}/${st.size}`;
       }
     }
-    headers['Content-Length'] = String(last - start + 1);
+    if (state.contentLength) headers['Content-Length'] = String(last - start + 1);
     res.writeHead(log.status, headers);
     if (req.method === 'HEAD') return res.end();
     const stream = createReadStream(path, { start, end: last, highWaterMark: 64 * 1024 });
