@@ -41,14 +41,17 @@ export function startStaticServer(opts) {
   };
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
+    // As a real host: CORS headers on every answer, a preflight answered whether or not the file exists.
+    const cors = opts.cors ? { 'Access-Control-Allow-Origin': '*', 'Access-Control-Allow-Headers': 'Range' } : {};
+    if (opts.cors && req.method === 'OPTIONS') return end(res, 204, cors);
     let path = normalize(join(root, decodeURIComponent(url.pathname)));
-    if (!path.startsWith(root)) return end(res, 403);
+    if (!path.startsWith(root)) return end(res, 403, cors);
     let st = safeStat(path);
     if (st?.isDirectory()) { path = join(path, 'index.html'); st = safeStat(path); }
     if (!st && opts.spaFallback) { path = join(root, opts.spaFallback); st = safeStat(path); }
     const log = { method: req.method ?? 'GET', path: url.pathname, range: req.headers.range ?? null, status: 200, bytes: 0 };
     state.requests.push(log);
-    if (!st) { log.status = 404; return end(res, 404); }
+    if (!st) { log.status = 404; return end(res, 404, cors); }
     const headers = {
       'Content-Type': MIME[extname(path)] ?? 'application/octet-stream',
       'Last-Modified': st.mtime.toUTCString(),
@@ -56,8 +59,7 @@ export function startStaticServer(opts) {
       'Cache-Control': 'no-cache',
     };
     if (opts.cors) {
-      headers['Access-Control-Allow-Origin'] = '*';
-      headers['Access-Control-Allow-Headers'] = 'Range';
+      Object.assign(headers, cors);
       if (state.exposeHeaders) headers['Access-Control-Expose-Headers'] = 'Content-Range, Content-Length, Accept-Ranges, ETag';
     }
     if (req.method === 'OPTIONS') return end(res, 204, headers);
