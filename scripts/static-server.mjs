@@ -60,7 +60,9 @@ export function startStaticServer(opts) {
     };
     if (opts.cors) {
       Object.assign(headers, cors);
-      if (state.exposeHeaders) headers['Access-Control-Expose-Headers'] = 'Content-Range, Content-Length, Accept-Ranges, ETag';
+      if (state.exposeHeaders) {
+        headers['Access-Control-Expose-Headers'] = 'Content-Range, Content-Length, Accept-Ranges, ETag';
+      }
     }
     if (req.method === 'OPTIONS') return end(res, 204, headers);
     let start = 0;

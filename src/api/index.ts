@@ -91,7 +91,8 @@ export { LiteCoderEngine as MLCEngine };
  * by the URL of any of its files, or as an array of all its Files. Resolves with the stored model; its
  * `id` is what `reload()` and `CreateMLCEngine()` take.
  */
-export async function importModel(source: string | URL | Blob | readonly File[], onProgress?: (p: ImportProgress) => void): Promise<ModelSummary> {
+export async function importModel(source: string | URL | Blob | readonly File[],
+  onProgress?: (p: ImportProgress) => void): Promise<ModelSummary> {
   const progress = Comlink.proxy((p: ImportProgress) => { onProgress?.(p); });
   if (typeof source === 'string' || source instanceof URL) {
     return engine().importModel({ kind: 'url', url: new URL(source, location.href).href }, progress);

@@ -23,7 +23,9 @@ function putFile(dir: string, bytes: Uint8Array, mtime = MTIME): void {
 }
 
 /** A folder with the fixture in it, served cross-origin, by default without exposing any header. */
-async function hiddenHeadersHost(opts: { contentLength?: boolean; exposeHeaders?: boolean } = {}): Promise<{ server: FixtureServer; dir: string; done: () => Promise<void> }> {
+interface Host { server: FixtureServer; dir: string; done: () => Promise<void> }
+
+async function hiddenHeadersHost(opts: { contentLength?: boolean; exposeHeaders?: boolean } = {}): Promise<Host> {
   const dir = mkdtempSync(join(tmpdir(), 'lc-host-'));
   putFile(dir, FILE);
   const server = await serveFolder(dir, { exposeHeaders: false, ...opts });
@@ -68,9 +70,11 @@ test('a host that hides Content-Range and ETag from scripts still imports by URL
 
 const RESUME_CASES = [
   { host: 'hides ETag', exposeHeaders: false, says: (url: string) => `The file at ${url} is not the file this model's import began with` },
-  { host: 'shows ETag', exposeHeaders: true, says: (url: string) => `The file at ${url} has changed since this model's import began (its ETag differs)` },
+  { host: 'shows ETag', exposeHeaders: true,
+    says: (url: string) => `The file at ${url} has changed since this model's import began (its ETag differs)` },
 ];
-for (const c of RESUME_CASES) test(`resuming checks the file is the same (host ${c.host}): a changed file is refused, the same file resumes`, async ({ page }) => {
+for (const c of RESUME_CASES) test(`resuming checks the file is the same (host ${c.host}): a changed file is refused, the same resumes`,
+  async ({ page }) => {
   const host = await hiddenHeadersHost({ exposeHeaders: c.exposeHeaders });
   try {
     host.server.state.bytesPerSecond = 60_000;
@@ -107,7 +111,9 @@ for (const c of RESUME_CASES) test(`resuming checks the file is the same (host $
       const m = /^bytes=(\d+)-(\d+)$/.exec(r.range ?? '');
       if (!m || m[1] === '0') continue; // the header's read
       const [a, b] = [Number(m[1]), Number(m[2]) + 1];
-      for (const k of kept) if (k.slices.some((s) => a < s.fileOffset + s.fileBytes && s.fileOffset < b)) refetched.add(k.key.join('/'));
+      for (const k of kept) {
+        if (k.slices.some((s) => a < s.fileOffset + s.fileBytes && s.fileOffset < b)) refetched.add(k.key.join('/'));
+      }
     }
     expect(refetched.size).toBeLessThanOrEqual(1);
   } finally {

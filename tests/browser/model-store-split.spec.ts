@@ -18,7 +18,9 @@ import { setMeta } from '../support/gguf-edit';
 import { splitGguf, type SplitFile } from '../support/gguf-split';
 import { expect, serveFolder, test, type FixtureServer } from './support/fixtures';
 import { openHarness, reference, runTwoTurns } from './support/model';
-import { dumpStore, expectStored, fixtureFile, importFile, importUrl, openModels, reopenModels, type StoreDump } from './support/store';
+import {
+  dumpStore, expectStored, fixtureFile, importFile, importUrl, openModels, reopenModels, type StoreDump,
+} from './support/store';
 
 const Q4 = fixtureFile('ds2-pub-q4_0.gguf');
 const SET = splitGguf(Q4, 'ds2-pub-q4_0', 3);
@@ -28,7 +30,9 @@ const FOREIGN = splitGguf(fixtureFile('ds2-pub256-q4_k_m.gguf'), 'ds2-pub-q4_0',
 /** Another model's set, under its own name. */
 const OTHER_SET = splitGguf(fixtureFile('ds2-pub256-q4_k_m.gguf'), 'ds2-pub256-q4_k_m', 3);
 /** SET with its third file saying it is the second. */
-const MISNUMBERED = splitGguf(Q4, 'ds2-pub-q4_0', 3, (i, meta) => { if (i === 2) setMeta(meta, SPLIT_KEYS.no, { kind: 'u16', value: 1 }); });
+const MISNUMBERED = splitGguf(Q4, 'ds2-pub-q4_0', 3, (i, meta) => {
+  if (i === 2) setMeta(meta, SPLIT_KEYS.no, { kind: 'u16', value: 1 });
+});
 
 interface Host { server: FixtureServer; done: () => Promise<void> }
 
@@ -74,7 +78,8 @@ test('imports by the URL of any of its files, storing the unsplit file\'s record
     const m = dump.manifests[0]!;
     expect(m.fileSize).toBe(SET_BYTES);
     expect(m.source).toMatchObject({ kind: 'url', url: `${host.server.url}/${SET[0]!.name}`, rangeSupported: true });
-    expect(m.source.shards!.map((s) => [s.name, s.size])).toEqual(SET.map((f) => [`${host.server.url}/${f.name}`, f.bytes.byteLength]));
+    expect(m.source.shards!.map((s) => [s.name, s.size]))
+      .toEqual(SET.map((f) => [`${host.server.url}/${f.name}`, f.bytes.byteLength]));
     await expect(page.getByTestId('model-row')).toContainText('(split model: 3 files)');
     const gets = host.server.state.requests.filter((r) => r.method === 'GET');
     expect(new Set(gets.map((r) => r.path))).toEqual(new Set(SET.map((f) => `/${f.name}`)));
@@ -97,7 +102,8 @@ test('imports by URL from a server without Range support, one response open at a
     expectRecordsOfUnsplit(await dumpStore(page), K);
     // Each file: one response for its header, let go once read; then, in order, one more for the data
     // that response had not brought yet (none when it had brought the whole file).
-    const gets = host.server.state.requests.filter((r) => r.method === 'GET').map((r) => { expect(r.status).toBe(200); return r.path; });
+    const gets = host.server.state.requests.filter((r) => r.method === 'GET')
+      .map((r) => { expect(r.status).toBe(200); return r.path; });
     const paths = KSET.map((f) => `/${f.name}`);
     expect(gets.slice(0, 2)).toEqual(paths);
     expect(paths.filter((p) => gets.slice(2).includes(p))).toEqual(gets.slice(2));
@@ -144,14 +150,17 @@ test('the in-page API imports it from an array of Files', async ({ page }) => {
 });
 
 /** Import `files` into the harness page's worker as local files, load the model, run both turns. */
-async function runTwoTurnsFromFiles(page: Page, files: readonly SplitFile[], turn1: number[], turn2: number[]): Promise<{ r1: TokenResult; r2: TokenResult }> {
+async function runTwoTurnsFromFiles(page: Page, files: readonly SplitFile[], turn1: number[],
+  turn2: number[]): Promise<{ r1: TokenResult; r2: TokenResult }> {
   return page.evaluate(async ({ files, turn1, turn2 }) => {
     const { engine, Comlink } = window.liteCoderHarness;
     const e = engine();
-    const m = await e.importModel({ kind: 'files', files: files.map((f) => new File([new Uint8Array(f.bytes)], f.name)) }, Comlink.proxy(() => {}));
+    const chosen = files.map((f) => new File([new Uint8Array(f.bytes)], f.name));
+    const m = await e.importModel({ kind: 'files', files: chosen }, Comlink.proxy(() => {}));
     await e.loadModel(m.id, {}, Comlink.proxy(() => {}));
     const r1 = await e.generateTokens({ promptIds: turn1, maxTokens: 32, stopIds: [], wantPromptLogits: true });
-    const r2 = await e.generateTokens({ promptIds: [...turn1, ...r1.ids, ...turn2], maxTokens: 32, stopIds: [], wantPromptLogits: true });
+    const promptIds = [...turn1, ...r1.ids, ...turn2];
+    const r2 = await e.generateTokens({ promptIds, maxTokens: 32, stopIds: [], wantPromptLogits: true });
     return { r1, r2 };
   }, { files: files.map((f) => ({ name: f.name, bytes: [...f.bytes] })), turn1, turn2 });
 }
@@ -194,8 +203,8 @@ test('an import resumes across files after a reload, fetching again none of what
     host.server.state.bytesPerSecond = 20_000; // per response: four records are fetched at a time
     await openModels(page);
     await importUrl(page, `${host.server.url}/${KSET[0]!.name}`);
-    await expect.poll(async () => Number(/(\d+)%/.exec((await page.getByTestId('import-progress').textContent().catch(() => null)) ?? '')?.[1] ?? 0),
-      { timeout: 30_000, intervals: [100] }).toBeGreaterThanOrEqual(30);
+    const percent = async () => Number(/(\d+)%/.exec((await page.getByTestId('import-progress').textContent().catch(() => null)) ?? '')?.[1] ?? 0);
+    await expect.poll(percent, { timeout: 30_000, intervals: [100] }).toBeGreaterThanOrEqual(30);
     await reopenModels(page); // the worker dies mid-import
     await expect(page.getByTestId('model-state')).toContainText('incomplete');
     const partial = await dumpStore(page);
@@ -218,7 +227,9 @@ test('an import resumes across files after a reload, fetching again none of what
       if (!m || m[1] === '0' || i < 0) continue; // the headers' reads
       files.add(i);
       const [a, b] = [starts[i]! + Number(m[1]), starts[i]! + Number(m[2]) + 1];
-      for (const k of kept) if (k.slices.some((s) => a < s.fileOffset + s.fileBytes && s.fileOffset < b)) refetched.add(k.key.join('/'));
+      for (const k of kept) {
+        if (k.slices.some((s) => a < s.fileOffset + s.fileBytes && s.fileOffset < b)) refetched.add(k.key.join('/'));
+      }
     }
     expect(refetched.size).toBeLessThanOrEqual(1);
     expect(files).toEqual(new Set([0, 1])); // the rest came from both files
@@ -229,7 +240,7 @@ test('an import resumes across files after a reload, fetching again none of what
 
 const REFUSED: { name: string; by: 'url' | 'files'; files: readonly SplitFile[]; says: RegExp }[] = [
   { name: 'a missing file (URL)', by: 'url', files: [SET[0]!, SET[2]!],
-    says: /File 2 of 3 \([^)]*\/ds2-pub-q4_0-00002-of-00003\.gguf\) of this split model is missing: the server has no such file \(HTTP 404\)/ },
+    says: /File 2 of 3 \([^)]*\/ds2-pub-q4_0-00002-of-00003\.gguf\) of this split model is missing: .*\(HTTP 404\)/ },
   { name: 'a file of another set under the right name (URL)', by: 'url', files: [SET[0]!, FOREIGN[1]!, SET[2]!],
     says: /has shape .* It is in file 2 of 3 \([^)]*\/ds2-pub-q4_0-00002-of-00003\.gguf\): is that file from another split set\?/ },
   { name: 'a wrong split.no (URL)', by: 'url', files: MISNUMBERED,
@@ -243,7 +254,7 @@ const REFUSED: { name: string; by: 'url' | 'files'; files: readonly SplitFile[];
   { name: 'a wrong split.no (files)', by: 'files', files: MISNUMBERED,
     says: /File 3 of 3 \(ds2-pub-q4_0-00003-of-00003\.gguf\) says it is file 2 of the set \(split\.no = 1\), not file 3/ },
   { name: 'one file of a set alone', by: 'files', files: [SET[1]!],
-    says: /"ds2-pub-q4_0-00002-of-00003\.gguf" is file 2 of 3 of a split model: choose all 3 of its files together \(ds2-pub-q4_0-00001-of-00003\.gguf, / },
+    says: /"ds2-pub-q4_0-00002-of-00003\.gguf" is file 2 of 3 of a split model: choose all 3 of its files together \(ds2-pub-q4_0-00001/ },
 ];
 
 test.describe('a bad split set is refused by name and leaves the store as it was', () => {

@@ -18,9 +18,12 @@ export interface SplitFile {
  * `src` as `count` files (the tensors dealt out evenly, in order). `edit(i, meta)` may change file i's
  * metadata before it is written (a test's way to make a bad set).
  */
-export function splitGguf(src: Uint8Array, prefix: string, count: number, edit?: (i: number, meta: [string, MetaEntry][]) => void): SplitFile[] {
+export function splitGguf(src: Uint8Array, prefix: string, count: number,
+  edit?: (i: number, meta: [string, MetaEntry][]) => void): SplitFile[] {
   const h = parseGgufHeader(src, src.byteLength);
-  const tensors = h.tensors.map((t): TensorToWrite => ({ name: t.name, typeId: t.type.id, ne: t.ne, data: src.slice(t.offset, t.offset + t.byteSize) }));
+  const tensors = h.tensors.map((t): TensorToWrite => ({
+    name: t.name, typeId: t.type.id, ne: t.ne, data: src.slice(t.offset, t.offset + t.byteSize),
+  }));
   const perFile = Math.ceil(tensors.length / count);
   return Array.from({ length: count }, (_, i) => {
     const meta: [string, MetaEntry][] = i === 0 ? entriesFromMetadata(h.metadata) : [];
@@ -30,7 +33,8 @@ export function splitGguf(src: Uint8Array, prefix: string, count: number, edit?:
       [SPLIT_KEYS.tensors, { kind: 'i32', value: tensors.length }],
     );
     edit?.(i, meta);
-    return { name: shardFileName(prefix, i + 1, count), bytes: writeGguf(meta, tensors.slice(i * perFile, (i + 1) * perFile), h.alignment) };
+    const bytes = writeGguf(meta, tensors.slice(i * perFile, (i + 1) * perFile), h.alignment);
+    return { name: shardFileName(prefix, i + 1, count), bytes };
   });
 }
 

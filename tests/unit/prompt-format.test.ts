@@ -153,6 +153,7 @@ describe.each([
       { role: 'user', content },
     ]);
     expect(ids.filter((id) => withFim.isControl(id) || (id >= 100002 && id <= 100004))).toEqual([BOS, EOS]);
-    expect(withFim.decode(ids)).toBe(`${FIM_TOKEN_TEXT.hole}\n\nUser: ${content}\n\nAssistant: ${FIM_TOKEN_TEXT.end}User: ${content}\n\nAssistant:`);
+    const { hole, end } = FIM_TOKEN_TEXT;
+    expect(withFim.decode(ids)).toBe(`${hole}\n\nUser: ${content}\n\nAssistant: ${end}User: ${content}\n\nAssistant:`);
   });
 });

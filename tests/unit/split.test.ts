@@ -23,8 +23,9 @@ function refused(files: readonly SplitFile[], says: RegExp): void {
 
 describe('split file names (llama_split_path)', () => {
   it('reads and writes <prefix>-<i>-of-<n>.gguf', () => {
-    expect(shardFileName('DeepSeek-Coder-V2-Lite-Instruct-Q8_0', 1, 2)).toBe('DeepSeek-Coder-V2-Lite-Instruct-Q8_0-00001-of-00002.gguf');
-    expect(parseShardName('DeepSeek-Coder-V2-Lite-Instruct-Q8_0-00002-of-00002.gguf')).toEqual({ prefix: 'DeepSeek-Coder-V2-Lite-Instruct-Q8_0', index: 2, count: 2 });
+    const prefix = 'DeepSeek-Coder-V2-Lite-Instruct-Q8_0';
+    expect(shardFileName(prefix, 1, 2)).toBe(`${prefix}-00001-of-00002.gguf`);
+    expect(parseShardName(`${prefix}-00002-of-00002.gguf`)).toEqual({ prefix, index: 2, count: 2 });
     expect(parseShardName('a-b-00003-of-00010.gguf')).toEqual({ prefix: 'a-b', index: 3, count: 10 });
     for (const name of ['m.gguf', 'm-00001-of-00002.bin', 'm-1-of-2.gguf', '-00001-of-00002.gguf', 'm-00003-of-00002.gguf',
       'm-00000-of-00002.gguf', 'm-0000x-of-00002.gguf', 'm00001-of-00002.gguf', `${'-of-'.repeat(50_000)}.gguf`]) {
@@ -65,7 +66,8 @@ describe('combineShards', () => {
     for (const t of header.tensors) {
       const w = whole.tensors.find((x) => x.name === t.name)!;
       expect(t.ne).toEqual(w.ne);
-      expect(Buffer.from(all.subarray(t.offset, t.offset + t.byteSize)).equals(Buffer.from(src.subarray(w.offset, w.offset + w.byteSize))), t.name).toBe(true);
+      const bytes = (b: Uint8Array, at: number) => Buffer.from(b.subarray(at, at + t.byteSize));
+      expect(bytes(all, t.offset).equals(bytes(src, w.offset)), t.name).toBe(true);
     }
     expect(shardOfTensor.get('output.weight')).toBe(0);
     expect(shardOfTensor.get(whole.tensors[43]!.name)).toBe(2);
@@ -73,15 +75,20 @@ describe('combineShards', () => {
 
   it('refuses a missing file, a misnumbered one, one of another set, and a whole model, naming the file', () => {
     refused([files[0]!, files[2]!], /File 1 of 2 \(ds2-pub-q4_0-00001-of-00003\.gguf\) belongs to a set of 3 files/);
-    const wrongNo = splitGguf(src, 'ds2-pub-q4_0', 3, (i, meta) => { if (i === 2) setMeta(meta, SPLIT_KEYS.no, { kind: 'u16', value: 1 }); });
+    const wrongNo = splitGguf(src, 'ds2-pub-q4_0', 3, (i, meta) => {
+      if (i === 2) setMeta(meta, SPLIT_KEYS.no, { kind: 'u16', value: 1 });
+    });
     refused(wrongNo, /File 3 of 3 \(ds2-pub-q4_0-00003-of-00003\.gguf\) says it is file 2 of the set \(split\.no = 1\), not file 3/);
     // Another set of the same count: its own tensor total, or the same tensors twice.
     const f32 = splitGguf(fixtureBytes('models/ds2-pub-f32.gguf'), 'ds2-pub-f32', 3);
-    refused([files[0]!, f32[1]!, files[2]!], /File 2 of 3 \(ds2-pub-f32-00002-of-00003\.gguf\) holds the tensor "[^"]+", which file \d of 3/);
+    refused([files[0]!, f32[1]!, files[2]!],
+      /File 2 of 3 \(ds2-pub-f32-00002-of-00003\.gguf\) holds the tensor "[^"]+", which file \d of 3/);
     const fewer = splitGguf(src, 'other', 3, (_, meta) => setMeta(meta, SPLIT_KEYS.tensors, { kind: 'i32', value: 40 }));
-    refused([files[0]!, fewer[1]!, files[2]!], /File 2 of 3 \(other-00002-of-00003\.gguf\) announces 40 tensors .* from another split set/);
+    refused([files[0]!, fewer[1]!, files[2]!],
+      /File 2 of 3 \(other-00002-of-00003\.gguf\) announces 40 tensors .* from another split set/);
     const two = splitGguf(src, 'ds2-pub-q4_0', 2);
-    refused([files[0]!, files[1]!, { ...two[1]!, name: 'x-00003-of-00003.gguf' }], /File 3 of 3 \(x-00003-of-00003\.gguf\) belongs to a set of 2 files/);
+    refused([files[0]!, files[1]!, { ...two[1]!, name: 'x-00003-of-00003.gguf' }],
+      /File 3 of 3 \(x-00003-of-00003\.gguf\) belongs to a set of 2 files/);
     refused([{ name: 'whole.gguf', bytes: src }, files[1]!], /whole\.gguf.* is a whole model/);
   });
 

@@ -34,7 +34,10 @@ export interface Shard {
 
 /** A split model as one file: the shards laid end to end. */
 export interface CombinedShards {
-  /** the first shard's metadata, every shard's tensors with offsets into the shards laid end to end */
+  /**
+   * the first shard's metadata, every shard's tensors with offsets into the shards laid end to end, and
+   * their total size as the file size (its dataOffset is the first shard's)
+   */
   readonly header: GgufHeader;
   /** where each shard starts in that concatenation (bytes) */
   readonly starts: readonly number[];
@@ -47,11 +50,14 @@ export function shardLabel(index: number, count: number, label: string, capital 
   return `${capital ? 'File' : 'file'} ${index + 1} of ${count} (${label})`;
 }
 
+const splitError = (message: string) => new ModelFormatError('bad-split', message);
+
 function intKey(header: GgufHeader, key: string, label: string, min: number, max: number): number | undefined {
   const v = header.metadata.get(key);
   if (v === undefined) return undefined;
   if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
-    throw new ModelFormatError('bad-split', `${label}: its ${key} is ${JSON.stringify(v)}, not a count from ${min} to ${max}.`);
+    throw new ModelFormatError('bad-split',
+      `${label}: its ${key} is ${JSON.stringify(v)}, not a count from ${min} to ${max}.`);
   }
   return v;
 }
@@ -65,10 +71,11 @@ export function readSplitMeta(header: GgufHeader, label: string): SplitMeta | un
   const count = intKey(header, SPLIT_KEYS.count, label, 1, 65535);
   const no = intKey(header, SPLIT_KEYS.no, label, 0, 65535);
   if (count === undefined || (count === 1 && (no ?? 0) === 0)) return undefined;
-  if (no === undefined) throw new ModelFormatError('bad-split', `${label}: it says it is one of ${count} files (${SPLIT_KEYS.count}) but not which one (${SPLIT_KEYS.no}).`);
-  if (no >= count) throw new ModelFormatError('bad-split', `${label}: its ${SPLIT_KEYS.no} is ${no}, but the set has only ${count} files (numbered from 0).`);
+  const bad = (why: string) => new ModelFormatError('bad-split', `${label}: ${why}`);
+  if (no === undefined) throw bad(`it says it is one of ${count} files (${SPLIT_KEYS.count}) but not which one (${SPLIT_KEYS.no}).`);
+  if (no >= count) throw bad(`its ${SPLIT_KEYS.no} is ${no}, but the set has only ${count} files (numbered from 0).`);
   const tensors = intKey(header, SPLIT_KEYS.tensors, label, 0, 2 ** 31 - 1);
-  if (tensors === undefined) throw new ModelFormatError('bad-split', `${label}: it lacks ${SPLIT_KEYS.tensors}, which every file of a split model carries.`);
+  if (tensors === undefined) throw bad(`it lacks ${SPLIT_KEYS.tensors}, which every file of a split model carries.`);
   return { no, count, tensors };
 }
 
@@ -81,7 +88,7 @@ export function combineShards(shards: readonly Shard[]): CombinedShards {
   const n = shards.length;
   if (n === 0) throw new Error('combineShards: no shards');
   const first = readSplitMeta(shards[0]!.header, shardLabel(0, n, shards[0]!.label, true));
-  if (!first) throw new ModelFormatError('bad-split', `${shards[0]!.label} is a whole model, not the first file of a split one.`);
+  if (!first) throw splitError(`${shards[0]!.label} is a whole model, not the first file of a split one.`);
   const tensors: GgufTensorInfo[] = [];
   const starts: number[] = [];
   const shardOfTensor = new Map<string, number>();
@@ -89,22 +96,24 @@ export function combineShards(shards: readonly Shard[]): CombinedShards {
   shards.forEach((s, i) => {
     const label = shardLabel(i, n, s.label, true);
     const meta = readSplitMeta(s.header, label);
-    if (!meta) throw new ModelFormatError('bad-split', `${label} is a whole model, not part of a split one.`);
+    if (!meta) throw splitError(`${label} is a whole model, not part of a split one.`);
     if (meta.count !== n) {
-      throw new ModelFormatError('bad-split', `${label} belongs to a set of ${meta.count} files (${SPLIT_KEYS.count}), not ${n}: it is from another split set.`);
+      throw splitError(`${label} belongs to a set of ${meta.count} files (${SPLIT_KEYS.count}), not ${n}: `
+        + 'it is from another split set.');
     }
     if (meta.no !== i) {
-      throw new ModelFormatError('bad-split', `${label} says it is file ${meta.no + 1} of the set (${SPLIT_KEYS.no} = ${meta.no}), not file ${i + 1}.`);
+      throw splitError(`${label} says it is file ${meta.no + 1} of the set (${SPLIT_KEYS.no} = ${meta.no}), `
+        + `not file ${i + 1}.`);
     }
     if (meta.tensors !== first.tensors) {
-      throw new ModelFormatError('bad-split', `${label} announces ${meta.tensors} tensors in the set (${SPLIT_KEYS.tensors}), `
+      throw splitError(`${label} announces ${meta.tensors} tensors in the set (${SPLIT_KEYS.tensors}), `
         + `where the first file announces ${first.tensors}: it is from another split set.`);
     }
     for (const t of s.header.tensors) {
       const other = shardOfTensor.get(t.name);
       if (other !== undefined) {
-        throw new ModelFormatError('bad-split', `${label} holds the tensor "${t.name}", which ${shardLabel(other, n, shards[other]!.label)} holds too: `
-          + 'the files are from different split sets.');
+        throw splitError(`${label} holds the tensor "${t.name}", which ${shardLabel(other, n, shards[other]!.label)} `
+          + 'holds too: the files are from different split sets.');
       }
       shardOfTensor.set(t.name, i);
       tensors.push({ ...t, offset: t.offset + at });
@@ -113,12 +122,12 @@ export function combineShards(shards: readonly Shard[]): CombinedShards {
     at += s.header.fileSize;
   });
   if (tensors.length !== first.tensors) {
-    throw new ModelFormatError('bad-split', `The ${n} files hold ${tensors.length} tensors, but the set announces ${first.tensors} `
+    throw splitError(`The ${n} files hold ${tensors.length} tensors, but the set announces ${first.tensors} `
       + `(${SPLIT_KEYS.tensors}): some file is from another split set.`);
   }
   const h = shards[0]!.header;
   return {
-    header: { version: h.version, metadata: h.metadata, tensors, alignment: h.alignment, dataOffset: h.dataOffset, fileSize: at },
+    header: { ...h, tensors, fileSize: at },
     starts,
     shardOfTensor,
   };

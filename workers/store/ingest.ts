@@ -50,11 +50,13 @@ function hparamsOf(opened: OpenedModel): DeepSeek2Hparams {
     const where = e instanceof ModelFormatError && e.tensor !== undefined ? opened.whereIs(e.tensor) : '';
     if (!where) throw e;
     const err = e as ModelFormatError;
-    throw new ModelFormatError(err.code, `${err.message} It is in ${where}: is that file from another split set?`, err.tensor);
+    throw new ModelFormatError(err.code, `${err.message} It is in ${where}: is that file from another split set?`,
+      err.tensor);
   }
 }
 
-async function ingest(opened: OpenedModel, listener: ProgressMeter['listener'], signal: AbortSignal): Promise<ModelManifest> {
+async function ingest(opened: OpenedModel, listener: ProgressMeter['listener'],
+  signal: AbortSignal): Promise<ModelManifest> {
   const { source, header } = opened;
   const hparams = hparamsOf(opened);
   const tokenizer = tokenizerDataFromMetadata(header.metadata);
@@ -107,8 +109,9 @@ async function ingest(opened: OpenedModel, listener: ProgressMeter['listener'], 
   const compare: Store = async (r, data) => {
     const before = (await getRecord(r.key))?.sha256;
     if (before !== undefined && before !== (await sha256Hex(data))) {
-      throw new SourceError(`${sourceName(source.info)} is not the file this model's import began with: record ${keyString(r.key)} `
-        + 'stored earlier does not match it any more (the file changed, or another file has the same name and header). '
+      throw new SourceError(`${sourceName(source.info)} is not the file this model's import began with: `
+        + `record ${keyString(r.key)} stored earlier does not match it any more (the file changed, or another file `
+        + 'has the same name and header). '
         + 'Delete the incomplete model, then import again.', false);
     }
   };
@@ -149,8 +152,10 @@ type Store = (r: PlannedRecord, data: Uint8Array) => Promise<void>;
 /** A record to fetch and hand to `sink` instead of storing it (the resume check). */
 type Check = { record: PlannedRecord; sink: Store };
 
+const readSlices = (r: PlannedRecord, source: ByteSource) => Promise.all(r.slices.map((s) => source.read(s.fileOffset, s.fileBytes)));
+
 async function writeInParallel(todo: readonly PlannedRecord[], source: ByteSource, store: Store, check?: Check): Promise<void> {
-  if (check) await check.sink(check.record, buildRecord(check.record, await Promise.all(check.record.slices.map((s) => source.read(s.fileOffset, s.fileBytes)))));
+  if (check) await check.sink(check.record, buildRecord(check.record, await readSlices(check.record, source)));
   let next = 0;
   let failure: { error: unknown } | undefined;
   // Every lane stops at the first failure and all have settled before the caller rolls back, so no
@@ -159,7 +164,7 @@ async function writeInParallel(todo: readonly PlannedRecord[], source: ByteSourc
     while (!failure && next < todo.length) {
       const r = todo[next++]!;
       try {
-        const slices = await Promise.all(r.slices.map((s) => source.read(s.fileOffset, s.fileBytes)));
+        const slices = await readSlices(r, source);
         if (!failure) await store(r, buildRecord(r, slices));
       } catch (error) {
         failure ??= { error };
@@ -177,7 +182,8 @@ async function writeInParallel(todo: readonly PlannedRecord[], source: ByteSourc
  */
 async function writeInFileOrder(todo: readonly PlannedRecord[], source: ByteSource, store: Store, check?: Check): Promise<void> {
   const jobs = [...todo.map((r) => ({ r, sink: store })), ...(check ? [{ r: check.record, sink: check.sink }] : [])];
-  const pieces = jobs.flatMap(({ r, sink }) => r.slices.map((s, i) => ({ r, sink, i, s }))).sort((a, b) => a.s.fileOffset - b.s.fileOffset);
+  const pieces = jobs.flatMap(({ r, sink }) => r.slices.map((s, i) => ({ r, sink, i, s })))
+    .sort((a, b) => a.s.fileOffset - b.s.fileOffset);
   const waiting = new Map<PlannedRecord, Uint8Array[]>();
   for (const { r, sink, i, s } of pieces) {
     const parts = waiting.get(r) ?? [];

@@ -73,12 +73,13 @@ function whole(part: Part): OpenedModel {
     const shard = local ? parseShardName(part.name) : undefined;
     const names = shard ? Array.from({ length: meta.count }, (_, i) => shardFileName(shard.prefix, i + 1, meta.count)) : [];
     throw new ModelFormatError('bad-split', local
-      ? `"${part.name}" is file ${meta.no + 1} of ${meta.count} of a split model: choose all ${meta.count} of its files together`
-        + `${names.length ? ` (${names.join(', ')})` : ''}.`
+      ? `"${part.name}" is file ${meta.no + 1} of ${meta.count} of a split model: `
+        + `choose all ${meta.count} of its files together${names.length ? ` (${names.join(', ')})` : ''}.`
       : `The file at ${part.name} is file ${meta.no + 1} of ${meta.count} of a split model, but its name does not end in `
         + '"-0000k-of-0000n.gguf" as gguf-split names them, so its other files cannot be found.');
   }
-  return { source: part.source, header: part.header, identity: [{ headerBytes: part.headerBytes, size: part.source.size }], whereIs: () => '' };
+  const identity = [{ headerBytes: part.headerBytes, size: part.source.size }];
+  return { source: part.source, header: part.header, identity, whereIs: () => '' };
 }
 
 /**
@@ -95,9 +96,12 @@ async function readUrlShards(urls: readonly string[], signal: AbortSignal): Prom
         source = await urlSource(url, signal);
       } catch (e) {
         if (e instanceof SourceError && (e.status === 404 || e.status === 410)) {
-          throw new SourceError(`${label} of this split model is missing: the server has no such file (HTTP ${e.status}).`, false, e.status);
+          throw new SourceError(`${label} of this split model is missing: the server has no such file (HTTP ${e.status}).`,
+            false, e.status);
         }
-        if (e instanceof SourceError) throw new SourceError(`${label} could not be read: ${e.message}`, e.retryable, e.status);
+        if (e instanceof SourceError) {
+          throw new SourceError(`${label} could not be read: ${e.message}`, e.retryable, e.status);
+        }
         throw e;
       }
       const part = await readPart(source, url, label);
@@ -125,7 +129,8 @@ function orderFiles(parts: Part[]): Part[] {
   if (first && names.every((n) => n !== undefined)) {
     const other = parts.find((_, i) => names[i]!.prefix !== first.prefix || names[i]!.count !== first.count);
     if (other) {
-      fail(`"${other.name}" is not a file of the same split model as "${parts[0]!.name}": choose the files of one split model only.`);
+      fail(`"${other.name}" is not a file of the same split model as "${parts[0]!.name}": `
+        + 'choose the files of one split model only.');
     }
     const byIndex = new Map<number, Part>();
     parts.forEach((p, i) => {
@@ -136,8 +141,8 @@ function orderFiles(parts: Part[]): Part[] {
     const missing = Array.from({ length: first.count }, (_, i) => i + 1).filter((i) => !byIndex.has(i))
       .map((i) => shardFileName(first.prefix, i, first.count));
     if (missing.length > 0) {
-      fail(`The split model "${first.prefix}" has ${first.count} files, but ${missing.join(', ')} ${missing.length === 1 ? 'was' : 'were'} `
-        + `not among the chosen files: choose all ${first.count} files together.`);
+      fail(`The split model "${first.prefix}" has ${first.count} files, but ${missing.join(', ')} `
+        + `${missing.length === 1 ? 'was' : 'were'} not among the chosen files: choose all ${first.count} files together.`);
     }
     return Array.from({ length: first.count }, (_, i) => byIndex.get(i + 1)!);
   }

@@ -105,10 +105,10 @@ async function rangedFileSize(url: string, first: Response, firstBytes: number, 
     }
     const total = contentRangeTotal(res) ?? Number(res.headers.get('Content-Length') ?? NaN);
     if (res.ok && Number.isSafeInteger(total) && total >= firstBytes) return total;
-    throw new SourceError(`The server at ${url} answers range requests but does not let this page read the file's size: `
-      + 'its Content-Range header is hidden from scripts (the server sends no "Access-Control-Expose-Headers: Content-Range") '
-      + 'and an open range request gave no Content-Length either. Ask the host to expose Content-Range, or download the file '
-      + 'and import it from disk.', false);
+    throw new SourceError(`The server at ${url} answers range requests but does not let this page read the file's `
+      + 'size: its Content-Range header is hidden from scripts (the server sends no '
+      + '"Access-Control-Expose-Headers: Content-Range") and an open range request gave no Content-Length either. '
+      + 'Ask the host to expose Content-Range, or download the file and import it from disk.', false);
   } finally {
     signal.removeEventListener('abort', onAbort);
     stop.abort(); // only the headers were wanted: drop the body
@@ -133,7 +133,9 @@ async function get(url: string, signal: AbortSignal, first: number, last: number
     throw new SourceError(`Network error while downloading from ${url}: ${(e as Error).message}.`, true);
   }
   if (res.status === 416) throw new SourceError(`The server says the file is shorter than expected (416 at byte ${first}): it changed or is truncated.`, false);
-  if (!res.ok) throw new SourceError(`Downloading ${url} failed: HTTP ${res.status} ${res.statusText}.`, res.status >= 500, res.status);
+  if (!res.ok) {
+    throw new SourceError(`Downloading ${url} failed: HTTP ${res.status} ${res.statusText}.`, res.status >= 500, res.status);
+  }
   return res;
 }
 
@@ -178,7 +180,9 @@ function sequentialSource(url: string, res: Response, size: number, info: Source
         } catch (e) {
           throw new SourceError(`The connection to ${url} broke during the download: ${(e as Error).message}.`, true);
         }
-        if (r.done) throw new SourceError(`The download from ${url} ended at byte ${streamAt}, before the ${size} bytes it announced.`, true);
+        if (r.done) {
+          throw new SourceError(`The download from ${url} ended at byte ${streamAt}, before the ${size} bytes it announced.`, true);
+        }
         const chunkAt = streamAt;
         streamAt += r.value.byteLength;
         if (streamAt <= have) continue; // a fetch made again passes over what is kept
@@ -216,7 +220,9 @@ export function concatSources(parts: readonly ByteSource[], info: SourceInfo): B
     info,
     randomAccess,
     async read(offset, length) {
-      if (offset < 0 || offset + length > size) throw new RangeError(`read of ${length} bytes at ${offset} is outside the ${size} bytes`);
+      if (offset < 0 || offset + length > size) {
+        throw new RangeError(`read of ${length} bytes at ${offset} is outside the ${size} bytes`);
+      }
       const pieces: Uint8Array[] = [];
       let at = offset;
       while (at < offset + length || pieces.length === 0) {

@@ -53,7 +53,10 @@ export interface ExpertLayer {
  * dates), and `shards`, every file in order.
  */
 export type SourceInfo =
-  | { kind: 'url'; url: string; etag: string | null; lastModified: string | null; rangeSupported: boolean; shards?: readonly ShardSource[] }
+  | {
+    kind: 'url'; url: string; etag: string | null; lastModified: string | null; rangeSupported: boolean;
+    shards?: readonly ShardSource[];
+  }
   | { kind: 'file'; name: string; lastModified: number; shards?: readonly ShardSource[] };
 
 /** One file of a split model: its URL or file name, its size in bytes, and its ETag (null when unknown). */

@@ -93,7 +93,9 @@ export function ModelStore(props: { onStored?: () => void }) {
         <p class="panel" role="status" data-testid="import-notice">
           {notice.kind === 'stored'
             ? t('stored', { name: notice.name, mb: (notice.bytes / 1e6).toFixed(1) })
-            : notice.files > 1 ? t('chooseAgainSplit', { name: notice.name, n: notice.files }) : t('chooseAgain', { name: notice.name })}
+            : notice.files > 1
+              ? t('chooseAgainSplit', { name: notice.name, n: notice.files })
+              : t('chooseAgain', { name: notice.name })}
         </p>
       )}
       <section aria-labelledby="stored-title">
