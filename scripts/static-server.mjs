@@ -1,6 +1,7 @@
 // A small static file server with HTTP Range support. It serves the built app (npm start) and, in the
-// browser tests, the fixture models; the options let a test turn Range off, slow the transfer down and
-// see every request the browser made.
+// browser tests, the fixture models; the options let a test turn Range off, slow the transfer down,
+// answer cross-origin requests as a CDN that exposes no headers would, and see every request the
+// browser made.
 import { createServer } from 'node:http';
 import { createReadStream, statSync } from 'node:fs';
 import { extname, join, normalize, resolve } from 'node:path';
@@ -19,8 +20,12 @@ const MIME = {
 };
 
 /**
+ * `cors`: allow any origin. `exposeHeaders` (with cors, default true): list Content-Range, ETag and the
+ * like in Access-Control-Expose-Headers; false hides them from scripts, as many hosts and CDNs do.
+ * `contentLength` (default true): false sends bodies chunked, without Content-Length.
  * @param {{ root: string, port?: number, host?: string, range?: boolean, bytesPerSecond?: number,
- *           spaFallback?: string, cors?: boolean, overlays?: string[] }} opts
+ *           spaFallback?: string, cors?: boolean, exposeHeaders?: boolean, contentLength?: boolean,
+ *           overlays?: string[] }} opts
  *   overlays: more folders served at the same paths, for files `root` lacks (the test harness build,
  *   dist-test/, beside the app's dist/)
  */
@@ -29,6 +34,8 @@ export function startStaticServer(opts) {
   const overlays = (opts.overlays ?? []).map((r) => resolve(r));
   const state = {
     range: opts.range ?? true,
+    exposeHeaders: opts.exposeHeaders ?? true,
+    contentLength: opts.contentLength ?? true,
     bytesPerSecond: opts.bytesPerSecond ?? 0,
     /** a network drop: once this many bytes were served in all, every response is cut off */
     dropAfterBytes: Infinity,
@@ -38,8 +45,11 @@ export function startStaticServer(opts) {
   };
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
+    // As a real host: CORS headers on every answer, a preflight answered whether or not the file exists.
+    const cors = opts.cors ? { 'Access-Control-Allow-Origin': '*', 'Access-Control-Allow-Headers': 'Range' } : {};
+    if (opts.cors && req.method === 'OPTIONS') return end(res, 204, cors);
     let path = normalize(join(root, decodeURIComponent(url.pathname)));
-    if (!path.startsWith(root)) return end(res, 403);
+    if (!path.startsWith(root)) return end(res, 403, cors);
     let st = safeStat(path);
     for (const dir of overlays) {
       if (st) break;
@@ -50,7 +60,7 @@ export function startStaticServer(opts) {
     if (!st && opts.spaFallback) { path = join(root, opts.spaFallback); st = safeStat(path); }
     const log = { method: req.method ?? 'GET', path: url.pathname, range: req.headers.range ?? null, status: 200, bytes: 0 };
     state.requests.push(log);
-    if (!st) { log.status = 404; return end(res, 404); }
+    if (!st) { log.status = 404; return end(res, 404, cors); }
     const headers = {
       'Content-Type': MIME[extname(path)] ?? 'application/octet-stream',
       'Last-Modified': st.mtime.toUTCString(),
@@ -58,9 +68,10 @@ export function startStaticServer(opts) {
       'Cache-Control': 'no-cache',
     };
     if (opts.cors) {
-      headers['Access-Control-Allow-Origin'] = '*';
-      headers['Access-Control-Allow-Headers'] = 'Range';
-      headers['Access-Control-Expose-Headers'] = 'Content-Range, Content-Length, Accept-Ranges, ETag';
+      Object.assign(headers, cors);
+      if (state.exposeHeaders) {
+        headers['Access-Control-Expose-Headers'] = 'Content-Range, Content-Length, Accept-Ranges, ETag';
+      }
     }
     if (req.method === 'OPTIONS') return end(res, 204, headers);
     let start = 0;
@@ -79,7 +90,7 @@ export function startStaticServer(opts) {
         headers['Content-Range'] = `bytes ${start}-${last}/${st.size}`;
       }
     }
-    headers['Content-Length'] = String(last - start + 1);
+    if (state.contentLength) headers['Content-Length'] = String(last - start + 1);
     res.writeHead(log.status, headers);
     if (req.method === 'HEAD') return res.end();
     const stream = createReadStream(path, { start, end: last, highWaterMark: 64 * 1024 });

@@ -42,16 +42,21 @@ export { EngineClient as MLCEngine };
 
 /**
  * Put a GGUF file (by URL, fetched with Range requests so an interrupted import resumes, or as a
- * File/Blob) into this origin's model store. Resolves with the stored model; its `id` is what
- * `reload()` and `CreateMLCEngine()` take.
+ * File/Blob) into this origin's model store. A split model (name-00001-of-0000N.gguf, ...) is given
+ * by the URL of any of its files, or as an array of all its Files. Resolves with the stored model; its
+ * `id` is what `reload()` and `CreateMLCEngine()` take.
  */
-export async function importModel(source: string | URL | Blob, onProgress?: (p: ImportProgress) => void): Promise<ModelSummary> {
+export async function importModel(source: string | URL | Blob | readonly File[],
+  onProgress?: (p: ImportProgress) => void): Promise<ModelSummary> {
   const progress = Comlink.proxy((p: ImportProgress) => { onProgress?.(p); });
+  if (typeof source === 'string' || source instanceof URL) {
+    return engine().importModel({ kind: 'url', url: new URL(source, location.href).href }, progress);
+  }
   if (source instanceof Blob) {
     const file = source instanceof File ? source : new File([source], 'model.gguf');
     return engine().importModel({ kind: 'file', file }, progress);
   }
-  return engine().importModel({ kind: 'url', url: new URL(source, location.href).href }, progress);
+  return engine().importModel({ kind: 'files', files: [...source] }, progress);
 }
 
 /** Every stored model, complete or not (models.list() gives only the ready ones). */

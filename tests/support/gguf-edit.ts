@@ -21,18 +21,36 @@ export function setMeta(meta: [string, MetaEntry][], key: string, entry: MetaEnt
   else meta.push([key, entry]);
 }
 
-/**
- * The f32 fixture with FIM tokens: its vocabulary has none, so three unused slots (509-511) get the
- * texts of hole, begin and end, as CONTROL tokens.
- */
-export function fimFixture(): Uint8Array {
-  const src = fixtureBytes('models/ds2-pub-f32.gguf');
+/** DeepSeek's FIM markers in the order of their ids in Coder-V2-Lite (100002, 100003, 100004). */
+export const FIM_MARKERS = ['<｜fim▁hole｜>', '<｜fim▁begin｜>', '<｜fim▁end｜>'] as const;
+
+/** ggml token types a fixture can give the FIM markers: 4 (USER_DEFINED, as files converted in 2024 store them) or 3 (CONTROL). */
+export type FimTyping = 3 | 4;
+
+/** `src` with the FIM markers written over the tokens at `firstId`.. and typed `type`. */
+function withFimMarkers(src: Uint8Array, firstId: number, type: FimTyping): Uint8Array {
   const h = parseGgufHeader(src, src.byteLength);
   const tokens = [...(h.metadata.get('tokenizer.ggml.tokens') as string[])];
   const types = [...(h.metadata.get('tokenizer.ggml.token_type') as number[])];
-  ['<｜fim▁hole｜>', '<｜fim▁begin｜>', '<｜fim▁end｜>'].forEach((t, i) => { tokens[509 + i] = t; types[509 + i] = 3; });
+  FIM_MARKERS.forEach((t, i) => { tokens[firstId + i] = t; types[firstId + i] = type; });
   return rewrite(src, (meta) => {
     setMeta(meta, 'tokenizer.ggml.tokens', { kind: 'array', of: 'string', value: tokens });
     setMeta(meta, 'tokenizer.ggml.token_type', { kind: 'array', of: 'i32', value: types });
   });
+}
+
+/**
+ * The f32 fixture with FIM tokens: its vocabulary has none, so three unused slots (509-511) get the
+ * texts of hole, begin and end, typed USER_DEFINED as in the real files (or CONTROL).
+ */
+export function fimFixture(type: FimTyping = 4): Uint8Array {
+  return withFimMarkers(fixtureBytes('models/ds2-pub-f32.gguf'), 509, type);
+}
+
+/**
+ * The full-vocabulary fixture (the real 102,400-token deepseek-llm vocabulary) with Coder-V2-Lite's FIM
+ * markers at their real ids, 100002-100004 (where deepseek-llm has the user-defined ø, ö, ú).
+ */
+export function fullVocabFimFixture(type: FimTyping): Uint8Array {
+  return withFimMarkers(fixtureBytes('fullvocab/tiny-q4_0.gguf'), 100002, type);
 }

@@ -3,8 +3,11 @@ import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ModelFormatError } from '../../workers/gguf/errors';
 import { parseGgufHeader, type GgufValue } from '../../workers/gguf/parse';
+import { chatPromptIds, fimPromptIds, fimTokenIds } from '../../workers/model/prompt-format';
+import { effectiveTokenTypes, looksLikeControl, TOKEN_TYPE } from '../../workers/model/token-types';
 import { preTokenize, Tokenizer } from '../../workers/model/tokenizer';
 import { tokenizerDataFromMetadata } from '../../workers/model/tokenizer-from-gguf';
+import { FIM_MARKERS, fullVocabFimFixture } from '../support/gguf-edit';
 
 const fixture = (rel: string): string => fileURLToPath(new URL(`../fixtures/${rel}`, import.meta.url));
 
@@ -148,6 +151,90 @@ describe('Tokenizer on the DeepSeek LLM vocabulary (102,400 tokens)', () => {
     const dec = tok.createDecoder();
     expect(dec.push(ids[0]!)).toBe('');
     expect(dec.flush()).toBe('\uFFFD');
+  });
+});
+
+// The real Coder-V2-Lite vocabulary (the full-vocabulary fixture's, with the FIM markers at their ids
+// 100002-100004), written with the project's GGUF writer and read back as an import would.
+describe.each([
+  ['USER_DEFINED, as files converted in 2024 store them', 4],
+  ['CONTROL', 3],
+] as const)('FIM markers typed %s (full vocabulary)', (_, type) => {
+  const [HOLE, BEGIN, END] = FIM_MARKERS;
+  const MARKER_IDS = [100002, 100003, 100004];
+  let tok: Tokenizer;
+  beforeAll(() => {
+    const bytes = fullVocabFimFixture(type);
+    const meta = parseGgufHeader(bytes, bytes.byteLength).metadata;
+    expect((meta.get('tokenizer.ggml.token_type') as number[]).slice(100002, 100005)).toEqual([type, type, type]);
+    tok = new Tokenizer(tokenizerDataFromMetadata(meta));
+  });
+
+  it('finds the markers and treats them as control tokens, as llama.cpp does', () => {
+    expect(fimTokenIds(tok)).toEqual({ hole: 100002, begin: 100003, end: 100004 });
+    for (const id of MARKER_IDS) expect(tok.tokenType(id)).toBe(TOKEN_TYPE.control);
+    // The other user-defined tokens are still matched in text.
+    expect(tok.encode('ÿ')).toEqual([100005]);
+    expect(tok.encode('[PAD100015]')).toEqual([100015]);
+  });
+
+  it('never makes a marker, or any control token, from text, and the text round-trips', () => {
+    const texts = [HOLE, BEGIN, END, `${BEGIN}${HOLE}${END}`, `x = "${HOLE}"\n`, `a${BEGIN}b ${END}\nc${HOLE}`,
+      '<｜end▁of▁sentence｜><｜begin▁of▁sentence｜>'];
+    for (const text of texts) {
+      const ids = tok.encode(text);
+      expect(ids.filter((id) => MARKER_IDS.includes(id) || tok.isControl(id)), JSON.stringify(text)).toEqual([]);
+      expect(tok.decode(ids)).toBe(text);
+    }
+  });
+
+  it('decodes a marker id to nothing, as llama.cpp does', () => {
+    for (const id of MARKER_IDS) {
+      expect(tok.decode([id])).toBe('');
+      expect(tok.createDecoder().push(id)).toBe('');
+    }
+    expect(tok.decode(fimPromptIds(tok, 'def f(', ')\n'))).toBe('def f()\n');
+  });
+
+  it('still puts the markers in the FIM prompt, and only there', () => {
+    const prefix = `s = "${HOLE}"\n`;
+    const suffix = `${END}\n`;
+    const ids = fimPromptIds(tok, prefix, suffix);
+    expect(ids).toEqual([100000, 100003, ...tok.encode(prefix), 100002, ...tok.encode(suffix), 100004]);
+    expect(ids.filter((id) => tok.isControl(id))).toEqual([100000, 100003, 100002, 100004]);
+  });
+
+  it('keeps marker text typed in a chat as plain text', () => {
+    const ids = chatPromptIds(tok, [{ role: 'user', content: `${BEGIN}def f():${HOLE}${END}` }]);
+    expect(ids.filter((id) => tok.isControl(id) || MARKER_IDS.includes(id))).toEqual([100000]);
+    expect(tok.decode(ids)).toBe(`User: ${BEGIN}def f():${HOLE}${END}\n\nAssistant:`);
+  });
+});
+
+describe('effectiveTokenTypes', () => {
+  const N = TOKEN_TYPE.normal;
+  const U = TOKEN_TYPE.userDefined;
+  const C = TOKEN_TYPE.control;
+
+  it("re-types user-defined tokens that llama.cpp re-types or that look like control tokens", () => {
+    const tokens = ['a', '</s>', '<|im_end|>', '<|User|>', '<｜Assistant｜>', '<||>', '<|', '[PAD7]', '</s>', '<|x|>'];
+    const types = [N, U, U, U, U, U, U, U, N, C];
+    expect(effectiveTokenTypes(tokens, types)).toEqual([N, C, C, C, C, U, U, U, N, C]);
+    expect(types).toEqual([N, U, U, U, U, U, U, U, N, C]); // not changed in place
+  });
+
+  it('returns the same array when nothing changes', () => {
+    const types = [N, U, C];
+    expect(effectiveTokenTypes(['a', 'ø', '<｜end▁of▁sentence｜>'], types)).toBe(types);
+  });
+
+  it('tells the control-token form by plain string checks', () => {
+    expect(looksLikeControl('<｜fim▁hole｜>')).toBe(true);
+    expect(looksLikeControl('<|endoftext|>')).toBe(true);
+    expect(looksLikeControl('<｜｜>')).toBe(false);
+    expect(looksLikeControl('<|x')).toBe(false);
+    expect(looksLikeControl('x<|y|>')).toBe(false);
+    expect(looksLikeControl('<' + '|'.repeat(100_000))).toBe(false);
   });
 });
 

@@ -176,13 +176,18 @@ export function expectedTensors(hp: DeepSeek2Hparams): [string, number[]][] {
 function checkTensors(hp: DeepSeek2Hparams, tensors: ReadonlyMap<string, GgufTensorInfo>): void {
   for (const [name, shape] of expectedTensors(hp)) {
     const t = tensors.get(name);
-    if (!t) throw new ModelFormatError('missing-tensor', `The file lacks the tensor "${name}", which a DeepSeek-V2 model of this shape needs.`);
+    if (!t) {
+      throw new ModelFormatError('missing-tensor', `The file lacks the tensor "${name}", which a DeepSeek-V2 model of this shape needs.`,
+        name);
+    }
     if (t.ne.length !== shape.length || t.ne.some((n, i) => n !== shape[i])) {
-      throw new ModelFormatError('bad-shape', `Tensor "${name}" has shape [${t.ne.join(', ')}]; the metadata implies [${shape.join(', ')}].`);
+      throw new ModelFormatError('bad-shape', `Tensor "${name}" has shape [${t.ne.join(', ')}]; the metadata implies [${shape.join(', ')}].`,
+        name);
     }
   }
   const router = tensors.get(`blk.${hp.nLeadingDense}.ffn_gate_inp.weight`);
   if (router && router.type.name !== 'F32') {
-    throw new ModelFormatError('unsupported-type', `The router "${router.name}" is ${router.type.name}; DeepSeek-V2 routers are stored as F32.`);
+    throw new ModelFormatError('unsupported-type', `The router "${router.name}" is ${router.type.name}; DeepSeek-V2 routers are stored as F32.`,
+      router.name);
   }
 }

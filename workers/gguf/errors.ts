@@ -9,12 +9,18 @@ export type ModelErrorCode =
   | 'wrong-architecture'
   | 'missing-metadata'
   | 'missing-tensor'
-  | 'bad-shape';
+  | 'bad-shape'
+  | 'bad-split';
 
 export class ModelFormatError extends Error {
+  /**
+   * @param tensor the tensor the problem is about, when it is about one: a split model's import
+   *   uses it to say which of its files holds that tensor
+   */
   constructor(
     readonly code: ModelErrorCode,
     message: string,
+    readonly tensor?: string,
   ) {
     super(message);
     this.name = 'ModelFormatError';

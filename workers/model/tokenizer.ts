@@ -5,11 +5,13 @@
  * encode() never produces a control token: text such as "<｜end▁of▁sentence｜>" typed by a user is
  * tokenized as ordinary characters, so it cannot end a turn or forge a prompt. Control tokens are
  * inserted by id (see prompt-format.ts). User-defined tokens are matched in text first, as
- * llama.cpp does with parse_special = false.
+ * llama.cpp does with parse_special = false. Token types are the file's, with control-looking
+ * user-defined tokens (DeepSeek's FIM markers in 2024 conversions) made CONTROL (token-types.ts).
  */
+import { effectiveTokenTypes, TOKEN_TYPE } from './token-types';
 import type { TokenizerData } from './tokenizer-data';
 
-export const TOKEN_TYPE = { normal: 1, unknown: 2, control: 3, userDefined: 4, unused: 5, byte: 6 } as const;
+export { TOKEN_TYPE } from './token-types';
 
 export const SUPPORTED_MODEL = 'gpt2';
 export const SUPPORTED_PRE_TOKENIZERS: readonly string[] = ['deepseek-llm'];
@@ -230,7 +232,8 @@ export class Tokenizer {
     if (!SUPPORTED_PRE_TOKENIZERS.includes(data.pre)) throw new Error(`unsupported pre-tokenizer "${data.pre}"`);
     if (data.tokenTypes.length !== data.tokens.length) throw new Error('token types and tokens differ in length');
     this.tokens = data.tokens;
-    this.types = data.tokenTypes;
+    // The one place where stored types are re-typed: every Tokenizer, old manifests' too, is built here.
+    this.types = effectiveTokenTypes(data.tokens, data.tokenTypes);
     this.vocabSize = data.tokens.length;
     this.bosId = data.bosId;
     this.eosId = data.eosId;
@@ -247,7 +250,7 @@ export class Tokenizer {
       if (!this.ranks.has(m)) this.ranks.set(m, rank);
     });
     const userDefined: { text: string; id: number; bytes: number }[] = [];
-    data.tokenTypes.forEach((type, id) => {
+    this.types.forEach((type, id) => {
       const text = data.tokens[id]!;
       if (type === TOKEN_TYPE.userDefined && text !== '') userDefined.push({ text, id, bytes: utf8.encode(text).length });
     });
@@ -260,6 +263,7 @@ export class Tokenizer {
     return this.ids.get(text);
   }
 
+  /** The token's type as this tokenizer treats it (control-looking user-defined tokens are CONTROL). */
   tokenType(id: number): number | undefined {
     return this.types[id];
   }

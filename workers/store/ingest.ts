@@ -1,20 +1,24 @@
 /**
  * The import: GGUF bytes in, IndexedDB records out, one record at a time.
  *
- * 1. Read and check the header (all bad input is refused here, before anything is written).
- * 2. Plan the records; skip those an earlier attempt already stored (resume).
+ * 1. Read and check the header, every file's for a split model (all bad input is refused here,
+ *    before anything is written).
+ * 2. Plan the records; skip those an earlier attempt already stored (resume), after checking that the
+ *    source is still the file they came from (its ETag, and one stored record fetched again).
  * 3. Check the quota against what is left to write.
  * 4. Fetch, transcode, hash and write each record; memory holds a few records, never the file.
  * 5. Mark the manifest ready. Until then the model is never taken for a complete one.
  */
-import { readDeepSeek2 } from '../gguf/deepseek2';
-import { readGgufHeader } from '../gguf/parse';
+import { readDeepSeek2, type DeepSeek2Hparams } from '../gguf/deepseek2';
+import { ModelFormatError } from '../gguf/errors';
 import { tokenizerDataFromMetadata } from '../model/tokenizer-from-gguf';
 import { deleteModelData, deleteRecords, getManifest, getRecord, putManifest, putRecord, storedKeys } from './db';
 import { sha256Hex } from './hash';
 import { keyString } from './keys';
+import { openModel, type OpenedModel } from './open-model';
 import { buildRecord, planRecords } from './plan';
-import { openSource, SourceError, type ByteSource } from './sources';
+import { changedEtag, recordToRecheck, sourceName } from './resume-check';
+import { SourceError, type ByteSource } from './sources';
 import { ProgressMeter } from './progress';
 import { ggmlTypeName } from '../gguf/ggml-types';
 import type { ImportSource, ModelManifest, PlannedRecord, RecordKey } from './types';
@@ -30,25 +34,46 @@ const PARALLEL_RECORDS = 4;
 const CHECKSUM_FLUSH_MS = 5000;
 
 export async function importModel(src: ImportSource, onProgress: ProgressMeter['listener'], signal: AbortSignal): Promise<ModelManifest> {
-  const source = await openSource(src, signal);
+  const opened = await openModel(src, signal);
   try {
-    return await ingest(source, onProgress, signal);
+    return await ingest(opened, onProgress, signal);
   } finally {
-    source.close();
+    opened.source.close();
   }
 }
 
-async function ingest(source: ByteSource, listener: ProgressMeter['listener'], signal: AbortSignal): Promise<ModelManifest> {
-  const { header, headerBytes } = await readGgufHeader((o, l) => source.read(o, l), source.size);
-  const hparams = readDeepSeek2(header);
+/** The model's hyperparameters; for a split model, a message about a tensor also names its file. */
+function hparamsOf(opened: OpenedModel): DeepSeek2Hparams {
+  try {
+    return readDeepSeek2(opened.header);
+  } catch (e) {
+    const where = e instanceof ModelFormatError && e.tensor !== undefined ? opened.whereIs(e.tensor) : '';
+    if (!where) throw e;
+    const err = e as ModelFormatError;
+    throw new ModelFormatError(err.code, `${err.message} It is in ${where}: is that file from another split set?`,
+      err.tensor);
+  }
+}
+
+async function ingest(opened: OpenedModel, listener: ProgressMeter['listener'],
+  signal: AbortSignal): Promise<ModelManifest> {
+  const { source, header } = opened;
+  const hparams = hparamsOf(opened);
   const tokenizer = tokenizerDataFromMetadata(header.metadata);
-  const id = await modelIdOf(headerBytes, source.size);
+  const id = await modelIdOf(opened.identity);
   const existing = await getManifest(id);
   if (existing?.state === 'ready') return existing;
 
   const plan = planRecords(id, header, hparams);
   const present = new Set(existing ? (await storedKeys(id)).map(keyString) : []);
   const todo = plan.records.filter((r) => !present.has(keyString(r.key)));
+  // Resuming: the records stored must have come from this very file.
+  const changed = existing ? changedEtag(existing.source, source.info) : undefined;
+  if (changed) {
+    throw new ImportError(`${changed} has changed since this model's import began (its ETag differs), so the parts stored `
+      + 'cannot be combined with it. Delete the incomplete model, then import again.', false);
+  }
+  const recheck = recordToRecheck(plan.records, present);
   const fileBytes = (rs: readonly PlannedRecord[]) => rs.reduce((n, r) => n + r.slices.reduce((m, s) => m + s.fileBytes, 0), 0);
   const name = String(header.metadata.get('general.name') ?? (source.info.kind === 'file' ? source.info.name : 'model'));
   const meter = new ProgressMeter(listener, {
@@ -80,10 +105,22 @@ async function ingest(source: ByteSource, listener: ProgressMeter['listener'], s
     }
   };
 
+  // A record an earlier attempt stored, fetched again: it must hash as it did, or the file has changed.
+  const compare: Store = async (r, data) => {
+    const before = (await getRecord(r.key))?.sha256;
+    if (before !== undefined && before !== (await sha256Hex(data))) {
+      throw new SourceError(`${sourceName(source.info)} is not the file this model's import began with: `
+        + `record ${keyString(r.key)} stored earlier does not match it any more (the file changed, or another file `
+        + 'has the same name and header). '
+        + 'Delete the incomplete model, then import again.', false);
+    }
+  };
+  const check = recheck ? { record: recheck, sink: compare } : undefined;
+
   meter.phase('downloading');
   try {
-    if (source.randomAccess) await writeInParallel(todo, source, store);
-    else await writeInFileOrder(todo, source, store);
+    if (source.randomAccess) await writeInParallel(todo, source, store, check);
+    else await writeInFileOrder(todo, source, store, check);
   } catch (e) {
     const quota = isQuotaError(e);
     if (quota || signal.aborted) {
@@ -112,8 +149,13 @@ async function ingest(source: ByteSource, listener: ProgressMeter['listener'], s
 }
 
 type Store = (r: PlannedRecord, data: Uint8Array) => Promise<void>;
+/** A record to fetch and hand to `sink` instead of storing it (the resume check). */
+type Check = { record: PlannedRecord; sink: Store };
 
-async function writeInParallel(todo: readonly PlannedRecord[], source: ByteSource, store: Store): Promise<void> {
+const readSlices = (r: PlannedRecord, source: ByteSource) => Promise.all(r.slices.map((s) => source.read(s.fileOffset, s.fileBytes)));
+
+async function writeInParallel(todo: readonly PlannedRecord[], source: ByteSource, store: Store, check?: Check): Promise<void> {
+  if (check) await check.sink(check.record, buildRecord(check.record, await readSlices(check.record, source)));
   let next = 0;
   let failure: { error: unknown } | undefined;
   // Every lane stops at the first failure and all have settled before the caller rolls back, so no
@@ -122,7 +164,7 @@ async function writeInParallel(todo: readonly PlannedRecord[], source: ByteSourc
     while (!failure && next < todo.length) {
       const r = todo[next++]!;
       try {
-        const slices = await Promise.all(r.slices.map((s) => source.read(s.fileOffset, s.fileBytes)));
+        const slices = await readSlices(r, source);
         if (!failure) await store(r, buildRecord(r, slices));
       } catch (error) {
         failure ??= { error };
@@ -138,15 +180,17 @@ async function writeInParallel(todo: readonly PlannedRecord[], source: ByteSourc
  * three tensors far apart in the file. Its first slices wait in memory only as long as needed: at
  * most one layer's gate and up parts, which is the price of a server without Range support.
  */
-async function writeInFileOrder(todo: readonly PlannedRecord[], source: ByteSource, store: Store): Promise<void> {
-  const pieces = todo.flatMap((r) => r.slices.map((s, i) => ({ r, i, s }))).sort((a, b) => a.s.fileOffset - b.s.fileOffset);
+async function writeInFileOrder(todo: readonly PlannedRecord[], source: ByteSource, store: Store, check?: Check): Promise<void> {
+  const jobs = [...todo.map((r) => ({ r, sink: store })), ...(check ? [{ r: check.record, sink: check.sink }] : [])];
+  const pieces = jobs.flatMap(({ r, sink }) => r.slices.map((s, i) => ({ r, sink, i, s })))
+    .sort((a, b) => a.s.fileOffset - b.s.fileOffset);
   const waiting = new Map<PlannedRecord, Uint8Array[]>();
-  for (const { r, i, s } of pieces) {
+  for (const { r, sink, i, s } of pieces) {
     const parts = waiting.get(r) ?? [];
     parts[i] = await source.read(s.fileOffset, s.fileBytes);
     if (parts.filter(Boolean).length < r.slices.length) { waiting.set(r, parts); continue; }
     waiting.delete(r);
-    await store(r, buildRecord(r, parts));
+    await sink(r, buildRecord(r, parts));
   }
 }
 
@@ -166,12 +210,15 @@ export function gb(bytes: number): string {
   return bytes >= 1e9 ? `${(bytes / 1e9).toFixed(2)} GB` : `${(bytes / 1e6).toFixed(1)} MB`;
 }
 
-/** The same file, from a URL or from disk, always gets the same id. */
-async function modelIdOf(headerBytes: Uint8Array, size: number): Promise<string> {
-  const sizeBytes = new TextEncoder().encode(`:${size}`);
-  const all = new Uint8Array(headerBytes.byteLength + sizeBytes.byteLength);
-  all.set(headerBytes);
-  all.set(sizeBytes, headerBytes.byteLength);
+/**
+ * The same file, from a URL or from disk, always gets the same id: a hash of its header bytes and
+ * size (for a split model, of each file's, in order).
+ */
+async function modelIdOf(files: OpenedModel['identity']): Promise<string> {
+  const parts = files.flatMap((f) => [f.headerBytes, new TextEncoder().encode(`:${f.size}`)]);
+  const all = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
+  let at = 0;
+  for (const p of parts) { all.set(p, at); at += p.byteLength; }
   return (await sha256Hex(all)).slice(0, 16);
 }
 

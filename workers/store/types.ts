@@ -2,7 +2,11 @@
 import type { DeepSeek2Hparams } from '../gguf/deepseek2';
 import type { TokenizerData } from '../model/tokenizer-data';
 
-export type ImportSource = { kind: 'url'; url: string } | { kind: 'file'; file: File };
+/**
+ * What the user imports: a URL (of a file, or of any file of a split model, whose other files are found
+ * by their names), a local file, or several local files (all the files of one split model, in any order).
+ */
+export type ImportSource = { kind: 'url'; url: string } | { kind: 'file'; file: File } | { kind: 'files'; files: File[] };
 
 /** How a stored tensor's rows are laid out (see layout.ts). */
 export interface StoredTensor {
@@ -15,7 +19,10 @@ export interface StoredTensor {
   readonly nRows: number;
   /** bytes of one stored row */
   readonly rowStride: number;
-  /** where the tensor's bytes start in the GGUF file, and their length there */
+  /**
+   * where the tensor's bytes start in the GGUF file, and their length there (for a split model, the
+   * offset is into its files laid end to end, in order)
+   */
   readonly fileOffset: number;
   readonly fileBytes: number;
 }
@@ -41,9 +48,23 @@ export interface ExpertLayer {
   readonly recordBytes: number;
 }
 
+/**
+ * Where a stored model came from. For a split model: the first file's URL or name (with its ETag and
+ * dates), and `shards`, every file in order.
+ */
 export type SourceInfo =
-  | { kind: 'url'; url: string; etag: string | null; lastModified: string | null; rangeSupported: boolean }
-  | { kind: 'file'; name: string; lastModified: number };
+  | {
+    kind: 'url'; url: string; etag: string | null; lastModified: string | null; rangeSupported: boolean;
+    shards?: readonly ShardSource[];
+  }
+  | { kind: 'file'; name: string; lastModified: number; shards?: readonly ShardSource[] };
+
+/** One file of a split model: its URL or file name, its size in bytes, and its ETag (null when unknown). */
+export interface ShardSource {
+  readonly name: string;
+  readonly size: number;
+  readonly etag: string | null;
+}
 
 export type ModelState = 'importing' | 'ready';
 
@@ -53,6 +74,7 @@ export interface ModelManifest {
   readonly name: string;
   readonly architecture: 'deepseek2';
   readonly fileType: string;
+  /** bytes of the file (of all files together, for a split model) */
   readonly fileSize: number;
   readonly source: SourceInfo;
   state: ModelState;
@@ -72,7 +94,7 @@ export interface ModelManifest {
 export type RecordKey = [modelId: string, kind: 'd', tensor: string, chunk: number] | [modelId: string, kind: 'x', layer: number, expert: number];
 
 export interface RecordSlice {
-  /** where the rows are in the GGUF file */
+  /** where the rows are in the GGUF file (a split model's files laid end to end) */
   readonly fileOffset: number;
   readonly fileBytes: number;
   readonly tensor: StoredTensor;

@@ -12,8 +12,10 @@ export function ImportForm(props: { busy: boolean; onImport: (src: ImportSource)
   const [url, setUrl] = useState(DEFAULT_MODEL_URL);
   const [dragging, setDragging] = useState(false);
   const pickFile = (files: FileList | null | undefined) => {
-    const file = files?.[0];
-    if (file) props.onImport({ kind: 'file', file });
+    const list = Array.from(files ?? []);
+    // Several files are the files of one split model (name-00001-of-00003.gguf, ...).
+    if (list.length > 1) props.onImport({ kind: 'files', files: list });
+    else if (list[0]) props.onImport({ kind: 'file', file: list[0] });
   };
   return (
     <section class="panel" aria-labelledby="import-title">
@@ -41,7 +43,7 @@ export function ImportForm(props: { busy: boolean; onImport: (src: ImportSource)
         <label>
           {t('dropHere')}{' '}
           <span class="linklike">{t('chooseOne')}</span>
-          <input type="file" accept=".gguf" disabled={props.busy} data-testid="import-file" class="visually-hidden"
+          <input type="file" accept=".gguf" multiple disabled={props.busy} data-testid="import-file" class="visually-hidden"
             onChange={(e) => { pickFile(e.currentTarget.files); e.currentTarget.value = ''; }} />
         </label>
       </div>

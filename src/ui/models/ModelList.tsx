@@ -25,6 +25,7 @@ export function ModelList(props: { models: ModelSummary[]; busy: boolean; verify
               <div class="muted small model-details">
                 {t('details', { layers: m.layers, experts: m.experts, layout: t(m.attentionLayout === 'legacy' ? 'legacyLayout' : 'mlaLayout') })}
                 {' · '}{m.source.kind === 'url' ? m.source.url : m.source.name}
+                {m.source.shards && m.source.shards.length > 1 && ` ${t('splitFiles', { n: m.source.shards.length })}`}
               </div>
               <VerifyLine result={props.verify[m.id]} />
             </td>

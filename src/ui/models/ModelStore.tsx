@@ -9,7 +9,7 @@ import { t } from './strings';
 import './models.css';
 
 /** A message about the last action; worded at render time, so a language switch rewords it. */
-type Notice = { kind: 'stored'; name: string; bytes: number } | { kind: 'choose-again'; name: string };
+type Notice = { kind: 'stored'; name: string; bytes: number } | { kind: 'choose-again'; name: string; files: number };
 
 /** The model store screen: import (URL, file, drop), progress, and the stored models. */
 export function ModelStore(props: { onStored?: () => void }) {
@@ -59,9 +59,10 @@ export function ModelStore(props: { onStored?: () => void }) {
     });
 
   const onResume = (m: ModelSummary) => {
+    // A split model's URL is its first file's: the others are found from it again.
     if (m.source.kind === 'url') void startImport({ kind: 'url', url: m.source.url });
     else {
-      setNotice({ kind: 'choose-again', name: m.source.name });
+      setNotice({ kind: 'choose-again', name: m.source.name, files: m.source.shards?.length ?? 1 });
       resumeFile.current?.click();
     }
   };
@@ -79,15 +80,22 @@ export function ModelStore(props: { onStored?: () => void }) {
   return (
     <div class="model-store">
       <ImportForm busy={busy} onImport={(src) => void startImport(src)} />
-      <input ref={resumeFile} type="file" accept=".gguf" class="visually-hidden" data-testid="resume-file"
-        onChange={(e) => { const f = e.currentTarget.files?.[0]; e.currentTarget.value = ''; if (f) void startImport({ kind: 'file', file: f }); }} />
+      <input ref={resumeFile} type="file" accept=".gguf" multiple class="visually-hidden" data-testid="resume-file"
+        onChange={(e) => {
+          const files = Array.from(e.currentTarget.files ?? []);
+          e.currentTarget.value = '';
+          if (files.length > 1) void startImport({ kind: 'files', files });
+          else if (files[0]) void startImport({ kind: 'file', file: files[0] });
+        }} />
       {progress && <ImportProgressView progress={progress} onCancel={() => void engine().cancelImport()} />}
       {error && <p class="error panel" role="alert" data-testid="import-error">{error}</p>}
       {notice && (
         <p class="panel" role="status" data-testid="import-notice">
           {notice.kind === 'stored'
             ? t('stored', { name: notice.name, mb: (notice.bytes / 1e6).toFixed(1) })
-            : t('chooseAgain', { name: notice.name })}
+            : notice.files > 1
+              ? t('chooseAgainSplit', { name: notice.name, n: notice.files })
+              : t('chooseAgain', { name: notice.name })}
         </p>
       )}
       <section aria-labelledby="stored-title">

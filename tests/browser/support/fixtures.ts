@@ -10,6 +10,10 @@ export interface FixtureServer {
   url: string;
   state: {
     range: boolean;
+    /** with CORS: list Content-Range, ETag, ... in Access-Control-Expose-Headers (false: hide them) */
+    exposeHeaders: boolean;
+    /** send Content-Length (false: chunked bodies) */
+    contentLength: boolean;
     bytesPerSecond: number;
     dropAfterBytes: number;
     bytesServed: number;
@@ -25,5 +29,10 @@ export const test = base.extend<{ fixtureServer: FixtureServer }>({
     await server.close();
   },
 });
+
+/** A cross-origin server of a test's own over `root` (a temporary folder the test writes files to). */
+export function serveFolder(root: string, opts: { exposeHeaders?: boolean; contentLength?: boolean } = {}): Promise<FixtureServer> {
+  return startStaticServer({ root, cors: true, ...opts }) as Promise<FixtureServer>;
+}
 
 export { expect } from '@playwright/test';
