@@ -8,6 +8,7 @@
  * error holds for the UI (for example the prompt's length and the context's size).
  */
 import type * as ComlinkModule from 'comlink';
+import type { ErrorCode as ProtocolErrorCode } from '../src/embed/protocol';
 
 /** Facts an error carries for the code that catches it (structured-cloneable). */
 export type ErrorDetails = Readonly<Record<string, string | number | boolean>>;
@@ -79,4 +80,68 @@ export function installErrorTransfer(comlink: typeof ComlinkModule): void {
     deserialize: (s) => base.deserialize(s),
   };
   comlink.transferHandlers.set('throw', handler);
+}
+
+// --- the model store and its files ---
+/** Why a model file was refused (ModelFormatError). The message is shown to the user as is, so it names the problem. */
+export type ModelErrorCode =
+  | 'not-gguf'
+  | 'unsupported-version'
+  | 'truncated'
+  | 'bad-metadata'
+  | 'bad-tensor-table'
+  | 'unsupported-type'
+  | 'wrong-architecture'
+  | 'missing-metadata'
+  | 'missing-tensor'
+  | 'bad-shape'
+  | 'bad-split';
+
+export class ModelFormatError extends Error {
+  /**
+   * @param tensor the tensor the problem is about, when it is about one: a split model's import
+   *   uses it to say which of its files holds that tensor
+   */
+  constructor(
+    readonly code: ModelErrorCode,
+    message: string,
+    readonly tensor?: string,
+  ) {
+    super(message);
+    this.name = 'ModelFormatError';
+  }
+}
+
+/** Thrown by the parser when the bytes read so far end before the header does: read more and retry. */
+export class NeedMoreBytes extends Error {
+  constructor(readonly atLeast: number) {
+    super(`need at least ${atLeast} bytes of header`);
+  }
+}
+
+/** An import that failed; `resumable`: what it stored is kept, and importing the same file again resumes. */
+export class ImportError extends Error {
+  constructor(message: string, readonly resumable: boolean) {
+    super(message);
+    this.name = 'ImportError';
+  }
+}
+
+/** The file could not be read: the network, the server or the local file failed. */
+export class SourceError extends Error {
+  /** @param status the HTTP status that caused it, if one did */
+  constructor(message: string, readonly retryable: boolean, readonly status?: number) {
+    super(message);
+    this.name = 'SourceError';
+  }
+}
+
+// --- the widget's postMessage protocol (src/embed/protocol.ts) ---
+
+/** A host's message the widget refuses; `code` goes back to the host in the error message. */
+export class ProtocolError extends Error {
+  constructor(readonly code: ProtocolErrorCode, message: string) {
+    super(message);
+    this.name = 'ProtocolError';
+  }
 }

@@ -3,6 +3,10 @@
  * either direction is an envelope { protocol: 'lite-coder-embed', version: 1, type, ... }. Pure code:
  * the widget, the loader (embed.js) and the tests share it.
  */
+import { ProtocolError } from '../../workers/errors';
+
+/** Thrown for a protocol message that is wrong (workers/errors.ts holds every error class). */
+export { ProtocolError };
 export const PROTOCOL = 'lite-coder-embed';
 export const PROTOCOL_VERSION = 1;
 
@@ -48,12 +52,6 @@ export type Envelope<M> = M & { protocol: typeof PROTOCOL; version: number };
 
 export function envelope<M extends { type: string }>(m: M): Envelope<M> {
   return { protocol: PROTOCOL, version: PROTOCOL_VERSION, ...m };
-}
-
-export class ProtocolError extends Error {
-  constructor(readonly code: ErrorCode, message: string) {
-    super(message);
-  }
 }
 
 const SETTING_KEYS: readonly (keyof EmbedSettings)[] = ['systemPrompt', 'greeting', 'theme', 'lang', 'artifacts', 'temperature', 'top_p', 'max_tokens', 'seed'];

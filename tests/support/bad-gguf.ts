@@ -3,7 +3,7 @@
  * error code and words the import must answer with. Unit tests parse them; browser tests import them
  * through the UI.
  */
-import type { ModelErrorCode } from '../../workers/gguf/errors';
+import type { ModelErrorCode } from '../../workers/errors';
 import { ggmlTypeByName } from '../../workers/gguf/ggml-types';
 import { fixtureBytes, rewrite, setMeta } from './gguf-edit';
 

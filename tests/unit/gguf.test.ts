@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { readDeepSeek2 } from '../../workers/gguf/deepseek2';
-import { ModelFormatError } from '../../workers/gguf/errors';
+import { ModelFormatError } from '../../workers/errors';
 import { parseGgufHeader, readGgufHeader } from '../../workers/gguf/parse';
 import { entriesFromMetadata, writeGguf } from '../../workers/gguf/write';
 import { badFiles, blockMismatch, fixtureBytes, FIXTURES } from '../support/bad-gguf';

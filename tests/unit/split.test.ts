@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ModelFormatError } from '../../workers/gguf/errors';
+import { ModelFormatError } from '../../workers/errors';
 import { parseGgufHeader } from '../../workers/gguf/parse';
 import { combineShards, readSplitMeta, SPLIT_KEYS, type Shard } from '../../workers/gguf/split';
 import { parseShardName, shardFileName, shardUrls } from '../../workers/store/shard-names';

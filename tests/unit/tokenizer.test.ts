@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ModelFormatError } from '../../workers/gguf/errors';
+import { ModelFormatError } from '../../workers/errors';
 import { parseGgufHeader, type GgufValue } from '../../workers/gguf/parse';
 import { chatPromptIds, fimPromptIds, fimTokenIds } from '../../workers/model/prompt-format';
 import { effectiveTokenTypes, looksLikeControl, TOKEN_TYPE } from '../../workers/model/token-types';

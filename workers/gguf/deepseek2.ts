@@ -3,7 +3,7 @@
  * hyperparameters the runtime needs (never assumed) and a check of every tensor's presence and shape,
  * for both attention layouts (current `attn_k_b`/`attn_v_b`, legacy `attn_kv_b`).
  */
-import { ModelFormatError } from './errors';
+import { ModelFormatError } from '../errors';
 import type { GgufHeader, GgufTensorInfo, GgufValue } from './parse';
 
 export type AttentionLayout = 'mla' | 'legacy';

@@ -6,7 +6,7 @@
  * against what is left of the file before anything is allocated: a hostile or corrupt header fails
  * fast with a ModelFormatError instead of exhausting memory.
  */
-import { ModelFormatError, NeedMoreBytes } from './errors';
+import { ModelFormatError, NeedMoreBytes } from '../errors';
 import { ggmlType, ggmlTypeName, SUPPORTED_TYPES, type GgmlType } from './ggml-types';
 
 export type GgufValue = number | boolean | string | GgufValue[];

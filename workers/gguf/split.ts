@@ -10,7 +10,7 @@
  * announced with no name twice. A file of another set with the same tensor names and shapes (another
  * quantization split the same way) cannot be told apart from the right one by its contents.
  */
-import { ModelFormatError } from './errors';
+import { ModelFormatError } from '../errors';
 import type { GgufHeader, GgufTensorInfo } from './parse';
 
 /** gguf-split's metadata keys (llama.cpp's LLM_KV_SPLIT_NO, _COUNT, _TENSORS_COUNT). */

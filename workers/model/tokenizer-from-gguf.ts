@@ -2,7 +2,7 @@
  * Read and check the tokenizer a GGUF file describes. Everything is validated here, once, so the
  * Tokenizer can trust its TokenizerData; messages name the offending key because they reach the user.
  */
-import { ModelFormatError } from '../gguf/errors';
+import { ModelFormatError } from '../errors';
 import type { GgufValue } from '../gguf/parse';
 import { SUPPORTED_MODEL, SUPPORTED_PRE_TOKENIZERS } from './tokenizer';
 import type { TokenizerData } from './tokenizer-data';

@@ -10,7 +10,8 @@
  * 5. Mark the manifest ready. Until then the model is never taken for a complete one.
  */
 import { readDeepSeek2, type DeepSeek2Hparams } from '../gguf/deepseek2';
-import { ModelFormatError } from '../gguf/errors';
+import { ImportError, ModelFormatError, SourceError } from '../errors';
+import { formatBytes } from '../format';
 import { tokenizerDataFromMetadata } from '../model/tokenizer-from-gguf';
 import { deleteModelData, deleteRecords, getManifest, getRecord, putManifest, putRecord, storedKeys } from './db';
 import { sha256Hex } from './hash';
@@ -18,17 +19,10 @@ import { keyString } from './keys';
 import { openModel, type OpenedModel } from './open-model';
 import { buildRecord, planRecords } from './plan';
 import { changedEtag, recordToRecheck, sourceName } from './resume-check';
-import { SourceError, type ByteSource } from './sources';
+import type { ByteSource } from './sources';
 import { ProgressMeter } from './progress';
 import { ggmlTypeName } from '../gguf/ggml-types';
 import type { ImportSource, ModelManifest, PlannedRecord, RecordKey } from './types';
-
-export class ImportError extends Error {
-  constructor(message: string, readonly resumable: boolean) {
-    super(message);
-    this.name = 'ImportError';
-  }
-}
 
 const PARALLEL_RECORDS = 4;
 const CHECKSUM_FLUSH_MS = 5000;
@@ -198,7 +192,7 @@ async function checkQuota(need: number): Promise<void> {
   const est = await navigator.storage.estimate();
   const free = (est.quota ?? Infinity) - (est.usage ?? 0);
   if (need > free) {
-    throw new ImportError(`Not enough storage: the model needs ${gb(need)} more, but only ${gb(free)} is free (${gb(need - free)} missing). Free some space or delete other models, then try again.`, false);
+    throw new ImportError(`Not enough storage: the model needs ${formatBytes(need)} more, but only ${formatBytes(free)} is free (${formatBytes(need - free)} missing). Free some space or delete other models, then try again.`, false);
   }
 }
 
@@ -206,9 +200,6 @@ function isQuotaError(e: unknown): boolean {
   return e instanceof DOMException && (e.name === 'QuotaExceededError' || /quota/i.test(e.message));
 }
 
-export function gb(bytes: number): string {
-  return bytes >= 1e9 ? `${(bytes / 1e9).toFixed(2)} GB` : `${(bytes / 1e6).toFixed(1)} MB`;
-}
 
 /**
  * The same file, from a URL or from disk, always gets the same id: a hash of its header bytes and

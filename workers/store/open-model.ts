@@ -8,11 +8,11 @@
  * from any one file's URL, the others' URLs; from chosen local files, their order. Local files named
  * otherwise are put in the order their own split.no gives.
  */
-import { ModelFormatError } from '../gguf/errors';
+import { ModelFormatError, SourceError } from '../errors';
 import { readGgufHeader, type GgufHeader } from '../gguf/parse';
 import { combineShards, readSplitMeta, shardLabel } from '../gguf/split';
 import { parseShardName, shardFileName, shardUrls } from './shard-names';
-import { concatSources, fileSource, SourceError, urlSource, type ByteSource } from './sources';
+import { concatSources, fileSource, urlSource, type ByteSource } from './sources';
 import type { ImportSource, ShardSource, SourceInfo } from './types';
 
 export interface OpenedModel {

@@ -4,6 +4,7 @@
  * ignores Range still works, read front to back from one response (`sequential`), but an
  * interrupted download then starts over. A split model's files are read as one (concatSources).
  */
+import { SourceError } from '../errors';
 import { HEADER_FIRST_READ } from '../gguf/parse';
 import type { SourceInfo } from './types';
 
@@ -19,14 +20,6 @@ export interface ByteSource {
    */
   idle(): void;
   close(): void;
-}
-
-export class SourceError extends Error {
-  /** @param status the HTTP status that caused it, if one did */
-  constructor(message: string, readonly retryable: boolean, readonly status?: number) {
-    super(message);
-    this.name = 'SourceError';
-  }
 }
 
 /** A local file, read with Blob.slice. */
