@@ -25,10 +25,6 @@ fn better(ka: u32, ia: u32, kb: u32, ib: u32) -> bool {
   return ka > kb || (ka == kb && ia < ib);
 }
 
-fn float_of(k: u32) -> f32 {
-  return bitcast<f32>(select(~k, k & 0x7fffffffu, (k & 0x80000000u) != 0u));
-}
-
 fn pcg(v: u32) -> u32 {
   let state = v * 747796405u + 2891336453u;
   let word = ((state >> ((state >> 28u) + 4u)) ^ state) * 277803737u;

@@ -1,13 +1,16 @@
 // sample_prep: the first pass of a sampling step (workers/runtime/sampler.ts). Reads the logits once:
-//  - K[i] = the selection key of token i: its logit after the repetition penalty (positive times
-//    1/penalty, negative times penalty, when bit i of the history set is on) and, when sampling, times
-//    1/temperature, as an order-preserving u32 (key order = float order; -0 = +0; NaN counts as -inf);
+//  - K[i] = the selection key of token i: -inf when the grammar mask (masked) leaves it out; else its
+//    logit after the repetition penalty (positive times 1/penalty, negative times penalty, when bit i of
+//    the history set is on), plus its additive bias A[i] (logit_bias - frequency * count - presence *
+//    [count > 0], when biased) and, when sampling, times 1/temperature; as an order-preserving u32 (key
+//    order = float order; -0 = +0; NaN counts as -inf);
 //  - per invocation, the 5 highest raw logits and the highest key (the greedy pick) among the tokens
 //    it read, as (key, id) pairs ordered by key descending then id ascending (sample_top merges them);
 //  - invocation 0 resets the radix-select state and histogram that sample_hist/sample_scan use.
 // No workgroup memory and no barriers: SwiftShader runs a shader with barriers many times slower.
 //
-// Bindings: 0 L logits (f32; token i at L[P.base + i]), 1 H history set (bit i%32 of word i/32),
+// Bindings: 0 L logits (f32; token i at L[P.base + i]), 1 H bits: the history set (bit i%32 of word
+//           i/32), then from word ceil(V/32) the grammar mask (bit set: allowed), 7 A additive bias (f32[V]),
 //           2 K keys (u32[V]), 3 W per-invocation results (u32[ceil(V/32)*12]), 4 Hist (u32[256]),
 //           5 S select state (common/select_state.wgsl), 6 P the step's parameters.
 // Layout: W[n*12 + 0..4] the top-5 raw keys of invocation n, [5..9] their ids (0xffffffff: none),
@@ -26,16 +29,11 @@ alias SelectCount = u32;
 @group(0) @binding(4) var<storage, read_write> Hist: array<u32>;
 @group(0) @binding(5) var<storage, read_write> S: SelectState;
 @group(0) @binding(6) var<uniform> P: Params;
+@group(0) @binding(7) var<storage, read> A: array<f32>;
 
 // Invocations per workgroup and logits per invocation: set by GpuSampler (workers/runtime/sampler.ts).
 override WG: u32;
 override PER: u32;
-
-fn key_of(x: f32) -> u32 {
-  let b = bitcast<u32>(x);
-  let k = select(b | 0x80000000u, ~b, (b & 0x80000000u) != 0u);
-  return select(k, 0x80000000u, k == 0x7fffffffu);
-}
 
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
@@ -55,7 +53,7 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
     let i = wg.x * WG * PER + e * WG + lid;
     if (i >= P.V) { break; }
     var b = bitcast<u32>(L[P.base + i]);
-    if ((b & 0x7fffffffu) > 0x7f800000u) { b = 0xff800000u; } // NaN -> -inf
+    if ((b & 0x7fffffffu) > 0x7f800000u) { b = NEG_INF; } // NaN -> -inf
     var v = bitcast<f32>(b);
     let raw = key_of(v);
     // ids rise through this loop, so strict comparisons keep the lower id among equal keys
@@ -64,8 +62,15 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
       while (j > 0u && raw > mk[j - 1u]) { mk[j] = mk[j - 1u]; mi[j] = mi[j - 1u]; j--; }
       mk[j] = raw; mi[j] = i;
     }
-    if (((H[i >> 5u] >> (i & 31u)) & 1u) != 0u) { v = v * select(P.penalty, P.inv_penalty, v > 0.0); }
-    if (P.mode != 0u) { v = v * P.inv_temp; }
+    let words = (P.V + 31u) / 32u;
+    if (P.masked != 0u && ((H[words + (i >> 5u)] >> (i & 31u)) & 1u) == 0u) {
+      b = NEG_INF; // through the variable: -inf may not appear in a constant expression
+      v = bitcast<f32>(b);
+    } else {
+      if (((H[i >> 5u] >> (i & 31u)) & 1u) != 0u) { v = v * select(P.penalty, P.inv_penalty, v > 0.0); }
+      if (P.biased != 0u) { v = v + A[i]; }
+      if (P.mode != 0u) { v = v * P.inv_temp; }
+    }
     let k = key_of(v);
     K[i] = k;
     if (best_i == NONE || k > best_k) { best_k = k; best_i = i; }

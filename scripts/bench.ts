@@ -28,7 +28,10 @@
  *   --kernel-rows N, --kernel-cols N   the kernel-efficiency matrix (default 8192 x 2048)
  *   --kernel-types a,b           its ggml types (default every quantized type Lite Coder reads)
  *   --wall-clock                 time the kernels by wall clock even where timestamp-query is offered
- *   --skip a,b                   leave out any of: fixtures, fullvocab, synthetic, kernel
+ *   --skip a,b                   leave out any of: fixtures, fullvocab, synthetic, kernel, grammar
+ *
+ * The grammar line (response_format, on the full-vocabulary fixture): decode ms per token with the
+ * JSON grammar's token mask against without it, and the first request's grammar set-up.
  */
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -314,6 +317,36 @@ function printKernel(k: KernelEfficiency): void {
   out(`  ${pad(k.type, 8)} ${lpad((k.matrixBytes / 1e6).toFixed(2), 7)} ${lpad(ms(k.matvec.medianMs), 10)} ${lpad(k.matvec.gbPerS.toFixed(3), 8)} ${lpad(ms(k.copy.medianMs), 9)} ${lpad(k.copy.gbPerS.toFixed(3), 8)} ${lpad(`${(k.ratio * 100).toFixed(1)}%`, 7)}  copy exact, matvec within ${k.matvecError.toExponential(1)} of the CPU`);
 }
 
+/**
+ * What grammar decoding costs per token on the real 102,400-token vocabulary: the same greedy chat
+ * request with and without response_format json_object (the mask is computed by web-xgrammar on the
+ * CPU and applied in sample_prep), and the first request's extra time (xgrammar's vocabulary set-up
+ * and the grammar's compilation).
+ */
+async function grammarCost(b: Bench): Promise<void> {
+  log('grammar: JSON mode on the full-vocabulary fixture');
+  const url = await b.urlOf(FULLVOCAB);
+  // No named functions inside evaluate: tsx wraps them in a helper the page does not have.
+  const r = await b.page.evaluate(async (url) => {
+    const { engine, Comlink } = window.liteCoderBench;
+    const e = engine();
+    const m = await e.importModel({ kind: 'url', url }, Comlink.proxy(() => {}));
+    await e.loadModel(m.id, {}, Comlink.proxy(() => {}));
+    const messages = [{ role: 'user' as const, content: 'describe a thing as JSON' }];
+    const runs: { perToken: number; grammarInit: number; grammarPerToken: number }[] = [];
+    for (const json of [false, true, false, true]) {
+      const c = await e.chatCompletion({ messages, max_tokens: 32, temperature: 0, ignore_eos: !json, ...(json ? { response_format: { type: 'json_object' as const } } : {}) });
+      const x = c!.usage!.extra;
+      runs.push({ perToken: x.time_per_output_token_s * 1000, grammarInit: (x.grammar_init_s ?? 0) * 1000, grammarPerToken: (x.grammar_per_token_s ?? 0) * 1000 });
+    }
+    await e.unloadModel();
+    return { first: runs[1]!, plain: runs[2]!, json: runs[3]! };
+  }, url);
+  out(`grammar (response_format json_object, 102400-token vocabulary): the token mask ${r.json.grammarPerToken.toFixed(2)} ms/token on the CPU`
+    + ` (decode ${r.json.perToken.toFixed(1)} ms/token with it, ${r.plain.perToken.toFixed(1)} without); set-up ${r.first.grammarInit.toFixed(0)} ms`
+    + ` for the first request (xgrammar's vocabulary and the compile), ${r.json.grammarInit.toFixed(0)} ms once compiled`);
+}
+
 async function main() {
   const o = options();
   const started = Date.now();
@@ -387,6 +420,14 @@ async function main() {
         } catch (e) {
           out(`  ${pad(type, 8)} failed: ${pageErrorMessage(e)}`);
         }
+      }
+    }
+    if (!o.skip.has('grammar')) {
+      out('');
+      try {
+        await grammarCost(b);
+      } catch (e) {
+        out(`grammar: failed: ${pageErrorMessage(e)}`);
       }
     }
     log(`bench finished in ${((Date.now() - started) / 1000).toFixed(0)} s`);

@@ -40,6 +40,15 @@ export const ValueRangeError = named('RangeError');
 export const SeedTypeError = named('SeedTypeError');
 export const InvalidStreamOptionsError = named('InvalidStreamOptionsError');
 export const StreamingCountError = named('StreamingCountError');
+export const DependencyError = named('DependencyError');
+export const InvalidNumberStringError = named('InvalidNumberStringError');
+export const InvalidResponseFormatError = named('InvalidResponseFormatError');
+export const InvalidResponseFormatGrammarError = named('InvalidResponseFormatGrammarError');
+export const InvalidResponseFormatStructuralTagError = named('InvalidResponseFormatStructuralTagError');
+/** web-llm's answer to `tools` for a model that is not in its function-calling list. */
+export const UnsupportedModelIdError = named('UnsupportedModelIdError');
+/** A grammar (response_format) that could not be compiled. */
+export const GrammarMatcherInitError = named('GrammarMatcherInitError');
 /** details: { promptTokens, contextLength } */
 export const ContextWindowSizeExceededError = named<{ promptTokens: number; contextLength: number }>('ContextWindowSizeExceededError');
 export const DeviceLostError = named('DeviceLostError');

@@ -3,7 +3,7 @@
  * token for the same seed and step, the same top 5, and one read-back per step.
  */
 import type { Page } from '@playwright/test';
-import { sampleReference, historyWindow } from '../../workers/runtime/sampling-reference';
+import { historyWindow, logprobsReference, sampleReference, stepValues } from '../../workers/runtime/sampling-reference';
 import { DEFAULT_SAMPLING, type SamplingParams } from '../../workers/runtime/sampling-params';
 import type { SampleResult } from '../../workers/runtime/sampler';
 import type { Step } from '../harness/sampler-harness';
@@ -49,11 +49,24 @@ async function runSteps(page: Page, logits: number[], steps: Step[], maxHistory 
   );
 }
 
+/** The mask words for the allowed ids, as the sampler takes them. */
+function maskWords(V: number, allowed: readonly number[]): Uint32Array {
+  const words = new Uint32Array(Math.ceil(V / 32));
+  for (const id of allowed) words[id >>> 5]! |= 1 << (id & 31);
+  return words;
+}
+
+function extrasOf(V: number, s: Step) {
+  const bias = new Float32Array(V);
+  for (const [id, v] of s.bias ?? []) bias[id] = v;
+  return { ...(s.bias ? { bias } : {}), ...(s.allowed ? { allowed: maskWords(V, s.allowed) } : {}) };
+}
+
 function expectSameAsReference(logits: number[], steps: Step[], got: SampleResult[], maxHistory = 64) {
   const l = new Float32Array(logits);
   expect(got.length).toBe(steps.length);
   steps.forEach((s, n) => {
-    const want = sampleReference(l, s.params, historyWindow(s.history, maxHistory), s.step);
+    const want = sampleReference(l, s.params, historyWindow(s.history, maxHistory), s.step, extrasOf(l.length, s));
     const where = `step ${n}: ${JSON.stringify({ ...s, history: s.history.length })}`;
     expect(got[n]!.top, where).toEqual(want.top);
     // weightSum checks the whole f32 chain (penalty, temperature, exp, running sum) bit for bit, not
@@ -220,4 +233,89 @@ test('invalid parameters and inputs are rejected with the parameter named', asyn
   expect(messages[4]).toContain('repetition_penalty');
   expect(messages[5]).toContain('outside the vocabulary');
   expect(messages[6]).toContain('logits offset');
+});
+
+test.describe('logit bias, grammar masks and logprobs', () => {
+  for (const V of [512, REAL_VOCAB]) {
+    test(`vocab ${V}: a bias forces or bans a token, a mask confines the pick, and both stay exact`, async ({ page }) => {
+      await openHarness(page);
+      const logits = randomLogits(V, 'normal', 3 * V + 1);
+      const order = logits.map((_, i) => i).sort((a, b) => logits[b]! - logits[a]!);
+      const [best, second] = [order[0]!, order[1]!];
+      const far = order[V - 3]!; // among the least likely
+      const allowed = [far, order[V >> 1]!, order[(V >> 1) + 1]!, 7];
+      const steps: Step[] = [
+        { params: params({ temperature: 0 }), step: 0, history: [], bias: [[far, 100]] },
+        { params: params({ temperature: 0 }), step: 1, history: [], bias: [[best, -100]] },
+        { params: params({ temperature: 0.8, top_k: 40, seed: 3 }), step: 2, history: [], bias: [[far, 100], [best, -100]] },
+        { params: params({ temperature: 0 }), step: 3, history: [], allowed },
+        { params: params({ temperature: 1, seed: 11 }), step: 4, history: likelyHistory(logits, 6), allowed, bias: [[7, 3]] },
+        { params: params({ temperature: 1.2, top_p: 0.9, seed: 12 }), step: 5, history: [], allowed: [second] },
+      ];
+      const { results } = await runSteps(page, logits, steps);
+      expectSameAsReference(logits, steps, results);
+      expect(results[0]!.id).toBe(far);
+      expect(results[1]!.id).toBe(second);
+      expect(results[2]!.id).toBe(far);
+      expect(allowed).toContain(results[3]!.id);
+      expect(allowed).toContain(results[4]!.id);
+      expect(results[5]!.id).toBe(second);
+      // the diagnostics' top 5 stay the raw logits'
+      expect(results[3]!.top[0]![0]).toBe(best);
+    });
+
+    test(`vocab ${V}: logprobs are the log-softmax of what the step picked from, for the pick and the top tokens`, async ({ page }) => {
+      await openHarness(page);
+      const logits = randomLogits(V, 'masked', 5 * V + 2);
+      const hist = likelyHistory(logits, 10);
+      const three = logits.map((_, i) => i).filter((i) => Number.isFinite(logits[i]!)).slice(0, 3);
+      const steps: Step[] = [
+        { params: params({ temperature: 0 }), step: 0, history: [], logprobs: 5 },
+        { params: params({ temperature: 0.7, seed: 4 }), step: 1, history: hist, logprobs: 3, bias: [[9, 2]] },
+        { params: params({ temperature: 1.5, top_k: 10, seed: 5 }), step: 2, history: [], logprobs: 0 },
+        { params: params({ temperature: 0 }), step: 3, history: [], logprobs: 5, allowed: three },
+      ];
+      const { results } = await runSteps(page, logits, steps);
+      expectSameAsReference(logits, steps, results);
+      steps.forEach((s, n) => {
+        const values = stepValues(new Float32Array(logits), s.params, historyWindow(s.history, 64), extrasOf(V, s));
+        const lp = logprobsReference(values);
+        const got = results[n]!.logprobs!;
+        expect(got, `step ${n}`).toBeDefined();
+        expect(Math.abs(got.logprob - lp[results[n]!.id]!), `step ${n}: the pick's logprob`).toBeLessThan(2e-4);
+        const want = Array.from(lp.keys()).filter((i) => lp[i]! > -Infinity).sort((a, b) => lp[b]! - lp[a]! || a - b).slice(0, s.logprobs);
+        expect(got.top.map(([id]) => id), `step ${n}: the top ids`).toEqual(want);
+        got.top.forEach(([id, v]) => expect(Math.abs(v - lp[id]!), `step ${n}: token ${id}`).toBeLessThan(2e-4));
+        // a distribution: no logprob above 0, and the top ones' probabilities sum to at most 1
+        expect(got.top.reduce((sum, [, v]) => sum + Math.exp(v), 0)).toBeLessThanOrEqual(1 + 1e-5);
+      });
+      // with a mask of three tokens, their probabilities are all there is
+      expect(results[3]!.logprobs!.top.length).toBe(3);
+      expect(results[3]!.logprobs!.top.reduce((sum, [, v]) => sum + Math.exp(v), 0)).toBeCloseTo(1, 4);
+    });
+  }
+
+  test('frequency and presence penalties count the tokens generated so far', async ({ page }) => {
+    await openHarness(page);
+    const V = 512;
+    const STEPS = 10;
+    // the same logits every step: without the penalties greedy would repeat one token forever
+    const base = randomLogits(V, 'normal', 77);
+    const perStep = Array.from({ length: STEPS }, () => base);
+    const p = params({ temperature: 0 });
+    const penalties = { frequency: 0.6, presence: 0.4 };
+    const { results } = await page.evaluate(
+      ({ perStep, p, penalties }) => window.samplerHarness.generate(perStep, p, [], 0, penalties),
+      { perStep, p, penalties },
+    );
+    const counts = new Map<number, number>();
+    results.forEach((r, n) => {
+      const bias = new Float32Array(V);
+      for (const [id, c] of counts) bias[id] = Math.fround(-penalties.frequency * c - penalties.presence);
+      const want = sampleReference(new Float32Array(base), p, [], n, { bias });
+      expect(r.id, `step ${n}`).toBe(want.id);
+      counts.set(r.id, (counts.get(r.id) ?? 0) + 1);
+    });
+    expect(counts.size).toBeGreaterThan(1);
+  });
 });

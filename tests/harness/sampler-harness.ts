@@ -33,6 +33,19 @@ export interface Step {
   params: SamplingParams;
   step: number;
   history: number[];
+  /** logit_bias entries [id, value] (setBias) */
+  bias?: [number, number][];
+  /** the tokens a grammar allows (setMask); absent: all */
+  allowed?: number[];
+  /** top logprobs to report (0-5); absent: no logprobs */
+  logprobs?: number;
+}
+
+/** The sampler's mask words for the allowed token ids. */
+function maskOf(V: number, allowed: readonly number[]): Uint32Array<ArrayBuffer> {
+  const words = new Uint32Array(Math.ceil(V / 32));
+  for (const id of allowed) words[id >>> 5]! |= 1 << (id & 31);
+  return words;
 }
 
 export interface RunResult {
@@ -54,7 +67,9 @@ async function run(logits: number[], steps: Step[], maxHistory: number, offsetFl
   for (const s of steps) {
     const t0 = performance.now();
     sampler.setHistory(s.history);
-    results.push(await sampler.sample(buf, offsetFloats * 4, s.params, s.step));
+    sampler.setBias({ logitBias: new Map(s.bias ?? []) });
+    sampler.setMask(s.allowed ? maskOf(logits.length, s.allowed) : null);
+    results.push(await sampler.sample(buf, offsetFloats * 4, s.params, s.step, s.logprobs));
     ms.push(performance.now() - t0);
   }
   const calls = mapCalls - before;
@@ -67,13 +82,14 @@ async function run(logits: number[], steps: Step[], maxHistory: number, offsetFl
  * A generation-shaped loop: each step, in one submit, a stand-in for the forward pass (copying that
  * step's logits into place), then the sampler; one read; the chosen id joins the history.
  */
-async function generate(logitsPerStep: number[][], params: SamplingParams, prompt: number[], maxHistory: number): Promise<RunResult> {
+async function generate(logitsPerStep: number[][], params: SamplingParams, prompt: number[], maxHistory: number, penalties: { frequency?: number; presence?: number } = {}): Promise<RunResult> {
   const { device, kernels } = await gpu();
   const V = logitsPerStep[0]!.length;
   const staging = logitsPerStep.map((l) => upload(device, new Float32Array(l), 0));
   const logits = device.createBuffer({ size: V * 4, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST, label: 'logits' });
   const sampler = new GpuSampler(device, kernels, V, maxHistory);
   sampler.setHistory(prompt);
+  sampler.setBias(penalties);
   const results: SampleResult[] = [];
   const ms: number[] = [];
   const before = mapCalls;

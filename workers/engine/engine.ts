@@ -9,7 +9,7 @@ import { DeepSeek2, type LoadOptions } from '../runtime/deepseek2';
 import type { ExpertStats } from '../runtime/experts';
 import { acquireGpu, type Gpu } from '../runtime/gpu';
 import { KernelLibrary, type WorkCounters } from '../runtime/kernels';
-import { GpuSampler } from '../runtime/sampler';
+import { GpuSampler, type StepLogprobs, type TokenBias } from '../runtime/sampler';
 import { resolveSamplingParams, type SamplingParams } from '../runtime/sampling-params';
 import { contextLength as contextLengthFor, KV_RESERVE, kvBytesPerToken } from '../device/memory';
 import { probeDevice } from '../device/probe';
@@ -32,8 +32,26 @@ export interface GenerateRequest {
    * sees each token as it is chosen; returning true ends generation after it. It is awaited, so a
    * consumer in another thread receives every token before the request's result.
    */
-  onToken?: (id: number) => boolean | void | Promise<boolean | void>;
+  onToken?: (id: number, logprobs?: StepLogprobs) => boolean | void | Promise<boolean | void>;
   signal?: AbortSignal;
+  /** logit_bias, frequency and presence penalties (GpuSampler.setBias) */
+  bias?: TokenBias;
+  /** a grammar the output must follow (response_format) */
+  constraint?: TokenConstraint;
+  /** report this many top logprobs (0-5) with each token; absent: no logprobs */
+  logprobs?: number;
+}
+
+/** What a grammar asks of generation: the tokens allowed next, and each token chosen. */
+export interface TokenConstraint {
+  /** the allowed tokens as mask words (bit i % 32 of word i / 32), or null when any token is */
+  nextMask(): Promise<Int32Array<ArrayBuffer> | null>;
+  /** a token was chosen; returns true once the grammar is complete (generation then stops) */
+  accept(id: number): boolean;
+  /** generation is over: free what the constraint holds */
+  dispose(): void;
+  /** seconds it took to set up (compile the grammar), and spent on the CPU per token so far */
+  readonly timing: { readonly initS: number; readonly perTokenS: () => number };
 }
 
 export interface GenerateResult {
@@ -44,6 +62,8 @@ export interface GenerateResult {
   /** prompt tokens whose KV came from the cache instead of being computed */
   reusedTokens: number;
   promptLogits?: Float32Array;
+  /** per generated token, when asked for (GenerateRequest.logprobs) */
+  logprobs?: StepLogprobs[];
   prefillMs: number;
   decodeMs: number;
   experts: ExpertStats;
@@ -121,11 +141,14 @@ export class Engine {
     reuse = Math.min(reuse, prompt.length - 1); // the last prompt token is always fed, for its logits
     this.cached = this.cached.slice(0, reuse);
     this.sampler.setHistory(prompt);
+    this.sampler.setBias(req.bias ?? {});
+    const constraint = req.constraint;
+    this.sampler.setMask(constraint ? await constraint.nextMask() : null);
 
     const t0 = performance.now();
     const batch = this.model.opts.maxBatch;
     let step = 0;
-    const sample = (enc: GPUCommandEncoder) => this.sampler.encode(enc, this.model.logits, 0, params, step++);
+    const sample = (enc: GPUCommandEncoder) => this.sampler.encode(enc, this.model.logits, 0, params, step++, req.logprobs);
     for (let i = reuse; i < prompt.length; i += batch) {
       const chunk = prompt.slice(i, Math.min(prompt.length, i + batch));
       const last = i + batch >= prompt.length;
@@ -138,6 +161,7 @@ export class Engine {
 
     const out: number[] = [];
     const top: [number, number][][] = [];
+    const logprobs: StepLogprobs[] = [];
     let finishReason: GenerateResult['finishReason'] = 'length';
     const c = this.model.counters;
     const c0 = { ...c };
@@ -147,10 +171,13 @@ export class Engine {
     for (;;) {
       out.push(choice.id);
       top.push(choice.top);
+      if (choice.logprobs) logprobs.push(choice.logprobs);
       this.sampler.appendHistory(choice.id);
-      if ((await req.onToken?.(choice.id)) === true || req.stopIds.includes(choice.id)) { finishReason = 'stop'; break; }
+      const complete = constraint?.accept(choice.id) ?? false;
+      if ((await req.onToken?.(choice.id, choice.logprobs)) === true || req.stopIds.includes(choice.id) || complete) { finishReason = 'stop'; break; }
       if (req.signal?.aborted) { finishReason = 'abort'; break; }
       if (out.length >= req.maxTokens || this.cached.length + 1 >= this.contextLength) break;
+      if (constraint) this.sampler.setMask(await constraint.nextMask());
       await this.model.step([choice.id], this.cached.length, sample);
       this.cached.push(choice.id);
       choice = await this.sampler.read();
@@ -161,6 +188,7 @@ export class Engine {
     return {
       ids: out, top, finishReason, promptTokens: prompt.length, reusedTokens: reuse,
       ...(promptLogits ? { promptLogits } : {}),
+      ...(req.logprobs !== undefined ? { logprobs } : {}),
       prefillMs, decodeMs: performance.now() - t1,
       experts: { hits: s.hits - before.hits, misses: s.misses - before.misses, bytesRead: s.bytesRead - before.bytesRead },
       decode: {

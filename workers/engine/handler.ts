@@ -20,6 +20,7 @@ import type { ImportProgress, ImportSource, ModelSummary } from '../store/types'
 import { Engine } from './engine';
 import { chatCompletion, completion, type Generation } from './openai';
 import { promptIds, tokenizerFor, type PromptSpec } from './prompts';
+import { Grammars } from './grammar';
 import { ReplyMemory } from './replies';
 
 export class EngineHandler implements EngineWorkerApi {
@@ -38,6 +39,8 @@ export class EngineHandler implements EngineWorkerApi {
   private importing: AbortController | undefined;
   /** the loaded model's recent replies, as generated (cleared with the conversation) */
   private readonly replies = new ReplyMemory();
+  /** the loaded model's grammars (response_format), made when first asked for */
+  private grammars: Grammars | undefined;
 
   probeDevice = probeDevice;
 
@@ -160,7 +163,8 @@ export class EngineHandler implements EngineWorkerApi {
       const running = (this.running = new AbortController());
       try {
         const tok = await tokenizerFor(this.loaded.modelId);
-        return await work({ engine, tok, modelId: this.loaded.modelId, signal: running.signal, replies: this.replies });
+        this.grammars ??= new Grammars(tok, engine.manifest.hparams.nVocab);
+        return await work({ engine, tok, modelId: this.loaded.modelId, signal: running.signal, replies: this.replies, grammars: this.grammars });
       } finally {
         if (this.running === running) this.running = undefined;
       }
@@ -170,6 +174,7 @@ export class EngineHandler implements EngineWorkerApi {
   /** Unload the engine, destroying its GPU device and everything on it. */
   private drop(): void {
     this.replies.clear();
+    this.grammars = undefined;
     this.engine?.unload();
     this.engine = undefined;
     this.loaded = undefined;

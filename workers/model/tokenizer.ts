@@ -272,6 +272,14 @@ export class Tokenizer {
     return this.types[id] === TOKEN_TYPE.control;
   }
 
+  /**
+   * Every token's vocabulary text in id order, as the file spells it (byte-level BPE: "Ġ" for a
+   * space), with control tokens as '' (what a grammar library needs to map text onto tokens).
+   */
+  vocabularyTexts(): string[] {
+    return this.tokens.map((t, id) => (this.isControl(id) ? '' : t));
+  }
+
   /** Tokenize user or template text. Adds no BOS; never yields a control token. */
   encode(text: string): number[] {
     const out: number[] = [];

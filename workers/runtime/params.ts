@@ -19,6 +19,7 @@ export const STEP = { T: 'u32', pos0: 'u32' } as const satisfies ParamStruct;
 export const SAMPLE_PARAMS = {
   V: 'u32', C: 'u32', mode: 'u32', seed: 'u32', step: 'u32', base: 'u32', records: 'u32',
   inv_temp: 'f32', penalty: 'f32', inv_penalty: 'f32', top_p: 'f32',
+  biased: 'u32', masked: 'u32', top_lp: 'u32',
 } as const satisfies ParamStruct;
 
 /** Each kernel's `struct Params`, by kernel file name (kernels/<name>.wgsl). */
@@ -56,6 +57,7 @@ export const KERNEL_PARAMS = {
   sample_collect: SAMPLE_PARAMS,
   sample_top: SAMPLE_PARAMS,
   sample: SAMPLE_PARAMS,
+  sample_logprob: SAMPLE_PARAMS,
 } as const satisfies Record<string, ParamStruct>;
 
 export type KernelWithParams = keyof typeof KERNEL_PARAMS;

@@ -5,8 +5,9 @@
  *
  * The algorithm:
  *  1. NaN logits count as -inf. The top 5 raw logits are reported for diagnostics.
- *  2. Repetition penalty on the distinct tokens of the history: positive logits times 1/penalty,
- *     negative ones times penalty.
+ *  2. Tokens a grammar's mask leaves out become -inf. Repetition penalty on the distinct tokens of the
+ *     history: positive logits times 1/penalty, negative ones times penalty; then plus the additive
+ *     bias (logit_bias, frequency and presence penalties).
  *  3. Greedy: the argmax of those, lowest id on ties.
  *  4. Otherwise: times 1/temperature; the top C = min(top_k || maxCandidates, maxCandidates, vocab)
  *     by (value descending, id ascending); weights e_i = exp(v_i - v_0) with an exp built from
@@ -96,19 +97,51 @@ function topByKey(keys: Uint32Array, n: number): number[] {
   return ids.slice(0, n);
 }
 
+/** What a step adds to the logits beyond the parameters: the sampler's setBias and setMask. */
+export interface StepExtras {
+  /** added to each token's logit (f32[V]: logit_bias - frequency * count - presence * [count > 0]) */
+  readonly bias?: Float32Array;
+  /** bit i % 32 of word i / 32 set: token i may be picked */
+  readonly allowed?: Uint32Array;
+}
+
+/** The values a step picks from: the logits masked, penalised, biased and (when sampling) tempered. */
+export function stepValues(logits: Float32Array, params: SamplingParams, history: readonly number[], extras: StepExtras = {}): Float32Array {
+  const plan = samplingPlan(params, logits.length);
+  const seen = new Set(history);
+  return logits.map((x, i) => {
+    let v = keyToFloat(sortKey(x));
+    if (extras.allowed && ((extras.allowed[i >>> 5]! >>> (i & 31)) & 1) === 0) return -Infinity;
+    if (seen.has(i)) v = fr(v * (v > 0 ? plan.invPenalty : plan.penalty));
+    if (extras.bias) v = fr(v + extras.bias[i]!);
+    if (!plan.greedy) v = fr(v * plan.invTemperature);
+    return v;
+  });
+}
+
+/**
+ * The log-probabilities of a step in f64 (what sample_logprob computes in f32): log-softmax of the
+ * step's values, for every token.
+ */
+export function logprobsReference(values: Float32Array): Float64Array {
+  let m = -Infinity;
+  for (const v of values) m = Math.max(m, v);
+  let sum = 0;
+  for (const v of values) if (v > -Infinity) sum += Math.exp(v - m);
+  const lse = m + Math.log(sum);
+  return Float64Array.from(values, (v) => v - lse);
+}
+
 /** One sampling step, as the GPU does it. `history` is the window (see historyWindow). */
-export function sampleReference(logits: Float32Array, params: SamplingParams, history: readonly number[], step: number): ReferenceSample {
+export function sampleReference(logits: Float32Array, params: SamplingParams, history: readonly number[], step: number, extras: StepExtras = {}): ReferenceSample {
   const plan = samplingPlan(params, logits.length);
   const V = logits.length;
   const rawKeys = new Uint32Array(V);
   const keys = new Uint32Array(V);
-  const seen = new Set(history);
+  const values = stepValues(logits, params, history, extras);
   for (let i = 0; i < V; i++) {
     rawKeys[i] = sortKey(logits[i]!);
-    let v = keyToFloat(rawKeys[i]!);
-    if (seen.has(i)) v = fr(v * (v > 0 ? plan.invPenalty : plan.penalty));
-    if (!plan.greedy) v = fr(v * plan.invTemperature);
-    keys[i] = sortKey(v);
+    keys[i] = sortKey(values[i]!);
   }
   const top = topByKey(rawKeys, 5).map((i): [number, number] => [i, keyToFloat(rawKeys[i]!)]);
   if (plan.greedy) return { id: topByKey(keys, 1)[0]!, top, candidates: 1, kept: 1, u: 0, weightSum: 1 };
