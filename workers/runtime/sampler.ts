@@ -128,6 +128,8 @@ export class GpuSampler {
   private copied = false;
   /** the step read() will decode asked for this many top logprobs (undefined: none) */
   private copiedLogprobs: number | undefined;
+  /** what the step encodeCompute just recorded asked of sample_logprob */
+  private wantLogprobs: number | undefined;
   private reading = false;
 
   constructor(
@@ -239,9 +241,6 @@ export class GpuSampler {
     encodeDispatches(pass, logprobs === undefined ? pick : [...pick, this.logprobPass], { T: 1, pos0: 0 });
     this.wantLogprobs = logprobs;
   }
-
-  /** what the step encodeCompute just recorded asked of sample_logprob */
-  private wantLogprobs: number | undefined;
 
   /** Copies the step's result to the buffer read() maps; outside any pass, after encodeCompute. */
   encodeReadback(encoder: GPUCommandEncoder): void {
