@@ -72,7 +72,8 @@ function metadata(hp: DeepSeek2Hparams, quant: SyntheticQuant): [string, MetaEnt
   const str = (value: string): MetaEntry => ({ kind: 'string', value });
   const a = 'deepseek2';
   const src = readFileSync(TOKENIZER_SOURCE);
-  const tokenizer = entriesFromMetadata(parseGgufHeader(src, src.byteLength).metadata).filter(([k]) => k.startsWith('tokenizer.'));
+  const srcHeader = parseGgufHeader(src, src.byteLength);
+  const tokenizer = entriesFromMetadata(srcHeader.metadata, srcHeader.metadataTypes).filter(([k]) => k.startsWith('tokenizer.'));
   return [
     ['general.architecture', str(a)],
     ['general.name', str(`synthetic-ds2-lite-${hp.nLayer}L-${quant}`)],

@@ -13,6 +13,7 @@ import { Comlink } from '../../src/engine';
 import { attachStore as attachStoreTo } from '../../src/embed/storage-access';
 import type { StoreBackend } from '../../workers/store/idb-backend';
 import { engine, HarnessEngine as LiteCoderEngine } from './test-engine';
+import { RemoteEngine } from '../../src/api/remote-engine';
 import { idbBackend } from '../../workers/store/idb-backend';
 import { kernelLibrary, type KernelVariant } from './kernel-variants';
 
@@ -76,7 +77,7 @@ async function matmul(type: string, K: number, N: number, T: number, Z: number, 
 
 const attachStore = (b: StoreBackend) => attachStoreTo(b, engine());
 
-const harness = { matmul, runtime, storage, readF32, engine, Comlink, LiteCoderEngine, attachStore, idbBackend };
+const harness = { matmul, runtime, storage, readF32, engine, Comlink, LiteCoderEngine, RemoteEngine, attachStore, idbBackend };
 declare global {
   interface Window { liteCoderHarness: typeof harness }
 }

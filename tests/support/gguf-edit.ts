@@ -9,7 +9,7 @@ export const fixtureBytes = (rel: string) => new Uint8Array(readFileSync(new URL
 /** Parse `src`, let `edit` change its metadata and tensor table, and write it again. */
 export function rewrite(src: Uint8Array, edit: (meta: [string, MetaEntry][], tensors: TensorToWrite[]) => void): Uint8Array {
   const h = parseGgufHeader(src, src.byteLength);
-  const meta = entriesFromMetadata(h.metadata);
+  const meta = entriesFromMetadata(h.metadata, h.metadataTypes);
   const tensors = h.tensors.map((t): TensorToWrite => ({ name: t.name, typeId: t.type.id, ne: t.ne, data: src.slice(t.offset, t.offset + t.byteSize) }));
   edit(meta, tensors);
   return writeGguf(meta, tensors, h.alignment);

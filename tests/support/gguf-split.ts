@@ -26,7 +26,7 @@ export function splitGguf(src: Uint8Array, prefix: string, count: number,
   }));
   const perFile = Math.ceil(tensors.length / count);
   return Array.from({ length: count }, (_, i) => {
-    const meta: [string, MetaEntry][] = i === 0 ? entriesFromMetadata(h.metadata) : [];
+    const meta: [string, MetaEntry][] = i === 0 ? entriesFromMetadata(h.metadata, h.metadataTypes) : [];
     meta.push(
       [SPLIT_KEYS.no, { kind: 'u16', value: i }],
       [SPLIT_KEYS.count, { kind: 'u16', value: count }],

@@ -28,6 +28,8 @@ export interface GgufTensorInfo {
 export interface GgufHeader {
   readonly version: number;
   readonly metadata: ReadonlyMap<string, GgufValue>;
+  /** each metadata key's GGUF value type, and an array's element type: what a rewrite must keep */
+  readonly metadataTypes: ReadonlyMap<string, { readonly type: number; readonly elem?: number }>;
   readonly tensors: readonly GgufTensorInfo[];
   readonly alignment: number;
   /** where the tensor data section starts: everything before it is the header */
@@ -161,10 +163,13 @@ export function parseGgufHeader(bytes: Uint8Array, fileSize: number): GgufHeader
   if (kvCount > LIMITS.maxKvCount) throw new ModelFormatError('bad-metadata', `The header claims ${kvCount} metadata entries: it is corrupt.`);
 
   const metadata = new Map<string, GgufValue>();
+  const metadataTypes = new Map<string, { type: number; elem?: number }>();
   for (let i = 0; i < kvCount; i++) {
     const key = c.string(`metadata key #${i}`, LIMITS.maxKeyBytes);
     const type = c.u32() as VT;
+    const at = c.pos;
     metadata.set(key, c.value(type, `metadata "${key}"`));
+    metadataTypes.set(key, type === VT.ARRAY ? { type, elem: new DataView(bytes.buffer, bytes.byteOffset + at, 4).getUint32(0, true) } : { type });
   }
 
   const alignment = metadata.get('general.alignment') ?? 32;
@@ -186,7 +191,7 @@ export function parseGgufHeader(bytes: Uint8Array, fileSize: number): GgufHeader
   const dataOffset = Math.ceil(c.pos / alignment) * alignment;
   const tensors = raw.map((r) => tensorInfo(r, dataOffset, alignment, fileSize));
   checkTensorTable(tensors, fileSize);
-  return { version, metadata, tensors, alignment, dataOffset, fileSize };
+  return { version, metadata, metadataTypes, tensors, alignment, dataOffset, fileSize };
 }
 
 function tensorInfo(r: { name: string; typeId: number; ne: number[]; rel: number }, dataOffset: number, alignment: number, fileSize: number): GgufTensorInfo {

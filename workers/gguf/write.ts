@@ -117,13 +117,17 @@ export function writeGguf(metadata: readonly [string, MetaEntry][], tensors: rea
  * Metadata of a parsed file as writer entries. Parsed values carry no width, so integers come back
  * as u32 (i32 when negative) and fractions as f32: enough to rewrite a file with a few changes.
  */
-export function entriesFromMetadata(meta: ReadonlyMap<string, GgufValue>): [string, MetaEntry][] {
+export function entriesFromMetadata(meta: ReadonlyMap<string, GgufValue>, types?: ReadonlyMap<string, { type: number; elem?: number }>): [string, MetaEntry][] {
+  const kindOf = new Map(Object.entries(KIND_ID).map(([k, id]) => [id, k as ScalarKind | 'string' | 'array']));
   const scalarKind = (v: number | boolean): ScalarKind => (typeof v === 'boolean' ? 'bool' : Number.isInteger(v) ? (v < 0 ? 'i32' : 'u32') : 'f32');
   return [...meta].map(([k, v]): [string, MetaEntry] => {
+    // the file's own types where the header gives them (llama.cpp checks them: an f32 stays an f32)
+    const t = types?.get(k);
     if (typeof v === 'string') return [k, { kind: 'string', value: v }];
-    if (!Array.isArray(v)) return [k, { kind: scalarKind(v), value: v }];
+    if (!Array.isArray(v)) return [k, { kind: (t && (kindOf.get(t.type) as ScalarKind | undefined)) || scalarKind(v), value: v }];
     const first = v[0];
-    const of = typeof first === 'string' ? 'string' : v.some((x) => typeof x === 'number' && !Number.isInteger(x)) ? 'f32' : typeof first === 'boolean' ? 'bool' : v.some((x) => typeof x === 'number' && x < 0) ? 'i32' : 'u32';
+    const guessed = typeof first === 'string' ? 'string' : v.some((x) => typeof x === 'number' && !Number.isInteger(x)) ? 'f32' : typeof first === 'boolean' ? 'bool' : v.some((x) => typeof x === 'number' && x < 0) ? 'i32' : 'u32';
+    const of = (t?.elem !== undefined ? (kindOf.get(t.elem) as ScalarKind | 'string' | undefined) : undefined) ?? guessed;
     return [k, { kind: 'array', of, value: v as (number | boolean | string)[] }];
   });
 }
