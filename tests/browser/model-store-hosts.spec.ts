@@ -90,7 +90,7 @@ for (const c of RESUME_CASES) test(`resuming checks the file is the same (host $
     // The same header and size (so the same model id), other weights: a re-uploaded file.
     const { dataOffset } = parseGgufHeader(FILE, FILE.byteLength);
     const changed = FILE.slice();
-    for (let i = dataOffset; i < changed.length; i++) changed[i] ^= 0x5a;
+    for (let i = dataOffset; i < changed.length; i++) changed[i]! ^= 0x5a;
     putFile(host.dir, changed, MTIME + 60);
     host.server.state.bytesPerSecond = 0;
     await page.getByTestId('model-resume').click();

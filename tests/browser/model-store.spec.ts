@@ -69,7 +69,7 @@ test('verify finds a damaged record', async ({ page }) => {
       cursorReq.onsuccess = () => {
         const c = cursorReq.result!;
         const v = c.value as { sha256: string; data: ArrayBuffer };
-        new Uint8Array(v.data)[0] ^= 0xff;
+        new Uint8Array(v.data)[0]! ^= 0xff;
         c.update(v);
         res();
       };

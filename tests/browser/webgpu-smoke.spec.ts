@@ -77,7 +77,7 @@ test('a WGSL compute kernel runs and reads back exact results', async ({ page })
   );
 
   test.info().annotations.push({ type: 'adapter', description: result.adapter });
-  const expected = a.map((x, i) => Math.fround(x * b[i] + 1));
+  const expected = a.map((x, i) => Math.fround(x * b[i]! + 1));
   expect(result.out.slice(0, N)).toEqual(expected);
   // The 24 invocations past the end must not have written anything.
   expect(result.out.slice(N)).toEqual(new Array(DISPATCHED - N).fill(SENTINEL));

@@ -206,12 +206,13 @@ function tensorInfo(r: { name: string; typeId: number; ne: number[]; rel: number
     elements *= n;
     if (elements > fileSize * 8) throw new ModelFormatError('bad-tensor-table', `Tensor "${r.name}" claims shape [${r.ne.join(', ')}], larger than the whole file.`);
   }
-  if (r.ne[0] % type.blockWeights !== 0) {
-    throw new ModelFormatError('bad-tensor-table', `Tensor "${r.name}" has rows of ${r.ne[0]} weights, not a multiple of ${type.name}'s block of ${type.blockWeights}.`);
+  const rowWeights = r.ne[0] ?? 0;
+  if (rowWeights % type.blockWeights !== 0) {
+    throw new ModelFormatError('bad-tensor-table', `Tensor "${r.name}" has rows of ${rowWeights} weights, not a multiple of ${type.name}'s block of ${type.blockWeights}.`);
   }
   if (r.rel % alignment !== 0) throw new ModelFormatError('bad-tensor-table', `Tensor "${r.name}" starts at offset ${r.rel}, not aligned to ${alignment}.`);
-  const rowBytes = (r.ne[0] / type.blockWeights) * type.blockBytes;
-  const nRows = elements / r.ne[0];
+  const rowBytes = (rowWeights / type.blockWeights) * type.blockBytes;
+  const nRows = elements / rowWeights;
   return { name: r.name, type, ne: r.ne, offset: dataOffset + r.rel, byteSize: rowBytes * nRows, nRows, rowBytes };
 }
 

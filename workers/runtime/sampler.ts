@@ -314,7 +314,7 @@ export class GpuSampler {
   private flushHistory(): void {
     if (!this.historyDirty) return;
     const set = new Uint32Array(Math.ceil(this.vocabSize / 32));
-    for (const id of this.history) set[id >>> 5] |= 1 << (id & 31);
+    for (const id of this.history) set[id >>> 5]! |= 1 << (id & 31);
     this.device.queue.writeBuffer(this.bits, 0, set);
     this.historyDirty = false;
   }
