@@ -9,7 +9,7 @@ import type {
 import { contextExceeded } from '../errors';
 import type { Tokenizer } from '../model/tokenizer';
 import { resolveSamplingParams } from '../runtime/sampling-params';
-import type { Engine, GenerateResult } from './engine';
+import type { Engine, GenerateResult, LogitHook } from './engine';
 import { promptIds } from './prompts';
 import type { ReplyMemory } from './replies';
 import { TextStream } from './text-stream';
@@ -32,6 +32,8 @@ export interface Generation {
   signal: AbortSignal;
   /** the loaded model's recent replies, as generated */
   replies: ReplyMemory;
+  /** the loaded model's logit processor (web-llm's LogitProcessor), if it has one */
+  logitHook?: LogitHook;
 }
 
 /**
@@ -113,6 +115,7 @@ async function run<T>(g: Generation, prompt: number[], req: GenerationFields, re
   const eos = g.tok.eosId;
   const r: GenerateResult = await g.engine.generate({
     promptIds: prompt, maxTokens: Math.min(maxTokens, room), stopIds: req.ignore_eos ? [] : [eos], sampling, signal: g.signal,
+    ...(g.logitHook ? { logitHook: g.logitHook } : {}), latencyBreakdown: req.extra_body?.enable_latency_breakdown === true,
     onToken: async (id) => {
       firstTokenAt ||= performance.now();
       if (id === eos && !req.ignore_eos) return false;
@@ -144,6 +147,7 @@ async function run<T>(g: Generation, prompt: number[], req: GenerationFields, re
         prompt_tokens_reused: r.reusedTokens,
         expert_hit_rate: r.experts.hits + r.experts.misses > 0 ? r.experts.hits / (r.experts.hits + r.experts.misses) : 1,
         expert_mb_read_per_token: n > 0 ? r.experts.bytesRead / 1e6 / n : 0,
+        ...(r.latencyBreakdown ? { latencyBreakdown: r.latencyBreakdown } : {}),
       },
     },
   };
