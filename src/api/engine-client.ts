@@ -42,7 +42,7 @@ export interface ClientKind {
 }
 
 /** The model this client loaded, as it asked for it. */
-interface Current {
+export interface Current {
   /** the id it was loaded by (an app-config model_id, or a stored model's id): responses carry it */
   id: string;
   storedId: string;

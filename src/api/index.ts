@@ -20,13 +20,20 @@ import { cacheHelpers } from './cache';
 import type { LiteCoderChatOptions } from './chat-options';
 import { LiteCoderEngine as EngineClient } from './engine-client';
 
+// Every public type of web-llm (its classes Chat, Completions and Embeddings as types).
 export type {
-  AppConfig, ChatCompletion, ChatCompletionChunk, ChatCompletionFinishReason, ChatCompletionMessageParam, ChatCompletionRequest,
-  ChatCompletionRequestBase, ChatCompletionRequestNonStreaming, ChatCompletionRequestStreaming, ChatCompletionTokenLogprob,
-  ChatCompletionTool, ChatCompletionToolChoiceOption, ChatOptions, Completion, CompletionCreateParams, CompletionCreateParamsBase,
-  CompletionCreateParamsNonStreaming, CompletionCreateParamsStreaming, CompletionUsage, CreateEmbeddingResponse,
-  EmbeddingCreateParams, GenerationConfig, InitProgressCallback, InitProgressReport, LogitProcessor, LogLevel,
-  MLCEngineConfig, MLCEngineInterface, ModelRecord, ResponseFormat, TopLogprob,
+  AppConfig, Chat, ChatCompletion, ChatCompletionAssistantMessageParam, ChatCompletionAudioInput, ChatCompletionAudioInputPCM,
+  ChatCompletionAudioInputWav, ChatCompletionChunk, ChatCompletionContentPart, ChatCompletionContentPartImage,
+  ChatCompletionContentPartInputAudio, ChatCompletionContentPartText, ChatCompletionFinishReason, ChatCompletionMessage,
+  ChatCompletionMessageParam, ChatCompletionMessageToolCall, ChatCompletionNamedToolChoice, ChatCompletionRequest,
+  ChatCompletionRequestBase, ChatCompletionRequestNonStreaming, ChatCompletionRequestStreaming, ChatCompletionRole,
+  ChatCompletionSystemMessageParam, ChatCompletionTokenLogprob, ChatCompletionTool, ChatCompletionToolChoiceOption,
+  ChatCompletionToolMessageParam, ChatCompletionUserMessageParam, ChatOptions, Completion, CompletionChoice,
+  CompletionCreateParams, CompletionCreateParamsBase, CompletionCreateParamsNonStreaming, CompletionCreateParamsStreaming,
+  Completions, CompletionUsage, CreateEmbeddingResponse, Embedding, EmbeddingCreateParams, Embeddings, FileIntegrityMap,
+  FunctionDefinition, FunctionParameters, GenerationConfig, InitProgressCallback, InitProgressReport, LogitProcessor, LogLevel,
+  MLCEngineConfig, MLCEngineInterface, ModelIntegrity, ModelRecord, OPFSAccessMode, ResponseFormat, ResumableGenerationConfig,
+  ResumeChatCompletionOptions, ResumeProbeResult, ResumeResult, SRIString, TopLogprob,
 } from '@mlc-ai/web-llm';
 export type { LoadRequest, LoadedModel } from '../../workers/api';
 export type { ImportProgress, ModelSummary } from '../../workers/store/types';

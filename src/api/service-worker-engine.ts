@@ -23,7 +23,7 @@ import type { EngineWorkerApi, LoadedModel, LoadRequest, LogitProcessorLike } fr
 import { EngineHandler } from '../../workers/engine/handler';
 import { installErrorTransfer, ServiceWorkerRestartedError } from '../../workers/errors';
 import type { LiteCoderChatOptions } from './chat-options';
-import { LiteCoderEngine, type EngineRemote } from './engine-client';
+import { LiteCoderEngine, type Current, type EngineRemote } from './engine-client';
 import { noServiceWorkerApi, notInWorker, serviceWorkerNotActive } from './errors';
 import { log } from './log';
 
@@ -121,8 +121,11 @@ export class ServiceWorkerMLCEngineHandler {
     (globalThis as unknown as ServiceWorkerGlobalScope).addEventListener('message', (event) => this.onmessage(event));
   }
 
-  /** One message event of the service worker: a page connecting, or its heartbeat. Others are left alone. */
-  onmessage(event: ExtendableMessageEvent): void {
+  /**
+   * One message event of the service worker (an ExtendableMessageEvent): a page connecting, or its
+   * heartbeat. Others are left alone. (Typed by what it reads, so the declarations need no WebWorker lib.)
+   */
+  onmessage(event: { readonly data: unknown; readonly ports: readonly MessagePort[]; readonly source: unknown }): void {
     const data: unknown = event.data;
     if (!isMessage(data)) return;
     const scope = globalThis as unknown as ServiceWorkerGlobalScope;
@@ -236,7 +239,7 @@ export class ServiceWorkerMLCEngine extends LiteCoderEngine {
   }
 
   /** Before a request: if the worker no longer holds this tab's model (restarted, or another tab loaded another), load it again. */
-  protected override async forRequest(requestName: string, model: string | null | undefined) {
+  protected override async forRequest(requestName: string, model: string | null | undefined): Promise<Current> {
     const c = await super.forRequest(requestName, model);
     if ((await this.remote.loadedModel())?.modelId !== c.storedId) {
       log.warn(`The service worker does not hold ${c.id} any more: loading it again.`);

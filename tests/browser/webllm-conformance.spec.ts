@@ -6,6 +6,11 @@
  * imports it, as web-llm downloads a model on first use.
  */
 import type { Page } from '@playwright/test';
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { ChatCompletion, CompletionUsage, InitProgressReport } from '@mlc-ai/web-llm';
 import type { LatencyBreakdown } from '../../workers/engine/engine';
 import type { LoadedModel } from '../../workers/api';
@@ -316,4 +321,56 @@ test('errors: web-llm\'s names for the calls it refuses', async ({ page, fixture
   expect(r.streamN).toBe('StreamingCountError: When streaming, `n` cannot be > 1.');
   expect(r.resumable).toBe('UnsupportedFieldsError: The following fields in ChatCompletionRequest are not yet supported: \nextra_body.resumable');
   expect(r.emptyForward).toMatch(/^RangeError: forwardTokensAndSample needs at least one input id/);
+});
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/** tsc on a folder of its own (outside the repository: no node_modules, no web-llm to find). */
+function typecheck(files: Record<string, string>): { status: number | null; output: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'lite-coder-dts-'));
+  try {
+    copyFileSync(join(ROOT, 'dist/lite-coder.d.ts'), join(dir, 'lite-coder.d.ts'));
+    for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+    // A strict project, with the declarations checked too (skipLibCheck off) and the DOM's types only.
+    writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({
+      compilerOptions: {
+        strict: true, target: 'ES2022', module: 'ESNext', moduleResolution: 'bundler', lib: ['ES2022', 'DOM', 'DOM.Iterable'],
+        types: [], noEmit: true, skipLibCheck: false,
+      },
+      include: ['*.ts'],
+    }));
+    const r = spawnSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', dir], { encoding: 'utf8' });
+    return { status: r.status, output: r.stdout + r.stderr };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test('TypeScript: a program written against web-llm\'s types checks against dist/lite-coder.d.ts with only the import changed', () => {
+  test.setTimeout(180_000);
+  const dts = readFileSync(join(ROOT, 'dist/lite-coder.d.ts'), 'utf8');
+  expect(dts).not.toMatch(/from ['"]@mlc-ai\//); // self-contained: web-llm's types are written into it
+  // The program checks against web-llm itself as part of the project's type check (tsconfig.json includes tests/).
+  const program = readFileSync(join(ROOT, 'tests/conformance/typecheck/main.ts'), 'utf8');
+  expect(program).toContain("from '@mlc-ai/web-llm'");
+  const ported = program.replace("from '@mlc-ai/web-llm'", "from './lite-coder.js'");
+  const good = typecheck({ 'main.ts': ported });
+  expect(good.output).toBe('');
+  expect(good.status).toBe(0);
+  // The types are web-llm's, not loose: code that misuses them is refused.
+  const bad = typecheck({
+    'bad.ts': [
+      "import * as webllm from './lite-coder.js';",
+      "const r: webllm.ChatCompletionRequest = { messages: 'hello' };",
+      'export async function f(e: webllm.MLCEngineInterface): Promise<webllm.ChatCompletion> {',
+      "  return e.chat.completions.create({ messages: [{ role: 'user', content: 'x' }], stream: true });",
+      '}',
+      "export const opts: webllm.ChatOptions = { context_window_size: '4k' };",
+      'console.log(r);',
+    ].join('\n'),
+  });
+  expect(bad.status).not.toBe(0);
+  expect(bad.output).toContain('bad.ts(2,');
+  expect(bad.output).toContain('bad.ts(4,');
+  expect(bad.output).toContain('bad.ts(6,');
 });
