@@ -263,6 +263,29 @@ test('service-worker: one engine in the service worker serves two tabs; a tab th
   expect(after).toBeGreaterThan(0);
 });
 
+test('service-worker: after the browser restarts the service worker, the tab reconnects and reloads its model', async ({ page, context, fixtureServer }) => {
+  await open(page, '?sw');
+  const loaded = await page.evaluate(async ({ model, appConfig }) => {
+    const webllm = (await import('/lite-coder.js' as string)) as {
+      CreateServiceWorkerMLCEngine(id: string, c: unknown, o: unknown, keepAliveMs: number): Promise<{ chat: { completions: { create(r: unknown): Promise<ChatCompletion> } } }>;
+    };
+    const engine = await webllm.CreateServiceWorkerMLCEngine(model, { appConfig }, undefined, 500);
+    (globalThis as unknown as { engine: unknown }).engine = engine;
+    return (await engine.chat.completions.create({ messages: [{ role: 'user', content: 'Hi' }], max_tokens: 4, temperature: 0 })).choices[0]!.message.content;
+  }, { model: MODEL, appConfig: appConfig(fixtureServer.url) });
+
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('ServiceWorker.enable');
+  await cdp.send('ServiceWorker.stopAllWorkers');
+  // Heartbeats (every 500 ms here) start it again; the tab sees a new instance and connects to it.
+  await page.waitForTimeout(2500);
+  const again = await page.evaluate(async () => {
+    const e = (globalThis as unknown as { engine: { chat: { completions: { create(r: unknown): Promise<ChatCompletion> } } } }).engine;
+    return (await e.chat.completions.create({ messages: [{ role: 'user', content: 'Hi' }], max_tokens: 4, temperature: 0 })).choices[0]!.message.content;
+  });
+  expect(again).toBe(loaded);
+});
+
 test('simple-chat: ChatOptions defaults, interruptGenerate, resetChat (stats too), unload', async ({ page, fixtureServer }) => {
   await open(page);
   const r = await runPattern<{
