@@ -49,7 +49,7 @@ function record(quant: string, fileBytes: number): LiteCoderModelRecord {
  * The common GGUF files of DeepSeek-Coder-V2-Lite-Instruct (bartowski's conversion, the legacy
  * attention layout; every type they use runs here), largest first.
  */
-export const prebuiltAppConfig: AppConfig & { model_list: LiteCoderModelRecord[] } = {
+export const prebuiltAppConfig: Omit<AppConfig, 'model_list'> & { model_list: LiteCoderModelRecord[] } = {
   model_list: [
     record('Q8_0', 16_700_000_000),
     record('Q6_K', 14_060_000_000),
