@@ -134,6 +134,8 @@ export class LiteCoderEngine implements MLCEngineInterface {
     if (ids.length !== 1) throw multipleModelsUnsupported(ids);
     const id = ids[0]!;
     const record = findRecord(this.appConfig, id);
+    // The import checks every stored record's SHA-256, not a file's SRI hash: refuse rather than skip the check.
+    if (record?.integrity) throw unsupportedFields(['integrity'], 'ModelRecord');
     const { load, defaults } = readChatOptions(opts?.[0], record?.overrides as ChatOptions | undefined);
     const abort = (this.reloading = new AbortController());
     const started = performance.now();
