@@ -60,7 +60,7 @@ export const featureUnsupported = (feature: string): Error => feature === 'shade
   : new FeatureSupportError(`This model requires feature ${feature}, which is not yet supported by this browser.`);
 
 export const webGpuNotAvailable = (): Error => new WebGPUNotAvailableError(
-  'WebGPU is not supported in your current environment, but it is necessary to run the WebLLM engine. Please make sure that '
+  'WebGPU is not supported in your current environment, but it is necessary to run the engine. Please make sure that '
   + 'your browser supports WebGPU and that it is enabled in your browser settings.');
 
 /** web-llm's UnsupportedFieldsError wording: the fields of `target` (e.g. "ChatOptions") this engine does not take. */

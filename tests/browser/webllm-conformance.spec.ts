@@ -337,6 +337,7 @@ test('errors: web-llm\'s names for the calls it refuses', async ({ page, fixture
   expect(r.logLevel).toMatch(/^TypeError: .*LOUD/);
   expect(r.sessions).toBe('[]');
   expect(r.resume).toBe('Error: Resumable session not found: no-such-session');
+  expect(r.integrity).toBe('UnsupportedFieldsError: The following fields in ModelRecord are not yet supported: \nintegrity');
   expect(r.otherModel).toBe('SpecifiedModelNotFoundError: Specified model Phi-3-mini-4k-instruct-q4f16_1-MLC for ChatCompletionRequest is not '
     + `found in loaded models. Please check if the correct model is loaded/specified. Currently loaded models are:\n${MODEL}`);
   expect(r.thisModel).toBe('no error');
