@@ -348,12 +348,14 @@ test('errors: web-llm\'s names for the calls it refuses', async ({ page, fixture
 });
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+/** The build under test (the one the server serves: playwright.config.ts's LC_DIST). */
+const DIST = process.env.LC_DIST ?? join(ROOT, 'dist');
 
 /** tsc on a folder of its own (outside the repository: no node_modules, no web-llm to find). */
 function typecheck(files: Record<string, string>): { status: number | null; output: string } {
   const dir = mkdtempSync(join(tmpdir(), 'lite-coder-dts-'));
   try {
-    copyFileSync(join(ROOT, 'dist/lite-coder.d.ts'), join(dir, 'lite-coder.d.ts'));
+    copyFileSync(join(DIST, 'lite-coder.d.ts'), join(dir, 'lite-coder.d.ts'));
     for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
     // A strict project, with the declarations checked too (skipLibCheck off) and the DOM's types only.
     writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({
@@ -372,7 +374,7 @@ function typecheck(files: Record<string, string>): { status: number | null; outp
 
 test('TypeScript: a program written against web-llm\'s types checks against dist/lite-coder.d.ts with only the import changed', () => {
   test.setTimeout(180_000);
-  const dts = readFileSync(join(ROOT, 'dist/lite-coder.d.ts'), 'utf8');
+  const dts = readFileSync(join(DIST, 'lite-coder.d.ts'), 'utf8');
   expect(dts).not.toMatch(/from ['"]@mlc-ai\//); // self-contained: web-llm's types are written into it
   // The program checks against web-llm itself as part of the project's type check (tsconfig.json includes tests/).
   const program = readFileSync(join(ROOT, 'tests/conformance/typecheck/main.ts'), 'utf8');
