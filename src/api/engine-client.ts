@@ -25,6 +25,7 @@ import {
   reloadArgumentSizeUnmatched, reloadModelIdNotUnique, specifiedModelNotFound, unsupportedFields, webGpuNotAvailable,
   workerEngineModelNotLoaded,
 } from './errors';
+import { AbortError } from '../../workers/errors';
 import { log, setLogLevel } from './log';
 import { streamOf } from './stream';
 
@@ -143,6 +144,8 @@ export class LiteCoderEngine implements MLCEngineInterface {
     try {
       const storedId = record ? await this.storedOrImported(record, abort.signal, report) : await this.stored(id);
       const processor = this.kind.workerClass ? undefined : this.logitProcessorRegistry?.get(id);
+      // An unload() during the import: the load must not start after it (nothing awaits from here to the call).
+      if (abort.signal.aborted) throw new AbortError('The load was cancelled by a later load or unload.');
       const loaded = await this.remote.loadModel(storedId, { ...load, name: id }, Comlink.proxy((done: number, total: number) => {
         report(done / total, `Loading weights onto the GPU: ${done} of ${total}`);
       }), processor ? Comlink.proxy(processorLike(processor)) : undefined);

@@ -93,7 +93,7 @@ function connectionFor(shared: SharedEngineHandler, clientId: string, scope: Ser
   };
   return new Proxy(shared, {
     get(target, prop, receiver) {
-      if (prop in own) return own[prop as keyof EngineWorkerApi];
+      if (typeof prop === 'string' && Object.hasOwn(own, prop)) return own[prop as keyof EngineWorkerApi];
       const v: unknown = Reflect.get(target, prop, receiver);
       return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
     },
