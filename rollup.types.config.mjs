@@ -16,10 +16,8 @@ function xgrammarTypes() {
   } catch {
     installed = false;
   }
-  return {
-    name: 'web-xgrammar-types',
-    resolveId: (source) => (source === XGRAMMAR && !installed ? fileURLToPath(new URL('scripts/dts/web-xgrammar.d.ts', import.meta.url)) : null),
-  };
+  const copy = fileURLToPath(new URL('scripts/dts/web-xgrammar.d.ts', import.meta.url));
+  return { name: 'web-xgrammar-types', resolveId: (source) => (source === XGRAMMAR && !installed ? copy : null) };
 }
 
 export default {
@@ -28,7 +26,8 @@ export default {
   plugins: [xgrammarTypes(), dts({ respectExternal: true })],
   onwarn(warning, warn) {
     // web-llm's internal modules import its runtime's packages; none of their types reach the API.
-    if (warning.code === 'UNRESOLVED_IMPORT' && /^@mlc-ai\/web-(runtime|tokenizers)$/.test(String(warning.exporter))) return;
+    const runtimePackage = /^@mlc-ai\/web-(runtime|tokenizers)$/.test(String(warning.exporter));
+    if (warning.code === 'UNRESOLVED_IMPORT' && runtimePackage) return;
     warn(warning);
   },
 };

@@ -67,7 +67,8 @@ export interface EngineWorkerApi {
    * Put a stored model on the GPU (replacing any loaded one). A later loadModel or unloadModel
    * cancels it: it then rejects with an AbortError, and nothing of it stays on the GPU.
    */
-  loadModel(modelId: string, opts: LoadRequest, onProgress: (done: number, total: number) => void, processor?: LogitProcessorLike): Promise<LoadedModel>;
+  loadModel(modelId: string, opts: LoadRequest, onProgress: (done: number, total: number) => void,
+    processor?: LogitProcessorLike): Promise<LoadedModel>;
   unloadModel(): Promise<void>;
   /** The model on the GPU now, if any. */
   loadedModel(): Promise<LoadedModel | undefined>;

@@ -6,7 +6,9 @@
  * names this engine's runtime, which runs every deepseek2 file (there is no per-model WebAssembly).
  */
 import type { AppConfig, ModelRecord } from '@mlc-ai/web-llm';
-import { LARGEST_BOUND_TENSOR_BYTES, RESIDENT_WORKING_MARGIN, VOCAB_SIZE, HIDDEN_SIZE } from '../../workers/device/requirements';
+import {
+  HIDDEN_SIZE, LARGEST_BOUND_TENSOR_BYTES, RESIDENT_WORKING_MARGIN, VOCAB_SIZE,
+} from '../../workers/device/requirements';
 import { modelRecordNotFound } from './errors';
 
 /** A model record, with the file's size beside web-llm's fields (a Lite Coder extension). */

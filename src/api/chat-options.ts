@@ -34,15 +34,23 @@ const PACKAGE_FIELDS = [
  * web-llm's UnsupportedFieldsError for a positive sliding_window_size (this engine has no sliding
  * window), and a TypeError naming a context size that is not a positive integer.
  */
-export function readChatOptions(opts: LiteCoderChatOptions | undefined, overrides: ChatOptions | undefined): { load: LoadRequest; defaults: RequestDefaults } {
+export function readChatOptions(opts: LiteCoderChatOptions | undefined,
+  overrides: ChatOptions | undefined): { load: LoadRequest; defaults: RequestDefaults } {
   const o: LiteCoderChatOptions = { ...overrides, ...opts };
-  if (o.sliding_window_size !== undefined && o.sliding_window_size > 0) throw unsupportedFields(['sliding_window_size'], 'ChatOptions');
+  if (o.sliding_window_size !== undefined && o.sliding_window_size > 0) {
+    throw unsupportedFields(['sliding_window_size'], 'ChatOptions');
+  }
   const ignored = PACKAGE_FIELDS.filter((f) => opts?.[f] !== undefined);
-  if (ignored.length > 0) log.warn(`ChatOptions ${ignored.join(', ')}: ignored, a GGUF model brings its own chat template and tokenizer.`);
+  if (ignored.length > 0) {
+    log.warn(`ChatOptions ${ignored.join(', ')}: ignored, a GGUF model brings its own chat template and tokenizer.`);
+  }
   const load: LoadRequest = {};
-  const context = o.context_window_size !== undefined && o.context_window_size > 0 ? o.context_window_size : o.contextLength;
+  const windowSize = o.context_window_size;
+  const context = windowSize !== undefined && windowSize > 0 ? windowSize : o.contextLength;
   if (context !== undefined) {
-    if (!Number.isInteger(context) || context < 1) throw new TypeError(`context_window_size must be a positive integer, got ${String(context)}.`);
+    if (!Number.isInteger(context) || context < 1) {
+      throw new TypeError(`context_window_size must be a positive integer, got ${String(context)}.`);
+    }
     load.contextLength = context;
   }
   if (o.expertBudgetMB !== undefined) load.expertBudgetMB = o.expertBudgetMB;

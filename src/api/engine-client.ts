@@ -73,13 +73,15 @@ export class LiteCoderEngine implements MLCEngineInterface {
    *   initProgressCallback, logLevel, logitProcessorRegistry (ignored by worker clients, as in web-llm)
    * @param remote the engine worker
    */
-  constructor(engineConfig: MLCEngineConfig | undefined, protected readonly remote: EngineRemote, private readonly kind: ClientKind = {}) {
+  constructor(engineConfig: MLCEngineConfig | undefined, protected readonly remote: EngineRemote,
+    private readonly kind: ClientKind = {}) {
     this.appConfig = engineConfig?.appConfig ?? prebuiltAppConfig;
     if (engineConfig?.logLevel) this.setLogLevel(engineConfig.logLevel);
     this.progress = engineConfig?.initProgressCallback;
     if (engineConfig?.logitProcessorRegistry) {
       if (kind.workerClass) {
-        log.warn(`The logitProcessorRegistry of engineConfig is ignored by ${kind.workerClass}: register the processors with the handler in the worker (setLogitProcessorRegistry).`);
+        log.warn(`The logitProcessorRegistry of engineConfig is ignored by ${kind.workerClass}: register the processors `
+          + 'with the handler in the worker (setLogitProcessorRegistry).');
       } else {
         this.logitProcessorRegistry = engineConfig.logitProcessorRegistry;
       }
@@ -140,7 +142,8 @@ export class LiteCoderEngine implements MLCEngineInterface {
     const { load, defaults } = readChatOptions(opts?.[0], record?.overrides as ChatOptions | undefined);
     const abort = (this.reloading = new AbortController());
     const started = performance.now();
-    const report = (progress: number, text: string) => this.progress?.({ progress, timeElapsed: (performance.now() - started) / 1000, text });
+    const report = (progress: number, text: string) =>
+      this.progress?.({ progress, timeElapsed: (performance.now() - started) / 1000, text });
     try {
       const storedId = record ? await this.storedOrImported(record, abort.signal, report) : await this.stored(id);
       const processor = this.kind.workerClass ? undefined : this.logitProcessorRegistry?.get(id);
@@ -150,7 +153,8 @@ export class LiteCoderEngine implements MLCEngineInterface {
         report(done / total, `Loading weights onto the GPU: ${done} of ${total}`);
       }), processor ? Comlink.proxy(processorLike(processor)) : undefined);
       if (load.contextLength && loaded.contextLength < load.contextLength) {
-        log.warn(`context_window_size ${load.contextLength} is more than this device's KV cache reserve holds: the context is ${loaded.contextLength} tokens.`);
+        log.warn(`context_window_size ${load.contextLength} is more than this device's KV cache reserve holds: `
+          + `the context is ${loaded.contextLength} tokens.`);
       }
       this.current = { id, storedId, load, defaults };
       const gpu = (await this.remote.adapterSummary())?.adapter;
@@ -278,7 +282,8 @@ export class LiteCoderEngine implements MLCEngineInterface {
     return [];
   }
 
-  async resumeChatCompletion(sessionId: string, _options?: ResumeChatCompletionOptions): Promise<ResumeResult | AsyncIterable<ChatCompletionChunk>> {
+  async resumeChatCompletion(sessionId: string,
+    _options?: ResumeChatCompletionOptions): Promise<ResumeResult | AsyncIterable<ChatCompletionChunk>> {
     throw new Error(`Resumable session not found: ${sessionId}`);
   }
 
@@ -321,7 +326,8 @@ export class LiteCoderEngine implements MLCEngineInterface {
   }
 
   /** The stored model of an app-config record, imported from its URL first if it is not stored whole. */
-  private async storedOrImported(record: ModelRecord, signal: AbortSignal, report: (progress: number, text: string) => void): Promise<string> {
+  private async storedOrImported(record: ModelRecord, signal: AbortSignal,
+    report: (progress: number, text: string) => void): Promise<string> {
     await this.checkFeatures(record);
     const url = recordUrl(record);
     const ready = storedFrom(await this.remote.listModels(), url).find((m) => m.state === 'ready');

@@ -99,7 +99,9 @@ export const {
 } = cacheHelpers(engine);
 
 /** web-llm's ModelType (a record's model_type): this engine runs LLMs only. */
-export const ModelType = { LLM: 0, embedding: 1, VLM: 2, 0: 'LLM', 1: 'embedding', 2: 'VLM' } as unknown as typeof WebLlmModelType;
+export const ModelType = {
+  LLM: 0, embedding: 1, VLM: 2, 0: 'LLM', 1: 'embedding', 2: 'VLM',
+} as unknown as typeof WebLlmModelType;
 export type ModelType = WebLlmModelType;
 
 /** web-llm's list of the models that take `tools`: none here (a request with tools gets web-llm's error). */

@@ -12,7 +12,9 @@ let threshold = LEVELS.WARN;
 /** Throws a TypeError naming the level when it is not one of web-llm's. */
 export function setLogLevel(level: LogLevel): void {
   const n = (LEVELS as Record<string, number | undefined>)[level];
-  if (n === undefined) throw new TypeError(`setLogLevel: unknown log level "${String(level)}" (one of ${Object.keys(LEVELS).join(', ')}).`);
+  if (n === undefined) {
+    throw new TypeError(`setLogLevel: unknown log level "${String(level)}" (one of ${Object.keys(LEVELS).join(', ')}).`);
+  }
   threshold = n;
 }
 

@@ -32,9 +32,13 @@ const CONNECT = 'lite-coder:connect';
 const KEEP_ALIVE = 'keepAlive';
 const HEARTBEAT = 'heartbeat';
 
-type Message = { kind: typeof CONNECT } | { kind: typeof KEEP_ALIVE; uuid: string } | { kind: typeof HEARTBEAT; uuid: string; instance: string };
+type Message =
+  | { kind: typeof CONNECT }
+  | { kind: typeof KEEP_ALIVE; uuid: string }
+  | { kind: typeof HEARTBEAT; uuid: string; instance: string };
 
-const isMessage = (d: unknown): d is Message => typeof d === 'object' && d !== null && typeof (d as { kind?: unknown }).kind === 'string';
+const isMessage = (d: unknown): d is Message =>
+  typeof d === 'object' && d !== null && typeof (d as { kind?: unknown }).kind === 'string';
 
 // --- in the service worker ---
 
@@ -75,10 +79,14 @@ class SharedEngineHandler extends EngineHandler {
  * refused, so its request ends instead of waiting forever on a port nobody reads.
  */
 function connectionFor(shared: SharedEngineHandler, clientId: string, scope: ServiceWorkerGlobalScope): EngineWorkerApi {
-  const delivered = <C>(emit: (c: C) => boolean | void | Promise<boolean | void>) => async (c: C): Promise<boolean | void> => {
+  type Emit<C> = (c: C) => boolean | void | Promise<boolean | void>;
+  const delivered = <C>(emit: Emit<C>) => async (c: C): Promise<boolean | void> => {
     let timer: ReturnType<typeof setTimeout> | undefined;
     const gone = new Promise<false>((resolve) => {
-      const check = async () => { if (!(await scope.clients.get(clientId))) resolve(false); else timer = setTimeout(check, 1000); };
+      const check = async () => {
+        if (!(await scope.clients.get(clientId))) resolve(false);
+        else timer = setTimeout(check, 1000);
+      };
       timer = setTimeout(check, 1000);
     });
     try {
@@ -185,7 +193,8 @@ class ServiceWorkerLink {
     let fail: (e: Error) => void = () => {};
     const broken = new Promise<never>((_, reject) => { fail = reject; });
     broken.catch(() => {});
-    const conn: Connection = { remote: Comlink.wrap<EngineWorkerApi>(port1), port: port1, broken, break: (e) => fail(e) };
+    const remote = Comlink.wrap<EngineWorkerApi>(port1);
+    const conn: Connection = { remote, port: port1, broken, break: (e) => fail(e) };
     void navigator.serviceWorker.ready.then((reg) => {
       const sw = reg.active;
       if (!sw) { conn.break(serviceWorkerNotActive()); return; }
@@ -211,7 +220,8 @@ class ServiceWorkerLink {
     if (c.instance === data.instance) return;
     // The browser stopped and restarted the worker: the old port leads nowhere.
     log.warn('The service worker was restarted: connecting again; the model is reloaded before the next request.');
-    c.break(new ServiceWorkerRestartedError('The service worker that hosts the engine was restarted during this call; try it again.'));
+    c.break(new ServiceWorkerRestartedError('The service worker that hosts the engine was restarted during this call; '
+      + 'try it again.'));
     c.port.close();
     this.conn = this.connect();
     this.conn.instance = data.instance;
@@ -238,7 +248,10 @@ export class ServiceWorkerMLCEngine extends LiteCoderEngine {
     return this.link.missedHeartbeat;
   }
 
-  /** Before a request: if the worker no longer holds this tab's model (restarted, or another tab loaded another), load it again. */
+  /**
+   * Before a request: if the worker no longer holds this tab's model (it was restarted, or another tab
+   * loaded another), load it again (web-llm's reloadIfUnmatched).
+   */
   protected override async forRequest(requestName: string, model: string | null | undefined): Promise<Current> {
     const c = await super.forRequest(requestName, model);
     if ((await this.remote.loadedModel())?.modelId !== c.storedId) {

@@ -11,7 +11,8 @@ import * as Comlink from 'comlink';
  * the next chunk the worker offers is refused, and the worker stops after that token. `see` is shown
  * each chunk as it arrives (before the caller reads it).
  */
-export function streamOf<T>(start: (onChunk: (c: T) => boolean) => Promise<unknown>, see: (c: T) => void = () => {}): Promise<AsyncIterable<T>> {
+export function streamOf<T>(start: (onChunk: (c: T) => boolean) => Promise<unknown>,
+  see: (c: T) => void = () => {}): Promise<AsyncIterable<T>> {
   const queue: T[] = [];
   let finished = false;
   let closed = false;

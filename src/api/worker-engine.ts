@@ -8,7 +8,8 @@
  *   self.onmessage = (msg) => { handler.onmessage(msg); };
  *
  *   // page
- *   const engine = await CreateWebWorkerMLCEngine(new Worker(new URL('./worker.js', import.meta.url), { type: 'module' }), modelId);
+ *   const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+ *   const engine = await CreateWebWorkerMLCEngine(worker, modelId);
  *
  * The handler runs the engine worker's own handler (workers/engine/handler.ts) in that worker; the
  * two sides speak comlink over the worker's messages.
@@ -47,7 +48,8 @@ export class WebWorkerMLCEngine extends LiteCoderEngine {
 
   /** engineConfig.logitProcessorRegistry is ignored (with a warning), as in web-llm: register processors in the worker. */
   constructor(worker: ChatWorker, engineConfig?: MLCEngineConfig) {
-    super(engineConfig, Comlink.wrap<EngineWorkerApi>(chatWorkerEndpoint(worker)), { workerClass: 'WebWorkerMLCEngine' });
+    const remote = Comlink.wrap<EngineWorkerApi>(chatWorkerEndpoint(worker));
+    super(engineConfig, remote, { workerClass: 'WebWorkerMLCEngine' });
     this.worker = worker;
   }
 }

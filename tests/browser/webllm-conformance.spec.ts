@@ -11,7 +11,7 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { ChatCompletion, CompletionUsage, InitProgressReport } from '@mlc-ai/web-llm';
+import type { ChatCompletion, CompletionUsage, InitProgressReport, MLCEngineInterface } from '@mlc-ai/web-llm';
 import type { LatencyBreakdown } from '../../workers/engine/engine';
 import type { LoadedModel } from '../../workers/api';
 import { expect, test } from './support/fixtures';
@@ -21,11 +21,23 @@ const STATS = /^prefill: \d+\.\d{4} tokens\/sec, decoding: \d+\.\d{4} tokens\/se
 /** The token the example's logit processor forces (any id of the fixture's 512 that is not EOS). */
 const FAVOURITE = 5;
 
-type Usage = CompletionUsage & { extra: CompletionUsage['extra'] & { prompt_tokens_reused: number; latencyBreakdown?: LatencyBreakdown } };
+type Usage = CompletionUsage & {
+  extra: CompletionUsage['extra'] & { prompt_tokens_reused: number; latencyBreakdown?: LatencyBreakdown };
+};
+
+/** The engine a pattern leaves in `globalThis.engine`: web-llm's interface, and Lite Coder's loadedModel(). */
+declare global {
+  interface Window { engine: MLCEngineInterface & { loadedModel(): Promise<LoadedModel | undefined> } }
+}
+
+/** The in-page module, as the tests import it in the page (its URL is not a module TypeScript knows). */
+type Module = typeof import('../../src/api/index');
+const LITE_CODER = '/lite-coder.js';
 
 /** web-llm's AppConfig with one record: the fixture model, by URL. */
 function appConfig(fixtureUrl: string) {
-  return { model_list: [{ model: `${fixtureUrl}/models/ds2-pub-q4_0.gguf`, model_id: MODEL, model_lib: 'lite-coder:deepseek2-webgpu' }] };
+  const model = `${fixtureUrl}/models/ds2-pub-q4_0.gguf`;
+  return { model_list: [{ model, model_id: MODEL, model_lib: 'lite-coder:deepseek2-webgpu' }] };
 }
 
 async function open(page: Page, query = ''): Promise<void> {
@@ -41,15 +53,21 @@ function runPattern<T>(page: Page, name: string, ...args: unknown[]): Promise<T>
   }, { name, args }) as Promise<T>;
 }
 
+/** web-llm's ModelNotLoadedError for a request named `what`. */
+const notLoaded = (what: string) => `ModelNotLoadedError: Model not loaded before trying to complete ${what}. `
+  + 'Please ensure you have called MLCEngine.reload(model) to load the model before initiating APIs, or initialize your engine using '
+  + 'CreateMLCEngine() with a valid model configuration.';
+
 /** A Lite Coder addition of the engine the pattern left in `globalThis.engine`. */
 function loadedModel(page: Page): Promise<LoadedModel | undefined> {
-  return page.evaluate(() => (globalThis as unknown as { engine: { loadedModel(): Promise<LoadedModel | undefined> } }).engine.loadedModel());
+  return page.evaluate(() => window.engine.loadedModel());
 }
 
-test('get-started: CreateMLCEngine imports an app-config model on first use, with progress; one chat completion', async ({ page, fixtureServer }) => {
+test('get-started: CreateMLCEngine imports an app-config model on first use', async ({ page, fixtureServer }) => {
   await open(page);
   const r = await runPattern<{
-    reports: InitProgressReport[]; reply: ChatCompletion; message: string; stats: string; vendor: string; maxBinding: number; progressCallbackKept: boolean;
+    reports: InitProgressReport[]; reply: ChatCompletion; message: string; stats: string; vendor: string;
+    maxBinding: number; progressCallbackKept: boolean;
   }>(page, 'get-started', MODEL, appConfig(fixtureServer.url), { context_window_size: 100 });
 
   const texts = r.reports.map((x) => x.text);
@@ -72,7 +90,7 @@ test('get-started: CreateMLCEngine imports an app-config model on first use, wit
   expect((await loadedModel(page))!.contextLength).toBe(100);
 });
 
-test('streaming: deltas, usage in the last chunk, getMessage, the chatCompletion/completion aliases', async ({ page, fixtureServer }) => {
+test('streaming: deltas, usage, getMessage, the chatCompletion/completion aliases', async ({ page, fixtureServer }) => {
   await open(page);
   const r = await runPattern<{
     reply: string; fullReply: string; usage: Usage; models: string[]; chunkCount: number; whole: ChatCompletion;
@@ -91,9 +109,12 @@ test('streaming: deltas, usage in the last chunk, getMessage, the chatCompletion
 });
 
 for (const streamSecond of [false, true]) {
-  test(`multi-round-chat${streamSecond ? ' (streamed)' : ''}: the second round's prompt_tokens is small (web-llm's rule)`, async ({ page, fixtureServer }) => {
+  const how = streamSecond ? ' (streamed)' : '';
+  test(`multi-round-chat${how}: round two prefills little (web-llm's rule)`, async ({ page, fixtureServer }) => {
     await open(page);
-    const r = await runPattern<{ usage0: Usage; usage1: Usage; usage2: Usage; replyMessage0: string; replyMessage1: string; stats: string }>(
+    const r = await runPattern<{
+      usage0: Usage; usage1: Usage; usage2: Usage; replyMessage0: string; replyMessage1: string; stats: string;
+    }>(
       page, 'multi-round-chat', MODEL, appConfig(fixtureServer.url), streamSecond);
     // The pattern throws unless usage1.prompt_tokens <= usage0.prompt_tokens; ours computes only the new turn.
     expect(r.usage1.prompt_tokens).toBeLessThan(r.usage0.prompt_tokens);
@@ -105,7 +126,7 @@ for (const streamSecond of [false, true]) {
   });
 }
 
-test('seed-to-reproduce: the same seed gives the same reply at temperature 1.2, streamed or not', async ({ page, fixtureServer }) => {
+test('seed-to-reproduce: one seed, one reply at temperature 1.2, streamed or not', async ({ page, fixtureServer }) => {
   await open(page);
   const r = await runPattern<{ first: string; second: string; message0: string; streamed: string; others: string[] }>(
     page, 'seed-to-reproduce', MODEL, appConfig(fixtureServer.url));
@@ -116,9 +137,11 @@ test('seed-to-reproduce: the same seed gives the same reply at temperature 1.2, 
   expect(r.others.some((o) => o !== r.first)).toBe(true);
 });
 
-test('abort-reload: unload() during reload() cancels it; the engine loads and answers afterwards', async ({ page, fixtureServer }) => {
+test('abort-reload: unload() during reload() cancels it; later loads work', async ({ page, fixtureServer }) => {
   await open(page);
-  const r = await runPattern<{ outcome: string; unloaded: boolean; afterAbort: string; texts: string[]; reply: string; cached: boolean }>(
+  const r = await runPattern<{
+    outcome: string; unloaded: boolean; afterAbort: string; texts: string[]; reply: string; cached: boolean;
+  }>(
     page, 'abort-reload', MODEL, appConfig(fixtureServer.url));
   expect(r.unloaded).toBe(true);
   expect(r.outcome).toBe('AbortError');
@@ -127,10 +150,11 @@ test('abort-reload: unload() during reload() cancels it; the engine loads and an
   expect(r.cached).toBe(true);
 });
 
-test('cache-usage: hasModelInCache and the delete helpers on the model store; a reload after deletion fetches again', async ({ page, fixtureServer }) => {
+test('cache-usage: hasModelInCache, delete helpers, fetched again after deletion', async ({ page, fixtureServer }) => {
   await open(page);
   const r = await runPattern<{
-    before: boolean; cached: boolean; afterDelete: boolean; firstLoad: string[]; secondLoad: string[]; thirdLoad: string[]; replies: string[]; afterReload: boolean;
+    before: boolean; cached: boolean; afterDelete: boolean; firstLoad: string[]; secondLoad: string[];
+    thirdLoad: string[]; replies: string[]; afterReload: boolean;
   }>(page, 'cache-usage', MODEL, appConfig(fixtureServer.url));
   const fetched = (texts: string[]) => texts.some((t) => t.startsWith('Fetching'));
   expect(r.before).toBe(false);
@@ -144,14 +168,18 @@ test('cache-usage: hasModelInCache and the delete helpers on the model store; a 
   expect(r.replies[2]).toBe(r.replies[0]);
   expect(r.afterReload).toBe(true);
   // The model store holds one copy.
-  const stored = await page.evaluate(async () => (await import('/lite-coder.js' as string) as { listStoredModels(): Promise<unknown[]> }).listStoredModels());
+  const stored = await page.evaluate(async (url) => ((await import(url)) as Module).listStoredModels(), LITE_CODER);
   expect(stored).toHaveLength(1);
 });
 
 for (const useWebWorker of [false, true]) {
-  test(`logit-processor${useWebWorker ? ' in a worker (the handler\'s registry)' : ' (MLCEngine\'s registry)'}: forwardTokensAndSample, resetState, chat`, async ({ page, fixtureServer }) => {
+  const where = useWebWorker ? 'the handler\'s registry, in a worker' : 'MLCEngine\'s registry';
+  test(`logit-processor (${where}): forwardTokensAndSample, resetState, chat`, async ({ page, fixtureServer }) => {
     await open(page);
-    const r = await runPattern<{ rounds: number[][]; stats: string; usage: Usage; processorState: { tokenSequence: number[]; calls: number; resets: number } }>(
+    const r = await runPattern<{
+      rounds: number[][]; stats: string; usage: Usage;
+      processorState: { tokenSequence: number[]; calls: number; resets: number };
+    }>(
       page, 'logit-processor', MODEL, appConfig(fixtureServer.url), useWebWorker, FAVOURITE);
     expect(r.rounds).toEqual([Array(8).fill(FAVOURITE), Array(8).fill(FAVOURITE)]);
     // Reset after round 0; then round 1's 8 tokens and the chat reply's 4.
@@ -162,7 +190,7 @@ for (const useWebWorker of [false, true]) {
     expect(r.stats).toMatch(STATS);
     // resetChat() and forwardTokensAndSample again.
     const free = await page.evaluate(async () => {
-      const e = (globalThis as unknown as { engine: { resetChat(): Promise<void>; forwardTokensAndSample(ids: number[], p: boolean): Promise<number> } }).engine;
+      const e = window.engine;
       await e.resetChat();
       const out: number[] = [];
       let next = await e.forwardTokensAndSample([42], true);
@@ -174,40 +202,42 @@ for (const useWebWorker of [false, true]) {
   });
 }
 
-test('logit-processor: forwardTokensAndSample samples with the model\'s logits when no processor is registered', async ({ page, fixtureServer }) => {
+test('forwardTokensAndSample without a processor samples the model\'s logits', async ({ page, fixtureServer }) => {
   await open(page);
-  const tokens = await page.evaluate(async ({ model, appConfig }) => {
-    const webllm = (await import('/lite-coder.js' as string)) as { CreateMLCEngine(id: string, c: unknown): Promise<{ forwardTokensAndSample(ids: number[], p: boolean): Promise<number> }> };
+  const tokens = await page.evaluate(async ({ url, model, appConfig }) => {
+    const webllm = (await import(url)) as Module;
     const engine = await webllm.CreateMLCEngine(model, { appConfig });
     const out: number[] = [];
     let next = await engine.forwardTokensAndSample([42], true);
     for (let i = 0; i < 8; i++) { out.push(next); next = await engine.forwardTokensAndSample([next], false); }
     return out;
-  }, { model: MODEL, appConfig: appConfig(fixtureServer.url) });
+  }, { url: LITE_CODER, model: MODEL, appConfig: appConfig(fixtureServer.url) });
   expect(tokens).toHaveLength(8);
   for (const t of tokens) expect(t >= 0 && t < 512).toBe(true);
   expect(tokens.every((t) => t === FAVOURITE)).toBe(false);
 });
 
-test('embeddings: a chat model answers embeddings.create and embedding() with web-llm\'s named errors', async ({ page, fixtureServer }) => {
+test('embeddings: embeddings.create and embedding() answer web-llm\'s errors', async ({ page, fixtureServer }) => {
   await open(page);
   const r = await runPattern<Record<string, string>>(page, 'embeddings', MODEL, appConfig(fixtureServer.url));
-  expect(r.beforeLoad).toBe('ModelNotLoadedError: Model not loaded before trying to complete EmbeddingCreateParams. Please ensure you '
-    + 'have called MLCEngine.reload(model) to load the model before initiating APIs, or initialize your engine using CreateMLCEngine() '
-    + 'with a valid model configuration.');
-  const wrongPipeline = `IncorrectPipelineLoadedError: EmbeddingCreateParams expects model to be loaded with EmbeddingPipeline. However, ${MODEL} is not loaded with this pipeline.`;
+  expect(r.beforeLoad).toBe(notLoaded('EmbeddingCreateParams'));
+  const wrongPipeline = 'IncorrectPipelineLoadedError: EmbeddingCreateParams expects model to be loaded with '
+    + `EmbeddingPipeline. However, ${MODEL} is not loaded with this pipeline.`;
   expect(r.create).toBe(wrongPipeline);
   expect(r.embedding).toBe(wrongPipeline);
-  expect(r.otherModel).toMatch(/^SpecifiedModelNotFoundError: Specified model snowflake-arctic-embed-m-q0f32-MLC-b4 for EmbeddingCreateParams is not found in loaded models/);
+  expect(r.otherModel).toMatch(
+    /^SpecifiedModelNotFoundError: Specified model snowflake-arctic-embed-m-q0f32-MLC-b4 for EmbeddingCreateParams is not /);
 });
 
-test('web-worker: the engine runs in the page\'s own worker under WebWorkerMLCEngineHandler', async ({ page, fixtureServer }) => {
+test('web-worker: the engine runs in the page\'s worker, under its handler', async ({ page, fixtureServer }) => {
   await open(page);
   const r = await runPattern<{
-    notLoaded: string; reports: InitProgressReport[]; reply: string; usage: Usage; whole: string; model: string; message: string;
+    notLoaded: string; reports: InitProgressReport[]; reply: string; usage: Usage; whole: string; model: string;
+    message: string;
     stats: string; vendor: string; loaded: LoadedModel;
   }>(page, 'web-worker', MODEL, appConfig(fixtureServer.url));
-  expect(r.notLoaded).toBe('WorkerEngineModelNotLoadedError: WebWorkerMLCEngine is not loaded with a model. Did you call `engine.reload()`?');
+  expect(r.notLoaded).toBe(
+    'WorkerEngineModelNotLoadedError: WebWorkerMLCEngine is not loaded with a model. Did you call `engine.reload()`?');
   expect(r.reports.at(-1)!.text).toMatch(/^Finish loading on WebGPU/);
   expect(r.reports.some((x) => x.text.startsWith('Loading weights'))).toBe(true);
   expect(r.reply.length).toBeGreaterThan(0);
@@ -224,7 +254,7 @@ test('web-worker: the engine runs in the page\'s own worker under WebWorkerMLCEn
   expect(workers).not.toContain('/lite-coder.js');
 });
 
-test('service-worker: one engine in the service worker serves two tabs; a tab that closes mid-stream does not block the other', async ({ context, fixtureServer }) => {
+test('service-worker: one engine serves two tabs; a closed tab blocks nothing', async ({ context, fixtureServer }) => {
   const first = await context.newPage();
   await open(first, '?sw');
   const r1 = await runPattern<{ reports: InitProgressReport[]; message: string; usage: Usage; finalMessage: string }>(
@@ -244,35 +274,42 @@ test('service-worker: one engine in the service worker serves two tabs; a tab th
 
   // The engine is in the service worker; neither tab runs one.
   expect(context.serviceWorkers().map((w) => new URL(w.url()).pathname)).toContain('/webllm/sw.js');
-  for (const p of [first, second]) expect(p.workers().map((w) => new URL(w.url()).pathname)).not.toContain('/lite-coder.js');
+  for (const p of [first, second]) {
+    expect(p.workers().map((w) => new URL(w.url()).pathname)).not.toContain('/lite-coder.js');
+  }
 
   // The first tab starts a long stream and closes after its first chunk; the second tab's request still runs.
   await first.evaluate(() => {
-    const e = (globalThis as unknown as { engine: { chat: { completions: { create(r: unknown): Promise<AsyncIterable<unknown>> } } } }).engine;
+    const e = window.engine;
     void (async () => {
-      const s = await e.chat.completions.create({ messages: [{ role: 'user', content: 'Count to a thousand.' }], stream: true, max_tokens: 400, ignore_eos: true });
+      const messages = [{ role: 'user' as const, content: 'Count to a thousand.' }];
+      const s = await e.chat.completions.create({ messages, stream: true, max_tokens: 400, ignore_eos: true });
       for await (const _c of s) document.body.dataset.streaming = '1';
     })();
   });
   await first.waitForSelector('body[data-streaming="1"]', { state: 'attached' });
   await first.close();
   const after = await second.evaluate(async () => {
-    const e = (globalThis as unknown as { engine: { chat: { completions: { create(r: unknown): Promise<ChatCompletion> } } } }).engine;
-    return (await e.chat.completions.create({ messages: [{ role: 'user', content: 'Hi' }], max_tokens: 3, temperature: 0 })).usage!.completion_tokens;
+    const e = window.engine;
+    const reply = await e.chat.completions.create({
+      messages: [{ role: 'user', content: 'Hi' }], max_tokens: 3, temperature: 0,
+    });
+    return reply.usage!.completion_tokens;
   });
   expect(after).toBeGreaterThan(0);
 });
 
-test('service-worker: after the browser restarts the service worker, the tab reconnects and reloads its model', async ({ page, context, fixtureServer }) => {
+test('service-worker: restarted, it is reconnected to and reloads', async ({ page, context, fixtureServer }) => {
   await open(page, '?sw');
-  const loaded = await page.evaluate(async ({ model, appConfig }) => {
-    const webllm = (await import('/lite-coder.js' as string)) as {
-      CreateServiceWorkerMLCEngine(id: string, c: unknown, o: unknown, keepAliveMs: number): Promise<{ chat: { completions: { create(r: unknown): Promise<ChatCompletion> } } }>;
-    };
+  const loaded = await page.evaluate(async ({ url, model, appConfig }) => {
+    const webllm = (await import(url)) as Module;
     const engine = await webllm.CreateServiceWorkerMLCEngine(model, { appConfig }, undefined, 500);
-    (globalThis as unknown as { engine: unknown }).engine = engine;
-    return (await engine.chat.completions.create({ messages: [{ role: 'user', content: 'Hi' }], max_tokens: 4, temperature: 0 })).choices[0]!.message.content;
-  }, { model: MODEL, appConfig: appConfig(fixtureServer.url) });
+    window.engine = engine;
+    const reply = await engine.chat.completions.create({
+      messages: [{ role: 'user', content: 'Hi' }], max_tokens: 4, temperature: 0,
+    });
+    return reply.choices[0]!.message.content;
+  }, { url: LITE_CODER, model: MODEL, appConfig: appConfig(fixtureServer.url) });
 
   const cdp = await context.newCDPSession(page);
   await cdp.send('ServiceWorker.enable');
@@ -280,16 +317,20 @@ test('service-worker: after the browser restarts the service worker, the tab rec
   // Heartbeats (every 500 ms here) start it again; the tab sees a new instance and connects to it.
   await page.waitForTimeout(2500);
   const again = await page.evaluate(async () => {
-    const e = (globalThis as unknown as { engine: { chat: { completions: { create(r: unknown): Promise<ChatCompletion> } } } }).engine;
-    return (await e.chat.completions.create({ messages: [{ role: 'user', content: 'Hi' }], max_tokens: 4, temperature: 0 })).choices[0]!.message.content;
+    const e = window.engine;
+    const reply = await e.chat.completions.create({
+      messages: [{ role: 'user', content: 'Hi' }], max_tokens: 4, temperature: 0,
+    });
+    return reply.choices[0]!.message.content;
   });
   expect(again).toBe(loaded);
 });
 
-test('simple-chat: ChatOptions defaults, interruptGenerate, resetChat (stats too), unload', async ({ page, fixtureServer }) => {
+test('simple-chat: ChatOptions defaults, interrupt, resetChat (stats too), unload', async ({ page, fixtureServer }) => {
   await open(page);
   const r = await runPattern<{
-    curMessage: string; finish: string; finalMessage: string; statsText: string; stopped: string; stoppedFinish: string; afterReset: string; again: string;
+    curMessage: string; finish: string; finalMessage: string; statsText: string; stopped: string;
+    stoppedFinish: string; afterReset: string; again: string;
   }>(page, 'simple-chat', MODEL, appConfig(fixtureServer.url));
   expect(r.curMessage.length).toBeGreaterThan(0);
   expect(r.finish).toMatch(/^(stop|length)$/);
@@ -303,9 +344,11 @@ test('simple-chat: ChatOptions defaults, interruptGenerate, resetChat (stats too
   expect(await loadedModel(page)).toBeUndefined();
 });
 
-test('latency breakdown: extra_body.enable_latency_breakdown times each token\'s sampling; the tokens do not change', async ({ page, fixtureServer }) => {
+test('latency breakdown: each token\'s sampling timed; the tokens do not change', async ({ page, fixtureServer }) => {
   await open(page);
-  const r = await runPattern<{ usage: Usage; plainExtra: Usage['extra']; plain: string; timed: string }>(page, 'latency-breakdown', MODEL, appConfig(fixtureServer.url));
+  const r = await runPattern<{
+    usage: Usage; plainExtra: Usage['extra']; plain: string; timed: string;
+  }>(page, 'latency-breakdown', MODEL, appConfig(fixtureServer.url));
   const b = r.usage.extra.latencyBreakdown!;
   const n = r.usage.completion_tokens;
   expect(n).toBeGreaterThan(0);
@@ -321,29 +364,32 @@ test('latency breakdown: extra_body.enable_latency_breakdown times each token\'s
 test('errors: web-llm\'s names for the calls it refuses', async ({ page, fixtureServer }) => {
   await open(page);
   const r = await runPattern<Record<string, string>>(page, 'errors', MODEL, appConfig(fixtureServer.url));
-  const notLoaded = (what: string) => `ModelNotLoadedError: Model not loaded before trying to complete ${what}. Please ensure you have called `
-    + 'MLCEngine.reload(model) to load the model before initiating APIs, or initialize your engine using CreateMLCEngine() with a valid model configuration.';
   expect(r.chatBeforeLoad).toBe(notLoaded('ChatCompletionRequest'));
   expect(r.completionBeforeLoad).toBe(notLoaded('CompletionCreateParams'));
   expect(r.messageBeforeLoad).toBe(notLoaded('getMessage'));
   expect(r.statsBeforeLoad).toBe(notLoaded('runtimeStatsText'));
   expect(r.forwardBeforeLoad).toBe(notLoaded('forwardTokensAndSample'));
   expect(r.resetBeforeLoad).toBe('no error');
-  expect(r.unknownModel).toMatch(/^ModelNotFoundError: Cannot find model record in appConfig for Llama-3\.1-8B-Instruct-q4f32_1-MLC\. /);
-  expect(r.sizes).toBe('ReloadArgumentSizeUnmatchedError: Expect chatOpts, if specified, to match the size of modelId. However, got 1 modelId, but 2 chatOpts.');
+  const noRecord = /^ModelNotFoundError: Cannot find model record in appConfig for Llama-3\.1-8B-Instruct-q4f32_1-MLC\. /;
+  expect(r.unknownModel).toMatch(noRecord);
+  expect(r.sizes).toBe('ReloadArgumentSizeUnmatchedError: Expect chatOpts, if specified, to match the size of modelId. '
+    + 'However, got 1 modelId, but 2 chatOpts.');
   expect(r.notUnique).toMatch(/^ReloadModelIdNotUniqueError: /);
-  expect(r.slidingWindow).toBe('UnsupportedFieldsError: The following fields in ChatOptions are not yet supported: \nsliding_window_size');
-  expect(r.cacheUnknown).toMatch(/^ModelNotFoundError: Cannot find model record in appConfig for Llama-3\.1-8B-Instruct-q4f32_1-MLC\. /);
+  const unsupported = (target: string, field: string) =>
+    `UnsupportedFieldsError: The following fields in ${target} are not yet supported: \n${field}`;
+  expect(r.slidingWindow).toBe(unsupported('ChatOptions', 'sliding_window_size'));
+  expect(r.cacheUnknown).toMatch(noRecord);
   expect(r.logLevel).toMatch(/^TypeError: .*LOUD/);
   expect(r.sessions).toBe('[]');
   expect(r.resume).toBe('Error: Resumable session not found: no-such-session');
-  expect(r.integrity).toBe('UnsupportedFieldsError: The following fields in ModelRecord are not yet supported: \nintegrity');
-  expect(r.otherModel).toBe('SpecifiedModelNotFoundError: Specified model Phi-3-mini-4k-instruct-q4f16_1-MLC for ChatCompletionRequest is not '
-    + `found in loaded models. Please check if the correct model is loaded/specified. Currently loaded models are:\n${MODEL}`);
+  expect(r.integrity).toBe(unsupported('ModelRecord', 'integrity'));
+  expect(r.otherModel).toBe('SpecifiedModelNotFoundError: Specified model Phi-3-mini-4k-instruct-q4f16_1-MLC for '
+    + 'ChatCompletionRequest is not found in loaded models. Please check if the correct model is loaded/specified. '
+    + `Currently loaded models are:\n${MODEL}`);
   expect(r.thisModel).toBe('no error');
   expect(r.streamOptions).toBe('InvalidStreamOptionsError: Only specify stream_options when stream=True.');
   expect(r.streamN).toBe('StreamingCountError: When streaming, `n` cannot be > 1.');
-  expect(r.resumable).toBe('UnsupportedFieldsError: The following fields in ChatCompletionRequest are not yet supported: \nextra_body.resumable');
+  expect(r.resumable).toBe(unsupported('ChatCompletionRequest', 'extra_body.resumable'));
   expect(r.emptyForward).toMatch(/^RangeError: forwardTokensAndSample needs at least one input id/);
 });
 
@@ -360,19 +406,21 @@ function typecheck(files: Record<string, string>): { status: number | null; outp
     // A strict project, with the declarations checked too (skipLibCheck off) and the DOM's types only.
     writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({
       compilerOptions: {
-        strict: true, target: 'ES2022', module: 'ESNext', moduleResolution: 'bundler', lib: ['ES2022', 'DOM', 'DOM.Iterable'],
-        types: [], noEmit: true, skipLibCheck: false,
+        strict: true, target: 'ES2022', module: 'ESNext', moduleResolution: 'bundler',
+        lib: ['ES2022', 'DOM', 'DOM.Iterable'], types: [], noEmit: true, skipLibCheck: false,
       },
       include: ['*.ts'],
     }));
-    const r = spawnSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', dir], { encoding: 'utf8' });
+    const tsc = join(ROOT, 'node_modules/typescript/bin/tsc');
+    const r = spawnSync(process.execPath, [tsc, '-p', dir], { encoding: 'utf8' });
     return { status: r.status, output: r.stdout + r.stderr };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-test('TypeScript: a program written against web-llm\'s types checks against dist/lite-coder.d.ts with only the import changed', () => {
+// A TypeScript program written against web-llm's types, with only the import changed.
+test('TypeScript: a web-llm program type-checks against dist/lite-coder.d.ts', () => {
   test.setTimeout(180_000);
   const dts = readFileSync(join(DIST, 'lite-coder.d.ts'), 'utf8');
   expect(dts).not.toMatch(/from ['"]@mlc-ai\//); // self-contained: web-llm's types are written into it

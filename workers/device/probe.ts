@@ -74,12 +74,17 @@ async function probeGpu(): Promise<GpuFindings> {
  * the GPU): what web-llm's getGPUVendor and getMaxStorageBufferBindingSize report. Null with no
  * WebGPU or no adapter.
  */
-export async function adapterSummary(): Promise<{ adapter: AdapterReport; limits: LimitsReport; features: FeaturesReport } | null> {
+export async function adapterSummary(): Promise<
+  { adapter: AdapterReport; limits: LimitsReport; features: FeaturesReport } | null
+> {
   const adapter = navigator.gpu ? await navigator.gpu.requestAdapter({ powerPreference: 'high-performance' }) : null;
   if (!adapter) return null;
   return {
     adapter: describeAdapter(adapter),
-    limits: { maxBufferSize: adapter.limits.maxBufferSize, maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize },
+    limits: {
+      maxBufferSize: adapter.limits.maxBufferSize,
+      maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize,
+    },
     features: { shaderF16: adapter.features.has('shader-f16'), subgroups: adapter.features.has('subgroups') },
   };
 }

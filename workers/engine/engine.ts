@@ -30,7 +30,7 @@ export interface LogitHook {
   processSampledToken(id: number): void | Promise<void>;
 }
 
-/** Per output token, in seconds, the stages web-llm's `usage.extra.latencyBreakdown` lists that this engine runs apart. */
+/** Per output token, in seconds: the stages of web-llm's `usage.extra.latencyBreakdown` this engine runs apart. */
 export interface LatencyBreakdown {
   logitProcessorTime: number[];
   logitBiasTime: number[];
@@ -135,7 +135,8 @@ export class Engine {
   reset(keepStats = false): void {
     this.cached = [];
     this.forwardSteps = 0;
-    if (!keepStats) Object.assign(this.stats, { prefillTokens: 0, prefillSeconds: 0, decodeTokens: 0, decodeSeconds: 0 });
+    if (keepStats) return;
+    Object.assign(this.stats, { prefillTokens: 0, prefillSeconds: 0, decodeTokens: 0, decodeSeconds: 0 });
   }
 
   generate(req: GenerateRequest): Promise<GenerateResult> {
@@ -155,7 +156,8 @@ export class Engine {
       if (ids.length === 0) throw new RangeError('forwardTokensAndSample needs at least one input id.');
       const bad = ids.find((id) => !Number.isInteger(id) || id < 0 || id >= nVocab);
       if (bad !== undefined) throw new RangeError(`Input id ${bad} is not a token id of this model (0 to ${nVocab - 1}).`);
-      if (this.cached.length + ids.length >= this.contextLength) throw contextExceeded(this.cached.length + ids.length, this.contextLength);
+      const end = this.cached.length + ids.length;
+      if (end >= this.contextLength) throw contextExceeded(end, this.contextLength);
       const t0 = performance.now();
       this.sampler.setHistory([...this.cached, ...ids]);
       const step = this.forwardSteps++;
@@ -163,7 +165,8 @@ export class Engine {
       for (let i = 0; i < ids.length; i += batch) {
         const chunk = ids.slice(i, i + batch);
         const last = i + batch >= ids.length;
-        const sample = last && !hook ? (enc: GPUCommandEncoder) => this.sampler.encode(enc, this.model.logits, 0, params, step) : undefined;
+        const sample = last && !hook
+          ? (enc: GPUCommandEncoder) => this.sampler.encode(enc, this.model.logits, 0, params, step) : undefined;
         await this.model.step(chunk, this.cached.length, sample);
         this.cached.push(...chunk);
       }
@@ -190,7 +193,8 @@ export class Engine {
    * Samples the logits of the last step in a submit of its own: through `hook` first when given
    * (logits to the CPU and back), timing the stages into `times` when given.
    */
-  private async sampleApart(params: SamplingParams, step: number, hook?: LogitHook, times?: LatencyBreakdown): Promise<SampleResult> {
+  private async sampleApart(params: SamplingParams, step: number, hook?: LogitHook,
+    times?: LatencyBreakdown): Promise<SampleResult> {
     const t0 = performance.now();
     if (hook) {
       const raw = await this.model.readLogits();
@@ -201,7 +205,8 @@ export class Engine {
         throw new TypeError(`processLogits must return a Float32Array of ${n} logits, got ${describe(processed)}.`);
       }
       times?.logitProcessorTime.push((performance.now() - t) / 1000);
-      const bytes = processed.buffer instanceof ArrayBuffer ? (processed as Float32Array<ArrayBuffer>) : new Float32Array(processed);
+      const bytes = processed.buffer instanceof ArrayBuffer
+        ? (processed as Float32Array<ArrayBuffer>) : new Float32Array(processed);
       this.gpu.device.queue.writeBuffer(this.model.logits, 0, bytes);
     }
     const ts = performance.now();
@@ -234,9 +239,11 @@ export class Engine {
     let step = 0;
     // A logit processor or a latency breakdown samples in a submit of its own, after the forward pass.
     const times: LatencyBreakdown | undefined = req.latencyBreakdown
-      ? { logitProcessorTime: [], logitBiasTime: [], penaltyTime: [], sampleTime: [], totalTime: [], grammarBitmaskTime: [] } : undefined;
+      ? { logitProcessorTime: [], logitBiasTime: [], penaltyTime: [], sampleTime: [], totalTime: [], grammarBitmaskTime: [] }
+      : undefined;
     const apart = req.logitHook !== undefined || times !== undefined;
-    const sample = apart ? undefined : (enc: GPUCommandEncoder) => this.sampler.encode(enc, this.model.logits, 0, params, step++);
+    const sample = apart
+      ? undefined : (enc: GPUCommandEncoder) => this.sampler.encode(enc, this.model.logits, 0, params, step++);
     const pick = () => (apart ? this.sampleApart(params, step++, req.logitHook, times) : this.sampler.read());
     for (let i = reuse; i < prompt.length; i += batch) {
       const chunk = prompt.slice(i, Math.min(prompt.length, i + batch));

@@ -94,7 +94,8 @@ export class EngineHandler implements EngineWorkerApi {
     this.logitProcessorRegistry = registry;
   }
 
-  async loadModel(modelId: string, opts: LoadRequest, onProgress: (done: number, total: number) => void, processor?: LogitProcessorLike): Promise<LoadedModel> {
+  async loadModel(modelId: string, opts: LoadRequest, onProgress: (done: number, total: number) => void,
+    processor?: LogitProcessorLike): Promise<LoadedModel> {
     this.loading?.abort();
     const abort = (this.loading = new AbortController());
     this.epoch++;
@@ -152,7 +153,8 @@ export class EngineHandler implements EngineWorkerApi {
   completion: EngineWorkerApi['completion'] = (req, onChunk) => this.request((g) => completion(g, req, onChunk));
 
   forwardTokensAndSample: EngineWorkerApi['forwardTokensAndSample'] = (ids, isPrefill, sampling = {}) =>
-    this.request(({ engine }) => engine.forwardAndSample(ids, resolveSamplingParams(sampling), isPrefill, this.logitHook()));
+    this.request(({ engine }) =>
+      engine.forwardAndSample(ids, resolveSamplingParams(sampling), isPrefill, this.logitHook()));
 
   async runtimeStats(): Promise<RuntimeStats> {
     if (!this.engine) throw new ModelNotLoadedError('No model is loaded: call loadModel first.');
@@ -199,7 +201,8 @@ export class EngineHandler implements EngineWorkerApi {
       try {
         const tok = await tokenizerFor(this.loaded.modelId);
         const logitHook = this.logitHook();
-        return await work({ engine, tok, modelId: this.loaded.modelId, signal: running.signal, replies: this.replies, ...(logitHook ? { logitHook } : {}) });
+        const g: Generation = { engine, tok, modelId: this.loaded.modelId, signal: running.signal, replies: this.replies };
+        return await work(logitHook ? { ...g, logitHook } : g);
       } finally {
         if (this.running === running) this.running = undefined;
       }

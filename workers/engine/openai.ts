@@ -115,7 +115,8 @@ async function run<T>(g: Generation, prompt: number[], req: GenerationFields, re
   const eos = g.tok.eosId;
   const r: GenerateResult = await g.engine.generate({
     promptIds: prompt, maxTokens: Math.min(maxTokens, room), stopIds: req.ignore_eos ? [] : [eos], sampling, signal: g.signal,
-    ...(g.logitHook ? { logitHook: g.logitHook } : {}), latencyBreakdown: req.extra_body?.enable_latency_breakdown === true,
+    ...(g.logitHook ? { logitHook: g.logitHook } : {}),
+    latencyBreakdown: req.extra_body?.enable_latency_breakdown === true,
     onToken: async (id) => {
       firstTokenAt ||= performance.now();
       if (id === eos && !req.ignore_eos) return false;
