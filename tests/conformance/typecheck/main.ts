@@ -32,9 +32,14 @@ class MyLogitProcessor implements webllm.LogitProcessor {
   }
 }
 
-const logitProcessorRegistry = new Map<string, webllm.LogitProcessor>([['DeepSeek-Coder-V2-Lite-Instruct-Q4_K_M', new MyLogitProcessor()]]);
-const engineConfig: webllm.MLCEngineConfig = { initProgressCallback, appConfig, logLevel: 'WARN', logitProcessorRegistry };
-const chatOpts: webllm.ChatOptions = { context_window_size: 2048, temperature: 0.7, top_p: 0.95, repetition_penalty: 1.1 };
+const MODEL = 'DeepSeek-Coder-V2-Lite-Instruct-Q4_K_M';
+const logitProcessorRegistry = new Map<string, webllm.LogitProcessor>([[MODEL, new MyLogitProcessor()]]);
+const engineConfig: webllm.MLCEngineConfig = {
+  initProgressCallback, appConfig, logLevel: 'WARN', logitProcessorRegistry,
+};
+const chatOpts: webllm.ChatOptions = {
+  context_window_size: 2048, temperature: 0.7, top_p: 0.95, repetition_penalty: 1.1,
+};
 
 async function chat(engine: webllm.MLCEngineInterface): Promise<string> {
   const messages: webllm.ChatCompletionMessageParam[] = [
@@ -72,17 +77,20 @@ async function chat(engine: webllm.MLCEngineInterface): Promise<string> {
   await engine.resetChat(true);
   await engine.reload('DeepSeek-Coder-V2-Lite-Instruct-Q4_K_M', chatOpts);
   await engine.unload();
-  return [usage?.prompt_tokens, finish, text, json.choices[0]?.message.content, completion.choices[0]?.text, completion2.id,
-    embeddings.data.length, tool.function.name, next, message, stats, vendor, binding, callback === undefined].join(' ');
+  return [usage?.prompt_tokens, finish, text, json.choices[0]?.message.content, completion.choices[0]?.text,
+    completion2.id, embeddings.data.length, tool.function.name, next, message, stats, vendor, binding,
+    callback === undefined].join(' ');
 }
 
 export async function main(): Promise<void> {
-  const engine: webllm.MLCEngine = await webllm.CreateMLCEngine('DeepSeek-Coder-V2-Lite-Instruct-Q4_K_M', engineConfig, chatOpts);
+  const engine: webllm.MLCEngine = await webllm.CreateMLCEngine(MODEL, engineConfig, chatOpts);
   const plain = new webllm.MLCEngine({ initProgressCallback });
   const worker: webllm.WebWorkerMLCEngine = await webllm.CreateWebWorkerMLCEngine(
-    new Worker(new URL('./worker.js', import.meta.url), { type: 'module' }), 'DeepSeek-Coder-V2-Lite-Instruct-Q4_K_M', { initProgressCallback });
-  const sw: webllm.ServiceWorkerMLCEngine = await webllm.CreateServiceWorkerMLCEngine('DeepSeek-Coder-V2-Lite-Instruct-Q4_K_M', { initProgressCallback });
-  const engines: webllm.MLCEngineInterface[] = [engine, plain, worker, sw, new webllm.WebWorkerMLCEngine(new Worker('w.js')), new webllm.ServiceWorkerMLCEngine()];
+    new Worker(new URL('./worker.js', import.meta.url), { type: 'module' }), MODEL, { initProgressCallback });
+  const sw: webllm.ServiceWorkerMLCEngine = await webllm.CreateServiceWorkerMLCEngine(MODEL, { initProgressCallback });
+  const engines: webllm.MLCEngineInterface[] = [
+    engine, plain, worker, sw, new webllm.WebWorkerMLCEngine(new Worker('w.js')), new webllm.ServiceWorkerMLCEngine(),
+  ];
   for (const e of engines) console.log(await chat(e));
 
   const cached: boolean = await webllm.hasModelInCache('DeepSeek-Coder-V2-Lite-Instruct-Q4_K_M', appConfig);

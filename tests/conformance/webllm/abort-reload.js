@@ -19,5 +19,6 @@ export async function run(selectedModel, appConfig) {
   engine.setInitProgressCallback((report) => texts.push(report.text));
   await engine.reload(selectedModel);
   const reply = await engine.chat.completions.create({ messages: [{ role: 'user', content: 'Hi' }], max_tokens: 4, temperature: 0 });
-  return { outcome, unloaded: unloading !== undefined, afterAbort, texts, reply: reply.choices[0].message.content, cached: await webllm.hasModelInCache(selectedModel, appConfig) };
+  const cached = await webllm.hasModelInCache(selectedModel, appConfig);
+  return { outcome, unloaded: unloading !== undefined, afterAbort, texts, reply: reply.choices[0].message.content, cached };
 }

@@ -7,7 +7,8 @@ export async function run(selectedModel, appConfig) {
   const engine = new webllm.MLCEngine({ appConfig });
   engine.setInitProgressCallback((report) => texts.push(report.text));
   globalThis.engine = engine;
-  const request = { stream: false, messages: [{ role: 'user', content: 'Write an analogy between mathematics and a lighthouse.' }], n: 1, max_tokens: 6, temperature: 0 };
+  const messages = [{ role: 'user', content: 'Write an analogy between mathematics and a lighthouse.' }];
+  const request = { stream: false, messages, n: 1, max_tokens: 6, temperature: 0 };
 
   const before = await webllm.hasModelInCache(selectedModel, appConfig);
   await engine.reload(selectedModel);

@@ -23,7 +23,8 @@ export async function run(selectedModel, appConfig) {
     resume: await why(() => engine.resumeChatCompletion('no-such-session')),
   };
   // A record with SRI hashes (web-llm's integrity verification) is refused rather than loaded unchecked.
-  engine.setAppConfig({ model_list: [{ ...appConfig.model_list[0], model_id: 'with-integrity', integrity: { config: 'sha256-AAAA' } }] });
+  const record = { ...appConfig.model_list[0], model_id: 'with-integrity', integrity: { config: 'sha256-AAAA' } };
+  engine.setAppConfig({ model_list: [record] });
   r.integrity = await why(() => engine.reload('with-integrity'));
   engine.setAppConfig(appConfig);
   await engine.reload(selectedModel);

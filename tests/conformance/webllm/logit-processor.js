@@ -12,7 +12,8 @@ export async function run(selectedModel, appConfig, useWebWorker, favourite) {
   let engine;
   let worker;
   if (useWebWorker) {
-    worker = new Worker(new URL(`./logit-worker.js?model=${encodeURIComponent(selectedModel)}&favourite=${favourite}`, import.meta.url), { type: 'module' });
+    const script = `./logit-worker.js?model=${encodeURIComponent(selectedModel)}&favourite=${favourite}`;
+    worker = new Worker(new URL(script, import.meta.url), { type: 'module' });
     engine = await webllm.CreateWebWorkerMLCEngine(worker, selectedModel, { appConfig });
   } else {
     engine = await webllm.CreateMLCEngine(selectedModel, { appConfig, logitProcessorRegistry });
@@ -39,10 +40,15 @@ export async function run(selectedModel, appConfig, useWebWorker, favourite) {
   // The processor applies to chat completions too.
   const reply = await engine.chat.completions.create({ messages: [{ role: 'user', content: 'hi' }], max_tokens: 4, temperature: 0.7 });
 
-  let processorState = { tokenSequence: myLogitProcessor.tokenSequence, calls: myLogitProcessor.calls, resets: myLogitProcessor.resets };
+  const { tokenSequence, calls, resets } = myLogitProcessor;
+  let processorState = { tokenSequence, calls, resets };
   if (worker) {
     processorState = await new Promise((resolve) => {
-      const listen = (e) => { if (e.data?.processorState) { worker.removeEventListener('message', listen); resolve(e.data.processorState); } };
+      const listen = (e) => {
+        if (!e.data?.processorState) return;
+        worker.removeEventListener('message', listen);
+        resolve(e.data.processorState);
+      };
       worker.addEventListener('message', listen);
       worker.postMessage('processor-state');
     });

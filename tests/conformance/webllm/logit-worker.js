@@ -12,7 +12,8 @@ handler.setLogitProcessorRegistry(logitProcessorRegistry);
 self.onmessage = (msg) => {
   // Not web-llm's: lets the test read the processor's state.
   if (msg.data === 'processor-state') {
-    self.postMessage({ processorState: { tokenSequence: myLogitProcessor.tokenSequence, calls: myLogitProcessor.calls, resets: myLogitProcessor.resets } });
+    const { tokenSequence, calls, resets } = myLogitProcessor;
+    self.postMessage({ processorState: { tokenSequence, calls, resets } });
     return;
   }
   handler.onmessage(msg);

@@ -18,7 +18,8 @@ export async function run(selectedModel, appConfig, streamSecond) {
   let replyMessage1;
   if (streamSecond) {
     let text = '';
-    for await (const c of await engine.chat.completions.create({ stream: true, stream_options: { include_usage: true }, messages, max_tokens: 10, temperature: 0 })) {
+    const request = { stream: true, stream_options: { include_usage: true }, messages, max_tokens: 10, temperature: 0 };
+    for await (const c of await engine.chat.completions.create(request)) {
       text += c.choices[0]?.delta.content || '';
       if (c.usage) usage1 = c.usage;
     }

@@ -30,5 +30,6 @@ export async function run(selectedModel, appConfig) {
   const afterReset = await engine.runtimeStatsText();
   const again = await engine.chat.completions.create({ messages: chat, max_tokens: 8 });
   await engine.unload();
-  return { curMessage, finish, finalMessage, statsText, stopped, stoppedFinish, afterReset, again: again.choices[0].message.content, labels };
+  const againText = again.choices[0].message.content;
+  return { curMessage, finish, finalMessage, statsText, stopped, stoppedFinish, afterReset, again: againText, labels };
 }

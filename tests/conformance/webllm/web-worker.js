@@ -23,7 +23,8 @@ export async function run(selectedModel, appConfig) {
   ];
   let reply = '';
   let usage;
-  for await (const chunk of await engine.chat.completions.create({ messages, temperature: 0, max_tokens: 8, stream: true, stream_options: { include_usage: true } })) {
+  const request = { messages, temperature: 0, max_tokens: 8, stream: true, stream_options: { include_usage: true } };
+  for await (const chunk of await engine.chat.completions.create(request)) {
     reply += chunk.choices[0]?.delta.content || '';
     if (chunk.usage) usage = chunk.usage;
   }
