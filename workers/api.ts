@@ -6,7 +6,8 @@
 import type { DeviceReport } from './device/types';
 import type { ImportProgress, ImportSource, ModelSummary, VerifyResult } from './store/types';
 import type { ChatCompletion, ChatCompletionChunk, ChatCompletionRequest, Completion, CompletionCreateParams } from '@mlc-ai/web-llm';
-import type { GenerateResult } from './engine/engine';
+import type { GenerateResult, LogitHook, RuntimeStats } from './engine/engine';
+import type { SamplingParams } from './runtime/sampling-params';
 import type { PromptSpec } from './engine/prompts';
 
 export interface LoadRequest {
@@ -14,7 +15,12 @@ export interface LoadRequest {
   expertBudgetMB?: number;
   contextLength?: number;
   maxBatch?: number;
+  /** the id the caller knows the model by (web-llm's model_id): picks the handler's registered logit processor */
+  name?: string;
 }
+
+/** web-llm's LogitProcessor as the worker calls it: any of its methods may answer asynchronously. */
+export type LogitProcessorLike = LogitHook & { resetState(): void | Promise<void> };
 
 export interface LoadedModel {
   modelId: string;
@@ -36,6 +42,8 @@ export type TokenResult = Omit<GenerateResult, 'promptLogits'> & { promptLogits?
 export interface EngineWorkerApi {
   /** What the device offers and whether DeepSeek-Coder-V2-Lite can run on it. */
   probeDevice(): Promise<DeviceReport>;
+  /** The adapter, its limits and features, without the GPU memory probe; null with no WebGPU adapter. */
+  adapterSummary(): Promise<Pick<DeviceReport, 'adapter' | 'limits' | 'features'> | null>;
 
   /** Stored models, complete or not, with their size on disk. */
   listModels(): Promise<ModelSummary[]>;
@@ -59,7 +67,8 @@ export interface EngineWorkerApi {
    * Put a stored model on the GPU (replacing any loaded one). A later loadModel or unloadModel
    * cancels it: it then rejects with an AbortError, and nothing of it stays on the GPU.
    */
-  loadModel(modelId: string, opts: LoadRequest, onProgress: (done: number, total: number) => void): Promise<LoadedModel>;
+  loadModel(modelId: string, opts: LoadRequest, onProgress: (done: number, total: number) => void,
+    processor?: LogitProcessorLike): Promise<LoadedModel>;
   unloadModel(): Promise<void>;
   /** The model on the GPU now, if any. */
   loadedModel(): Promise<LoadedModel | undefined>;
@@ -75,8 +84,19 @@ export interface EngineWorkerApi {
   chatCompletion(req: ChatCompletionRequest, onChunk?: (c: ChatCompletionChunk) => boolean | void | Promise<boolean | void>): Promise<ChatCompletion | undefined>;
   /** web-llm's completions.create; a `suffix` makes it fill-in-the-middle. Streams as chatCompletion. */
   completion(req: CompletionCreateParams, onChunk?: (c: Completion) => boolean | void | Promise<boolean | void>): Promise<Completion | undefined>;
+  /**
+   * web-llm's forwardTokensAndSample: feed `ids` after what the KV cache holds and sample the next
+   * token (not fed) with `sampling` (absent fields: the defaults, a random seed), through the loaded
+   * model's logit processor if it has one. `isPrefill` only picks the runtime stats it counts in.
+   */
+  forwardTokensAndSample(ids: number[], isPrefill: boolean, sampling?: Partial<SamplingParams>): Promise<number>;
+  /** Prefill and decode totals since the conversation was last reset without keeping stats. */
+  runtimeStats(): Promise<RuntimeStats>;
   /** Stop the running generation after the token in progress. */
   interruptGenerate(): Promise<void>;
-  /** End the running generation, then drop the conversation's KV cache. */
-  resetChat(): Promise<void>;
+  /**
+   * End the running generation, then drop the conversation's KV cache (and the runtime stats, unless
+   * `keepStats`); the logit processor's resetState() is called.
+   */
+  resetChat(keepStats?: boolean): Promise<void>;
 }

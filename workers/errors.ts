@@ -53,6 +53,25 @@ export const GrammarMatcherInitError = named('GrammarMatcherInitError');
 export const ContextWindowSizeExceededError = named<{ promptTokens: number; contextLength: number }>('ContextWindowSizeExceededError');
 export const DeviceLostError = named('DeviceLostError');
 
+// --- the engine surface (src/api, on the page): web-llm's names; src/api/errors.ts words them as web-llm does ---
+export const SpecifiedModelNotFoundError = named('SpecifiedModelNotFoundError');
+export const UnclearModelToUseError = named('UnclearModelToUseError');
+export const WorkerEngineModelNotLoadedError = named('WorkerEngineModelNotLoadedError');
+export const IncorrectPipelineLoadedError = named('IncorrectPipelineLoadedError');
+export const EmbeddingUnsupportedModelError = named('EmbeddingUnsupportedModelError');
+export const ReloadArgumentSizeUnmatchedError = named('ReloadArgumentSizeUnmatchedError');
+export const ReloadModelIdNotUniqueError = named('ReloadModelIdNotUniqueError');
+export const FeatureSupportError = named('FeatureSupportError');
+export const ShaderF16SupportError = named('ShaderF16SupportError');
+export const WebGPUNotAvailableError = named('WebGPUNotAvailableError');
+export const NoServiceWorkerAPIError = named('NoServiceWorkerAPIError');
+export const ServiceWorkerInitializationError = named('ServiceWorkerInitializationError');
+export const NonWorkerEnvironmentError = named('NonWorkerEnvironmentError');
+/** Not in web-llm, which can hold several models: this engine holds one model at a time. */
+export const MultipleModelsUnsupportedError = named('MultipleModelsUnsupportedError');
+/** The engine's connection to its service worker broke (the browser stopped the worker mid-call). */
+export const ServiceWorkerRestartedError = named('ServiceWorkerRestartedError');
+
 /** The prompt does not fit the context: the error names both numbers, and carries them for the UI. */
 export function contextExceeded(promptTokens: number, contextLength: number): Error {
   return new ContextWindowSizeExceededError(`The prompt is ${promptTokens} tokens, but the context on this device holds ${contextLength}.`, { promptTokens, contextLength });

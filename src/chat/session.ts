@@ -4,6 +4,7 @@
  */
 import { useEffect, useState } from 'preact/hooks';
 import { LiteCoderEngine } from '../api/engine-client';
+import { engine } from '../engine';
 import { acquireGpuLock } from './gpu-lock';
 import type { ModelSummary } from '../../workers/store/types';
 import { getPref, setPref } from '../prefs';
@@ -22,7 +23,7 @@ export type ModelSession =
 const LAST_MODEL = 'lite-coder.model';
 /** An optional cap on the context (tokens), applied when a model is loaded; less KV cache memory. */
 export const CONTEXT_LIMIT = 'lite-coder.context-limit';
-export const client = new LiteCoderEngine();
+export const client = new LiteCoderEngine(undefined, engine());
 let state: ModelSession = { kind: 'checking' };
 const listeners = new Set<(s: ModelSession) => void>();
 

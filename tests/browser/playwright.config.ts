@@ -26,7 +26,8 @@ export default defineConfig({
     },
   },
   webServer: {
-    command: `node scripts/serve.mjs --port ${APP_PORT} --root ${DIST} --overlay ${DIST_TEST}`,
+    // tests/conformance: page code written for web-llm (served as is, at /webllm/).
+    command: `node scripts/serve.mjs --port ${APP_PORT} --root ${DIST} --overlay ${DIST_TEST} --overlay tests/conformance`,
     cwd: '../..',
     url: `http://127.0.0.1:${APP_PORT}/`,
     reuseExistingServer: !process.env.CI,

@@ -18,6 +18,6 @@ export function engine(): Comlink.Remote<TestEngineHandler> {
 /** The web-llm-shaped client of src/api/engine-client.ts, on the test worker. */
 export class HarnessEngine extends LiteCoderEngine {
   constructor() {
-    super(engine());
+    super(undefined, engine());
   }
 }

@@ -69,6 +69,26 @@ async function probeGpu(): Promise<GpuFindings> {
   };
 }
 
+/**
+ * The adapter, its limits and features, without measuring GPU memory (cheap, and safe with a model on
+ * the GPU): what web-llm's getGPUVendor and getMaxStorageBufferBindingSize report. Null with no
+ * WebGPU or no adapter.
+ */
+export async function adapterSummary(): Promise<
+  { adapter: AdapterReport; limits: LimitsReport; features: FeaturesReport } | null
+> {
+  const adapter = navigator.gpu ? await navigator.gpu.requestAdapter({ powerPreference: 'high-performance' }) : null;
+  if (!adapter) return null;
+  return {
+    adapter: describeAdapter(adapter),
+    limits: {
+      maxBufferSize: adapter.limits.maxBufferSize,
+      maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize,
+    },
+    features: { shaderF16: adapter.features.has('shader-f16'), subgroups: adapter.features.has('subgroups') },
+  };
+}
+
 function describeAdapter(adapter: GPUAdapter): AdapterReport {
   // adapter.info arrived in Chrome 114; GPUAdapter.isFallbackAdapter is its older, since-removed home.
   const info: Partial<GPUAdapterInfo> = adapter.info ?? {};

@@ -9,7 +9,7 @@ import { DeepSeek2, type LoadOptions } from '../runtime/deepseek2';
 import type { ExpertStats } from '../runtime/experts';
 import { acquireGpu, type Gpu } from '../runtime/gpu';
 import { KernelLibrary, type WorkCounters } from '../runtime/kernels';
-import { GpuSampler, type StepLogprobs, type TokenBias } from '../runtime/sampler';
+import { GpuSampler, type SampleResult, type StepLogprobs, type TokenBias } from '../runtime/sampler';
 import { resolveSamplingParams, type SamplingParams } from '../runtime/sampling-params';
 import { contextLength as contextLengthFor, KV_RESERVE, kvBytesPerToken } from '../device/memory';
 import { probeDevice } from '../device/probe';
@@ -18,6 +18,35 @@ import { contextExceeded, DeviceLostError, ModelNotFoundError } from '../errors'
 
 /** How many recent tokens the repetition penalty looks at (llama.cpp's default penalty window). */
 const PENALTY_WINDOW = 64;
+
+/**
+ * web-llm's LogitProcessor, as the engine calls it: between the forward pass and the sampler, the
+ * step's logits go to the CPU, `processLogits` returns the logits to sample from (written back to
+ * the GPU, so penalties, temperature, top-p and the seed work as usual), and `processSampledToken`
+ * sees the token picked. Either may be asynchronous (the processor may live on the page).
+ */
+export interface LogitHook {
+  processLogits(logits: Float32Array): Float32Array | Promise<Float32Array>;
+  processSampledToken(id: number): void | Promise<void>;
+}
+
+/** Per output token, in seconds: the stages of web-llm's `usage.extra.latencyBreakdown` this engine runs apart. */
+export interface LatencyBreakdown {
+  logitProcessorTime: number[];
+  logitBiasTime: number[];
+  penaltyTime: number[];
+  sampleTime: number[];
+  totalTime: number[];
+  grammarBitmaskTime: number[];
+}
+
+/** Totals since the conversation was last reset without keepStats: web-llm's runtimeStatsText() figures. */
+export interface RuntimeStats {
+  prefillTokens: number;
+  prefillSeconds: number;
+  decodeTokens: number;
+  decodeSeconds: number;
+}
 
 export interface GenerateRequest {
   promptIds: readonly number[];
@@ -34,6 +63,10 @@ export interface GenerateRequest {
    */
   onToken?: (id: number, logprobs?: StepLogprobs) => boolean | void | Promise<boolean | void>;
   signal?: AbortSignal;
+  /** a logit processor: each step's logits make a trip to the CPU through it */
+  logitHook?: LogitHook;
+  /** time the sampling of each token apart from the forward pass (one more submit per token) */
+  latencyBreakdown?: boolean;
   /** logit_bias, frequency and presence penalties (GpuSampler.setBias) */
   bias?: TokenBias;
   /** a grammar the output must follow (response_format) */
@@ -69,14 +102,19 @@ export interface GenerateResult {
   experts: ExpertStats;
   /** GPU work and expert paging of the decode steps (every token after the first), summed */
   decode: WorkCounters & ExpertStats & { steps: number };
+  /** when asked for: the sampling stages' times per token (the penalties run inside the sampler) */
+  latencyBreakdown?: LatencyBreakdown;
 }
 
 const GREEDY = resolveSamplingParams({ temperature: 0, seed: 0 });
 
 export class Engine {
   private cached: number[] = [];
+  /** steps sampled by forwardAndSample since the last reset: each seeds its draw */
+  private forwardSteps = 0;
   /** set when the GPU device is lost: the engine is dead and must be loaded again */
   lost: string | undefined;
+  readonly stats: RuntimeStats = { prefillTokens: 0, prefillSeconds: 0, decodeTokens: 0, decodeSeconds: 0 };
 
   private constructor(
     readonly gpu: Gpu,
@@ -113,20 +151,94 @@ export class Engine {
     return this.model.opts.contextLength;
   }
 
-  /** Forget the conversation: the next request computes its whole prompt. */
-  reset(): void {
+  /** Forget the conversation: the next request computes its whole prompt. `keepStats` keeps the totals. */
+  reset(keepStats = false): void {
     this.cached = [];
+    this.forwardSteps = 0;
+    if (keepStats) return;
+    Object.assign(this.stats, { prefillTokens: 0, prefillSeconds: 0, decodeTokens: 0, decodeSeconds: 0 });
   }
 
-  async generate(req: GenerateRequest): Promise<GenerateResult> {
+  generate(req: GenerateRequest): Promise<GenerateResult> {
+    return this.guard(() => this.run(req));
+  }
+
+  /**
+   * web-llm's forwardTokensAndSample: feeds `ids` after what the KV cache holds and picks the next
+   * token with `params` (through `hook` when given). The picked token is not fed: pass it in the next
+   * call. `isPrefill` only says which runtime stats the call counts in. Throws a RangeError for an
+   * empty input or an id outside the vocabulary, ContextWindowSizeExceededError past the context.
+   */
+  forwardAndSample(ids: readonly number[], params: SamplingParams, isPrefill: boolean, hook?: LogitHook): Promise<number> {
+    return this.guard(async () => {
+      if (this.lost) throw new DeviceLostError(`${this.lost} Load the model again to continue.`);
+      const nVocab = this.manifest.hparams.nVocab;
+      if (ids.length === 0) throw new RangeError('forwardTokensAndSample needs at least one input id.');
+      const bad = ids.find((id) => !Number.isInteger(id) || id < 0 || id >= nVocab);
+      if (bad !== undefined) throw new RangeError(`Input id ${bad} is not a token id of this model (0 to ${nVocab - 1}).`);
+      const end = this.cached.length + ids.length;
+      if (end >= this.contextLength) throw contextExceeded(end, this.contextLength);
+      const t0 = performance.now();
+      this.sampler.setHistory([...this.cached, ...ids]);
+      const step = this.forwardSteps++;
+      const batch = this.model.opts.maxBatch;
+      for (let i = 0; i < ids.length; i += batch) {
+        const chunk = ids.slice(i, i + batch);
+        const last = i + batch >= ids.length;
+        const sample = last && !hook
+          ? (enc: GPUCommandEncoder) => this.sampler.encode(enc, this.model.logits, 0, params, step) : undefined;
+        await this.model.step(chunk, this.cached.length, sample);
+        this.cached.push(...chunk);
+      }
+      const choice = hook ? await this.sampleApart(params, step, hook) : await this.sampler.read();
+      const seconds = (performance.now() - t0) / 1000;
+      if (isPrefill) { this.stats.prefillTokens += ids.length; this.stats.prefillSeconds += seconds; }
+      else { this.stats.decodeTokens += 1; this.stats.decodeSeconds += seconds; }
+      return choice.id;
+    });
+  }
+
+  /** Runs `work`; a lost device shows up as a failed mapAsync or submit: report the loss, not the symptom. */
+  private async guard<T>(work: () => Promise<T>): Promise<T> {
     try {
-      return await this.run(req);
+      return await work();
     } catch (e) {
-      // A lost device shows up as a failed mapAsync or submit; report the loss, not the symptom.
       await Promise.race([this.gpu.lost, new Promise((r) => setTimeout(r, 50))]);
       if (this.lost) throw new DeviceLostError(`${this.lost} Load the model again to continue.`);
       throw e;
     }
+  }
+
+  /**
+   * Samples the logits of the last step in a submit of its own: through `hook` first when given
+   * (logits to the CPU and back), timing the stages into `times` when given.
+   */
+  private async sampleApart(params: SamplingParams, step: number, hook?: LogitHook,
+    times?: LatencyBreakdown, logprobs?: number): Promise<SampleResult> {
+    const t0 = performance.now();
+    if (hook) {
+      const raw = await this.model.readLogits();
+      const t = performance.now();
+      const processed = await hook.processLogits(raw);
+      const n = this.manifest.hparams.nVocab;
+      if (!(processed instanceof Float32Array) || processed.length !== n) {
+        throw new TypeError(`processLogits must return a Float32Array of ${n} logits, got ${describe(processed)}.`);
+      }
+      times?.logitProcessorTime.push((performance.now() - t) / 1000);
+      const bytes = processed.buffer instanceof ArrayBuffer
+        ? (processed as Float32Array<ArrayBuffer>) : new Float32Array(processed);
+      this.gpu.device.queue.writeBuffer(this.model.logits, 0, bytes);
+    }
+    const ts = performance.now();
+    const enc = this.gpu.device.createCommandEncoder({ label: 'sampler' });
+    this.sampler.encode(enc, this.model.logits, 0, params, step, logprobs);
+    this.gpu.device.queue.submit([enc.finish()]);
+    this.model.counters.submits++;
+    const choice = await this.sampler.read();
+    times?.sampleTime.push((performance.now() - ts) / 1000);
+    if (hook) await hook.processSampledToken(choice.id);
+    times?.totalTime.push((performance.now() - t0) / 1000);
+    return choice;
   }
 
   private async run(req: GenerateRequest): Promise<GenerateResult> {
@@ -148,14 +260,21 @@ export class Engine {
     const t0 = performance.now();
     const batch = this.model.opts.maxBatch;
     let step = 0;
-    const sample = (enc: GPUCommandEncoder) => this.sampler.encode(enc, this.model.logits, 0, params, step++, req.logprobs);
+    // A logit processor or a latency breakdown samples in a submit of its own, after the forward pass.
+    const times: LatencyBreakdown | undefined = req.latencyBreakdown
+      ? { logitProcessorTime: [], logitBiasTime: [], penaltyTime: [], sampleTime: [], totalTime: [], grammarBitmaskTime: [] }
+      : undefined;
+    const apart = req.logitHook !== undefined || times !== undefined;
+    const sample = apart
+      ? undefined : (enc: GPUCommandEncoder) => this.sampler.encode(enc, this.model.logits, 0, params, step++, req.logprobs);
+    const pick = () => (apart ? this.sampleApart(params, step++, req.logitHook, times, req.logprobs) : this.sampler.read());
     for (let i = reuse; i < prompt.length; i += batch) {
       const chunk = prompt.slice(i, Math.min(prompt.length, i + batch));
       const last = i + batch >= prompt.length;
       await this.model.step(chunk, this.cached.length, last ? sample : undefined);
       this.cached.push(...chunk);
     }
-    let choice = await this.sampler.read();
+    let choice = await pick();
     const promptLogits = req.wantPromptLogits ? await this.model.readLogits() : undefined;
     const prefillMs = performance.now() - t0;
 
@@ -180,16 +299,21 @@ export class Engine {
       if (constraint) this.sampler.setMask(await constraint.nextMask());
       await this.model.step([choice.id], this.cached.length, sample);
       this.cached.push(choice.id);
-      choice = await this.sampler.read();
+      choice = await pick();
       c.readbacks++;
       steps++;
     }
     const s = this.model.experts.stats;
+    const decodeMs = performance.now() - t1;
+    this.stats.prefillTokens += prompt.length - reuse;
+    this.stats.prefillSeconds += prefillMs / 1000;
+    this.stats.decodeTokens += steps;
+    this.stats.decodeSeconds += decodeMs / 1000;
     return {
       ids: out, top, finishReason, promptTokens: prompt.length, reusedTokens: reuse,
       ...(promptLogits ? { promptLogits } : {}),
       ...(req.logprobs !== undefined ? { logprobs } : {}),
-      prefillMs, decodeMs: performance.now() - t1,
+      prefillMs, decodeMs, ...(times ? { latencyBreakdown: times } : {}),
       experts: { hits: s.hits - before.hits, misses: s.misses - before.misses, bytesRead: s.bytesRead - before.bytesRead },
       decode: {
         steps, dispatches: c.dispatches - c0.dispatches, submits: c.submits - c0.submits, readbacks: c.readbacks - c0.readbacks, weightBytes: c.weightBytes - c0.weightBytes,
@@ -210,6 +334,11 @@ export class Engine {
  * paged reserve when the device check found too little memory for every expert), then the expert
  * budget from what the device check measured. Options given win.
  */
+function describe(v: unknown): string {
+  if (v instanceof Float32Array) return `a Float32Array of ${v.length}`;
+  return v === null ? 'null' : typeof v === 'object' ? (v as object).constructor?.name ?? 'an object' : typeof v;
+}
+
 async function withDefaults(m: ModelManifest, opts: Partial<LoadOptions>, gpu: Gpu): Promise<LoadOptions> {
   const hp = m.hparams;
   const memory = opts.expertBudgetBytes === undefined ? (await probeDevice()).gpuMemory : undefined;

@@ -9,15 +9,16 @@
  * the conversation; interruptGenerate ends the running request after the token in progress.
  */
 import * as Comlink from 'comlink';
-import type { EngineWorkerApi, LoadedModel, LoadRequest } from '../api';
-import { probeDevice } from '../device/probe';
+import type { EngineWorkerApi, LoadedModel, LoadRequest, LogitProcessorLike } from '../api';
+import { adapterSummary, probeDevice } from '../device/probe';
 import { AbortError, EngineStateError, ModelNotLoadedError } from '../errors';
 import { deleteModel, listModels, verifyModel } from '../store/catalog';
 import { setBackend } from '../store/db';
 import type { StoreBackend } from '../store/idb-backend';
 import { importModel } from '../store/ingest';
 import type { ImportProgress, ImportSource, ModelSummary } from '../store/types';
-import { Engine } from './engine';
+import { resolveSamplingParams } from '../runtime/sampling-params';
+import { Engine, type LogitHook, type RuntimeStats } from './engine';
 import { chatCompletion, completion, type Generation } from './openai';
 import { promptIds, tokenizerFor, type PromptSpec } from './prompts';
 import { Grammars } from './grammar';
@@ -41,8 +42,14 @@ export class EngineHandler implements EngineWorkerApi {
   private readonly replies = new ReplyMemory();
   /** the loaded model's grammars (response_format), made when first asked for */
   private grammars: Grammars | undefined;
+  /** the loaded model's logit processor, if it has one */
+  private logitProcessor: LogitProcessorLike | undefined;
+  /** logit processors by model name, for models loaded without one (web-llm's setLogitProcessorRegistry) */
+  private logitProcessorRegistry: ReadonlyMap<string, LogitProcessorLike> | undefined;
 
   probeDevice = probeDevice;
+
+  adapterSummary = adapterSummary;
 
   // --- the model store ---
 
@@ -81,7 +88,17 @@ export class EngineHandler implements EngineWorkerApi {
 
   // --- the runtime ---
 
-  async loadModel(modelId: string, opts: LoadRequest, onProgress: (done: number, total: number) => void): Promise<LoadedModel> {
+  /**
+   * Logit processors this handler uses for the models it loads by name (LoadRequest.name) without a
+   * processor of their own: web-llm's WebWorkerMLCEngineHandler.setLogitProcessorRegistry, for
+   * processors that live in the worker that hosts this handler.
+   */
+  setLogitProcessorRegistry(registry: ReadonlyMap<string, LogitProcessorLike> | undefined): void {
+    this.logitProcessorRegistry = registry;
+  }
+
+  async loadModel(modelId: string, opts: LoadRequest, onProgress: (done: number, total: number) => void,
+    processor?: LogitProcessorLike): Promise<LoadedModel> {
     this.loading?.abort();
     const abort = (this.loading = new AbortController());
     this.epoch++;
@@ -102,6 +119,7 @@ export class EngineHandler implements EngineWorkerApi {
         }
         await tokenizerFor(modelId); // built now, so a request never needs the manifest again
         this.engine = engine;
+        this.logitProcessor = processor ?? this.logitProcessorRegistry?.get(opts.name ?? modelId);
         const m = engine.model;
         this.loaded = { modelId, contextLength: m.opts.contextLength, resident: m.experts.resident, slots: m.experts.slots(m.manifest.experts[0]?.layer ?? 0) };
         return this.loaded;
@@ -137,13 +155,35 @@ export class EngineHandler implements EngineWorkerApi {
 
   completion: EngineWorkerApi['completion'] = (req, onChunk) => this.request((g) => completion(g, req, onChunk));
 
+  forwardTokensAndSample: EngineWorkerApi['forwardTokensAndSample'] = (ids, isPrefill, sampling = {}) =>
+    this.request(({ engine }) =>
+      engine.forwardAndSample(ids, resolveSamplingParams(sampling), isPrefill, this.logitHook()));
+
+  async runtimeStats(): Promise<RuntimeStats> {
+    if (!this.engine) throw new ModelNotLoadedError('No model is loaded: call loadModel first.');
+    return { ...this.engine.stats };
+  }
+
   async interruptGenerate(): Promise<void> {
     this.running?.abort();
   }
 
-  async resetChat(): Promise<void> {
+  async resetChat(keepStats = false): Promise<void> {
     this.running?.abort();
-    await this.serial(async () => { this.engine?.reset(); this.replies.clear(); });
+    await this.serial(async () => {
+      this.engine?.reset(keepStats);
+      this.replies.clear();
+      if (this.engine) await this.logitProcessor?.resetState();
+    });
+  }
+
+  /** The loaded model's logit processor as the engine calls it: the logits cross to it without a copy. */
+  private logitHook(): LogitHook | undefined {
+    const p = this.logitProcessor;
+    return p && {
+      processLogits: (logits) => p.processLogits(Comlink.transfer(logits, [logits.buffer])),
+      processSampledToken: (id) => p.processSampledToken(id),
+    };
   }
 
   /** `work` after everything queued before it; the queue goes on whether it succeeds or fails. */
@@ -164,7 +204,9 @@ export class EngineHandler implements EngineWorkerApi {
       try {
         const tok = await tokenizerFor(this.loaded.modelId);
         this.grammars ??= new Grammars(tok, engine.manifest.hparams.nVocab);
-        return await work({ engine, tok, modelId: this.loaded.modelId, signal: running.signal, replies: this.replies, grammars: this.grammars });
+        const logitHook = this.logitHook();
+        const g: Generation = { engine, tok, modelId: this.loaded.modelId, signal: running.signal, replies: this.replies, grammars: this.grammars };
+        return await work(logitHook ? { ...g, logitHook } : g);
       } finally {
         if (this.running === running) this.running = undefined;
       }
@@ -178,6 +220,7 @@ export class EngineHandler implements EngineWorkerApi {
     this.engine?.unload();
     this.engine = undefined;
     this.loaded = undefined;
+    this.logitProcessor = undefined;
   }
 }
 

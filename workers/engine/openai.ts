@@ -12,7 +12,7 @@ import { contextExceeded } from '../errors';
 import type { Tokenizer } from '../model/tokenizer';
 import type { StepLogprobs } from '../runtime/sampler';
 import { randomSeed, resolveSamplingParams } from '../runtime/sampling-params';
-import type { Engine, GenerateResult, TokenConstraint } from './engine';
+import type { Engine, GenerateResult, LogitHook, TokenConstraint } from './engine';
 import type { Grammars } from './grammar';
 import { promptIds } from './prompts';
 import type { ReplyMemory } from './replies';
@@ -38,6 +38,8 @@ export interface Generation {
   replies: ReplyMemory;
   /** the loaded model's grammars (response_format) */
   grammars: Grammars;
+  /** the loaded model's logit processor (web-llm's LogitProcessor), if it has one */
+  logitHook?: LogitHook;
 }
 
 /**
@@ -175,6 +177,8 @@ async function runOne<T>(
       bias: { logitBias, frequency: req.frequency_penalty ?? 0, presence: req.presence_penalty ?? 0 },
       ...(constraint ? { constraint } : {}),
       ...(wantLogprobs !== undefined ? { logprobs: wantLogprobs } : {}),
+      ...(g.logitHook ? { logitHook: g.logitHook } : {}),
+      latencyBreakdown: req.extra_body?.enable_latency_breakdown === true,
       onToken: async (id, lp) => {
         firstTokenAt ||= performance.now();
         if (id === eos && !req.ignore_eos) return false;
@@ -231,6 +235,7 @@ function usageOf(choices: readonly Choice[]): Usage {
       prompt_tokens_reused: r.reusedTokens,
       expert_hit_rate: experts.hits + experts.misses > 0 ? experts.hits / (experts.hits + experts.misses) : 1,
       expert_mb_read_per_token: generated > 0 ? experts.bytes / 1e6 / generated : 0,
+      ...(r.latencyBreakdown ? { latencyBreakdown: r.latencyBreakdown } : {}),
     },
   };
 }

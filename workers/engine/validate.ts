@@ -16,7 +16,7 @@ import {
 export type GenerationFields = Pick<
   ChatCompletionRequest,
   'max_tokens' | 'temperature' | 'top_p' | 'seed' | 'stop' | 'repetition_penalty' | 'frequency_penalty' | 'presence_penalty' | 'n' | 'logit_bias'
-  | 'logprobs' | 'top_logprobs' | 'ignore_eos' | 'stream' | 'stream_options'
+  | 'logprobs' | 'top_logprobs' | 'ignore_eos' | 'stream' | 'stream_options' | 'extra_body'
 >;
 
 const given = <T>(v: T | null | undefined): v is T => v !== undefined && v !== null;
