@@ -17,6 +17,8 @@ const t = translations({
 export function App() {
   useLang();
   const [screen, setScreen] = useState<Screen>(() => (getPref(SEEN_KEY) ? 'chat' : 'device'));
+  /** the device check's "Use a server instead": the chat opens with the server settings */
+  const [serverSetup, setServerSetup] = useState(false);
   const go = (s: Screen) => {
     setPref(SEEN_KEY, '1');
     setScreen(s);
@@ -31,9 +33,9 @@ export function App() {
         <nav aria-label={t('nav')}>{tab('chat')}{tab('models')}{tab('device')}</nav>
       </header>
       <main>
-        {screen === 'device' && <DeviceCheck onContinue={() => go('chat')} />}
+        {screen === 'device' && <DeviceCheck onContinue={() => go('chat')} onUseServer={() => { setServerSetup(true); go('chat'); }} />}
         {screen === 'models' && <ModelStore />}
-        {screen === 'chat' && <ChatScreen onImport={() => go('models')} />}
+        {screen === 'chat' && <ChatScreen onImport={() => go('models')} serverSetup={serverSetup} />}
       </main>
     </div>
   );

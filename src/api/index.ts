@@ -19,6 +19,7 @@ import type { ImportProgress, ModelSummary } from '../../workers/store/types';
 import { cacheHelpers } from './cache';
 import type { LiteCoderChatOptions } from './chat-options';
 import { LiteCoderEngine as EngineClient } from './engine-client';
+import { RemoteEngine } from './remote-engine';
 
 // Every public type of web-llm (its classes Chat, Completions and Embeddings as types).
 export type {
@@ -40,6 +41,10 @@ export type { ImportProgress, ModelSummary } from '../../workers/store/types';
 export type { LiteCoderChatOptions } from './chat-options';
 export type { LiteCoderModelRecord } from './app-config';
 export { prebuiltAppConfig, LITE_CODER_RUNTIME } from './app-config';
+export {
+  RemoteEngine, RemoteAuthError, RemoteCorsError, RemoteNotFoundError, RemoteRateLimitError, RemoteRequestError, RemoteServerError,
+  RemoteStreamError, RemoteUnreachableError, type RemoteSettings,
+} from './remote-engine';
 export { WebWorkerMLCEngine, WebWorkerMLCEngineHandler, CreateWebWorkerMLCEngine, type ChatWorker } from './worker-engine';
 export { ServiceWorkerMLCEngine, ServiceWorkerMLCEngineHandler, CreateServiceWorkerMLCEngine } from './service-worker-engine';
 
@@ -77,9 +82,30 @@ export class MLCEngine extends EngineClient {
 /** The name this module had first for MLCEngine. */
 export { MLCEngine as LiteCoderEngine };
 
-/** web-llm's CreateMLCEngine: a new MLCEngine with `modelId` loaded (see MLCEngine.reload). */
+/** Where a Lite Coder extension of CreateMLCEngine sends requests instead of this device: an OpenAI-compatible server. */
+export interface RemoteEngineConfig extends MLCEngineConfig {
+  /** the server's API address, e.g. http://localhost:11434/v1 (Ollama) */
+  endpoint: string;
+  /** sent as a bearer token to that server only */
+  apiKey?: string;
+}
+
+/**
+ * web-llm's CreateMLCEngine: a new MLCEngine with `modelId` loaded (see MLCEngine.reload). A Lite Coder
+ * extension: with `engineConfig.endpoint`, a RemoteEngine that asks that OpenAI-compatible server's
+ * model `modelId` instead (for devices that cannot run the model).
+ */
+export async function CreateMLCEngine(modelId: string, engineConfig: RemoteEngineConfig): Promise<RemoteEngine>;
 export async function CreateMLCEngine(modelId: string | string[], engineConfig?: MLCEngineConfig,
-  chatOpts?: LiteCoderChatOptions | LiteCoderChatOptions[]): Promise<MLCEngine> {
+  chatOpts?: LiteCoderChatOptions | LiteCoderChatOptions[]): Promise<MLCEngine>;
+export async function CreateMLCEngine(modelId: string | string[], engineConfig?: MLCEngineConfig | RemoteEngineConfig,
+  chatOpts?: LiteCoderChatOptions | LiteCoderChatOptions[]): Promise<MLCEngine | RemoteEngine> {
+  if (engineConfig && 'endpoint' in engineConfig && typeof engineConfig.endpoint === 'string') {
+    const remote = new RemoteEngine({ endpoint: engineConfig.endpoint, ...(engineConfig.apiKey ? { apiKey: engineConfig.apiKey } : {}) });
+    if (engineConfig.initProgressCallback) remote.setInitProgressCallback(engineConfig.initProgressCallback);
+    await remote.reload(Array.isArray(modelId) ? modelId[0] ?? '' : modelId);
+    return remote;
+  }
   const e = new MLCEngine(engineConfig);
   await e.reload(modelId, chatOpts);
   return e;

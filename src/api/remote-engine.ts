@@ -43,11 +43,13 @@ export const RemoteRequestError = named<{ status: number }>('RemoteRequestError'
 /** The answer stopped before it was complete (the connection broke, or the server sent garbage). */
 export const RemoteStreamError = named('RemoteStreamError');
 
-type ChatCreate = {
+/** chat.completions.create's overloads, as web-llm types them. */
+export type ChatCreate = {
   (req: ChatCompletionRequestNonStreaming): Promise<ChatCompletion>;
   (req: ChatCompletionRequestStreaming): Promise<AsyncIterable<ChatCompletionChunk>>;
 };
-type CompletionCreate = {
+/** completions.create's overloads, as web-llm types them. */
+export type CompletionCreate = {
   (req: CompletionCreateParamsNonStreaming): Promise<Completion>;
   (req: CompletionCreateParamsStreaming): Promise<AsyncIterable<Completion>>;
 };
@@ -250,5 +252,10 @@ async function unreachable(url: string, e: Error): Promise<Error> {
     return new RemoteCorsError(`${host} answered, but does not allow this page (${location.origin}) to read its answers: `
       + `its CORS settings must allow this origin (for Ollama: OLLAMA_ORIGINS=${location.origin}; llama.cpp's server and vLLM allow any origin by default or with --allowed-origins).`);
   }
-  return new RemoteUnreachableError(`${host} cannot be reached (${e.message}): is the server running, and is the address right?`);
+  const target = new URL(url).hostname;
+  const local = /^(localhost|127\.|10\.|192\.168\.|172\.(1[6-9]|2\d|3[01])\.|\[::1\])/.test(target);
+  const here = /^(localhost|127\.|\[::1\])/.test(location.hostname);
+  // Chromium asks before a public page reaches this machine or the local network (and refuses it silently when told no).
+  const hint = local && !here ? ` If it is running, this browser may be keeping ${location.origin} from your local network: allow "local network access" for this site.` : '';
+  return new RemoteUnreachableError(`${host} cannot be reached (${e.message}): is the server running, and is the address right?${hint}`);
 }

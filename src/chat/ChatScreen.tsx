@@ -6,6 +6,7 @@ import { useLang } from '../i18n';
 import { Composer } from './Composer';
 import { addMessage, deleteMessage, dropOldestTurn, selectBranch, thread, type ChatNode } from './conversation';
 import { MessageView } from './MessageView';
+import { ModelPicker } from './ModelPicker';
 import { ModelStatus } from './ModelStatus';
 import { startSession, useModelSession } from './session';
 import { SettingsPanel } from './SettingsPanel';
@@ -16,13 +17,14 @@ import { useReply } from './useReply';
 import './chat.css';
 
 /** The chat: conversations, the thread, the composer, settings, and the artifact preview. */
-export function ChatScreen(props: { onImport: () => void }) {
+export function ChatScreen(props: { onImport: () => void; serverSetup?: boolean }) {
   useLang();
   const session = useModelSession();
   const convs = useConversations();
   const ready = session.kind === 'ready' ? session : undefined;
   const replies = useReply(convs, ready?.model.id);
-  const [showSettings, setShowSettings] = useState(false);
+  const [showSettings, setShowSettings] = useState(props.serverSetup ?? false);
+  const [serverSetup, setServerSetup] = useState(props.serverSetup ?? false);
   const [drawer, setDrawer] = useState(false);
   const [artifact, setArtifact] = useState<number | null>(null);
   const end = useRef<HTMLDivElement>(null);
@@ -94,15 +96,15 @@ export function ChatScreen(props: { onImport: () => void }) {
       <Sidebar convs={convs} onPicked={() => setDrawer(false)} />
       <section class="chat-main">
         <div class="chat-toolbar">
-          <span class="muted small">{ready ? `${t('model')}: ${ready.model.name}` : ''}</span>
+          <ModelPicker session={session} />
           <span class="toolbar-buttons">
             <button class="secondary" onClick={() => setShowSettings(!showSettings)} aria-expanded={showSettings} data-testid="settings-toggle">{t('settings')}</button>
             {/* on a phone, the conversation list is a drawer; the toggle stays above it to close it */}
             <button class="drawer-toggle secondary" onClick={() => setDrawer(!drawer)} aria-label={t('menu')} aria-expanded={drawer} data-testid="drawer-toggle">☰</button>
           </span>
         </div>
-        {showSettings && conv && <SettingsPanel conversation={conv} onChange={(c) => convs.update(c.id, () => c)} />}
-        <ModelStatus session={session} onImport={props.onImport} />
+        {showSettings && conv && <SettingsPanel conversation={conv} onChange={(c) => convs.update(c.id, () => c)} serverSetup={serverSetup} />}
+        <ModelStatus session={session} onImport={props.onImport} onServer={() => { setServerSetup(true); setShowSettings(true); }} />
         <div class="thread" data-testid="thread" aria-live="polite">
           {shown.length === 0 && <p class="muted empty">{t('empty')}</p>}
           {contextStart > 0 && <p class="muted small context-note">{t('outOfContext')}</p>}

@@ -2,13 +2,14 @@ import { loadModel, type ModelSession } from './session';
 import { t } from './strings';
 
 /** What stands between the user and a chat: no model, a model loading, or one that failed. */
-export function ModelStatus(props: { session: ModelSession; onImport: () => void }) {
+export function ModelStatus(props: { session: ModelSession; onImport: () => void; onServer?: () => void }) {
   const s = props.session;
   if (s.kind === 'none') {
     return (
       <div class="panel model-status" data-testid="no-model">
         <p>{t('noModel')}</p>
         <button class="primary" onClick={props.onImport} data-testid="go-import">{t('goImport')}</button>
+        {props.onServer && <button class="secondary" onClick={props.onServer} data-testid="go-server">{t('goServer')}</button>}
       </div>
     );
   }

@@ -5,7 +5,7 @@
  * would; it checks the request and the context.
  */
 import { useState } from 'preact/hooks';
-import { addMessage, deleteMessage, messagesForModel, updateMessage } from './conversation';
+import { addMessage, deleteMessage, messagesForModel, updateMessage, type ChatNode } from './conversation';
 import { client, sessionFailed } from './session';
 import type { Conversations } from './useConversations';
 
@@ -44,6 +44,18 @@ export function useReply(convs: Pick<Conversations, 'get' | 'update'>, modelId: 
     onEvent?.({ type: 'start', userId, answerId });
     let text = '';
     let usage = { promptTokens: 0, completionTokens: 0 };
+    const sentAt = performance.now();
+    let firstAt = 0;
+    let deltas = 0;
+    let stats: ChatNode['stats'] | undefined;
+    /** tokens/s and the time to the first token as this page saw them (one delta, about one token) */
+    const clientStats = () => {
+      const end = performance.now();
+      return {
+        tokensPerSecond: deltas > 1 && firstAt ? (deltas - 1) / ((end - firstAt) / 1000) : 0,
+        timeToFirstTokenS: ((firstAt || end) - sentAt) / 1000,
+      };
+    };
     let flushed = 0;
     const flush = (lazy?: 'lazy') => { flushed = performance.now(); convs.update(conversationId, (x) => updateMessage(x, answerId, { content: text }), lazy); };
     try {
@@ -60,17 +72,27 @@ export function useReply(convs: Pick<Conversations, 'get' | 'update'>, modelId: 
           onEvent?.({ type: 'delta', answerId, delta: choice.delta.content });
         }
         if (choice?.finish_reason) finish = choice.finish_reason;
+        if (choice?.delta.content) {
+          firstAt ||= performance.now();
+          deltas++;
+        }
         if (chunk.usage) {
           usage = { promptTokens: chunk.usage.prompt_tokens, completionTokens: chunk.usage.completion_tokens };
-          const u = chunk.usage as typeof chunk.usage & { extra: { expert_hit_rate?: number } };
-          convs.update(conversationId, (x) => updateMessage(x, answerId, {
-            content: text,
-            stats: {
-              tokensPerSecond: u.extra.decode_tokens_per_s, timeToFirstTokenS: u.extra.time_to_first_token_s, expertHitRate: u.extra.expert_hit_rate ?? 1,
-              promptTokens: u.prompt_tokens, completionTokens: u.completion_tokens, finish,
-            },
-          }));
+          // a server's usage may carry no `extra` (web-llm's figures): then this page's own timing
+          const x = (chunk.usage as { extra?: { decode_tokens_per_s?: number; time_to_first_token_s?: number; expert_hit_rate?: number } }).extra;
+          const measured = clientStats();
+          stats = {
+            tokensPerSecond: x?.decode_tokens_per_s ?? measured.tokensPerSecond, timeToFirstTokenS: x?.time_to_first_token_s ?? measured.timeToFirstTokenS,
+            expertHitRate: x?.expert_hit_rate ?? 1, promptTokens: usage.promptTokens, completionTokens: usage.completionTokens, finish,
+          };
+          const st = stats;
+          convs.update(conversationId, (m) => updateMessage(m, answerId, { content: text, stats: st }));
         } else if (performance.now() - flushed > RENDER_EVERY_MS) flush('lazy');
+      }
+      // A server that sends no usage: the figures this page measured.
+      if (!stats) {
+        const st = { ...clientStats(), expertHitRate: 1, promptTokens: 0, completionTokens: deltas, finish };
+        convs.update(conversationId, (m) => updateMessage(m, answerId, { content: text, stats: st }));
       }
       flush();
       onEvent?.({ type: 'done', answerId, text, finish, ...usage });

@@ -13,7 +13,7 @@ const HEADLINES = { resident: 'headlineResident', paged: 'headlinePaged', 'canno
 type PersistNote = { kind: 'granted' } | { kind: 'declined' } | { kind: 'failed'; message: string };
 
 /** "Can my device run it?": what the browser and GPU offer, and the verdict for the model. */
-export function DeviceCheck(props: { onContinue: () => void }) {
+export function DeviceCheck(props: { onContinue: () => void; onUseServer: () => void }) {
   useLang();
   const [report, setReport] = useState<DeviceReport | null>(null);
   const [probing, setProbing] = useState(true);
@@ -76,7 +76,10 @@ export function DeviceCheck(props: { onContinue: () => void }) {
             {t('askPersist')}
           </button>
         )}
-        <button class="primary" data-testid="continue" onClick={props.onContinue}>
+        {report?.verdict.verdict === 'cannot-run' && (
+          <button class="primary" data-testid="use-server" onClick={props.onUseServer}>{t('useServer')}</button>
+        )}
+        <button class={report?.verdict.verdict === 'cannot-run' ? 'secondary' : 'primary'} data-testid="continue" onClick={props.onContinue}>
           {t('continue')}
         </button>
       </div>

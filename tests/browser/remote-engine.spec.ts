@@ -156,3 +156,24 @@ test('each failure gets its own name and a clear message; a broken stream keeps 
   expect(broken.text.length).toBeGreaterThan(0);
   expect(broken.error).toMatch(/^RemoteStreamError: The answer from .* (broke off|ended before it was complete).*What arrived is kept\./);
 });
+
+test('the in-page API answers from a server: CreateMLCEngine(model, { endpoint }) (a Lite Coder extension)', async ({ page }) => {
+  // A page served by the app's server (a page Playwright fulfils has no address space, and Chromium
+  // then keeps it from loopback servers), importing the built module as a developer's page does.
+  await openHarness(page);
+  const r = await page.evaluate(async (endpoint) => {
+    const api = (await import(/* @vite-ignore */ `${location.origin}/lite-coder.js`)) as typeof import('../../src/api/index');
+    const progress: string[] = [];
+    const engine = await api.CreateMLCEngine('ds2-pub-f32', { endpoint, initProgressCallback: (p) => progress.push(p.text) });
+    let text = '';
+    for await (const c of await engine.chat.completions.create({ messages: [{ role: 'user', content: 'hello there' }], max_tokens: 6, temperature: 0, stream: true })) {
+      text += c.choices[0]?.delta.content ?? '';
+    }
+    const missing = await api.CreateMLCEngine('no-such-model', { endpoint }).then(() => 'ok', (e: Error) => e.name);
+    return { text, progress, missing, cached: await caches.keys() };
+  }, server.url);
+  expect(r.text.length).toBeGreaterThan(0);
+  expect(r.progress.at(-1)).toContain('ds2-pub-f32');
+  expect(r.missing).toBe('RemoteNotFoundError');
+  expect(r.cached).toEqual([]); // nothing of the API's traffic in Cache Storage
+});

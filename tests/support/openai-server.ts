@@ -41,7 +41,7 @@ const FIM = { begin: '<\uFF5Cfim\u2581begin\uFF5C>', hole: '<\uFF5Cfim\u2581hole
 interface ChatMessage { role: string; content: string }
 interface Body {
   model?: string; messages?: ChatMessage[]; prompt?: string; suffix?: string; stream?: boolean; max_tokens?: number;
-  temperature?: number; top_p?: number; seed?: number; stop?: string | string[];
+  temperature?: number; top_p?: number; seed?: number; stop?: string | string[]; stream_options?: { include_usage?: boolean };
 }
 
 let llama: Promise<Llama> | undefined;
@@ -108,12 +108,13 @@ async function handle(req: IncomingMessage, res: ServerResponse, s: OpenAiServer
     return !res.destroyed;
   });
   if (res.destroyed) return;
+  const usage = { prompt_tokens: tokens.length, completion_tokens: out.count, total_tokens: tokens.length + out.count };
   if (body.stream) {
     res.write(`data: ${JSON.stringify(piece('', out.finish))}\n\n`);
+    if (body.stream_options?.include_usage) res.write(`data: ${JSON.stringify({ ...piece('', null), choices: [], usage })}\n\n`);
     res.end('data: [DONE]\n\n');
     return;
   }
-  const usage = { prompt_tokens: tokens.length, completion_tokens: out.count, total_tokens: tokens.length + out.count };
   send(res, s, 200, chat
     ? { id, object: 'chat.completion', created, model: s.model, usage, choices: [{ index: 0, finish_reason: out.finish, message: { role: 'assistant', content: out.text } }] }
     : { id, object: 'text_completion', created, model: s.model, usage, choices: [{ index: 0, text: out.text, finish_reason: out.finish }] });
