@@ -13,8 +13,21 @@ import type { ErrorCode as ProtocolErrorCode } from '../src/embed/protocol';
 /** Facts an error carries for the code that catches it (structured-cloneable). */
 export type ErrorDetails = Readonly<Record<string, string | number | boolean>>;
 
+/** An Error with the facts `details` (the class `named` returns). */
+export type NamedError<D extends ErrorDetails = ErrorDetails> = Error & { readonly details?: D | undefined };
+
+/**
+ * The class `named` returns. Declared rather than inferred, so that the published types
+ * (dist/lite-coder.d.ts) do not copy in the statics of the host's ErrorConstructor (Node's
+ * captureStackTrace and NodeJS.CallSite), which a browser program's compiler does not know.
+ */
+export interface NamedErrorClass<D extends ErrorDetails = ErrorDetails> {
+  new (message: string, details?: D): NamedError<D>;
+  readonly prototype: NamedError<D>;
+}
+
 /** An error class whose instances are named `name`. */
-export function named<D extends ErrorDetails = ErrorDetails>(name: string) {
+export function named<D extends ErrorDetails = ErrorDetails>(name: string): NamedErrorClass<D> {
   return class extends Error {
     constructor(message: string, readonly details?: D) {
       super(message);

@@ -91,7 +91,7 @@ export function ChatScreen(props: { onImport: () => void; serverSetup?: boolean 
   };
 
   return (
-    <div class={`chat${artifact !== null ? ' with-artifact' : ''}${drawer ? ' drawer-open' : ''}`}>
+    <div class={`chat${artifact !== null ? ' with-artifact' : ''}${drawer ? ' drawer-open' : ''}`} data-testid="chat-screen" data-session={session.kind}>
       <button class="drawer-backdrop" aria-label={t('closeMenu')} tabIndex={-1} onClick={() => setDrawer(false)} data-testid="drawer-backdrop" />
       <Sidebar convs={convs} onPicked={() => setDrawer(false)} />
       <section class="chat-main">
@@ -103,7 +103,7 @@ export function ChatScreen(props: { onImport: () => void; serverSetup?: boolean 
             <button class="drawer-toggle secondary" onClick={() => setDrawer(!drawer)} aria-label={t('menu')} aria-expanded={drawer} data-testid="drawer-toggle">☰</button>
           </span>
         </div>
-        {showSettings && conv && <SettingsPanel conversation={conv} onChange={(c) => convs.update(c.id, () => c)} serverSetup={serverSetup} />}
+        {showSettings && conv && <SettingsPanel conversation={conv} onChange={(c) => convs.update(c.id, () => c)} serverSetup={serverSetup} session={session} />}
         <ModelStatus session={session} onImport={props.onImport} onServer={() => { setServerSetup(true); setShowSettings(true); }} />
         <div class="thread" data-testid="thread" aria-live="polite">
           {shown.length === 0 && <p class="muted empty">{t('empty')}</p>}

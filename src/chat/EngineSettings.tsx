@@ -1,14 +1,14 @@
 import { useState } from 'preact/hooks';
 import { getPref } from '../prefs';
 import { t } from './engine-strings';
-import { connectServer, engineChoice, SERVER_KEY, serverModels, switchToDevice, useModelSession } from './session';
+import { connectServer, engineChoice, SERVER_KEY, serverModels, switchToDevice, type ModelSession } from './session';
 
 /**
  * Settings: where answers come from. This device's GPU, or a server with an OpenAI-compatible API
  * (its address, an optional API key, and one of the models it lists).
  */
-export function EngineSettings(props: { serverSetup: boolean }) {
-  const session = useModelSession();
+export function EngineSettings(props: { session: ModelSession; serverSetup: boolean }) {
+  const session = props.session;
   const saved = engineChoice();
   const [kind, setKind] = useState<'device' | 'server'>(props.serverSetup ? 'server' : saved.kind);
   const [endpoint, setEndpoint] = useState(saved.kind === 'server' ? saved.endpoint : '');

@@ -1,13 +1,14 @@
 import { useState } from 'preact/hooks';
 import { setLang, useLang, type Lang } from '../i18n';
 import { EngineSettings } from './EngineSettings';
+import type { ModelSession } from './session';
 import { CONTEXT_LIMIT } from './session';
 import type { ChatSettings, Conversation } from './conversation';
 import { t } from './strings';
 import { getPref, setPref } from '../prefs';
 
 /** Per-conversation system prompt and sampling, and the interface language. */
-export function SettingsPanel(props: { conversation: Conversation; onChange: (c: Conversation) => void; serverSetup?: boolean | undefined }) {
+export function SettingsPanel(props: { conversation: Conversation; onChange: (c: Conversation) => void; serverSetup?: boolean | undefined; session: ModelSession }) {
   const lang = useLang();
   const c = props.conversation;
   const set = (patch: Partial<ChatSettings>) => props.onChange({ ...c, settings: { ...c.settings, ...patch } });
@@ -37,7 +38,7 @@ export function SettingsPanel(props: { conversation: Conversation; onChange: (c:
           <option value="en">English</option><option value="zh">简体中文</option>
         </select></label>
       </div>
-      <EngineSettings serverSetup={props.serverSetup ?? false} />
+      <EngineSettings session={props.session} serverSetup={props.serverSetup ?? false} />
     </section>
   );
 }

@@ -21,6 +21,8 @@ const ALLOWED = [
   'DeepSeek-Coder-V2-Lite', 'Lite Coder', 'DeepSeek', 'Markdown', 'JSON',
   'maxStorageBufferBindingSize', 'maxBufferSize', 'shader-f16', 'subgroups', 'WebGPU', 'GGUF', '.gguf', 'gguf',
   'attn_kv_b', 'Enter', 'Shift', 'Top-p', 'HTTP', 'Range',
+  // product and protocol names (the server settings: "OpenAI-compatible API")
+  'OpenAI', 'Ollama', 'vLLM', 'llama.cpp',
   // The language picker names each language in itself.
   'English',
   // What SwiftShader reports as its adapter.

@@ -13,7 +13,7 @@ import { CHROMIUM_ARGS } from '../../scripts/chromium';
 // @ts-expect-error: a plain JS module shared with `npm start`.
 import { startStaticServer } from '../../scripts/static-server.mjs';
 import { expect, test, type FixtureServer } from './support/fixtures';
-import { send, setMaxTokens, waitForReply } from './support/chat';
+import { send, setMaxTokens, waitForModel, waitForReply } from './support/chat';
 import { expectStored, importUrl } from './support/store';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
@@ -182,7 +182,7 @@ test('a model imported under the service worker goes to IndexedDB only; then, of
   await page.getByTestId('tab-models').click();
   await expect(page.getByTestId('model-list')).toContainText('ds2-pub-q4_0');
   await page.getByTestId('tab-chat').click();
-  await expect(page.getByTestId('model-loading')).toHaveCount(0, { timeout: 60_000 });
+  await waitForModel(page);
   await setMaxTokens(page, 6);
   await send(page, 'hello, offline');
   await waitForReply(page);

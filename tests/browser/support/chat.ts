@@ -10,8 +10,13 @@ export async function chatWithFixture(page: Page, url: string, contextLimit?: nu
   await expectStored(page);
   await page.getByTestId('tab-chat').click();
   await expect(page.getByTestId('composer')).toBeVisible();
-  await expect(page.getByTestId('model-loading')).toHaveCount(0, { timeout: 60_000 });
+  await waitForModel(page);
   await expect(page.getByTestId('model-error')).toHaveCount(0);
+}
+
+/** Wait until the chat's model is loaded (the session is ready), not merely until no progress bar shows. */
+export async function waitForModel(page: Page): Promise<void> {
+  await expect(page.getByTestId('chat-screen')).toHaveAttribute('data-session', 'ready', { timeout: 60_000 });
 }
 
 export async function setMaxTokens(page: Page, n: number): Promise<void> {
