@@ -6,6 +6,7 @@
  */
 import type { Artifact } from './detect';
 import { hardeningScript, withoutDeclarativeShadowRoots } from './harden';
+import { leadingDoctypeEnd } from './scan';
 
 /**
  * Everything inline, data: and blob: may run or render; nothing may be fetched. 'unsafe-eval' is
@@ -88,8 +89,7 @@ function withHeadStart(source: string, inject: string): string {
   // Opening html and head ourselves before anything the model wrote: a later <html> only adds its
   // attributes, a later <head> is ignored, and no comment, stray script or <head> lookalike can come
   // first. The model's doctype must go, or one after our tags would drop the page into quirks mode.
-  const doctype = /^(?:\uFEFF|\s|<!--[\s\S]*?-->)*<!doctype[^>]*>/i.exec(source);
-  const rest = doctype ? source.slice(doctype[0].length) : source;
+  const rest = source.slice(leadingDoctypeEnd(source));
   return `<!DOCTYPE html><html><head>${inject}${rest}`;
 }
 
