@@ -53,7 +53,7 @@ export default defineConfig({
     target: 'es2022',
     sourcemap: true,
     // The harness page exposes runtime internals to the browser tests and command-line tools only.
-    rollupOptions: { input: { main: 'index.html', embed: 'embed.html', harness: 'tests/harness/harness.html', sampler: 'tests/harness/sampler.html', bench: 'tests/harness/bench.html', kernels: 'tests/harness/kernels.html', markdown: 'tests/harness/markdown.html', artifacts: 'tests/harness/artifacts.html' } },
+    rollupOptions: { input: { main: 'index.html', embed: 'embed.html', harness: 'tests/harness/harness.html', sampler: 'tests/harness/sampler.html', bench: 'tests/harness/bench.html', kernels: 'tests/harness/kernels.html', markdown: 'tests/harness/markdown.html', artifacts: 'tests/harness/artifacts.html', chatStream: 'tests/harness/chat-stream.html' } },
   },
   worker: { format: 'es' },
   plugins: [

@@ -23,7 +23,8 @@ export interface Overflow {
   userId: string;
 }
 
-const RENDER_EVERY_MS = 40;
+/** How often streamed text reaches the conversation (and so the screen), at most: once per this many ms. */
+export const RENDER_EVERY_MS = 40;
 
 export function useReply(convs: Pick<Conversations, 'get' | 'update'>, modelId: string | undefined, contextLength: number, onEvent?: (e: ReplyEvent) => void) {
   const [busy, setBusy] = useState<string | null>(null);

@@ -244,16 +244,44 @@ function remember(key: string, html: string): void {
   cache.set(key, html);
 }
 
-/** Markdown to sanitised HTML, for `dangerouslySetInnerHTML`. Needs a DOM. */
-export function renderMarkdown(markdown: string, opts: RenderOptions = {}): string {
-  getPurifier(); // fail before any work if there is no DOM
-  const all = blocks(markdown, opts);
-  const out = all.map((b) => cached(b.key));
-  const missing = out.flatMap((html, i) => (html === undefined ? [i] : []));
+/** Sanitised HTML of the blocks at `which` (from the cache where it can), the others left undefined. */
+function blockHtml(all: { key: string; token: Token }[], which: number[]): (string | undefined)[] {
+  const out: (string | undefined)[] = new Array(all.length);
+  const missing: number[] = [];
+  for (const i of which) {
+    out[i] = cached(all[i]!.key);
+    if (out[i] === undefined) missing.push(i);
+  }
   sanitizeBlocks(missing.map((i) => md.parser([all[i]!.token]))).forEach((html, j) => {
     const i = missing[j]!;
     out[i] = html;
     if (i < all.length - 1) remember(all[i]!.key, html);
   });
-  return out.join('');
+  return out;
+}
+
+/** Markdown to sanitised HTML, for `dangerouslySetInnerHTML`. Needs a DOM. */
+export function renderMarkdown(markdown: string, opts: RenderOptions = {}): string {
+  getPurifier(); // fail before any work if there is no DOM
+  const all = blocks(markdown, opts);
+  return blockHtml(all, all.map((_, i) => i)).join('');
+}
+
+/**
+ * A top-level part of a message, keyed as renderMarkdown's blocks are: sanitised HTML, or a fenced
+ * code block (its number, fenceLang() language and code) for the caller to build as DOM, as
+ * code-block.ts does; either way the same markup renderMarkdown gives.
+ */
+export type Part =
+  | { kind: 'html'; key: string; html: string }
+  | { kind: 'code'; key: string; index: number; lang: string; code: string };
+
+/** renderMarkdown's blocks as parts, with top-level fenced code left for the caller. Needs a DOM. */
+export function renderParts(markdown: string, opts: RenderOptions = {}): Part[] {
+  getPurifier();
+  const all = blocks(markdown, opts);
+  const html = blockHtml(all, all.flatMap((b, i) => (isFenced(b.token) ? [] : [i])));
+  return all.map(({ key, token }, i): Part => (isFenced(token)
+    ? { kind: 'code', key, index: blockIndex.get(token)!, lang: fenceLang(token.lang), code: token.text }
+    : { kind: 'html', key, html: html[i]! }));
 }
