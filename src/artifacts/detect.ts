@@ -34,7 +34,12 @@ interface Block {
 const FALLBACK_TITLE: Record<ArtifactKind, string> = { html: 'HTML page', svg: 'SVG image', page: 'Web page' };
 
 export function extractArtifacts(markdown: string): Artifact[] {
-  const blocks = fencedBlocks(markdown);
+  let blocks: Block[];
+  try {
+    blocks = fencedBlocks(markdown);
+  } catch {
+    return []; // marked overflows the stack on deep nesting ('>>>…'); the chat shows such text plain
+  }
   const found: Omit<Artifact, 'id'>[] = [];
   const used = new Set<number>();
 

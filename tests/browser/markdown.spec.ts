@@ -162,6 +162,15 @@ test('a code block highlighted a piece at a time ends as highlight.js highlights
   }
 });
 
+test('Markdown nested deeper than marked can parse shows as plain text, and the component lives on', async ({ page }) => {
+  await openHarness(page);
+  const deep = '>'.repeat(50000);
+  await mount(page, deep);
+  await expect(page.locator('.markdown .md-raw-html')).toHaveText(deep);
+  await mount(page, 'fine *again*');
+  await expect(page.locator('.markdown em')).toHaveText('again');
+});
+
 test('block-wise cached rendering equals sanitising the whole, at every point of a stream', async ({ page }) => {
   await openHarness(page);
   const full = [

@@ -13,6 +13,7 @@ import {
   drawingTargets, elementLookups, externalScripts, firstTitle, isModuleScript, leadingDoctypeEnd, linkTexts, prologEnd,
   startTags, withoutFileNames,
 } from '../../src/artifacts/scan';
+import { markdownToHtml } from '../../src/chat/markdown/render';
 import { TextStream } from '../../workers/engine/text-stream';
 import { preTokenize } from '../../workers/model/tokenizer';
 
@@ -81,6 +82,17 @@ describe('artifact detection on crafted blocks', () => {
   for (const [name, markdown] of Object.entries(cases)) {
     it(`is linear on ${name}`, () => {
       expect(ms(() => extractArtifacts(markdown))).toBeLessThan(GENEROUS_MS);
+    });
+  }
+});
+
+describe('Markdown that marked cannot parse', () => {
+  // marked recurses once per level of nesting: these overflow the stack (RangeError) inside it.
+  const deep = { quotes: '>'.repeat(50000), 'list markers': `${'* '.repeat(20000)}x`, emphasis: `${'*'.repeat(20000)}a${'*'.repeat(20000)}` };
+  for (const [name, text] of Object.entries(deep)) {
+    it(`shows ${name} nested tens of thousands deep as plain text, and finds no artifact in it, instead of throwing`, () => {
+      expect(markdownToHtml(text)).toBe(`<p class="md-raw-html">${text.replace(/>/g, '&gt;')}</p>\n`);
+      expect(extractArtifacts(`${text}\n\n${fence('html', '<p>x</p>')}`)).toEqual([]);
     });
   }
 });

@@ -124,9 +124,22 @@ const md = new Marked({
   },
 });
 
+/**
+ * The whole text as plain text, for Markdown that marked fails on. It recurses once per level of
+ * nesting, so model text such as 20,000 nested quotes ('>>>>…') or emphasis markers overflows the
+ * stack (RangeError); model text must never break the chat, so anything marked throws on it gets this.
+ */
+function plainText(markdown: string): string {
+  return `<p class="md-raw-html">${escapeHtml(markdown)}</p>\n`;
+}
+
 /** Fenced code blocks with the indices `renderMarkdown` gives them (`data-block`, `data-copy`). */
 export function codeBlocks(markdown: string): CodeBlock[] {
-  return fencedTokens(md, md.lexer(markdown)).map((t, index) => ({ index, lang: fenceLang(t.lang), code: t.text }));
+  try {
+    return fencedTokens(md, md.lexer(markdown)).map((t, index) => ({ index, lang: fenceLang(t.lang), code: t.text }));
+  } catch {
+    return []; // rendered as plainText(): no code blocks
+  }
 }
 
 /**
@@ -148,7 +161,11 @@ function blocks(markdown: string, opts: RenderOptions): { key: string; token: To
 
 /** Layer 1: the HTML before DOMPurify. Pure; safe by construction, but always sanitise it too. */
 export function markdownToHtml(markdown: string, opts: RenderOptions = {}): string {
-  return blocks(markdown, opts).map(({ token }) => md.parser([token])).join('');
+  try {
+    return blocks(markdown, opts).map(({ token }) => md.parser([token])).join('');
+  } catch {
+    return plainText(markdown);
+  }
 }
 
 // Exactly what markdownToHtml emits. No id/name (DOM clobbering), no style, no event handlers.
@@ -263,8 +280,12 @@ function blockHtml(all: { key: string; token: Token }[], which: number[]): (stri
 /** Markdown to sanitised HTML, for `dangerouslySetInnerHTML`. Needs a DOM. */
 export function renderMarkdown(markdown: string, opts: RenderOptions = {}): string {
   getPurifier(); // fail before any work if there is no DOM
-  const all = blocks(markdown, opts);
-  return blockHtml(all, all.map((_, i) => i)).join('');
+  try {
+    const all = blocks(markdown, opts);
+    return blockHtml(all, all.map((_, i) => i)).join('');
+  } catch {
+    return sanitizeHtml(plainText(markdown));
+  }
 }
 
 /**
@@ -279,9 +300,13 @@ export type Part =
 /** renderMarkdown's blocks as parts, with top-level fenced code left for the caller. Needs a DOM. */
 export function renderParts(markdown: string, opts: RenderOptions = {}): Part[] {
   getPurifier();
-  const all = blocks(markdown, opts);
-  const html = blockHtml(all, all.flatMap((b, i) => (isFenced(b.token) ? [] : [i])));
-  return all.map(({ key, token }, i): Part => (isFenced(token)
-    ? { kind: 'code', key, index: blockIndex.get(token)!, lang: fenceLang(token.lang), code: token.text }
-    : { kind: 'html', key, html: html[i]! }));
+  try {
+    const all = blocks(markdown, opts);
+    const html = blockHtml(all, all.flatMap((b, i) => (isFenced(b.token) ? [] : [i])));
+    return all.map(({ key, token }, i): Part => (isFenced(token)
+      ? { kind: 'code', key, index: blockIndex.get(token)!, lang: fenceLang(token.lang), code: token.text }
+      : { kind: 'html', key, html: html[i]! }));
+  } catch {
+    return [{ kind: 'html', key: `plain\u0000${markdown}`, html: sanitizeHtml(plainText(markdown)) }];
+  }
 }
