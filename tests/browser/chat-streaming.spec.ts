@@ -63,18 +63,36 @@ function reply(i: number): string {
   return `## Step ${i + 1}: the ${w()}\n\n${prose(6)}\n\n- ${prose(1)}\n- ${prose(1)}\n- ${prose(1)}\n\n\`\`\`javascript\n${javascript(3700, i)}\n\`\`\`\n\n${prose(8)}\n\n\`\`\`python\ndef ${w()}(${w()}):\n    return [${w()} for ${w()} in range(${i})]  # ${prose(1)}\n\`\`\`\n${html}\n${prose(10)}\n`;
 }
 
-interface TraceEvent { name: string; ph: string; pid: number; tid: number; dur?: number; tdur?: number; args: { name?: string; data?: { frames?: { processId: number; isOutermostMainFrame?: boolean }[] } } }
+interface TraceEvent {
+  name: string; ph: string; pid: number; tid: number; ts: number; dur?: number; tdur?: number;
+  args: { name?: string; data?: { frames?: { processId: number; isOutermostMainFrame?: boolean }[] } };
+}
 
-/** Runs `f` while tracing the page; returns its result and the CPU milliseconds of each task of the page's main thread. */
-async function tracingTasks<T>(browser: Browser, page: Page, f: () => Promise<T>): Promise<{ result: T; cpuMs: number[] }> {
-  await browser.startTracing(page, { categories: ['disabled-by-default-devtools.timeline'] });
+/** What the main thread did in the busiest task: its longest steps (CPU ms), to read a failure by. */
+const STEPS = ['FunctionCall', 'TimerFire', 'RunMicrotasks', 'Layout', 'UpdateLayoutTree', 'PrePaint', 'Paint', 'Layerize', 'Commit',
+  'ParseHTML', 'MajorGC', 'MinorGC', 'V8.GC_MARK_COMPACTOR', 'V8.GC_SCAVENGER', 'BlinkGC.AtomicPauseMarkTransitiveClosure', 'BlinkGC.AtomicPauseSweepAndCompact'];
+
+/**
+ * Runs `f` while tracing the page; returns its result, the CPU milliseconds of each task of the
+ * page's main thread, and what the busiest one did.
+ */
+async function tracingTasks<T>(browser: Browser, page: Page, f: () => Promise<T>): Promise<{ result: T; cpuMs: number[]; busiest: string }> {
+  await browser.startTracing(page, { categories: ['disabled-by-default-devtools.timeline', 'devtools.timeline', 'v8', 'disabled-by-default-v8.gc', 'blink_gc'] });
   const result = await f();
   const trace = JSON.parse((await browser.stopTracing()).toString()) as { traceEvents: TraceEvent[] };
   const events = trace.traceEvents;
   const pid = events.find((e) => e.name === 'TracingStartedInBrowser')!.args.data!.frames!.find((f) => f.isOutermostMainFrame)!.processId;
   const tid = events.find((e) => e.ph === 'M' && e.name === 'thread_name' && e.pid === pid && e.args.name === 'CrRendererMain')!.tid;
-  const cpuMs = events.filter((e) => e.ph === 'X' && e.name === 'RunTask' && e.pid === pid && e.tid === tid).map((e) => (e.tdur ?? e.dur ?? 0) / 1000);
-  return { result, cpuMs };
+  const main = events.filter((e) => e.ph === 'X' && e.pid === pid && e.tid === tid);
+  const tasks = main.filter((e) => e.name === 'RunTask');
+  const cpu = (e: TraceEvent) => (e.tdur ?? e.dur ?? 0) / 1000;
+  const top = tasks.reduce((a, b) => (cpu(b) > cpu(a) ? b : a), tasks[0]!);
+  const steps = new Map<string, number>();
+  for (const e of main) {
+    if (e.ts >= top.ts && e.ts + (e.dur ?? 0) <= top.ts + (top.dur ?? 0) && STEPS.includes(e.name)) steps.set(e.name, (steps.get(e.name) ?? 0) + cpu(e));
+  }
+  const busiest = `${((top.ts - tasks[0]!.ts) / 1e6).toFixed(1)} s in: ${[...steps].sort((a, b) => b[1] - a[1]).slice(0, 5).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(', ')}`;
+  return { result, cpuMs: tasks.map(cpu), busiest };
 }
 
 function conversation(): Conversation {
@@ -112,11 +130,12 @@ test('a 30 KB code block streams into a thread of 40 long replies with no main-t
   const code = javascript(30_000, 7);
   const text = `Here is everything in one file:\n\n\`\`\`javascript\n${code}\n\`\`\`\n\nSave it as \`app.js\`.\n`;
   // 30 deltas a second, the rate of a 30 tokens/s reply; 34 characters each, so that 30 KB takes 30 s.
-  const { result: { start, end }, cpuMs } = await tracingTasks(browser, page, () => page.evaluate((text) => window.chatStream.stream({ text, rate: 30, size: 34 }), text));
+  const { result: { start, end }, cpuMs, busiest: inside } = await tracingTasks(browser, page, () => page.evaluate((text) => window.chatStream.stream({ text, rate: 30, size: 34 }), text));
   const longTasks = (await page.evaluate(() => window.chatStream.longTasks())).filter((t) => t.start >= start && t.start <= end);
   const worst = Math.max(0, ...cpuMs);
   const busiest = [...cpuMs].sort((a, b) => b - a).slice(0, 5).map((ms) => ms.toFixed(0)).join(', ');
-  console.log(`streamed ${text.length} characters in ${((end - start) / 1000).toFixed(1)} s, ${cpuMs.length} tasks; the busiest took ${busiest} ms of CPU; `
+  console.log(`streamed ${text.length} characters in ${((end - start) / 1000).toFixed(1)} s, ${cpuMs.length} tasks; the busiest took ${busiest} ms of CPU `
+    + `(the first: ${inside}); `
     + `Long Tasks API (wall-clock): ${longTasks.length} over 50 ms, the longest ${Math.max(0, ...longTasks.map((t) => t.duration)).toFixed(0)} ms`);
 
   const last = page.getByTestId('msg-assistant').last();
