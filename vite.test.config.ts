@@ -19,6 +19,7 @@ export default defineConfig({
       input: {
         harness: 'tests/harness/harness.html', sampler: 'tests/harness/sampler.html', bench: 'tests/harness/bench.html',
         kernels: 'tests/harness/kernels.html', markdown: 'tests/harness/markdown.html', artifacts: 'tests/harness/artifacts.html',
+        chatStream: 'tests/harness/chat-stream.html',
       },
     },
   },

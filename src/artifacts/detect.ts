@@ -4,6 +4,9 @@
  * they match the chat renderer, which numbers fenced blocks in the same document order.
  */
 import { lexer, walkTokens, type Token, type Tokens } from 'marked';
+import {
+  drawingTargets, elementLookups, externalScripts, firstTitle, isModuleScript, linkTexts, prologEnd, startTags, withoutFileNames, type Range,
+} from './scan';
 
 export type ArtifactKind = 'html' | 'svg' | 'page';
 
@@ -31,7 +34,12 @@ interface Block {
 const FALLBACK_TITLE: Record<ArtifactKind, string> = { html: 'HTML page', svg: 'SVG image', page: 'Web page' };
 
 export function extractArtifacts(markdown: string): Artifact[] {
-  const blocks = fencedBlocks(markdown);
+  let blocks: Block[];
+  try {
+    blocks = fencedBlocks(markdown);
+  } catch {
+    return []; // marked overflows the stack on deep nesting ('>>>…'); the chat shows such text plain
+  }
   const found: Omit<Artifact, 'id'>[] = [];
   const used = new Set<number>();
 
@@ -89,7 +97,7 @@ function classify(info: string, text: string): BlockLang {
 
 /** Drops a leading XML declaration, doctype and comments, which may precede the root element. */
 function stripProlog(text: string): string {
-  return text.replace(/^(?:\s|<\?xml[^>]*\?>|<!doctype[^>]*>|<!--[\s\S]*?-->)*/i, '');
+  return text.slice(prologEnd(text));
 }
 
 function isDocument(html: string): boolean {
@@ -138,14 +146,18 @@ function assemblePage(blocks: Block[]): Omit<Artifact, 'id'> | null {
   };
 }
 
-function localStylesheets(html: string): string[] {
-  return [...html.matchAll(/<link\b[^>]*>/gi)].map((m) => m[0]).filter((tag) => /\brel\s*=\s*["']?stylesheet/i.test(tag) && LOCAL_REF.test(attr(tag, 'href') ?? 'http:'));
+function localStylesheets(html: string): Range[] {
+  return startTags(html, 'link').filter((r) => {
+    const tag = html.slice(r.start, r.end);
+    return /\brel\s*=\s*["']?stylesheet/i.test(tag) && LOCAL_REF.test(attr(tag, 'href') ?? 'http:');
+  });
 }
 
-function localScripts(html: string): string[] {
-  return [...html.matchAll(/<script\b[^>]*\bsrc\s*=[^>]*>\s*<\/script\s*>/gi)].map((m) => m[0]).filter((tag) => LOCAL_REF.test(attr(tag, 'src') ?? 'http:'));
+function localScripts(html: string): Range[] {
+  return externalScripts(html).filter((r) => LOCAL_REF.test(attr(html.slice(r.start, r.end), 'src') ?? 'http:'));
 }
 
+/** An attribute's value in a tag. Linear: each `name=` either matches or fails at once. */
 function attr(tag: string, name: string): string | undefined {
   const m = new RegExp(`\\b${name}\\s*=\\s*(?:"([^"]*)"|'([^']*)'|([^\\s>]+))`, 'i').exec(tag);
   return m ? (m[1] ?? m[2] ?? m[3]) : undefined;
@@ -153,14 +165,22 @@ function attr(tag: string, name: string): string | undefined {
 
 /** Puts the CSS where the first local stylesheet was linked and the JS where the first local script was. */
 function fillSkeleton(doc: string, cssText: string, jsText: string): string {
-  let out = doc;
   const links = localStylesheets(doc);
   const scripts = localScripts(doc);
   const style = cssText ? `<style>\n${cssText}\n</style>` : '';
   const script = jsText ? scriptTag(jsText) : '';
-  // Replacer functions, so that "$&" or "$1" in the model's code is not read as a pattern.
-  links.forEach((tag, i) => { out = out.replace(tag, () => (i === 0 ? style : '')); });
-  scripts.forEach((tag, i) => { out = out.replace(tag, () => (i === 0 ? script : '')); });
+  // In one pass (a replace per tag would be quadratic in their number); a tag inside another's
+  // stretch, which only a contrived document has, stays as it is.
+  const edits = [...links.map((r, i) => ({ ...r, text: i === 0 ? style : '' })), ...scripts.map((r, i) => ({ ...r, text: i === 0 ? script : '' }))]
+    .sort((a, b) => a.start - b.start);
+  let out = '';
+  let at = 0;
+  for (const e of edits) {
+    if (e.start < at) continue;
+    out += doc.slice(at, e.start) + e.text;
+    at = e.end;
+  }
+  out += doc.slice(at);
   if (style && links.length === 0) out = insertBefore(out, /<\/head\s*>/i, style, 'start');
   if (script && scripts.length === 0) out = insertBefore(out, /<\/body\s*>/i, script, 'end');
   return out;
@@ -175,8 +195,7 @@ function insertBefore(doc: string, close: RegExp, text: string, fallback: 'start
 function scriptTag(js: string): string {
   // Module syntax needs a module script; classic scripts otherwise, so that inline onclick="start()"
   // in the HTML still sees the functions the JS declares.
-  const isModule = /^\s*(?:import\s+(?:[\w*{][^;]*?\s+from\s+)?['"]|export\s)/m.test(js);
-  return `<script${isModule ? ' type="module"' : ''}>\n${js.replace(/<\/script/gi, '<\\/script')}\n</script>`;
+  return `<script${isModuleScript(js) ? ' type="module"' : ''}>\n${js.replace(/<\/script/gi, '<\\/script')}\n</script>`;
 }
 
 /**
@@ -185,12 +204,10 @@ function scriptTag(js: string): string {
  */
 function defaultBody(js: string): string {
   const ids = new Map<string, string>();
-  const lookup = /(?:(?:const|let|var)\s+)?(?:(\w+)\s*=\s*)?document\s*\.\s*(?:getElementById\s*\(\s*['"]([\w-]+)['"]|querySelector\s*\(\s*['"]#([\w-]+)['"])/g;
-  for (const m of js.matchAll(lookup)) {
-    const id = m[2] ?? m[3]!;
+  const drawing = drawingTargets(js);
+  for (const { id, variable } of elementLookups(js)) {
     if (ids.has(id)) continue;
-    const variable = m[1];
-    const drawn = (variable && new RegExp(`\\b${variable}\\s*\\.\\s*getContext\\b`).test(js)) || new RegExp(`getElementById\\(\\s*['"]${id}['"]\\s*\\)\\s*\\.\\s*getContext`).test(js);
+    const drawn = (variable !== undefined && drawing.variables.has(variable)) || drawing.ids.has(id);
     ids.set(id, drawn || /canvas/i.test(id) ? 'canvas' : /btn|button/i.test(id) ? 'button' : 'div');
   }
   const parts = [...ids].map(([id, tag]) => (tag === 'canvas' ? `<canvas id="${id}" width="480" height="320"></canvas>` : tag === 'button' ? `<button id="${id}">${id.replace(/[-_]?(btn|button)$/i, '') || id}</button>` : `<div id="${id}"></div>`));
@@ -225,20 +242,18 @@ function svgPage(title: string, svg: string): string {
 // --- titles -------------------------------------------------------------------------------------
 
 function titleOf(markup: string, heading: string | null, kind: ArtifactKind): string {
-  const m = /<title\b[^>]*>([\s\S]*?)<\/title\s*>/i.exec(markup);
-  const fromTag = m ? decodeEntities(m[1]!).replace(/\s+/g, ' ').trim() : '';
+  const raw = firstTitle(markup);
+  const fromTag = raw !== null ? decodeEntities(raw).replace(/\s+/g, ' ').trim() : '';
   return fromTag || heading || FALLBACK_TITLE[kind];
 }
 
 function plainHeading(text: string): string {
-  return decodeEntities(text.replace(/[*_`~]/g, '').replace(/\[([^\]]*)\]\([^)]*\)/g, '$1')).replace(/\s+/g, ' ').trim();
+  return decodeEntities(linkTexts(text.replace(/[*_`~]/g, ''))).replace(/\s+/g, ' ').trim();
 }
 
 /** "HTML", "style.css", "Step 2: JavaScript", "HTML 代码" name a file, not the thing being built. */
 function isGenericHeading(text: string): boolean {
-  const rest = text
-    .toLowerCase()
-    .replace(/[\w-]+\.(?:html?|css|js|mjs|svg)\b/g, '')
+  const rest = withoutFileNames(text.toLowerCase())
     .replace(/\b(?:html5?|css3?|javascript|js|svg|xml|code|files?|step|part|the|and|\d+)\b/g, '')
     .replace(/代码|文件|部分|步骤|第|步/g, '')
     .replace(/[^\p{L}\p{N}]/gu, '');

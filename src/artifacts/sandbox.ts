@@ -1,9 +1,12 @@
 /**
- * The document an artifact runs as. Isolation comes from two independent layers: the iframe's
- * sandbox (an opaque origin, so none of the app's storage, DOM or cookies) and this Content Security
- * Policy (no network at all, so model-written code cannot phone home and the app stays offline).
+ * The document an artifact runs as. Isolation comes from the iframe's sandbox (an opaque origin, so
+ * none of the app's storage, DOM or cookies) and this Content Security Policy (no network at all, so
+ * model-written code cannot phone home and the app stays offline); harden.ts closes what no CSP
+ * covers (WebRTC, and the nested frames that would bring it back).
  */
 import type { Artifact } from './detect';
+import { hardeningScript, withoutDeclarativeShadowRoots } from './harden';
+import { leadingDoctypeEnd } from './scan';
 
 /**
  * Everything inline, data: and blob: may run or render; nothing may be fetched. 'unsafe-eval' is
@@ -81,52 +84,25 @@ function captureScript(channel: string): string {
   return `<script>${src.replace(/<\/(script)/gi, '<\\/$1')}</script>`;
 }
 
-/**
- * The ways out that no CSP of Chromium's covers. WebRTC: ICE would send STUN packets to any host, so
- * the constructors go, and so do nested frames, whose fresh window would bring them back (the
- * artifact's CSP reaches into a srcdoc child, this script does not). Best effort: a frame inside a
- * closed declarative shadow root escapes the observer. And links, see below.
- */
-function hardeningScript(): string {
-  const src = [
-    '(function(){',
-    'function off(){throw new Error("WebRTC is disabled in artifacts: they run offline.");}',
-    '["RTCPeerConnection","webkitRTCPeerConnection"].forEach(function(k){try{Object.defineProperty(window,k,{value:off,writable:false,configurable:false});}catch(e){}});',
-    'var warned=false,FRAMES="iframe,frame";',
-    'function drop(el){el.remove();if(!warned){warned=true;console.warn("Nested frames are disabled in artifacts.");}}',
-    'function scrub(n){if(n.nodeType!==1&&n.nodeType!==11)return;if(n.nodeType===1&&n.matches(FRAMES))return drop(n);n.querySelectorAll(FRAMES).forEach(drop);}',
-    // Mutation records arrive before the next task, so before a child frame's document can commit.
-    'var mo=new MutationObserver(function(rs){rs.forEach(function(r){r.addedNodes.forEach(scrub);});});',
-    'function watch(root){mo.observe(root,{childList:true,subtree:true});}',
-    'watch(document);',
-    'var attach=Element.prototype.attachShadow;',
-    'Element.prototype.attachShadow=function(init){var root=attach.call(this,init);watch(root);return root;};',
-    // Following a link would replace the artifact with an error page (the app forbids frame
-    // navigation), and Chromium opens a connection for it before that check; links within the page work.
-    'addEventListener("click",function(e){var p=e.composedPath(),a=null;for(var i=0;i<p.length&&!a;i++)if(p[i].localName==="a"||p[i].localName==="area")a=p[i];if(!a)return;',
-    'var href=a.getAttribute("href")||a.getAttribute("xlink:href");if(href===null||/^\\s*(#|javascript:)/i.test(href))return;',
-    'e.preventDefault();console.warn("Links do not open from artifacts: "+href);},true);',
-    '})();',
-  ].join('');
-  return `<script>${src}</script>`;
-}
-
 /** The model's document with `inject` placed first in <head>, whatever the document looks like. */
 function withHeadStart(source: string, inject: string): string {
   // Opening html and head ourselves before anything the model wrote: a later <html> only adds its
   // attributes, a later <head> is ignored, and no comment, stray script or <head> lookalike can come
   // first. The model's doctype must go, or one after our tags would drop the page into quirks mode.
-  const doctype = /^(?:\uFEFF|\s|<!--[\s\S]*?-->)*<!doctype[^>]*>/i.exec(source);
-  const rest = doctype ? source.slice(doctype[0].length) : source;
+  const rest = source.slice(leadingDoctypeEnd(source));
   return `<!DOCTYPE html><html><head>${inject}${rest}`;
 }
 
 /** The document for the iframe's srcdoc: CSP first, then the console capture, then the artifact. */
 export function artifactSrcdoc(artifact: Artifact, channel: string): string {
-  return withHeadStart(artifact.source, CSP_META + NO_DNS_PREFETCH + captureScript(channel) + hardeningScript());
+  const source = withoutDeclarativeShadowRoots(artifact.source);
+  return withHeadStart(source, CSP_META + NO_DNS_PREFETCH + captureScript(channel) + hardeningScript());
 }
 
-/** The artifact as a standalone file: still without network, but without the capture script. */
+/**
+ * The artifact as a standalone file, with the CSP but without the capture and hardening scripts: opened
+ * from disk it is an ordinary page, outside the app's sandbox, that the user chose to open.
+ */
 export function downloadableHtml(artifact: Artifact): string {
   // A file read from disk needs its charset early (the first 1024 bytes); a srcdoc string does not.
   return withHeadStart(artifact.source, CSP_META + '<meta charset="utf-8">' + NO_DNS_PREFETCH);

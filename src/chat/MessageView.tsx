@@ -1,8 +1,13 @@
-import { useState } from 'preact/hooks';
-import { siblings, type ChatNode, type Conversation } from './conversation';
+import { memo } from 'preact/compat';
+import { useCallback, useState } from 'preact/hooks';
+import type { ChatNode } from './conversation';
 import { Markdown } from './markdown/Markdown';
 import { t } from './strings';
 
+/**
+ * What a message's actions call. The thread passes the same functions on every render (they read the
+ * latest state when called), so that a message whose props did not change is not rendered again.
+ */
 export interface MessageActions {
   onEdit: (node: ChatNode, text: string) => void;
   onRegenerate: (node: ChatNode) => void;
@@ -12,11 +17,37 @@ export interface MessageActions {
   runButton: (node: ChatNode, blockIndex: number) => preact.ComponentChildren;
 }
 
-export function MessageView(props: { conv: Conversation; node: ChatNode; streaming: boolean; busy: boolean; isLast: boolean; outOfContext: boolean } & MessageActions) {
-  const { node, conv } = props;
+export interface MessageProps extends MessageActions {
+  node: ChatNode;
+  /** the ids of the node's siblings, itself included, oldest first (conversation.ts siblingIds) */
+  siblings: readonly string[];
+  streaming: boolean;
+  busy: boolean;
+  isLast: boolean;
+  outOfContext: boolean;
+  /** the blocks of this message that start an artifact ("0,2"): runButton's answers change with it */
+  runnable: string;
+}
+
+const ACTIONS = ['onEdit', 'onRegenerate', 'onDelete', 'onBranch', 'runButton'] as const;
+
+/** Whether a message would render the same: while a reply streams, every other message is. */
+function same(a: MessageProps, b: MessageProps): boolean {
+  return a.node === b.node && a.streaming === b.streaming && a.busy === b.busy && a.isLast === b.isLast
+    && a.outOfContext === b.outOfContext && a.runnable === b.runnable && a.siblings.length === b.siblings.length
+    && a.siblings.every((id, i) => id === b.siblings[i]) && ACTIONS.every((k) => a[k] === b[k]);
+}
+
+/** One message of the thread; rendered again only when its props change. */
+export const MessageView = memo(MessageBody, same);
+
+function MessageBody(props: MessageProps) {
+  const { node } = props;
   const [editing, setEditing] = useState<string | null>(null);
-  const sibs = siblings(conv, node.id);
-  const at = sibs.findIndex((s) => s.id === node.id);
+  // The same function while the Run buttons would be the same: the Markdown need not render again.
+  const renderActions = useCallback((i: number) => props.runButton(node, i), [props.runButton, node.id, props.runnable]);
+  const sibs = props.siblings;
+  const at = sibs.indexOf(node.id);
   const s = node.stats;
   return (
     <article class={`msg ${node.role}${props.outOfContext ? ' out-of-context' : ''}`} data-testid={`msg-${node.role}`} data-streaming={props.streaming ? '1' : undefined}>
@@ -24,9 +55,9 @@ export function MessageView(props: { conv: Conversation; node: ChatNode; streami
         <strong>{node.role === 'user' ? t('you') : t('assistant')}</strong>
         {sibs.length > 1 && (
           <span class="branches" data-testid="branches">
-            <button aria-label="previous version" disabled={at === 0 || props.busy} onClick={() => props.onBranch(sibs[at - 1]!.id)}>‹</button>
+            <button aria-label="previous version" disabled={at === 0 || props.busy} onClick={() => props.onBranch(sibs[at - 1]!)}>‹</button>
             {t('branch', { i: at + 1, n: sibs.length })}
-            <button aria-label="next version" disabled={at === sibs.length - 1 || props.busy} onClick={() => props.onBranch(sibs[at + 1]!.id)}>›</button>
+            <button aria-label="next version" disabled={at === sibs.length - 1 || props.busy} onClick={() => props.onBranch(sibs[at + 1]!)}>›</button>
           </span>
         )}
       </header>
@@ -40,7 +71,7 @@ export function MessageView(props: { conv: Conversation; node: ChatNode; streami
         <div class="msg-body user-text">{node.content}</div>
       ) : (
         <div class="msg-body">
-          {node.content ? <Markdown text={node.content} streaming={props.streaming} renderActions={(i) => props.runButton(node, i)} /> : props.streaming && <p class="muted">{t('thinking')}</p>}
+          {node.content ? <Markdown text={node.content} streaming={props.streaming} renderActions={renderActions} /> : props.streaming && <p class="muted">{t('thinking')}</p>}
           {node.error && <p class="error" role="alert">{t('error', { msg: node.error })}</p>}
         </div>
       )}

@@ -58,21 +58,42 @@ export function newConversation(now = Date.now(), id: string = crypto.randomUUID
 
 const key = (parent: string | null) => parent ?? ROOT;
 
+const byAge = (a: ChatNode, b: ChatNode) => a.createdAt - b.createdAt || a.id.localeCompare(b.id);
+
 export function children(c: Conversation, parent: string | null): ChatNode[] {
-  return Object.values(c.nodes).filter((n) => n.parent === parent).sort((a, b) => a.createdAt - b.createdAt || a.id.localeCompare(b.id));
+  return Object.values(c.nodes).filter((n) => n.parent === parent).sort(byAge);
+}
+
+/** Every message's children, oldest first, in one pass over the nodes (children() per message is quadratic). */
+function childrenOfAll(c: Conversation): Map<string | null, ChatNode[]> {
+  const out = new Map<string | null, ChatNode[]>();
+  for (const n of Object.values(c.nodes)) {
+    const kids = out.get(n.parent);
+    if (kids) kids.push(n);
+    else out.set(n.parent, [n]);
+  }
+  for (const kids of out.values()) kids.sort(byAge);
+  return out;
 }
 
 /** The messages shown: from the first message down, following the active child at each step. */
 export function thread(c: Conversation): ChatNode[] {
+  const all = childrenOfAll(c);
   const out: ChatNode[] = [];
   let parent: string | null = null;
   for (;;) {
-    const kids = children(c, parent);
+    const kids: ChatNode[] = all.get(parent) ?? [];
     if (kids.length === 0) return out;
-    const chosen = kids.find((k) => k.id === c.active[key(parent)]) ?? kids.at(-1)!;
+    const chosen: ChatNode = kids.find((k) => k.id === c.active[key(parent)]) ?? kids.at(-1)!;
     out.push(chosen);
     parent = chosen.id;
   }
+}
+
+/** For each of `shown`, the ids of its siblings (itself included), oldest first: siblings() for all at once. */
+export function siblingIds(c: Conversation, shown: readonly ChatNode[]): string[][] {
+  const all = childrenOfAll(c);
+  return shown.map((n) => (all.get(n.parent) ?? []).map((k) => k.id));
 }
 
 export function siblings(c: Conversation, id: string): ChatNode[] {

@@ -24,7 +24,8 @@ export interface Overflow {
   userId: string;
 }
 
-const RENDER_EVERY_MS = 40;
+/** How often streamed text reaches the conversation (and so the screen), at most: once per this many ms. */
+export const RENDER_EVERY_MS = 40;
 
 /** The facts a ContextWindowSizeExceededError carries (workers/errors.ts, contextExceeded). */
 interface ContextDetails { promptTokens: number; contextLength: number }

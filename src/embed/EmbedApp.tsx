@@ -4,15 +4,15 @@
  */
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { ArtifactPanel } from '../artifacts/ArtifactPanel';
-import { extractArtifacts, type Artifact } from '../artifacts/detect';
 import { fixRequest } from '../artifacts/fix';
 import { Composer } from '../chat/Composer';
-import { addMessage, deleteMessage, selectBranch, thread, type ChatNode, type Conversation } from '../chat/conversation';
+import { addMessage, deleteMessage, selectBranch, siblingIds, thread, type Conversation } from '../chat/conversation';
 import { Markdown } from '../chat/markdown/Markdown';
-import { MessageView } from '../chat/MessageView';
+import { MessageView, type MessageActions } from '../chat/MessageView';
 import { ModelStatus } from '../chat/ModelStatus';
 import { startSession, useModelSession, type ModelSession } from '../chat/session';
 import { t as chatT } from '../chat/strings';
+import { runnableBlocks, useThreadArtifacts, type ArtifactSource } from '../chat/thread-artifacts';
 import { useReply, type ReplyEvent } from '../chat/useReply';
 import { browserLang, setLang, useLang } from '../i18n';
 import type { HostLink } from './host-link';
@@ -128,30 +128,35 @@ export function EmbedApp(props: EmbedProps) {
     return () => ro.disconnect();
   }, [session.kind]);
 
-  // The greeting's artifacts count too, so a host can show a runnable demo before any question.
-  const artifacts = useMemo(() => {
-    const all: { node: string; artifact: Artifact }[] = [];
-    if (!settings.artifacts) return all;
-    if (settings.greeting) for (const a of extractArtifacts(settings.greeting)) all.push({ node: GREETING, artifact: a });
-    for (const n of shown) if (n.role === 'assistant') for (const a of extractArtifacts(n.content)) all.push({ node: n.id, artifact: a });
-    return all;
-  }, [settings.artifacts, settings.greeting, shown.map((n) => n.content).join('\u0000')]);
-  const runButton = (nodeId: string, block: number) => {
-    const i = artifacts.findIndex((a) => a.node === nodeId && a.artifact.blocks[0] === block);
-    return i < 0 ? null : <button type="button" class="code-run" data-testid="artifact-run" onClick={() => setArtifact(i)}>▶ {chatT('run')}</button>;
-  };
+  // The greeting's artifacts count too, so a host can show a runnable demo before any question. A
+  // reply still streaming is left out (its Run buttons come when it is done).
+  const sources: ArtifactSource[] = !settings.artifacts ? [] : [
+    ...(settings.greeting ? [{ id: GREETING, content: settings.greeting }] : []),
+    ...shown.filter((n) => n.role === 'assistant' && n.id !== replies.busy),
+  ];
+  const artifacts = useThreadArtifacts(sources);
+  const runnable = useMemo(() => runnableBlocks(artifacts), [artifacts]);
+  const siblings = siblingIds(conv.current, shown);
+  // Read by the actions when called: they are made once, so that messages need not re-render.
+  const latest = useRef({ conv, replies, artifacts });
+  latest.current = { conv, replies, artifacts };
+  const at = (nodeId: string, block: number) => latest.current.artifacts.findIndex((a) => a.node === nodeId && a.artifact.blocks[0] === block);
+  // The index is looked up on click: artifacts before this message may have come or gone.
+  const runButton = (nodeId: string, block: number) => (at(nodeId, block) < 0 ? null
+    : <button type="button" class="code-run" data-testid="artifact-run" onClick={() => setArtifact(at(nodeId, block))}>▶ {chatT('run')}</button>);
 
-  const actions = {
-    onEdit(node: ChatNode, text: string) {
+  const actions = useMemo((): MessageActions => ({
+    onEdit(node, text) {
+      const { conv, replies } = latest.current;
       const id = crypto.randomUUID();
       conv.update(conv.current.id, (c) => addMessage(c, node.parent, 'user', text, Date.now(), id));
       void replies.reply(conv.current.id, id);
     },
-    onRegenerate(node: ChatNode) { if (node.parent) void replies.reply(conv.current.id, node.parent); },
-    onDelete(node: ChatNode) { conv.update(conv.current.id, (c) => deleteMessage(c, node.id)); },
-    onBranch(id: string) { conv.update(conv.current.id, (c) => selectBranch(c, id)); },
-    runButton: (node: ChatNode, block: number) => runButton(node.id, block),
-  };
+    onRegenerate(node) { const { conv, replies } = latest.current; if (node.parent) void replies.reply(conv.current.id, node.parent); },
+    onDelete(node) { const { conv } = latest.current; conv.update(conv.current.id, (c) => deleteMessage(c, node.id)); },
+    onBranch(id) { const { conv } = latest.current; conv.update(conv.current.id, (c) => selectBranch(c, id)); },
+    runButton: (node, block) => runButton(node.id, block),
+  }), []);
 
   return (
     <div class={`embed${artifact !== null ? ' with-artifact' : ''}`} ref={shell} data-testid="embed">
@@ -166,7 +171,8 @@ export function EmbedApp(props: EmbedProps) {
           ? <article class="msg assistant" data-testid="greeting"><div class="msg-body"><Markdown text={settings.greeting} renderActions={(i) => runButton(GREETING, i)} /></div></article>
           : shown.length === 0 && <p class="muted empty">{chatT('empty')}</p>}
         {shown.map((n, i) => (
-          <MessageView key={n.id} conv={conv.current} node={n} streaming={replies.busy === n.id} busy={replies.busy !== null} isLast={i === shown.length - 1} outOfContext={false} {...actions} />
+          <MessageView key={n.id} node={n} siblings={siblings[i]!} streaming={replies.busy === n.id} busy={replies.busy !== null} isLast={i === shown.length - 1}
+            outOfContext={false} runnable={runnable.get(n.id) ?? ''} {...actions} />
         ))}
         {replies.overflow && <p class="panel error" role="alert" data-testid="overflow">{chatT('overflow', { n: replies.overflow.tokens, max: replies.overflow.max })}</p>}
         <div ref={end} />

@@ -131,6 +131,46 @@ test('streams: an unclosed fence renders as a block in progress; action slots ne
   await expect.poll(liveActions).toBe(0);
 });
 
+test('the component shows what renderMarkdown gives, at every point of a stream, code blocks built in place included', async ({ page }) => {
+  await openHarness(page);
+  const full = [
+    'Intro with `code`.', '',
+    `${FENCE}js`, 'const a = "x"; // one', '/* a comment', 'over lines */', 'function f() { return `t${a}`; }', FENCE, '',
+    '- a list', `- with code\n\n  ${FENCE}py\n  print(1)\n  ${FENCE}`, '',
+    `${FENCE}`, 'plain', FENCE, '',
+    `${FENCE}brainfuck`, '++[>+<-]', FENCE, 'Done.',
+  ].join('\n');
+  await mount(page, `${FENCE}js\nwarm();\n${FENCE}\n\n${FENCE}py\nx\n${FENCE}`); // grammars loaded, so that every render highlights
+  await expect(page.locator('.markdown .hljs-title').first()).toBeAttached();
+  expect(await page.evaluate((t) => window.markdownHarness.streamMismatches(t, 1), full)).toEqual([]);
+});
+
+test('a code block highlighted a piece at a time ends as highlight.js highlights it whole', async ({ page }) => {
+  await openHarness(page);
+  const samples: Record<string, string> = {
+    javascript: Array.from({ length: 40 }, (_, i) => `// step ${i}\nconst s${i} = \`a \${b} c\`; /* ${'x'.repeat(i)}\n spans lines */ if (/re${i}/.test(s${i})) f(${i}, "q");`).join('\n'),
+    python: Array.from({ length: 40 }, (_, i) => `def f${i}(x):\n    """doc\n    ${i}"""\n    return [y * ${i} for y in x]  # c`).join('\n'),
+    html: Array.from({ length: 30 }, (_, i) => `<div class="a${i}"><!-- c\n${i} --><script>let x = ${i};\n</script><style>p { color: red; }</style></div>`).join('\n'),
+  };
+  for (const [lang, code] of Object.entries(samples)) {
+    const md = `${FENCE}${lang}\n${code}\n${FENCE}`;
+    for (let n = 0; n < md.length; n += 37) await mount(page, md.slice(0, n));
+    await mount(page, md);
+    await expect(page.locator('.markdown pre code')).toHaveText(code);
+    const [pieces, whole] = await page.evaluate((l) => window.markdownHarness.highlightedBothWays(l), lang);
+    expect(pieces, lang).toBe(whole);
+  }
+});
+
+test('Markdown nested deeper than marked can parse shows as plain text, and the component lives on', async ({ page }) => {
+  await openHarness(page);
+  const deep = '>'.repeat(50000);
+  await mount(page, deep);
+  await expect(page.locator('.markdown .md-raw-html')).toHaveText(deep);
+  await mount(page, 'fine *again*');
+  await expect(page.locator('.markdown em')).toHaveText('again');
+});
+
 test('block-wise cached rendering equals sanitising the whole, at every point of a stream', async ({ page }) => {
   await openHarness(page);
   const full = [

@@ -5,6 +5,7 @@
 import { h, render } from 'preact';
 import { ArtifactPanel } from '../../src/artifacts/ArtifactPanel';
 import { extractArtifacts, type Artifact } from '../../src/artifacts/detect';
+import { mountArtifactFrame } from '../../src/artifacts/frame';
 import '../../src/styles.css';
 
 const root = document.getElementById('panel')!;
@@ -28,7 +29,25 @@ function mount(markdown: string): Artifact[] {
   return versions;
 }
 
-const harness = { mount, fixes, closed: () => closed };
+/** Console lines per frame of mountFrames, in the order the frames were given. */
+const frameLines: string[][] = [];
+
+/**
+ * Runs several html documents side by side, each in its own artifact frame built exactly as the panel
+ * builds it (mountArtifactFrame), and records what each one logs.
+ */
+function mountFrames(sources: string[]): void {
+  const stage = document.getElementById('frames')!;
+  sources.forEach((source, i) => {
+    const host = stage.appendChild(document.createElement('div'));
+    host.className = 'frame-host';
+    frameLines[i] = [];
+    const artifact: Artifact = { id: `html-${i}`, kind: 'html', title: `frame ${i}`, source, blocks: [0] };
+    mountArtifactFrame(host, artifact, (m) => { if (m.type !== 'escape') frameLines[i]!.push(m.text); });
+  });
+}
+
+const harness = { mount, mountFrames, frameLines, fixes, closed: () => closed };
 declare global {
   interface Window { artifactsHarness: typeof harness }
 }

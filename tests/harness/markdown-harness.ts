@@ -6,7 +6,7 @@ import { h, render } from 'preact';
 import { useEffect } from 'preact/hooks';
 import { setLang, type Lang } from '../../src/i18n';
 import { Markdown } from '../../src/chat/markdown/Markdown';
-import { highlightWithin } from '../../src/chat/markdown/highlight';
+import { grammarFor, highlightWithin } from '../../src/chat/markdown/highlight';
 import { markdownToHtml, renderMarkdown, sanitizeHtml } from '../../src/chat/markdown/render';
 
 const root = document.getElementById('root') as HTMLElement;
@@ -84,8 +84,50 @@ async function timeHighlight(code: string, lang: string): Promise<number> {
   return ms;
 }
 
+/**
+ * The component's DOM as markup, with highlighting undone (code elements back to their text, the
+ * hljs class and data-highlighted gone), to compare with renderMarkdown's HTML.
+ */
+function shownMarkup(): string {
+  const el = root.querySelector('.markdown')!.cloneNode(true) as HTMLElement;
+  for (const code of el.querySelectorAll('pre code')) {
+    code.textContent = code.textContent;
+    code.classList.remove('hljs');
+    if (code.classList.length === 0) code.removeAttribute('class');
+    code.removeAttribute('data-highlighted');
+  }
+  return el.innerHTML;
+}
+
+/**
+ * Mounts each prefix of `text` in turn (as a stream renders it, without the throttle) and returns
+ * the prefix lengths at which the component's markup differs from renderMarkdown's.
+ */
+function streamMismatches(text: string, step: number): number[] {
+  const bad: number[] = [];
+  for (let n = 0; n <= text.length; n = n < text.length ? Math.min(text.length, n + step) : n + 1) {
+    render(h(Markdown, { text: text.slice(0, n) }), root);
+    if (shownMarkup() !== renderMarkdown(text.slice(0, n))) bad.push(n);
+  }
+  return bad;
+}
+
+/** The code element's highlighted markup (its line runs unwrapped), and highlight.js's for the whole code at once. */
+async function highlightedBothWays(lang: string): Promise<[string, string]> {
+  const el = root.querySelector('.markdown pre code')!.cloneNode(true) as HTMLElement;
+  for (const run of el.querySelectorAll('.code-lines')) run.replaceWith(...run.childNodes);
+  const hljs = (await import('highlight.js/lib/core')).default;
+  // Through the DOM too, so that both are serialised alike (`"` in text, not &quot;).
+  const whole = document.createElement('code');
+  whole.innerHTML = hljs.highlight(el.textContent ?? '', { language: grammarFor(lang)!, ignoreIllegals: true }).value;
+  return [el.innerHTML, whole.innerHTML];
+}
+
 const harness = {
   mount,
+  shownMarkup,
+  streamMismatches,
+  highlightedBothWays,
   unmount,
   mountSanitized,
   renderBothWays,

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { extractArtifacts, type Artifact } from '../../src/artifacts/detect';
 import { ARTIFACT_CSP, artifactSrcdoc, downloadableHtml, isArtifactMessage, MAX_TEXT } from '../../src/artifacts/sandbox';
+import { withoutDeclarativeShadowRoots } from '../../src/artifacts/harden';
 
 const fence = (lang: string, body: string) => `\`\`\`${lang}\n${body}\n\`\`\`\n`;
 
@@ -235,6 +236,16 @@ describe('artifactSrcdoc', () => {
     expect(ARTIFACT_CSP).toContain("connect-src 'none'");
     expect(ARTIFACT_CSP).toContain("form-action 'none'");
     expect(ARTIFACT_CSP).not.toMatch(/https?:|\*|'self'/);
+  });
+
+  it('makes no declarative shadow root, whose frames the hardening could not see, and keeps columns', () => {
+    const source = '<div><template shadowrootmode="closed"><iframe srcdoc="x"></iframe></template></div>\n' +
+      '<DIV><TEMPLATE SHADOWROOTMODE=open></TEMPLATE></DIV><script>t.shadowRootMode = "open";</script>';
+    const renamed = withoutDeclarativeShadowRoots(source);
+    expect(renamed).toBe(source.replace('shadowrootmode', 'shadowrootmod_').replace('SHADOWROOTMODE', 'SHADOWROOTMOD_').replace('shadowRootMode', 'shadowRootMod_'));
+    expect(renamed).toHaveLength(source.length);
+    const doc = artifactSrcdoc(artifact(source), 'c');
+    expect(doc.slice(doc.indexOf('<div><template'))).toBe(renamed);
   });
 
   it('keeps the channel from closing the script element', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { addMessage, deleteMessage, dropOldestTurn, messagesForModel, newConversation, selectBranch, siblings, thread } from '../../src/chat/conversation';
+import { addMessage, deleteMessage, dropOldestTurn, messagesForModel, newConversation, selectBranch, siblingIds, siblings, thread } from '../../src/chat/conversation';
 import { fromJson, toJson, toMarkdown } from '../../src/chat/transfer';
 
 let clock = 0;
@@ -26,6 +26,9 @@ describe('conversation tree', () => {
     c = add(c, 'u2b', 'assistant', 'func fib', 'a2b');
     expect(thread(c).map((n) => n.id)).toEqual(['u1', 'a1', 'u2b', 'a2b']);
     expect(siblings(c, 'u2b').map((n) => n.id)).toEqual(['u2', 'u2b']);
+    // siblingIds gives siblings() of every message shown, in one pass.
+    expect(siblingIds(c, thread(c))).toEqual(thread(c).map((n) => siblings(c, n.id).map((s) => s.id)));
+    expect(siblingIds(c, thread(c))[2]).toEqual(['u2', 'u2b']);
     c = selectBranch(c, 'u2');
     expect(thread(c).map((n) => n.id)).toEqual(['u1', 'a1', 'u2', 'a2']);
   });

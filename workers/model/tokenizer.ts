@@ -49,14 +49,32 @@ const LETTERS =
 const PUNCT = '\\u{0021}-\\u{002F}\\u{003A}-\\u{007E}\\u{FF01}-\\u{FF0F}\\u{FF1A}-\\u{FF5E}\\u{2018}-\\u{201F}\\u{3000}-\\u{3002}';
 const CJK = '\\u{4E00}-\\u{9FA5}\\u{0800}-\\u{4E00}\\u{AC00}-\\u{D7FF}';
 
-const DEEPSEEK_LLM_SPLITS: readonly RegExp[] = [
+/**
+ * The fourth regex, `[\t-\r ]+$`, is not run as one: a backtracking engine tries it from every
+ * space of a run that does not reach the end, which is quadratic in the run (50k spaces and a digit
+ * would take seconds). Its one match is the piece's trailing run of those characters.
+ */
+const TRAILING_SPACE = 'trailing space';
+
+const DEEPSEEK_LLM_SPLITS: readonly (RegExp | typeof TRAILING_SPACE)[] = [
   /[\r\n]/gu,
   new RegExp(`[${WS}]?[${LETTERS}]+`, 'gu'),
   new RegExp(`[${WS}]?[${PUNCT}]+`, 'gu'),
-  new RegExp(`[${WS}]+$`, 'gu'),
+  TRAILING_SPACE,
   new RegExp(`[${CJK}]+`, 'gu'),
   /\p{N}+/gu,
 ];
+
+/** Where the run of \t-\r and space that ends `piece` starts; piece.length if it does not end in one. */
+function trailingSpace(piece: string): number {
+  let i = piece.length;
+  while (i > 0) {
+    const c = piece.charCodeAt(i - 1);
+    if (c !== 0x20 && (c < 0x09 || c > 0x0d)) break;
+    i--;
+  }
+  return i;
+}
 
 const NON_ASCII_WHITE_SPACE = /(?=[^\0-\x7F])\p{White_Space}/gu;
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
@@ -75,10 +93,16 @@ export function preTokenize(text: string): string[] {
       const start = bounds[p - 1]!;
       const end = bounds[p]!;
       const piece = matchText.slice(start, end);
-      re.lastIndex = 0;
-      for (let m = re.exec(piece); m !== null; m = re.exec(piece)) {
-        if (m.index > 0 && start + m.index !== next[next.length - 1]) next.push(start + m.index);
-        next.push(start + m.index + m[0].length);
+      const add = (index: number, length: number) => {
+        if (index > 0 && start + index !== next[next.length - 1]) next.push(start + index);
+        next.push(start + index + length);
+      };
+      if (re === TRAILING_SPACE) {
+        const at = trailingSpace(piece);
+        if (at < piece.length) add(at, piece.length - at);
+      } else {
+        re.lastIndex = 0;
+        for (let m = re.exec(piece); m !== null; m = re.exec(piece)) add(m.index, m[0].length);
       }
       if (next[next.length - 1] !== end) next.push(end);
     }

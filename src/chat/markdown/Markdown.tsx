@@ -1,12 +1,20 @@
 /**
  * A chat message's Markdown: sanitised HTML (./render), highlighted code (./highlight), a Copy button
  * per code block, and a slot per block that the caller fills (e.g. a Run button).
+ *
+ * The message's top-level blocks are kept as DOM of their own: a render replaces only the blocks
+ * whose source changed, and a top-level code block that grows is extended in place (code-block.ts).
+ * While a message streams, that is its last block: the cost of showing more text follows the new
+ * text, not the message (which is parsed again, but marked is cheap; sanitising and highlighting
+ * are not, and finished blocks are neither sanitised, highlighted nor laid out again).
  */
 import { render, type ComponentChildren } from 'preact';
+import { memo } from 'preact/compat';
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { translations, useLang } from '../../i18n';
+import { CodeBlockView } from './code-block';
 import { highlightWithin } from './highlight';
-import { codeBlocks, renderMarkdown } from './render';
+import { codeBlocks, renderParts, type Part } from './render';
 import './markdown.css';
 
 const t = translations({
@@ -43,44 +51,113 @@ function useThrottled<T>(value: T, interval: () => number, throttling: boolean):
   return throttling ? shown : value;
 }
 
-export function Markdown(props: { text: string; streaming?: boolean; renderActions?: (blockIndex: number) => ComponentChildren }) {
+/** What a part of the message shows: its nodes, in order, and the Copy buttons and action slots in them. */
+interface Shown {
+  key: string;
+  nodes: ChildNode[];
+  code?: CodeBlockView;
+  copies: HTMLButtonElement[];
+  actions: HTMLElement[];
+}
+
+/** The nodes for a part, parsed (sanitised HTML) or built (a code block). */
+function create(part: Part, copyLabel: string): Shown {
+  if (part.kind === 'code') {
+    const code = new CodeBlockView(part.index, part.lang, copyLabel, part.code);
+    // The line break after it is render.ts's too: the same markup, text nodes included.
+    return { key: part.key, nodes: [code.root, document.createTextNode('\n')], code, copies: [code.copyButton], actions: [code.actions] };
+  }
+  // innerHTML, as before: parsed in an element, so that no script in it could ever run.
+  const box = document.createElement('div');
+  box.innerHTML = part.html;
+  return {
+    key: part.key,
+    nodes: [...box.childNodes],
+    copies: [...box.querySelectorAll<HTMLButtonElement>('button.code-copy')],
+    actions: [...box.querySelectorAll<HTMLElement>('span.code-actions[data-actions]')],
+  };
+}
+
+/**
+ * Brings root's children from `old` to `parts`, part by part: an unchanged part keeps its nodes, a
+ * code block that goes on is updated in place, anything else is replaced. Returns what is shown now.
+ */
+function reconcile(root: HTMLElement, old: Shown[], parts: Part[], copyLabel: string): Shown[] {
+  const out: Shown[] = [];
+  let last: ChildNode | null = null;
+  parts.forEach((part, k) => {
+    const before = old[k];
+    let shown: Shown;
+    if (before && before.key === part.key) {
+      shown = before;
+    } else if (before?.code && part.kind === 'code' && before.code.continues(part.index, part.lang)) {
+      before.code.update(part.code);
+      shown = { ...before, key: part.key };
+    } else {
+      if (before) for (const n of before.nodes) n.remove();
+      shown = create(part, copyLabel);
+      const at = last ? last.nextSibling : root.firstChild;
+      for (const n of shown.nodes) root.insertBefore(n, at);
+      // Code in lists and quotes comes as HTML; highlight it as before (a grammar that cannot load leaves it plain).
+      if (part.kind === 'html') for (const n of shown.nodes) if (n instanceof HTMLElement) highlightWithin(n).catch(() => {});
+    }
+    out.push(shown);
+    last = shown.nodes.at(-1) ?? last;
+  });
+  for (const gone of old.slice(parts.length)) for (const n of gone.nodes) n.remove();
+  return out;
+}
+
+interface MarkdownProps {
+  text: string;
+  streaming?: boolean;
+  renderActions?: (blockIndex: number) => ComponentChildren;
+}
+
+/** Rendered again only when its props change (a message around it may re-render for its buttons). */
+export const Markdown = memo(MarkdownBody);
+
+function MarkdownBody(props: MarkdownProps) {
   const lang = useLang();
   const root = useRef<HTMLDivElement>(null);
   const renderCost = useRef(0);
   const interval = () => Math.max(STREAM_RENDER_MS, RENDER_SHARE_INV * renderCost.current);
   const shown = useThrottled(props.text, interval, props.streaming === true);
-  const html = useMemo(() => {
+  const parseCost = useRef(0);
+  const parts = useMemo(() => {
     const t0 = performance.now();
-    const out = renderMarkdown(shown, { copyLabel: t('copy') });
-    renderCost.current = performance.now() - t0;
+    const out = renderParts(shown, { copyLabel: t('copy') });
+    parseCost.current = performance.now() - t0;
     return out;
   }, [shown, lang]);
+  const view = useRef<Shown[]>([]);
   const [copied, setCopied] = useState<number | null>(null);
   // Spans that currently hold a Preact tree from renderActions, so that replaced ones get unmounted.
   const mounted = useRef(new Set<HTMLElement>());
 
-  // A new HTML string replaces the whole subtree: highlight it before the browser paints. Finished
-  // blocks come from highlight.ts's cache, so while streaming only the growing block costs anything,
-  // and renders are already throttled above.
+  // Before the browser paints: new blocks in, highlighted (finished code comes from highlight.ts's
+  // cache, growing code is extended), so that there is no flash of plain code.
   useLayoutEffect(() => {
-    // A grammar that cannot load (offline, not cached yet) just leaves the code plain.
-    if (root.current) highlightWithin(root.current).catch(() => {});
-  }, [html]);
+    if (!root.current) return;
+    const t0 = performance.now();
+    view.current = reconcile(root.current, view.current, parts, t('copy'));
+    renderCost.current = parseCost.current + performance.now() - t0;
+  }, [parts]);
 
   // Every render: labels and action slots (renderActions may close over new state even when the
-  // HTML is unchanged; render() into the same span diffs, so their state survives).
+  // parts are unchanged; render() into the same span diffs, so their state survives).
   useLayoutEffect(() => {
-    const el = root.current;
-    if (!el) return;
-    for (const b of el.querySelectorAll<HTMLButtonElement>('button.code-copy')) {
-      const label = Number(b.dataset.copy) === copied ? t('copied') : t('copy');
-      if (b.textContent !== label) b.textContent = label;
-    }
     const live = new Set<HTMLElement>();
-    if (props.renderActions) {
-      for (const span of el.querySelectorAll<HTMLElement>('span.code-actions[data-actions]')) {
-        render(props.renderActions(Number(span.dataset.actions)), span);
-        live.add(span);
+    for (const part of view.current) {
+      for (const b of part.copies) {
+        const label = Number(b.dataset.copy) === copied ? t('copied') : t('copy');
+        if (b.textContent !== label) b.textContent = label;
+      }
+      if (props.renderActions) {
+        for (const span of part.actions) {
+          render(props.renderActions(Number(span.dataset.actions)), span);
+          live.add(span);
+        }
       }
     }
     for (const span of mounted.current) if (!live.has(span)) render(null, span);
@@ -113,5 +190,6 @@ export function Markdown(props: { text: string; streaming?: boolean; renderActio
     );
   };
 
-  return <div class="markdown" ref={root} onClick={onClick} dangerouslySetInnerHTML={{ __html: html }} />;
+  // The children are reconcile()'s, not Preact's: it renders none here.
+  return <div class="markdown" ref={root} onClick={onClick} />;
 }

@@ -50,14 +50,26 @@ export function grammarFor(lang: string): string | undefined {
 }
 
 let core: Promise<HLJSApi> | undefined;
+/** highlight.js once its chunk has loaded, for the synchronous readyGrammar(). */
+let loadedCore: HLJSApi | undefined;
 const grammars = new Map<string, Promise<void>>();
 
 function loadCore(): Promise<HLJSApi> {
   if (!core) {
-    core = import('highlight.js/lib/core').then((m) => m.default);
+    core = import('highlight.js/lib/core').then((m) => (loadedCore = m.default));
     core.catch(() => { core = undefined; }); // offline before the chunk was cached: try again next time
   }
   return core;
+}
+
+/**
+ * highlight.js if it and the grammar `name` (from grammarFor) are loaded, else undefined; then it
+ * starts loading them, and `onLoad` runs once they are (not if they fail: the code stays plain).
+ */
+export function readyGrammar(name: string, onLoad: () => void): HLJSApi | undefined {
+  if (loadedCore?.getLanguage(name)) return loadedCore;
+  loadCore().then((hljs) => loadGrammar(hljs, name)).then(onLoad, () => {});
+  return undefined;
 }
 
 function loadGrammar(hljs: HLJSApi, name: string): Promise<void> {

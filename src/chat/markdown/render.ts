@@ -124,9 +124,22 @@ const md = new Marked({
   },
 });
 
+/**
+ * The whole text as plain text, for Markdown that marked fails on. It recurses once per level of
+ * nesting, so model text such as 20,000 nested quotes ('>>>>…') or emphasis markers overflows the
+ * stack (RangeError); model text must never break the chat, so anything marked throws on it gets this.
+ */
+function plainText(markdown: string): string {
+  return `<p class="md-raw-html">${escapeHtml(markdown)}</p>\n`;
+}
+
 /** Fenced code blocks with the indices `renderMarkdown` gives them (`data-block`, `data-copy`). */
 export function codeBlocks(markdown: string): CodeBlock[] {
-  return fencedTokens(md, md.lexer(markdown)).map((t, index) => ({ index, lang: fenceLang(t.lang), code: t.text }));
+  try {
+    return fencedTokens(md, md.lexer(markdown)).map((t, index) => ({ index, lang: fenceLang(t.lang), code: t.text }));
+  } catch {
+    return []; // rendered as plainText(): no code blocks
+  }
 }
 
 /**
@@ -148,7 +161,11 @@ function blocks(markdown: string, opts: RenderOptions): { key: string; token: To
 
 /** Layer 1: the HTML before DOMPurify. Pure; safe by construction, but always sanitise it too. */
 export function markdownToHtml(markdown: string, opts: RenderOptions = {}): string {
-  return blocks(markdown, opts).map(({ token }) => md.parser([token])).join('');
+  try {
+    return blocks(markdown, opts).map(({ token }) => md.parser([token])).join('');
+  } catch {
+    return plainText(markdown);
+  }
 }
 
 // Exactly what markdownToHtml emits. No id/name (DOM clobbering), no style, no event handlers.
@@ -244,16 +261,52 @@ function remember(key: string, html: string): void {
   cache.set(key, html);
 }
 
-/** Markdown to sanitised HTML, for `dangerouslySetInnerHTML`. Needs a DOM. */
-export function renderMarkdown(markdown: string, opts: RenderOptions = {}): string {
-  getPurifier(); // fail before any work if there is no DOM
-  const all = blocks(markdown, opts);
-  const out = all.map((b) => cached(b.key));
-  const missing = out.flatMap((html, i) => (html === undefined ? [i] : []));
+/** Sanitised HTML of the blocks at `which` (from the cache where it can), the others left undefined. */
+function blockHtml(all: { key: string; token: Token }[], which: number[]): (string | undefined)[] {
+  const out: (string | undefined)[] = new Array(all.length);
+  const missing: number[] = [];
+  for (const i of which) {
+    out[i] = cached(all[i]!.key);
+    if (out[i] === undefined) missing.push(i);
+  }
   sanitizeBlocks(missing.map((i) => md.parser([all[i]!.token]))).forEach((html, j) => {
     const i = missing[j]!;
     out[i] = html;
     if (i < all.length - 1) remember(all[i]!.key, html);
   });
-  return out.join('');
+  return out;
+}
+
+/** Markdown to sanitised HTML, for `dangerouslySetInnerHTML`. Needs a DOM. */
+export function renderMarkdown(markdown: string, opts: RenderOptions = {}): string {
+  getPurifier(); // fail before any work if there is no DOM
+  try {
+    const all = blocks(markdown, opts);
+    return blockHtml(all, all.map((_, i) => i)).join('');
+  } catch {
+    return sanitizeHtml(plainText(markdown));
+  }
+}
+
+/**
+ * A top-level part of a message, keyed as renderMarkdown's blocks are: sanitised HTML, or a fenced
+ * code block (its number, fenceLang() language and code) for the caller to build as DOM, as
+ * code-block.ts does; either way the same markup renderMarkdown gives.
+ */
+export type Part =
+  | { kind: 'html'; key: string; html: string }
+  | { kind: 'code'; key: string; index: number; lang: string; code: string };
+
+/** renderMarkdown's blocks as parts, with top-level fenced code left for the caller. Needs a DOM. */
+export function renderParts(markdown: string, opts: RenderOptions = {}): Part[] {
+  getPurifier();
+  try {
+    const all = blocks(markdown, opts);
+    const html = blockHtml(all, all.flatMap((b, i) => (isFenced(b.token) ? [] : [i])));
+    return all.map(({ key, token }, i): Part => (isFenced(token)
+      ? { kind: 'code', key, index: blockIndex.get(token)!, lang: fenceLang(token.lang), code: token.text }
+      : { kind: 'html', key, html: html[i]! }));
+  } catch {
+    return [{ kind: 'html', key: `plain\u0000${markdown}`, html: sanitizeHtml(plainText(markdown)) }];
+  }
 }
