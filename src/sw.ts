@@ -7,6 +7,8 @@
  * It answers nothing else. Model weights live in IndexedDB, stored once by the app: requests to other
  * origins (Hugging Face...), Range requests, non-GET requests and .gguf files are never answered from or
  * put into Cache Storage; the browser sends them to the network as if there were no service worker.
+ * The same holds for a server's API (the remote engine's /v1 requests, same-origin or not): only the
+ * precached files are ever answered, so no prompt, answer or key is kept in Cache Storage.
  *
  * A new version waits until the page asks it to take over (src/pwa.ts, "Update available — Reload").
  */

@@ -90,11 +90,32 @@ export async function readyModels(): Promise<ModelSummary[]> {
 
 export const deviceModel = (m: ModelSummary): SessionModel => ({ engine: 'device', id: m.id, name: m.name, stored: m });
 
-/** Start with the saved engine: the server, or the last used stored model (or the first one). */
-export async function startSession(): Promise<void> {
+/**
+ * Whether engine and model choices are saved to this origin's storage (the app: yes). The widget
+ * turns it off: its engine comes from its host's settings, and must not change the app's.
+ */
+let persist = true;
+/** The API key of the server connected last (for a Retry), kept in memory only. */
+let serverKey = '';
+/** Counts connectServer calls: only the latest one's outcome is shown. */
+let connects = 0;
+
+/** Save engine and model choices (the default), or keep them to this page (the widget). */
+export function persistChoices(on: boolean): void {
+  persist = on;
+}
+
+function save(key: string, value: string | null): void {
+  if (persist) setPref(key, value);
+}
+
+/**
+ * Start with `choice` (by default the saved one): a server, or the last used stored model (or the
+ * first one). `apiKey` is the server's bearer token (by default the saved one).
+ */
+export async function startSession(choice: EngineChoice = engineChoice(), apiKey = getPref(SERVER_KEY) ?? ''): Promise<void> {
   if (state.kind === 'loading' || state.kind === 'ready' || state.kind === 'elsewhere') return;
-  const choice = engineChoice();
-  if (choice.kind === 'server') return connectServer(choice.endpoint, choice.model, getPref(SERVER_KEY) ?? '');
+  if (choice.kind === 'server') return connectServer(choice.endpoint, choice.model, apiKey);
   let models: ModelSummary[];
   try {
     models = await readyModels();
@@ -108,15 +129,15 @@ export async function startSession(): Promise<void> {
 
 /** Use `model`: a stored one is loaded onto the GPU (takeOver moves it from another tab); a server's is connected to. */
 export async function loadModel(model: SessionModel, takeOver = false): Promise<void> {
-  if (model.engine === 'server') return connectServer(model.endpoint, model.id, getPref(SERVER_KEY) ?? '');
-  setPref(ENGINE, null);
+  if (model.engine === 'server') return connectServer(model.endpoint, model.id, serverKey);
+  save(ENGINE, null);
   client = device;
   const mine = await acquireGpuLock(takeOver, () => {
     void device.unload();
     setState({ kind: 'elsewhere', model });
   });
   if (!mine) return setState({ kind: 'elsewhere', model });
-  setPref(LAST_MODEL, model.id);
+  save(LAST_MODEL, model.id);
   setState({ kind: 'loading', model, progress: 0 });
   device.setInitProgressCallback((r) => { if (state.kind === 'loading') setState({ ...state, progress: r.progress }); });
   try {
@@ -131,11 +152,13 @@ export async function loadModel(model: SessionModel, takeOver = false): Promise<
 
 /**
  * Answer from the server at `endpoint` with its model `model` (empty: its first), `apiKey` as its
- * bearer token (empty: none). The device's engine lets go of the GPU. Saves the choice.
+ * bearer token (empty: none). The device's engine lets go of the GPU. Saves the choice (the key
+ * only if given), unless choices are not persisted.
  */
 export async function connectServer(endpoint: string, model: string, apiKey: string): Promise<void> {
   let remote: RemoteEngine;
   let host = endpoint;
+  serverKey = apiKey;
   try {
     remote = new RemoteEngine({ endpoint, apiKey, model });
     host = new URL(endpoint).host;
@@ -143,26 +166,29 @@ export async function connectServer(endpoint: string, model: string, apiKey: str
     return setState({ kind: 'error', model: { engine: 'server', id: model, name: model || endpoint, endpoint, host }, message: (e as Error).message });
   }
   const pending: SessionModel = { engine: 'server', id: model, name: model ? `${model} (${host})` : host, endpoint, host };
+  // A later choice wins: an answer to an earlier connect that comes after it changes nothing.
+  const attempt = ++connects;
   setState({ kind: 'loading', model: pending, progress: 0 });
   void device.unload().catch(() => {});
   try {
     await remote.reload(model);
+    if (attempt !== connects) return;
     const chosen: SessionModel = { ...pending, id: remote.modelId, name: `${remote.modelId} (${host})` };
     client = remote;
-    setPref(ENGINE, JSON.stringify({ kind: 'server', endpoint, model: remote.modelId } satisfies EngineChoice));
-    setPref(SERVER_KEY, apiKey || null);
+    save(ENGINE, JSON.stringify({ kind: 'server', endpoint, model: remote.modelId } satisfies EngineChoice));
+    save(SERVER_KEY, apiKey || null);
     setState({ kind: 'ready', model: chosen, contextLength: 0 });
   } catch (e) {
-    setState({ kind: 'error', model: pending, message: (e as Error).message });
+    if (attempt === connects) setState({ kind: 'error', model: pending, message: (e as Error).message });
   }
 }
 
 /** Back to this device's GPU: the last used stored model. */
 export async function switchToDevice(): Promise<void> {
-  setPref(ENGINE, null);
+  save(ENGINE, null);
   client = device;
   state = { kind: 'checking' };
-  await startSession();
+  await startSession({ kind: 'device' });
 }
 
 /** The models a server offers (for the settings' list). Throws the remote engine's named errors. */

@@ -10,7 +10,7 @@ import { addMessage, deleteMessage, selectBranch, siblingIds, thread, type Conve
 import { Markdown } from '../chat/markdown/Markdown';
 import { MessageView, type MessageActions } from '../chat/MessageView';
 import { ModelStatus } from '../chat/ModelStatus';
-import { startSession, useModelSession, type ModelSession } from '../chat/session';
+import { connectServer, startSession, switchToDevice, useModelSession, type EngineChoice, type ModelSession } from '../chat/session';
 import { t as chatT } from '../chat/strings';
 import { runnableBlocks, useThreadArtifacts, type ArtifactSource } from '../chat/thread-artifacts';
 import { useReply, type ReplyEvent } from '../chat/useReply';
@@ -80,18 +80,26 @@ export function EmbedApp(props: EmbedProps) {
     else { void replies.stop(); conv.reset(); setArtifact(null); }
   };
   const change = (patch: Partial<EmbedSettings>) => {
-    setSettings((s) => ({ ...s, ...patch }));
+    const next = { ...settings, ...patch };
+    setSettings(next);
     conv.update(conv.current.id, (c) => withSettings(c, patch));
+    const moved = next.endpoint !== settings.endpoint || (next.endpoint !== '' && (next.model !== settings.model || next.apiKey !== settings.apiKey));
+    if (moved) {
+      void replies.stop();
+      void (next.endpoint ? connectServer(next.endpoint, next.model, next.apiKey) : switchToDevice());
+    }
   };
 
   useEffect(() => {
     link.current = props.connect((m) => onHost.current(m));
     void (async () => {
-      await startSession();
+      const engine = engineOf(props.initial);
+      await startSession(engine, props.initial.apiKey);
+      if (engine.kind === 'server') return;
       // A grant made on an earlier visit works without a click.
       const kind = sessionNow.current.kind;
       if ((kind === 'none' || kind === 'unavailable') && window.parent !== window && await storageAccessGranted()) {
-        if ((await requestAppStorage()).kind === 'granted') await startSession();
+        if ((await requestAppStorage()).kind === 'granted') await startSession(engine);
       }
     })();
   }, []);
@@ -162,7 +170,7 @@ export function EmbedApp(props: EmbedProps) {
     <div class={`embed${artifact !== null ? ' with-artifact' : ''}`} ref={shell} data-testid="embed">
       <header class="embed-top">
         <strong>Lite Coder</strong>
-        <span class="muted small">{ready ? ready.model.name : ''}</span>
+        <span class="muted small" data-testid="engine-indicator" data-engine={ready?.model.engine ?? ''}>{ready ? ready.model.name : ''}</span>
         <button class="secondary" disabled={replies.busy !== null || shown.length === 0} onClick={() => { conv.reset(); setArtifact(null); }} data-testid="new-chat">{t('newChat')}</button>
       </header>
       {session.kind === 'none' || session.kind === 'unavailable' ? <NoModelPanel appUrl={props.appUrl} blocked={session.kind === 'unavailable'} /> : <ModelStatus session={session} onImport={() => window.open(props.appUrl, '_blank', 'noopener')} />}
@@ -186,6 +194,11 @@ export function EmbedApp(props: EmbedProps) {
       )}
     </div>
   );
+}
+
+/** Where the widget's answers come from: the host's server, or this device. */
+function engineOf(s: EmbedSettings): EngineChoice {
+  return s.endpoint ? { kind: 'server', endpoint: s.endpoint, model: s.model } : { kind: 'device' };
 }
 
 /** The conversation with the settings `s` gives (the others as they were). */

@@ -36,6 +36,8 @@ export interface EmbedOptions {
 const SETTINGS: Record<string, string> = {
   systemPrompt: 'systemPrompt', greeting: 'greeting', theme: 'theme', lang: 'lang', artifacts: 'artifacts',
   temperature: 'temperature', topP: 'top_p', maxTokens: 'max_tokens', seed: 'seed',
+  // a server instead of the device (the API key only by setSettings, never in the page's markup)
+  endpoint: 'endpoint', model: 'model',
 };
 
 export function create(opts: EmbedOptions): WidgetHandle {

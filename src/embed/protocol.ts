@@ -24,6 +24,18 @@ export interface EmbedSettings {
   max_tokens: number;
   /** null: a fresh random seed for every reply */
   seed: number | null;
+  /**
+   * An OpenAI-compatible server's API address (http: or https:, e.g. http://localhost:11434/v1):
+   * answers come from it instead of this device. Empty: this device's stored model.
+   */
+  endpoint: string;
+  /** the server's model to ask (empty: its first) */
+  model: string;
+  /**
+   * The server's API key, sent only to `endpoint`. Only by set-settings: never read from the query
+   * string or a data- attribute (an address ends up in logs, history and Referer headers).
+   */
+  apiKey: string;
 }
 
 export type HostMessage =
@@ -54,7 +66,11 @@ export function envelope<M extends { type: string }>(m: M): Envelope<M> {
   return { protocol: PROTOCOL, version: PROTOCOL_VERSION, ...m };
 }
 
-const SETTING_KEYS: readonly (keyof EmbedSettings)[] = ['systemPrompt', 'greeting', 'theme', 'lang', 'artifacts', 'temperature', 'top_p', 'max_tokens', 'seed'];
+const SETTING_KEYS: readonly (keyof EmbedSettings)[] = [
+  'systemPrompt', 'greeting', 'theme', 'lang', 'artifacts', 'temperature', 'top_p', 'max_tokens', 'seed', 'endpoint', 'model', 'apiKey',
+];
+/** Settings a query string may not carry. */
+const MESSAGE_ONLY: readonly (keyof EmbedSettings)[] = ['apiKey'];
 
 /**
  * A host's message, checked. Returns null for data that is not this protocol's at all (other
@@ -131,6 +147,13 @@ export function readSettings(raw: Record<string, string | undefined>): { setting
     else if (Number.isSafeInteger(n) && n >= 0) settings.seed = n;
     else problems.push(`seed must be a non-negative integer or "random", not ${JSON.stringify(raw.seed)}.`);
   }
+  if (raw.endpoint !== undefined) {
+    const v = raw.endpoint.trim();
+    if (v === '' || /^https?:$/.test(protocolOf(v))) settings.endpoint = v;
+    else problems.push(`endpoint must be an http: or https: address (or empty for this device), not ${JSON.stringify(raw.endpoint)}.`);
+  }
+  if (raw.model !== undefined) settings.model = raw.model.trim();
+  if (raw.apiKey !== undefined) settings.apiKey = raw.apiKey.trim();
   return { settings, problems };
 }
 
@@ -139,11 +162,15 @@ export function settingsFromQuery(params: URLSearchParams): { settings: Partial<
   const raw: Record<string, string> = {};
   for (const key of SETTING_KEYS) {
     const v = params.get(key);
-    if (v !== null) raw[key] = v;
+    if (v !== null && !MESSAGE_ONLY.includes(key)) raw[key] = v;
   }
   const system = params.get('system');
   if (system !== null && raw.systemPrompt === undefined) raw.systemPrompt = system;
-  return readSettings(raw);
+  const read = readSettings(raw);
+  for (const key of MESSAGE_ONLY) {
+    if (params.has(key)) read.problems.push(`${key} is not read from the address (addresses end up in logs and history): send it with set-settings.`);
+  }
+  return read;
 }
 
 /**
@@ -164,6 +191,15 @@ function originOf(s: string): string | null {
     return o === 'null' ? null : o;
   } catch {
     return null;
+  }
+}
+
+/** The URL's scheme ("https:"), or '' for text that is not a URL. */
+function protocolOf(s: string): string {
+  try {
+    return new URL(s).protocol;
+  } catch {
+    return '';
   }
 }
 

@@ -8,6 +8,7 @@
 import { startOpenAiServer, type OpenAiServer } from '../support/openai-server';
 import { expect, FIXTURE_DIR, test } from './support/fixtures';
 import { send, waitForReply } from './support/chat';
+import { events, hostPage, hostSite, widget, widgetFrame } from './support/host-site';
 
 let server: OpenAiServer;
 test.beforeAll(async () => {
@@ -61,6 +62,48 @@ test('a device that cannot run the model chats through a server, with the key ke
   await page.reload();
   await expect(page.getByTestId('engine-indicator')).toHaveAttribute('data-engine', 'server', { timeout: 30_000 });
   await expect(page.getByTestId('composer')).toBeEnabled();
+  // The service worker answers only the app's own precached files: no API traffic in Cache Storage.
+  const cached = await page.evaluate(async () => {
+    const urls: string[] = [];
+    for (const name of await caches.keys()) urls.push(...(await (await caches.open(name)).keys()).map((r) => r.url));
+    return urls;
+  });
+  expect(cached.length).toBeGreaterThan(0);
+  expect(cached.filter((u) => u.includes('/v1/') || u.startsWith(server.url))).toEqual([]);
+});
+
+test('the widget on another site answers from the server its host names; the key comes by message only', async ({ page }) => {
+  server.faults = { apiKey: 'sk-widget' };
+  const site = await hostSite({
+    'host.html': hostPage([{ endpoint: server.url, model: 'ds2-pub-f32', 'max-tokens': '6', temperature: '0' }]),
+  });
+  try {
+    await page.goto(site.hostUrl('host.html'));
+    const w = widget(page);
+    // No key yet: the server refuses, and the widget says so (to its user and to the host).
+    await expect.poll(async () => (await events(page)).find((m) => m.type === 'status' && m.state === 'error'), { timeout: 30_000 })
+      .toMatchObject({ message: expect.stringContaining('check the API key') as unknown });
+    await page.evaluate(() => LiteCoderEmbed.widgets[0]!.setSettings({ apiKey: 'sk-widget' }));
+    await expect(w.getByTestId('engine-indicator')).toHaveAttribute('data-engine', 'server', { timeout: 30_000 });
+    await expect(w.getByTestId('engine-indicator')).toContainText(new URL(server.url).host);
+
+    await page.evaluate(() => LiteCoderEmbed.widgets[0]!.prompt('hello', 'q1'));
+    await expect.poll(async () => (await events(page)).some((m) => m.type === 'done' && m.id === 'q1'), { timeout: 60_000 }).toBe(true);
+    const done = (await events(page)).find((m) => m.type === 'done' && m.id === 'q1');
+    expect(done).toMatchObject({ finish_reason: expect.stringMatching(/^(stop|length)$/) as unknown });
+    const posts = server.requests.filter((r) => r.method === 'POST');
+    expect(posts.at(-1)!.authorization).toBe('Bearer sk-widget');
+    expect((posts.at(-1)!.body as { max_tokens: number }).max_tokens).toBe(6);
+    // The widget keeps its engine to itself: nothing saved where the app would read it.
+    const saved = await widgetFrame(page).evaluate(() => [localStorage.getItem('lite-coder.engine'), localStorage.getItem('lite-coder.server-key')]);
+    expect(saved).toEqual([null, null]);
+
+    // An empty endpoint: back to this device (which, in this fresh cross-site frame, has no model).
+    await page.evaluate(() => LiteCoderEmbed.widgets[0]!.setSettings({ endpoint: '' }));
+    await expect(w.getByTestId('no-model')).toBeVisible({ timeout: 30_000 });
+  } finally {
+    await site.close();
+  }
 });
 
 test('a server that fails mid-answer: the reply keeps what arrived and says what happened', async ({ page }) => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { allowedOrigins, parseHostMessage, ProtocolError, readSettings, settingsFromQuery } from '../../src/embed/protocol';
+import { allowedOrigins, envelope, parseHostMessage, ProtocolError, readSettings, settingsFromQuery } from '../../src/embed/protocol';
 
 const msg = (m: Record<string, unknown>) => ({ protocol: 'lite-coder-embed', version: 1, ...m });
 const refused = (data: unknown): ProtocolError => {
@@ -62,6 +62,19 @@ describe('settings', () => {
   it('takes `system` as the short query name of the system prompt', () => {
     expect(settingsFromQuery(new URLSearchParams('system=Be%20kind&theme=light&origins=x')).settings).toEqual({ systemPrompt: 'Be kind', theme: 'light' });
     expect(settingsFromQuery(new URLSearchParams('system=a&systemPrompt=b')).settings).toEqual({ systemPrompt: 'b' });
+  });
+
+  it('reads a server endpoint and model; an API key only from a message, never from the address', () => {
+    const q = settingsFromQuery(new URLSearchParams('endpoint=http%3A%2F%2Flocalhost%3A11434%2Fv1&model=qwen&apiKey=sk-1'));
+    expect(q.settings).toEqual({ endpoint: 'http://localhost:11434/v1', model: 'qwen' });
+    expect(q.problems).toEqual(['apiKey is not read from the address (addresses end up in logs and history): send it with set-settings.']);
+    expect(parseHostMessage(envelope({ type: 'set-settings', settings: { endpoint: 'https://api.example.com/v1', apiKey: ' sk-2 ' } })))
+      .toEqual({ type: 'set-settings', settings: { endpoint: 'https://api.example.com/v1', apiKey: 'sk-2' } });
+    // empty: back to this device
+    expect(readSettings({ endpoint: '' }).settings).toEqual({ endpoint: '' });
+    for (const bad of ['javascript:alert(1)', 'localhost:11434', 'ftp://x/v1']) {
+      expect(readSettings({ endpoint: bad }).problems).toEqual([`endpoint must be an http: or https: address (or empty for this device), not ${JSON.stringify(bad)}.`]);
+    }
   });
 });
 
