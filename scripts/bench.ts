@@ -46,9 +46,7 @@ import { CHROMIUM_ARGS } from './chromium';
 import { fail, parseArgs, readHeaderFromFile } from './gguf-file';
 import { pageErrorMessage } from './harness-session';
 import { SYNTHETIC_QUANTS, writeSyntheticModel, type SyntheticQuant } from './synthetic-model';
-// @ts-expect-error: plain JS modules shared with `npm start` and the tests.
 import { startStaticServer } from './static-server.mjs';
-// @ts-expect-error: as above.
 import { findChromium, NO_CHROMIUM_MESSAGE } from './find-chromium.mjs';
 
 interface Server { url: string; close(): Promise<void> }
@@ -142,8 +140,8 @@ class Bench {
 
   static async open(dist: string): Promise<Bench> {
     if (!existsSync(join(`${dist}-test`, 'tests/harness/bench.html'))) throw new Error(`${dist}-test/tests/harness/bench.html is missing: build the harness (npm run build:test)`);
-    const executablePath = (await findChromium()) as string | null;
-    if (!executablePath) throw new Error(NO_CHROMIUM_MESSAGE as string);
+    const executablePath = (await findChromium());
+    if (!executablePath) throw new Error(NO_CHROMIUM_MESSAGE);
     const app = (await startStaticServer({ root: dist, overlays: [`${dist}-test`] })) as Server;
     let browser: Browser | undefined;
     try {
@@ -166,7 +164,7 @@ class Bench {
     const dir = dirname(resolve(path));
     let s = this.servers.get(dir);
     if (!s) {
-      s = (await startStaticServer({ root: dir, cors: true })) as Server;
+      s = (await startStaticServer({ root: dir, cors: true }));
       this.servers.set(dir, s);
     }
     return `${s.url}/${encodeURIComponent(basename(path))}`;
@@ -218,7 +216,7 @@ async function runModel(b: Bench, spec: ModelSpec, o: Options, promptIdsFor: (te
   log(`  importing ${spec.path}`);
   const summary = await b.page.evaluate(async (url) => {
     const { engine, Comlink } = window.liteCoderBench;
-    const say = (globalThis as unknown as { benchProgress(m: string): Promise<void> }).benchProgress;
+    const say = (globalThis as unknown as { benchProgress: (m: string) => Promise<void> }).benchProgress;
     let last = 0;
     return engine().importModel({ kind: 'url', url }, Comlink.proxy((p: ImportProgress) => {
       if (p.phase === 'downloading' && Date.now() - last < 10000) return;
@@ -237,7 +235,7 @@ async function runModel(b: Bench, spec: ModelSpec, o: Options, promptIdsFor: (te
       try {
         const r = await b.page.evaluate(async ({ id, mb, context, promptIds, decode, warmup }) => {
           const { engine, Comlink } = window.liteCoderBench;
-          const say = (globalThis as unknown as { benchProgress(m: string): Promise<void> }).benchProgress;
+          const say = (globalThis as unknown as { benchProgress: (m: string) => Promise<void> }).benchProgress;
           const e = engine();
           const loaded = await e.loadModel(id, { ...(mb === null ? {} : { expertBudgetMB: mb }), contextLength: context }, Comlink.proxy(() => {}));
           await say(`loaded: ${loaded.resident ? 'resident' : 'paged'}, ${loaded.slots} expert slots, context ${loaded.contextLength}`);

@@ -6,9 +6,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { basename, dirname, resolve } from 'node:path';
 import { existsSync } from 'node:fs';
 import { CHROMIUM_ARGS } from './chromium';
-// @ts-expect-error: plain JS modules shared with `npm start` and the tests.
 import { startStaticServer } from './static-server.mjs';
-// @ts-expect-error: as above.
 import { findChromium, NO_CHROMIUM_MESSAGE } from './find-chromium.mjs';
 
 interface Server { url: string; close(): Promise<void> }
@@ -24,8 +22,8 @@ export async function openSession(modelPath: string): Promise<Session> {
   if (!existsSync('dist/index.html') || !existsSync('dist-test/tests/harness/harness.html')) {
     throw new Error('the app and its test harness are not built: run `npm run build && npm run build:test`');
   }
-  const executablePath = (await findChromium()) as string | null;
-  if (!executablePath) throw new Error(NO_CHROMIUM_MESSAGE as string);
+  const executablePath = (await findChromium());
+  if (!executablePath) throw new Error(NO_CHROMIUM_MESSAGE);
   const app = (await startStaticServer({ root: 'dist', overlays: ['dist-test'] })) as Server;
   const files = (await startStaticServer({ root: dirname(resolve(modelPath)), cors: true })) as Server;
   let browser: Browser | undefined;

@@ -35,7 +35,7 @@ function mayAnswer({ request, url }: RouteMatchCallbackOptions): boolean {
 
 // Precached files, cache-first (their URLs carry a content hash, or a revision in the manifest).
 const precacheRoute = new PrecacheRoute(precache, { ignoreURLParametersMatching: [/^utm_/, /^fbclid$/] });
-registerRoute(new Route((options) => (mayAnswer(options) ? precacheRoute.match(options) : false), precacheRoute.handler));
+registerRoute(new Route((options): unknown => (mayAnswer(options) ? precacheRoute.match(options) : false), precacheRoute.handler));
 
 // Any other navigation inside the app gets the app shell; the test harness pages and files do not.
 registerRoute(new NavigationRoute(precache.createHandlerBoundToURL('index.html'), {

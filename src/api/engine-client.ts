@@ -10,7 +10,7 @@
 import * as Comlink from 'comlink';
 import type {
   AppConfig, ChatCompletion, ChatCompletionChunk, ChatCompletionRequest, ChatCompletionRequestBase,
-  ChatCompletionRequestNonStreaming, ChatCompletionRequestStreaming, ChatOptions, Completion, CompletionCreateParams,
+  ChatCompletionRequestNonStreaming, ChatCompletionRequestStreaming, Completion, CompletionCreateParams,
   CompletionCreateParamsBase, CompletionCreateParamsNonStreaming, CompletionCreateParamsStreaming, CreateEmbeddingResponse,
   EmbeddingCreateParams, InitProgressCallback, LogitProcessor, LogLevel, MLCEngineConfig, MLCEngineInterface, ModelRecord,
   ResumeChatCompletionOptions, ResumeProbeResult, ResumeResult, Chat, Completions, Embeddings,
@@ -139,7 +139,7 @@ export class LiteCoderEngine implements MLCEngineInterface {
     const record = findRecord(this.appConfig, id);
     // The import checks every stored record's SHA-256, not a file's SRI hash: refuse rather than skip the check.
     if (record?.integrity) throw unsupportedFields(['integrity'], 'ModelRecord');
-    const { load, defaults } = readChatOptions(opts?.[0], record?.overrides as ChatOptions | undefined);
+    const { load, defaults } = readChatOptions(opts?.[0], record?.overrides);
     const abort = (this.reloading = new AbortController());
     const started = performance.now();
     const report = (progress: number, text: string) =>

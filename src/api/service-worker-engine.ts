@@ -83,9 +83,11 @@ function connectionFor(shared: SharedEngineHandler, clientId: string, scope: Ser
   const delivered = <C>(emit: Emit<C>) => async (c: C): Promise<boolean | void> => {
     let timer: ReturnType<typeof setTimeout> | undefined;
     const gone = new Promise<false>((resolve) => {
-      const check = async () => {
-        if (!(await scope.clients.get(clientId))) resolve(false);
-        else timer = setTimeout(check, 1000);
+      const check = () => {
+        void scope.clients.get(clientId).then((c) => {
+          if (!c) resolve(false);
+          else timer = setTimeout(check, 1000);
+        });
       };
       timer = setTimeout(check, 1000);
     });

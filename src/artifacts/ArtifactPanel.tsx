@@ -196,7 +196,7 @@ function useConsoleLog() {
       pending.current.push(m.type === 'console' ? { id, level: m.level, text: m.text } : { id, level: 'uncaught', text: m.text, line: m.line, col: m.col });
       frame.current ||= requestAnimationFrame(flush);
     },
-    clear() {
+    clear: () => {
       pending.current = [];
       cancelAnimationFrame(frame.current);
       frame.current = 0;

@@ -70,7 +70,7 @@ function fencedBlocks(markdown: string): Block[] {
   let heading: string | null = null;
   let index = 0;
   // walkTokens descends into lists, blockquotes and tables in document order, as the renderer does.
-  walkTokens(lexer(markdown), (token: Token) => {
+  void walkTokens(lexer(markdown), (token: Token) => {
     if (token.type === 'heading') {
       const text = plainHeading((token as Tokens.Heading).text);
       if (!isGenericHeading(text)) heading = text;

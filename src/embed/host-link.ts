@@ -6,7 +6,7 @@
 import { envelope, parseHostMessage, ProtocolError, type HostMessage, type WidgetMessage } from './protocol';
 
 export interface HostLink {
-  post(m: WidgetMessage): void;
+  post: (m: WidgetMessage) => void;
 }
 
 export function connectHost(origins: readonly string[], onMessage: (m: HostMessage) => void): HostLink {

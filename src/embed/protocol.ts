@@ -92,7 +92,10 @@ export function parseHostMessage(data: unknown): HostMessage | null {
       const unknown = Object.keys(data.settings).filter((k) => !SETTING_KEYS.includes(k as keyof EmbedSettings));
       if (unknown.length) throw new ProtocolError('invalid-settings', `Unknown setting${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}.`);
       const raw: Record<string, string> = {};
-      for (const [k, v] of Object.entries(data.settings)) raw[k] = v === null ? '' : String(v);
+      for (const [k, v] of Object.entries(data.settings)) {
+        if (v !== null && typeof v === 'object') throw new ProtocolError('invalid-settings', `${k} must be a string, number or boolean, not an object.`);
+        raw[k] = typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? String(v) : '';
+      }
       const { settings, problems } = readSettings(raw);
       if (problems.length) throw new ProtocolError('invalid-settings', problems.join(' '));
       return { type: 'set-settings', settings };

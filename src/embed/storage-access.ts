@@ -65,7 +65,7 @@ export async function attachStore(backend: StoreBackend, worker: Pick<Comlink.Re
 export async function storageAccessGranted(): Promise<boolean> {
   if (!storageAccessSupported()) return false;
   try {
-    const p = await navigator.permissions.query({ name: 'storage-access' as PermissionName });
+    const p = await navigator.permissions.query({ name: 'storage-access' });
     return p.state === 'granted';
   } catch {
     return false;

@@ -420,7 +420,7 @@ test.describe('download and copy', () => {
     const [artifact] = await mount(page, html(GAME));
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('artifact-download').click()]);
     expect(download.suggestedFilename()).toBe('Click-Catcher.html');
-    const saved = await readFile((await download.path())!, 'utf8');
+    const saved = await readFile((await download.path()), 'utf8');
     expect(saved).toMatch(/^<!DOCTYPE html><html><head><meta http-equiv="Content-Security-Policy" content="default-src 'none';[^"]*connect-src 'none'/);
     expect(saved).toContain(artifact!.source.replace(/^<!DOCTYPE html>/, ''));
     // The console capture belongs to the panel, not to the file.

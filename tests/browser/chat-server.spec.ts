@@ -82,7 +82,7 @@ test('the widget on another site answers from the server its host names; the key
     const w = widget(page);
     // No key yet: the server refuses, and the widget says so (to its user and to the host).
     await expect.poll(async () => (await events(page)).find((m) => m.type === 'status' && m.state === 'error'), { timeout: 30_000 })
-      .toMatchObject({ message: expect.stringContaining('check the API key') as unknown });
+      .toMatchObject({ message: expect.stringContaining('check the API key') });
     await page.evaluate(() => LiteCoderEmbed.widgets[0]!.setSettings({ apiKey: 'sk-widget' }));
     await expect(w.getByTestId('engine-indicator')).toHaveAttribute('data-engine', 'server', { timeout: 30_000 });
     await expect(w.getByTestId('engine-indicator')).toContainText(new URL(server.url).host);
@@ -90,7 +90,7 @@ test('the widget on another site answers from the server its host names; the key
     await page.evaluate(() => LiteCoderEmbed.widgets[0]!.prompt('hello', 'q1'));
     await expect.poll(async () => (await events(page)).some((m) => m.type === 'done' && m.id === 'q1'), { timeout: 60_000 }).toBe(true);
     const done = (await events(page)).find((m) => m.type === 'done' && m.id === 'q1');
-    expect(done).toMatchObject({ finish_reason: expect.stringMatching(/^(stop|length)$/) as unknown });
+    expect(done).toMatchObject({ finish_reason: expect.stringMatching(/^(stop|length)$/) });
     const posts = server.requests.filter((r) => r.method === 'POST');
     expect(posts.at(-1)!.authorization).toBe('Bearer sk-widget');
     expect((posts.at(-1)!.body as { max_tokens: number }).max_tokens).toBe(6);

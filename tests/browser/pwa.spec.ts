@@ -10,7 +10,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CHROMIUM_ARGS } from '../../scripts/chromium';
-// @ts-expect-error: a plain JS module shared with `npm start`.
 import { startStaticServer } from '../../scripts/static-server.mjs';
 import { expect, test, type FixtureServer } from './support/fixtures';
 import { send, setMaxTokens, waitForModel, waitForReply } from './support/chat';

@@ -36,7 +36,7 @@ test('response_format: JSON mode, a JSON schema and an EBNF grammar give text th
     const engine = (window as unknown as { engine: Engine }).engine;
     // A random-weight model likes whitespace, which JSON allows anywhere (as in web-llm): room for it.
     const ask = (response_format: Record<string, unknown>, seed: number) => engine.chat.completions.create({
-      messages: [{ role: 'user', content: 'describe a thing as JSON' }], max_tokens: 400, temperature: 0.8, seed, response_format: response_format as never,
+      messages: [{ role: 'user', content: 'describe a thing as JSON' }], max_tokens: 400, temperature: 0.8, seed, response_format: response_format,
     }).then((c) => ({ text: c.choices[0]!.message.content ?? '', finish: c.choices[0]!.finish_reason }));
     const schemaText = JSON.stringify(schema);
     const out: { kind: string; text: string; finish: string }[] = [];

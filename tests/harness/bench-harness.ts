@@ -226,7 +226,7 @@ async function kernelEfficiency(o: KernelEfficiencyOptions): Promise<KernelEffic
     const copied = await timer.run((pass) => {
       pass.setPipeline(cp);
       for (let d = 0; d < o.dispatches; d++) {
-        pass.setBindGroup(0, cpGroups[d % o.buffers]!);
+        pass.setBindGroup(0, cpGroups[d % o.buffers]);
         pass.dispatchWorkgroups(cx, cpY, 1);
       }
     }, o.warmup, o.samples);

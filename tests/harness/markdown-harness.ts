@@ -91,7 +91,7 @@ async function timeHighlight(code: string, lang: string): Promise<number> {
 function shownMarkup(): string {
   const el = root.querySelector('.markdown')!.cloneNode(true) as HTMLElement;
   for (const code of el.querySelectorAll('pre code')) {
-    code.textContent = code.textContent;
+    code.textContent = String(code.textContent);
     code.classList.remove('hljs');
     if (code.classList.length === 0) code.removeAttribute('class');
     code.removeAttribute('data-highlighted');

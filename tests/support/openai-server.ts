@@ -176,7 +176,7 @@ async function generate(model: LlamaModel, context: LlamaContext, tokens: Token[
     }
     return { text, count, finish };
   } finally {
-    sequence.dispose();
+    void sequence.dispose();
   }
 }
 

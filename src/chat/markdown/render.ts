@@ -71,7 +71,7 @@ function isFenced(t: Token): t is Tokens.Code {
  */
 function fencedTokens(md: Marked, tokens: Token[]): Tokens.Code[] {
   const out: Tokens.Code[] = [];
-  md.walkTokens(tokens, (t) => {
+  void md.walkTokens(tokens, (t) => {
     if (isFenced(t)) out.push(t);
   });
   return out;
@@ -263,7 +263,7 @@ function remember(key: string, html: string): void {
 
 /** Sanitised HTML of the blocks at `which` (from the cache where it can), the others left undefined. */
 function blockHtml(all: { key: string; token: Token }[], which: number[]): (string | undefined)[] {
-  const out: (string | undefined)[] = new Array(all.length);
+  const out = new Array<string | undefined>(all.length);
   const missing: number[] = [];
   for (const i of which) {
     out[i] = cached(all[i]!.key);

@@ -7,7 +7,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Frame, Page } from '@playwright/test';
 import { APP_PORT } from '../playwright.config';
-// @ts-expect-error: a plain JS module shared with `npm start`.
 import { startStaticServer } from '../../../scripts/static-server.mjs';
 import type { WidgetMessage } from '../../../src/embed/protocol';
 
