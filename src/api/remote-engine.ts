@@ -15,6 +15,7 @@ import type {
 } from '@mlc-ai/web-llm';
 import { createParser } from 'eventsource-parser';
 import { named } from '../../workers/errors';
+import { closable } from './stream';
 
 /** Where the engine is and who may use it. */
 export interface RemoteSettings {
@@ -63,7 +64,10 @@ export function apiBase(endpoint: string): string {
     throw new RemoteRequestError(`"${endpoint}" is not a URL: give the server's address, such as http://localhost:11434/v1.`, { status: 0 });
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new RemoteRequestError(`"${endpoint}" is not an http(s) address.`, { status: 0 });
-  const path = url.pathname.replace(/\/+$/, '');
+  // trailing slashes off by a scan (a pattern like /\/+$/ is quadratic on a long run of slashes)
+  let end = url.pathname.length;
+  while (end > 0 && url.pathname[end - 1] === '/') end--;
+  const path = url.pathname.slice(0, end);
   return `${url.origin}${path === '' ? '/v1' : path}`;
 }
 
@@ -145,28 +149,71 @@ export class RemoteEngine {
     const abort = new AbortController();
     this.running = abort;
     const body = JSON.stringify({ ...req, model: this.model });
-    const res = await this.fetch(path, { method: 'POST', body, signal: abort.signal, headers: { 'Content-Type': 'application/json' } });
+    const done = () => { if (this.running === abort) this.running = undefined; };
+    // Stopped by interruptGenerate before or while the answer arrived: an answer that ends there,
+    // as web-llm's does (finish_reason "abort"), not an error.
+    const stopped = (): Whole | AsyncIterable<Chunk> => {
+      done();
+      const last = this.stoppedAnswer(path, stream);
+      return stream ? closable((async function* () { yield last as Chunk; })(), () => {}) : (last as Whole);
+    };
+    let res: Response;
+    try {
+      res = await this.fetch(path, { method: 'POST', body, signal: abort.signal, headers: { 'Content-Type': 'application/json' } });
+    } catch (e) {
+      if (abort.signal.aborted) return stopped();
+      done();
+      throw e;
+    }
     if (!stream) {
-      const whole = (await res.json().catch(() => { throw new RemoteStreamError(`${this.base}${path} sent an answer that is not JSON.`); })) as Whole;
-      if (this.running === abort) this.running = undefined;
+      let whole: Whole;
+      try {
+        whole = (await res.json()) as Whole;
+      } catch {
+        if (abort.signal.aborted) return stopped();
+        done();
+        throw new RemoteStreamError(`${this.base}${path} sent an answer that is not JSON.`);
+      }
+      done();
       return whole;
     }
-    return this.chunks<Chunk>(res, abort, path);
+    // A reader that stops early (break, or return() before reading) ends the request on the server too.
+    return closable(this.chunks<Chunk>(res, abort, path), () => { done(); abort.abort(); });
   }
 
-  /** The server-sent events of a streamed answer, each `data:` a chunk, until `[DONE]`. */
-  private async *chunks<Chunk>(res: Response, abort: AbortController, path: string): AsyncGenerator<Chunk> {
+  /** The last chunk (or the whole answer) of a request interruptGenerate stopped: finish_reason "abort". */
+  private stoppedAnswer(path: string, stream: boolean): unknown {
+    const created = Math.floor(Date.now() / 1000);
+    const base = { id: `stopped-${created}`, created, model: this.model };
+    if (path !== '/chat/completions') return { ...base, object: 'text_completion', choices: [{ index: 0, text: '', finish_reason: 'abort', logprobs: null }] };
+    return stream
+      ? { ...base, object: 'chat.completion.chunk', choices: [{ index: 0, delta: {}, finish_reason: 'abort', logprobs: null }] }
+      : { ...base, object: 'chat.completion', choices: [{ index: 0, message: { role: 'assistant', content: '' }, finish_reason: 'abort', logprobs: null }] };
+  }
+
+  /**
+   * The server-sent events of a streamed answer, each `data:` a chunk, until `[DONE]`. An error the
+   * server sends as an event (`data: {"error": ...}`, as vLLM and others do mid-answer) throws
+   * RemoteStreamError with its message; the chunks before it have been yielded.
+   */
+  private async *chunks<Chunk>(res: Response, abort: AbortController, path: string): AsyncGenerator<Chunk, void> {
     const ready: Chunk[] = [];
     let done = false;
     let bad: Error | undefined;
+    const host = new URL(this.base).host;
     const parser = createParser({
       onEvent: (e) => {
         if (e.data === '[DONE]') { done = true; return; }
+        let v: unknown;
         try {
-          ready.push(JSON.parse(e.data) as Chunk);
+          v = JSON.parse(e.data);
         } catch {
           bad ??= new RemoteStreamError(`${this.base}${path} sent a chunk that is not JSON: ${e.data.slice(0, 80)}`);
+          return;
         }
+        const said = streamedError(v);
+        if (said !== null) bad ??= new RemoteStreamError(`${host} reported an error during the answer: ${said}. What arrived is kept.`);
+        else if (!bad) ready.push(v as Chunk);
       },
     });
     const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
@@ -176,18 +223,19 @@ export class RemoteEngine {
         try {
           r = await reader.read();
         } catch (e) {
-          if (abort.signal.aborted) return; // interrupted: the answer ends here
-          throw new RemoteStreamError(`The answer from ${new URL(this.base).host} broke off: ${(e as Error).message}. What arrived is kept.`);
+          // interrupted: the answer ends here, as the device engine's does
+          if (abort.signal.aborted) { yield this.stoppedAnswer(path, true) as Chunk; return; }
+          throw new RemoteStreamError(`The answer from ${host} broke off: ${(e as Error).message}. What arrived is kept.`);
         }
         if (r.value) parser.feed(r.value);
         while (ready.length) yield ready.shift()!;
         if (bad) throw bad;
         if (done) return;
-        if (r.done) throw new RemoteStreamError(`The answer from ${new URL(this.base).host} ended before it was complete. What arrived is kept.`);
+        if (r.done) throw new RemoteStreamError(`The answer from ${host} ended before it was complete. What arrived is kept.`);
       }
     } finally {
       if (this.running === abort) this.running = undefined;
-      abort.abort(); // a reader that stops early (break) ends the request on the server too
+      abort.abort(); // ended early (break): the request ends on the server too
       reader.releaseLock();
     }
   }
@@ -258,4 +306,13 @@ async function unreachable(url: string, e: Error): Promise<Error> {
   // Chromium asks before a public page reaches this machine or the local network (and refuses it silently when told no).
   const hint = local && !here ? ` If it is running, this browser may be keeping ${location.origin} from your local network: allow "local network access" for this site.` : '';
   return new RemoteUnreachableError(`${host} cannot be reached (${e.message}): is the server running, and is the address right?${hint}`);
+}
+
+/** The message of an error a server sent as a stream event ({"error": {"message"}} or {"error": "..."}), else null. */
+function streamedError(v: unknown): string | null {
+  if (typeof v !== 'object' || v === null || !('error' in v) || 'choices' in v) return null;
+  const e = (v).error;
+  if (typeof e === 'string') return e;
+  if (typeof e === 'object' && e !== null && typeof (e as { message?: unknown }).message === 'string') return (e as { message: string }).message;
+  return JSON.stringify(e).slice(0, 200);
 }

@@ -30,25 +30,52 @@ export function streamOf<T>(start: (onChunk: (c: T) => boolean) => Promise<unkno
     () => { finished = true; notify(); },
     (error: unknown) => { failure = { error }; notify(); },
   );
-  const iterable: AsyncIterable<T> = {
-    async *[Symbol.asyncIterator]() {
-      try {
-        for (;;) {
-          if (queue.length > 0) { yield queue.shift()!; continue; }
-          if (failure) throw failure.error;
-          if (finished) return;
-          await waitForNews();
-        }
-      } finally {
-        // Runs on break and return() too: whatever is still to come is refused.
-        closed = true;
-        queue.length = 0;
-      }
-    },
-  };
+  async function* read(): AsyncGenerator<T, void> {
+    for (;;) {
+      if (queue.length > 0) { yield queue.shift()!; continue; }
+      if (failure) throw failure.error;
+      if (finished) return;
+      await waitForNews();
+    }
+  }
+  // On break, return() (even before the first read) or the end: whatever is still to come is refused.
+  const iterable = closable(read(), () => { closed = true; queue.length = 0; });
   return (async () => {
     while (queue.length === 0 && !failure && !finished) await waitForNews();
     if (failure && queue.length === 0) throw failure.error;
     return iterable;
   })();
+}
+
+/**
+ * `items` as an async iterator whose end always runs `close` once: when it finishes, fails, or is
+ * left by `break` or `return()`, including a return() before the first read (an async generator's
+ * own return() then skips its `finally`, so a request nobody reads would run on to its end).
+ */
+export function closable<T>(items: AsyncGenerator<T, void>, close: () => void): AsyncIterableIterator<T> {
+  let open = true;
+  const end = () => {
+    if (!open) return;
+    open = false;
+    close();
+  };
+  const it: AsyncIterableIterator<T> = {
+    async next() {
+      try {
+        const r = await items.next();
+        if (r.done) end();
+        return r;
+      } catch (e) {
+        end();
+        throw e;
+      }
+    },
+    async return() {
+      end();
+      await items.return(undefined);
+      return { done: true, value: undefined };
+    },
+    [Symbol.asyncIterator]: () => it,
+  };
+  return it;
 }

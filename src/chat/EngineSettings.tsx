@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { getPref } from '../prefs';
 import { t } from './engine-strings';
-import { connectServer, engineChoice, SERVER_KEY, serverModels, switchToDevice, type ModelSession } from './session';
+import { connectServer, endpointOrigin, engineChoice, SERVER_KEY, serverModels, switchToDevice, type ModelSession } from './session';
 
 /**
  * Settings: where answers come from. This device's GPU, or a server with an OpenAI-compatible API
@@ -12,7 +12,10 @@ export function EngineSettings(props: { session: ModelSession; serverSetup: bool
   const saved = engineChoice();
   const [kind, setKind] = useState<'device' | 'server'>(props.serverSetup ? 'server' : saved.kind);
   const [endpoint, setEndpoint] = useState(saved.kind === 'server' ? saved.endpoint : '');
-  const [apiKey, setApiKey] = useState(() => getPref(SERVER_KEY) ?? '');
+  // The saved key belongs to the saved server: it leaves the field when the address moves to another
+  // origin, so it is never sent to a server it was not given for.
+  const [apiKey, setApiKey] = useState(() => (saved.kind === 'server' ? getPref(SERVER_KEY) ?? '' : ''));
+  const [keySaved, setKeySaved] = useState(apiKey !== '');
   const [models, setModels] = useState<string[]>(saved.kind === 'server' ? [saved.model] : []);
   const [model, setModel] = useState(saved.kind === 'server' ? saved.model : '');
   const [error, setError] = useState('');
@@ -40,11 +43,15 @@ export function EngineSettings(props: { session: ModelSession; serverSetup: bool
       {kind === 'server' && (
         <div class="server-fields">
           <label title={t('endpointHelp')}>{t('endpoint')}
-            <input type="url" value={endpoint} placeholder="http://localhost:11434/v1" data-testid="server-endpoint" onInput={(e) => setEndpoint(e.currentTarget.value)} />
+            <input type="url" value={endpoint} placeholder="http://localhost:11434/v1" data-testid="server-endpoint" onInput={(e) => {
+              const v = e.currentTarget.value;
+              setEndpoint(v);
+              if (keySaved && saved.kind === 'server' && endpointOrigin(v) !== endpointOrigin(saved.endpoint)) { setApiKey(''); setKeySaved(false); }
+            }} />
           </label>
           <p class="muted small">{t('endpointHelp')}</p>
           <label>{t('apiKey')}
-            <input type="password" autoComplete="off" value={apiKey} data-testid="server-key" onInput={(e) => setApiKey(e.currentTarget.value)} />
+            <input type="password" autoComplete="off" value={apiKey} data-testid="server-key" onInput={(e) => { setApiKey(e.currentTarget.value); setKeySaved(false); }} />
           </label>
           <p class="muted small">{t('apiKeyHelp')}</p>
           <div class="settings-row">

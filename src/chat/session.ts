@@ -97,8 +97,8 @@ export const deviceModel = (m: ModelSummary): SessionModel => ({ engine: 'device
 let persist = true;
 /** The API key of the server connected last (for a Retry), kept in memory only. */
 let serverKey = '';
-/** Counts connectServer calls: only the latest one's outcome is shown. */
-let connects = 0;
+/** Counts engine changes (a device load, a connect, back to the device): only the latest one's outcome counts. */
+let changes = 0;
 
 /** Save engine and model choices (the default), or keep them to this page (the widget). */
 export function persistChoices(on: boolean): void {
@@ -130,6 +130,7 @@ export async function startSession(choice: EngineChoice = engineChoice(), apiKey
 /** Use `model`: a stored one is loaded onto the GPU (takeOver moves it from another tab); a server's is connected to. */
 export async function loadModel(model: SessionModel, takeOver = false): Promise<void> {
   if (model.engine === 'server') return connectServer(model.endpoint, model.id, serverKey);
+  const attempt = ++changes;
   save(ENGINE, null);
   client = device;
   const mine = await acquireGpuLock(takeOver, () => {
@@ -143,19 +144,28 @@ export async function loadModel(model: SessionModel, takeOver = false): Promise<
   try {
     const limit = Number(getPref(CONTEXT_LIMIT));
     await device.reload(model.id, limit > 0 ? { contextLength: limit } : {});
+    if (attempt !== changes) {
+      // another choice came while this loaded; if it was a server, the GPU is not needed
+      if (client !== device) void device.unload().catch(() => {});
+      return;
+    }
     const loaded = await device.loadedModel();
     setState({ kind: 'ready', model, contextLength: loaded?.contextLength ?? 0, ...(loaded ? { resident: loaded.resident } : {}) });
   } catch (e) {
-    setState({ kind: 'error', model, message: (e as Error).message });
+    if (attempt === changes) setState({ kind: 'error', model, message: (e as Error).message });
   }
 }
 
 /**
  * Answer from the server at `endpoint` with its model `model` (empty: its first), `apiKey` as its
- * bearer token (empty: none). The device's engine lets go of the GPU. Saves the choice (the key
- * only if given), unless choices are not persisted.
+ * bearer token (empty: none). Once the server has answered, the device's engine lets go of the GPU
+ * and the choice is saved (unless choices are not persisted).
+ * Throws the remote engine's named error when a model was ready on this device: that session is
+ * kept (a mistyped address must not lose it); otherwise the session shows the error, with a Retry.
  */
 export async function connectServer(endpoint: string, model: string, apiKey: string): Promise<void> {
+  const before = state;
+  const keepDevice = before.kind === 'ready' && before.model.engine === 'device';
   let remote: RemoteEngine;
   let host = endpoint;
   serverKey = apiKey;
@@ -163,32 +173,46 @@ export async function connectServer(endpoint: string, model: string, apiKey: str
     remote = new RemoteEngine({ endpoint, apiKey, model });
     host = new URL(endpoint).host;
   } catch (e) {
+    if (keepDevice) throw e;
     return setState({ kind: 'error', model: { engine: 'server', id: model, name: model || endpoint, endpoint, host }, message: (e as Error).message });
   }
   const pending: SessionModel = { engine: 'server', id: model, name: model ? `${model} (${host})` : host, endpoint, host };
-  // A later choice wins: an answer to an earlier connect that comes after it changes nothing.
-  const attempt = ++connects;
+  // A later choice wins: an answer to an earlier one that comes after it changes nothing.
+  const attempt = ++changes;
   setState({ kind: 'loading', model: pending, progress: 0 });
-  void device.unload().catch(() => {});
   try {
     await remote.reload(model);
-    if (attempt !== connects) return;
+    if (attempt !== changes) return;
+    void device.unload().catch(() => {});
     const chosen: SessionModel = { ...pending, id: remote.modelId, name: `${remote.modelId} (${host})` };
     client = remote;
     save(ENGINE, JSON.stringify({ kind: 'server', endpoint, model: remote.modelId } satisfies EngineChoice));
     save(SERVER_KEY, apiKey || null);
     setState({ kind: 'ready', model: chosen, contextLength: 0 });
   } catch (e) {
-    if (attempt === connects) setState({ kind: 'error', model: pending, message: (e as Error).message });
+    if (attempt !== changes) return;
+    if (!keepDevice) return setState({ kind: 'error', model: pending, message: (e as Error).message });
+    setState(before);
+    throw e;
   }
 }
 
 /** Back to this device's GPU: the last used stored model. */
 export async function switchToDevice(): Promise<void> {
+  changes++;
   save(ENGINE, null);
   client = device;
   state = { kind: 'checking' };
   await startSession({ kind: 'device' });
+}
+
+/** The origin of an endpoint address ('' for none or not a URL): an API key belongs to one. */
+export function endpointOrigin(endpoint: string): string {
+  try {
+    return endpoint.trim() ? new URL(endpoint.trim()).origin : '';
+  } catch {
+    return '';
+  }
 }
 
 /** The models a server offers (for the settings' list). Throws the remote engine's named errors. */

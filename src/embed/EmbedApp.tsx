@@ -10,7 +10,7 @@ import { addMessage, deleteMessage, selectBranch, siblingIds, thread, type Conve
 import { Markdown } from '../chat/markdown/Markdown';
 import { MessageView, type MessageActions } from '../chat/MessageView';
 import { ModelStatus } from '../chat/ModelStatus';
-import { connectServer, startSession, switchToDevice, useModelSession, type EngineChoice, type ModelSession } from '../chat/session';
+import { connectServer, endpointOrigin, startSession, switchToDevice, useModelSession, type EngineChoice, type ModelSession } from '../chat/session';
 import { t as chatT } from '../chat/strings';
 import { runnableBlocks, useThreadArtifacts, type ArtifactSource } from '../chat/thread-artifacts';
 import { useReply, type ReplyEvent } from '../chat/useReply';
@@ -81,12 +81,16 @@ export function EmbedApp(props: EmbedProps) {
   };
   const change = (patch: Partial<EmbedSettings>) => {
     const next = { ...settings, ...patch };
+    // A key belongs to its server: a new server's origin without a key of its own gets none.
+    if (patch.apiKey === undefined && endpointOrigin(next.endpoint) !== endpointOrigin(settings.endpoint)) next.apiKey = '';
     setSettings(next);
     conv.update(conv.current.id, (c) => withSettings(c, patch));
     const moved = next.endpoint !== settings.endpoint || (next.endpoint !== '' && (next.model !== settings.model || next.apiKey !== settings.apiKey));
     if (moved) {
       void replies.stop();
-      void (next.endpoint ? connectServer(next.endpoint, next.model, next.apiKey) : switchToDevice());
+      const use = next.endpoint ? connectServer(next.endpoint, next.model, next.apiKey) : switchToDevice();
+      // a server that cannot be used while a model was ready here: that model stays, the host is told why
+      use.catch((e: Error) => link.current?.post({ type: 'error', code: 'invalid-settings', message: e.message }));
     }
   };
 

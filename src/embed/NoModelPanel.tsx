@@ -23,7 +23,7 @@ export function NoModelPanel(props: { appUrl: string; /** the browser refuses th
     const r = await requestAppStorage();
     if (r.kind === 'unsupported') return setOutcome('unsupported');
     if (r.kind === 'denied') return setOutcome({ denied: r.reason });
-    await startSession();
+    await startSession({ kind: 'device' });
     setOutcome('none-there'); // shown only if the session found no model there (this panel stays)
   };
 
@@ -45,7 +45,7 @@ export function NoModelPanel(props: { appUrl: string; /** the browser refuses th
         <a class="button secondary" href={props.appUrl} target="_blank" rel="noopener" title={t('openAppHint')} data-testid="open-app">{t('openApp')} ↗</a>
       </div>
       {embedded && <p class="muted small">{t('appHint')}</p>}
-      {importing && <ModelStore onStored={() => void startSession()} />}
+      {importing && <ModelStore onStored={() => void startSession({ kind: 'device' })} />}
     </div>
   );
 }

@@ -48,6 +48,14 @@ test('a device that cannot run the model chats through a server, with the key ke
   expect(posts[0]!.authorization).toBe('Bearer sk-test-123');
   expect((posts[0]!.body as { stream: boolean; messages: { content: string }[] }).messages.at(-1)!.content).toBe('hello there');
 
+  // The saved key belongs to this server: typed over with another address, the field lets it go.
+  await page.getByTestId('settings-toggle').click();
+  await expect(page.getByTestId('server-key')).toHaveValue('sk-test-123');
+  await page.getByTestId('server-endpoint').fill('http://127.0.0.1:9/v1');
+  await expect(page.getByTestId('server-key')).toHaveValue('');
+  await page.getByTestId('server-endpoint').fill(server.url);
+  await page.getByTestId('settings-toggle').click();
+
   // The key is in this origin's storage, and nowhere in what the app exports.
   expect(await page.evaluate(() => localStorage.getItem('lite-coder.server-key'))).toBe('sk-test-123');
   const download = page.waitForEvent('download');
@@ -62,14 +70,17 @@ test('a device that cannot run the model chats through a server, with the key ke
   await page.reload();
   await expect(page.getByTestId('engine-indicator')).toHaveAttribute('data-engine', 'server', { timeout: 30_000 });
   await expect(page.getByTestId('composer')).toBeEnabled();
-  // The service worker answers only the app's own precached files: no API traffic in Cache Storage.
+  // The service worker keeps only the app's own precached files: no runtime cache exists for API
+  // traffic (or anything else) to land in, and nothing from the server is in Cache Storage.
   const cached = await page.evaluate(async () => {
-    const urls: string[] = [];
-    for (const name of await caches.keys()) urls.push(...(await (await caches.open(name)).keys()).map((r) => r.url));
-    return urls;
+    const out: Record<string, string[]> = {};
+    for (const name of await caches.keys()) out[name] = (await (await caches.open(name)).keys()).map((r) => r.url);
+    return out;
   });
-  expect(cached.length).toBeGreaterThan(0);
-  expect(cached.filter((u) => u.includes('/v1/') || u.startsWith(server.url))).toEqual([]);
+  expect(Object.keys(cached).length).toBeGreaterThan(0);
+  expect(Object.keys(cached).filter((n) => !n.startsWith('workbox-precache'))).toEqual([]);
+  const origin = new URL(page.url()).origin;
+  expect(Object.values(cached).flat().filter((u) => !u.startsWith(`${origin}/`) || u.includes('/v1/'))).toEqual([]);
 });
 
 test('the widget on another site answers from the server its host names; the key comes by message only', async ({ page }) => {
@@ -98,9 +109,16 @@ test('the widget on another site answers from the server its host names; the key
     const saved = await widgetFrame(page).evaluate(() => [localStorage.getItem('lite-coder.engine'), localStorage.getItem('lite-coder.server-key')]);
     expect(saved).toEqual([null, null]);
 
-    // An empty endpoint: back to this device (which, in this fresh cross-site frame, has no model).
+    // An empty endpoint: back to this device (which, in this fresh cross-site frame, has no model),
+    // even when it comes while a connect to a slow server is still pending: the later choice wins.
+    server.faults = { apiKey: 'sk-widget', delayMs: 3000 };
+    await page.evaluate((url) => LiteCoderEmbed.widgets[0]!.setSettings({ endpoint: `${url}/` }), server.url);
+    await expect.poll(async () => (await events(page)).at(-1)).toMatchObject({ type: 'status', state: 'loading' });
     await page.evaluate(() => LiteCoderEmbed.widgets[0]!.setSettings({ endpoint: '' }));
     await expect(w.getByTestId('no-model')).toBeVisible({ timeout: 30_000 });
+    await page.waitForTimeout(4000); // the slow server's answer arrives, and changes nothing
+    await expect(w.getByTestId('no-model')).toBeVisible();
+    expect((await events(page)).at(-1)).toMatchObject({ type: 'status', state: 'no-model' });
   } finally {
     await site.close();
   }

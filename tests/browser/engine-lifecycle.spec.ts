@@ -42,7 +42,11 @@ test('breaking out of a stream stops its generation: the next request does not w
     let chunks = 0;
     for await (const _ of stream) { chunks++; break; }
     const after = await timed(2);
-    return { two, forty, after, chunks };
+    // return() before the first read ends the request too (an async generator's own return() would not)
+    const unread = await lc.chat.completions.create({ messages: user, max_tokens: 500, temperature: 0, ignore_eos: true, stream: true });
+    await unread[Symbol.asyncIterator]().return?.(undefined);
+    const afterUnread = await timed(2);
+    return { two, forty, after, afterUnread, chunks };
   }, id);
   expect(r.chunks).toBe(1);
   expect(r.forty.tokens).toBe(40);
@@ -51,6 +55,7 @@ test('breaking out of a stream stops its generation: the next request does not w
   // for about 500 of them. Allow 20 tokens' worth of slack for the one in flight and the noise.
   const perToken = r.forty.ms / 40;
   expect(r.after.ms, `after ${r.after.ms} ms, a token ${perToken} ms, two tokens ${r.two.ms} ms`).toBeLessThan(r.two.ms + 20 * perToken);
+  expect(r.afterUnread.ms, `after an unread stream ${r.afterUnread.ms} ms, a token ${perToken} ms`).toBeLessThan(r.two.ms + 20 * perToken);
 });
 
 test('overlapping loads: the later wins, the earlier rejects with AbortError; unload cancels a load; no GPU device leaks', async ({ page, fixtureServer }) => {

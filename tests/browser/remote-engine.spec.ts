@@ -27,7 +27,7 @@ test.beforeEach(() => { server.faults = {}; server.requests.length = 0; });
 type Outcome = { text: string; finish: string | null; chunks: number; error?: string; details?: unknown };
 
 /** In the page: one chat request through a RemoteEngine on `settings`, collecting what arrives. */
-async function ask(page: Page, settings: { endpoint: string; apiKey?: string; model?: string }, req: Record<string, unknown>, o: { breakAfter?: number; interruptAfter?: number } = {}): Promise<Outcome> {
+async function ask(page: Page, settings: { endpoint: string; apiKey?: string; model?: string }, req: Record<string, unknown>, o: { breakAfter?: number; interruptAfter?: number; returnUnread?: boolean } = {}): Promise<Outcome> {
   return page.evaluate(async ({ settings, req, o }) => {
     const remote = new window.liteCoderHarness.RemoteEngine(settings);
     const out = { text: '', finish: null as string | null, chunks: 0 } as { text: string; finish: string | null; chunks: number; error?: string; details?: unknown };
@@ -36,7 +36,12 @@ async function ask(page: Page, settings: { endpoint: string; apiKey?: string; mo
         const c = await remote.chat.completions.create(req as never) as { choices: { message: { content: string }; finish_reason: string }[] };
         return { ...out, text: c.choices[0]!.message.content, finish: c.choices[0]!.finish_reason };
       }
-      for await (const c of await remote.chat.completions.create(req as never) as unknown as AsyncIterable<{ choices: { delta: { content?: string }; finish_reason: string | null }[] }>) {
+      const stream = await remote.chat.completions.create(req as never) as unknown as AsyncIterable<{ choices: { delta: { content?: string }; finish_reason: string | null }[] }>;
+      if (o.returnUnread) {
+        await stream[Symbol.asyncIterator]().return?.(undefined);
+        return out;
+      }
+      for await (const c of stream) {
         out.chunks++;
         out.text += c.choices[0]?.delta.content ?? '';
         out.finish = c.choices[0]?.finish_reason ?? out.finish;
@@ -82,19 +87,45 @@ test('streams greedy text equal to the in-browser engine\'s on the same model, w
   expect(server.requests.filter((r) => r.method === 'POST').every((r) => (r.body as { model: string }).model === 'ds2-pub-f32')).toBe(true);
 });
 
-test('interruptGenerate and breaking out end the answer early; the server sees the request end', async ({ page }) => {
+test('interruptGenerate, breaking out, and a stream returned unread end the answer early; the server sees the request end', async ({ page }) => {
   await openHarness(page);
   const long = { ...hello, max_tokens: 60, stream: true };
+  /** the last POST's outcome on the server, once its generation is over */
+  const lastOutcome = async () => {
+    await expect.poll(() => server.requests.filter((r) => r.method === 'POST').at(-1)?.outcome, { timeout: 30_000 }).toBeDefined();
+    return server.requests.filter((r) => r.method === 'POST').at(-1)!.outcome!;
+  };
+  // 20 ms a chunk: the reader's stop reaches the server while it is still generating
+  server.faults = { chunkDelayMs: 20 };
   const full = await ask(page, { endpoint: server.url }, long);
+  const whole = await lastOutcome();
+  expect(whole.clientClosed).toBe(false);
   const interrupted = await ask(page, { endpoint: server.url }, long, { interruptAfter: 3 });
   expect(interrupted.error).toBeUndefined();
+  expect(interrupted.finish).toBe('abort'); // as the device engine says it, not a quiet "stop"
   expect(interrupted.chunks).toBeLessThan(full.chunks);
   expect(full.text.startsWith(interrupted.text)).toBe(true);
+  const cut = await lastOutcome();
+  expect(cut.clientClosed).toBe(true);
+  expect(cut.tokens).toBeLessThan(whole.tokens);
   const broken = await ask(page, { endpoint: server.url }, long, { breakAfter: 2 });
   expect(broken.chunks).toBe(2);
-  // the next request is answered at once, not after the abandoned one runs to its end
-  const after = await ask(page, { endpoint: server.url }, { ...hello, max_tokens: 2 });
-  expect(after.error).toBeUndefined();
+  expect((await lastOutcome()).clientClosed).toBe(true);
+  // return() before the first read (an async generator's own return() would skip its cleanup)
+  const unread = await ask(page, { endpoint: server.url }, long, { returnUnread: true });
+  expect(unread.error).toBeUndefined();
+  const dropped = await lastOutcome();
+  expect(dropped.clientClosed).toBe(true);
+  expect(dropped.tokens).toBeLessThan(whole.tokens);
+  // interrupted before the answer's first byte: an empty answer that says so, not an AbortError
+  const early = await page.evaluate(async ({ endpoint, req }) => {
+    const remote = new window.liteCoderHarness.RemoteEngine({ endpoint });
+    await remote.reload('');
+    const pending = remote.chat.completions.create(req as never) as unknown as Promise<{ choices: { message: { content: string }; finish_reason: string }[] }>;
+    remote.interruptGenerate();
+    return pending.then((c) => c.choices[0]!.finish_reason, (e: Error) => `${e.name}: ${e.message}`);
+  }, { endpoint: server.url, req: { ...hello, max_tokens: 60 } });
+  expect(early).toBe('abort');
 });
 
 test('fill in the middle through /v1/completions with a suffix', async ({ page }) => {
@@ -149,6 +180,12 @@ test('each failure gets its own name and a clear message; a broken stream keeps 
 
   server.faults = { fail500: true };
   expect((await ask(page, { endpoint: server.url }, hello)).error).toMatch(/^RemoteServerError: .* failed \(500\)\. The server said: The server had an error/);
+
+  // an error the server sends inside the stream (vLLM's way): its message, not a TypeError
+  server.faults = { errorAfterChunks: 2 };
+  const failed = await ask(page, { endpoint: server.url }, { ...hello, max_tokens: 30, stream: true });
+  expect(failed.chunks).toBe(2);
+  expect(failed.error).toMatch(/^RemoteStreamError: .* reported an error during the answer: CUDA out of memory\. What arrived is kept\./);
 
   server.faults = { breakAfterChunks: 3 };
   const broken = await ask(page, { endpoint: server.url }, { ...hello, max_tokens: 30, stream: true });

@@ -7,7 +7,9 @@
  *
  * The failures the remote engine must name come from how this server behaves, set per test through
  * `faults`: an API key it requires (401), a rate limit (429 with Retry-After), an internal error (500),
- * a stream it cuts after N chunks, and CORS headers it leaves out.
+ * a stream it cuts after N chunks, an error sent as a stream event, and CORS headers it leaves out.
+ * Each request's log entry says, once it is over, how many tokens were generated and whether the
+ * client went away before the end (a reader that stopped, an interrupt).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -22,8 +24,24 @@ export interface Faults {
   fail500?: boolean;
   /** a streamed answer is cut (the socket destroyed) after this many chunks */
   breakAfterChunks?: number;
+  /** a streamed answer sends this many chunks, then an error event ({"error": ...}) and [DONE], as vLLM does */
+  errorAfterChunks?: number;
+  /** every answer waits this long first (a busy or distant server) */
+  delayMs?: number;
+  /** a pause before each streamed chunk (a server slower than the tiny fixture's few ms a token) */
+  chunkDelayMs?: number;
   /** no CORS headers at all: a page on another origin cannot read the answers */
   noCors?: boolean;
+}
+
+/** One request as the server saw it. */
+export interface RequestLog {
+  method: string;
+  path: string;
+  authorization: string | null;
+  body: unknown;
+  /** set when a generation is over: tokens generated, and whether the client closed the connection first */
+  outcome?: { tokens: number; clientClosed: boolean };
 }
 
 export interface OpenAiServer {
@@ -32,7 +50,7 @@ export interface OpenAiServer {
   model: string;
   faults: Faults;
   /** requests seen, for the tests to check what reached the server */
-  requests: { method: string; path: string; authorization: string | null; body: unknown }[];
+  requests: RequestLog[];
   close(): Promise<void>;
 }
 
@@ -78,9 +96,11 @@ async function handle(req: IncomingMessage, res: ServerResponse, s: OpenAiServer
   const raw = await new Promise<string>((r) => { let b = ''; req.on('data', (c) => { b += c; }); req.on('end', () => r(b)); });
   let body: Body = {};
   try { body = raw ? (JSON.parse(raw) as Body) : {}; } catch { return send(res, s, 400, { error: { message: 'the body is not JSON' } }); }
-  s.requests.push({ method: req.method ?? '', path, authorization: req.headers.authorization ?? null, body });
+  const log: RequestLog = { method: req.method ?? '', path, authorization: req.headers.authorization ?? null, body };
+  s.requests.push(log);
   if (req.method === 'OPTIONS') return send(res, s, 204, null);
   const f = s.faults;
+  if (f.delayMs) await new Promise((r) => setTimeout(r, f.delayMs));
   if (f.apiKey && req.headers.authorization !== `Bearer ${f.apiKey}`) return send(res, s, 401, { error: { message: 'Invalid API key.' } });
   if (f.rateLimitS !== undefined) return send(res, s, 429, { error: { message: 'Rate limit reached.' } }, { 'Retry-After': String(f.rateLimitS) });
   if (req.method === 'GET' && path === '/v1/models') return send(res, s, 200, { object: 'list', data: [{ id: s.model, object: 'model', owned_by: 'llama.cpp' }] });
@@ -100,14 +120,26 @@ async function handle(req: IncomingMessage, res: ServerResponse, s: OpenAiServer
   if (body.stream) {
     res.writeHead(200, { ...cors(s), 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache' });
   }
+  let clientClosed = false;
+  res.on('close', () => { if (!res.writableFinished) clientClosed = true; });
+  let sentError = false;
   const out = await generate(model, context, tokens, body, stops, async (text) => {
-    if (!body.stream) return true;
+    if (!body.stream) return !clientClosed;
     if (f.breakAfterChunks !== undefined && chunks >= f.breakAfterChunks) { res.destroy(); return false; }
+    if (f.errorAfterChunks !== undefined && chunks >= f.errorAfterChunks) {
+      res.write(`data: ${JSON.stringify({ error: { message: 'CUDA out of memory', type: 'InternalServerError', code: 500 } })}\n\n`);
+      res.end('data: [DONE]\n\n');
+      sentError = true;
+      return false;
+    }
+    if (f.chunkDelayMs) await new Promise((r) => setTimeout(r, f.chunkDelayMs));
+    if (res.destroyed) return false;
     chunks++;
     res.write(`data: ${JSON.stringify(piece(text, null))}\n\n`);
     return !res.destroyed;
   });
-  if (res.destroyed) return;
+  log.outcome = { tokens: out.count, clientClosed: clientClosed && f.breakAfterChunks === undefined };
+  if (res.destroyed || sentError) return;
   const usage = { prompt_tokens: tokens.length, completion_tokens: out.count, total_tokens: tokens.length + out.count };
   if (body.stream) {
     res.write(`data: ${JSON.stringify(piece('', out.finish))}\n\n`);
