@@ -338,4 +338,6 @@ async function main() {
   }
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === resolve(process.argv[1])) void main();
+// Run as a script, not when imported (bench-node's bundle shares one import.meta.url for all modules).
+const argv1 = process.argv[1];
+if (argv1 && /synthetic-model\.[jt]s$/.test(argv1) && fileURLToPath(import.meta.url) === resolve(argv1)) void main();
