@@ -6,7 +6,8 @@
 import { getManifest } from '../store/db';
 import type { ModelManifest } from '../store/types';
 import { DeepSeek2, type LoadOptions } from '../runtime/deepseek2';
-import type { ExpertStats } from '../runtime/experts';
+import { statsSince, type ExpertStats } from '../runtime/experts';
+import { defaultRamTierBytes } from '../runtime/ram-tier';
 import { acquireGpu, type Gpu } from '../runtime/gpu';
 import { KernelLibrary, type WorkCounters } from '../runtime/kernels';
 import { GpuSampler } from '../runtime/sampler';
@@ -162,10 +163,10 @@ export class Engine {
       ids: out, top, finishReason, promptTokens: prompt.length, reusedTokens: reuse,
       ...(promptLogits ? { promptLogits } : {}),
       prefillMs, decodeMs: performance.now() - t1,
-      experts: { hits: s.hits - before.hits, misses: s.misses - before.misses, bytesRead: s.bytesRead - before.bytesRead },
+      experts: statsSince(s, before),
       decode: {
         steps, dispatches: c.dispatches - c0.dispatches, submits: c.submits - c0.submits, readbacks: c.readbacks - c0.readbacks, weightBytes: c.weightBytes - c0.weightBytes,
-        hits: s.hits - e0.hits, misses: s.misses - e0.misses, bytesRead: s.bytesRead - e0.bytesRead,
+        ...statsSince(s, e0),
       },
     };
   }
@@ -180,7 +181,8 @@ export class Engine {
 /**
  * The load's sizes from the memory model (device/memory.ts): the context the KV reserve holds (the
  * paged reserve when the device check found too little memory for every expert), then the expert
- * budget from what the device check measured. Options given win.
+ * budget from what the device check measured, and the RAM tier from navigator.deviceMemory
+ * (ram-tier.ts). Options given win.
  */
 async function withDefaults(m: ModelManifest, opts: Partial<LoadOptions>, gpu: Gpu): Promise<LoadOptions> {
   const hp = m.hparams;
@@ -189,5 +191,6 @@ async function withDefaults(m: ModelManifest, opts: Partial<LoadOptions>, gpu: G
   const contextLength = contextLengthFor(hp, paged ? KV_RESERVE.paged : KV_RESERVE.resident, gpu.maxBinding, opts.contextLength);
   const expertBudgetBytes = opts.expertBudgetBytes !== undefined ? opts.expertBudgetBytes
     : expertBudgetFromDevice(m, memory!, contextLength * kvBytesPerToken(hp));
-  return { expertBudgetBytes, maxBatch: opts.maxBatch ?? 64, contextLength };
+  const ramTierBytes = opts.ramTierBytes ?? defaultRamTierBytes((navigator as { deviceMemory?: number }).deviceMemory);
+  return { expertBudgetBytes, maxBatch: opts.maxBatch ?? 64, contextLength, ramTierBytes };
 }

@@ -33,6 +33,8 @@ export interface LoadOptions {
   maxBatch: number;
   /** positions the KV cache holds */
   contextLength: number;
+  /** bytes of expert records the paged cache keeps in memory (ram-tier.ts); 0: none */
+  ramTierBytes: number;
 }
 
 /** A run of dispatches, then (in a MoE layer) that layer's routed experts, which paging may split. */
@@ -146,7 +148,7 @@ export class DeepSeek2 {
   /** Loads the weights of `m`, allocates the activations and records both forms of the graph. */
   static async load(gpu: Gpu, kernels: KernelLibrary, m: ModelManifest, opts: LoadOptions, onProgress?: (done: number, total: number) => void, signal?: AbortSignal): Promise<DeepSeek2> {
     checkKernelLimits(m, gpu.device.limits);
-    const weights = await loadWeights(gpu.device, m, opts.expertBudgetBytes, gpu.maxBinding, onProgress, signal);
+    const weights = await loadWeights(gpu.device, m, opts.expertBudgetBytes, gpu.maxBinding, onProgress, signal, opts.ramTierBytes);
     let act: Activations | undefined;
     try {
       act = createActivations(gpu.device, m.hparams, opts.maxBatch, opts.contextLength, gpu.maxBinding);

@@ -8,20 +8,41 @@
  * Resident mode: every expert has its own slot, loaded once; tables never change, so a token needs
  * no read-back. Paged mode: the experts a step needs are loaded from their IndexedDB records on a
  * miss, evicting the least recently used (layer, expert) of the pool. When a prefill needs more
- * experts than the pool has slots, they run in waves.
+ * experts than the pool has slots, they run in waves. Between the pools and the store sits the RAM
+ * tier (ram-tier.ts): a miss it holds is uploaded from memory, so the store is read once per expert
+ * while the tier has room for the experts in use.
  */
 import { getRecord } from '../store/db';
 import { expertKey, keyString } from '../store/keys';
 import type { ExpertLayer, ModelManifest } from '../store/types';
+import { RamTier } from './ram-tier';
 import { SlotLru } from './slot-lru';
 import { AbortError, StoreReadError } from '../errors';
 
 const NOT_HERE = 0xffffffff;
 
+/** What the expert cache did, counted since load (a request's figures are differences: statsSince). */
 export interface ExpertStats {
+  /** lookups of a step's experts that found them on the GPU */
   hits: number;
+  /** lookups that had to upload the expert (from the RAM tier or the store) */
   misses: number;
+  /** misses the RAM tier answered */
+  ramHits: number;
+  /** bytes read from the store (IndexedDB in the browser) */
   bytesRead: number;
+  /** bytes written to the GPU's expert pools */
+  bytesUploaded: number;
+}
+
+export const newExpertStats = (): ExpertStats => ({ hits: 0, misses: 0, ramHits: 0, bytesRead: 0, bytesUploaded: 0 });
+
+/** `now` less `before`, field by field. */
+export function statsSince(now: ExpertStats, before: ExpertStats): ExpertStats {
+  return {
+    hits: now.hits - before.hits, misses: now.misses - before.misses, ramHits: now.ramHits - before.ramHits,
+    bytesRead: now.bytesRead - before.bytesRead, bytesUploaded: now.bytesUploaded - before.bytesUploaded,
+  };
 }
 
 class Pool {
@@ -35,7 +56,7 @@ class Pool {
 const tag = (layer: number, expert: number) => layer * 65536 + expert;
 
 export class ExpertCache {
-  readonly stats: ExpertStats = { hits: 0, misses: 0, bytesRead: 0 };
+  readonly stats: ExpertStats = newExpertStats();
   private readonly pools = new Map<number, Pool>();
   private readonly tables = new Map<number, GPUBuffer>();
   private readonly info = new Map<number, ExpertLayer>();
@@ -43,18 +64,21 @@ export class ExpertCache {
     private readonly device: GPUDevice,
     private readonly manifest: ModelManifest,
     readonly resident: boolean,
+    /** paged mode's RAM tier (none when resident: every expert is loaded once) */
+    readonly ram: RamTier | undefined,
   ) {}
 
   /**
-   * `budgetBytes` null, or enough for every expert: all resident (loaded now). Throws AbortError when
-   * `signal` aborts while the resident experts load; the cache is then destroyed.
+   * `budgetBytes` null, or enough for every expert: all resident (loaded now). Otherwise paged, with a
+   * RAM tier of `ramTierBytes` (0: none). Throws AbortError when `signal` aborts while the resident
+   * experts load; the cache is then destroyed.
    */
-  static async create(device: GPUDevice, m: ModelManifest, budgetBytes: number | null, maxBinding: number, signal?: AbortSignal): Promise<ExpertCache> {
+  static async create(device: GPUDevice, m: ModelManifest, budgetBytes: number | null, maxBinding: number, signal?: AbortSignal, ramTierBytes = 0): Promise<ExpertCache> {
     const hp = m.hparams;
     const layers = m.experts;
     const allBytes = layers.reduce((n, l) => n + l.recordBytes * hp.nExpert, 0);
     const resident = budgetBytes === null || budgetBytes >= allBytes;
-    const cache = new ExpertCache(device, m, resident);
+    const cache = new ExpertCache(device, m, resident, resident ? undefined : new RamTier(ramTierBytes));
     for (const l of layers) {
       cache.info.set(l.layer, l);
       cache.tables.set(l.layer, device.createBuffer({ size: Math.max(16, hp.nExpert * 4), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST, label: `expert table L${l.layer}` }));
@@ -87,7 +111,7 @@ export class ExpertCache {
         cache.destroy();
         throw e;
       }
-      cache.stats.bytesRead = 0; // loading is not paging
+      Object.assign(cache.stats, newExpertStats()); // loading is not paging
     }
     return cache;
   }
@@ -138,13 +162,22 @@ export class ExpertCache {
     return p;
   }
 
+  /** Uploads the record of (`layer`, `expert`) into `slot` of its pool: from the RAM tier, else from the store. */
   private async load(layer: number, expert: number, slot: number): Promise<void> {
     const pool = this.pool(layer);
-    const key = expertKey(this.manifest.id, layer, expert);
-    const rec = await getRecord(key).catch((e: Error) => { throw new StoreReadError(`Reading expert ${keyString(key)} from the store failed: ${e.message}`); });
-    if (!rec) throw new StoreReadError(`The stored model is incomplete: expert record ${keyString(key)} is missing. Verify or import it again.`);
-    this.device.queue.writeBuffer(pool.buffer, slot * pool.slotBytes, rec.data);
-    this.stats.bytesRead += rec.data.byteLength;
+    let data = this.ram?.get(tag(layer, expert));
+    if (data) {
+      this.stats.ramHits++;
+    } else {
+      const key = expertKey(this.manifest.id, layer, expert);
+      const rec = await getRecord(key).catch((e: Error) => { throw new StoreReadError(`Reading expert ${keyString(key)} from the store failed: ${e.message}`); });
+      if (!rec) throw new StoreReadError(`The stored model is incomplete: expert record ${keyString(key)} is missing. Verify or import it again.`);
+      data = rec.data;
+      this.stats.bytesRead += data.byteLength;
+      this.ram?.put(tag(layer, expert), data);
+    }
+    this.device.queue.writeBuffer(pool.buffer, slot * pool.slotBytes, data);
+    this.stats.bytesUploaded += data.byteLength;
   }
 
   private writeTable(layer: number, group: readonly number[]): void {
