@@ -1,7 +1,7 @@
 /**
  * What the runtime takes from the browser, given by Node: WebGPU through Dawn (the `webgpu` npm
  * package: navigator.gpu and the GPU* globals such as GPUBufferUsage) and a storage estimate for the
- * import's quota check (the in-memory store's room is this machine's free memory). Nothing else of
+ * import's quota check (the in-memory store's room is this machine's memory). Nothing else of
  * the runtime changes: it finds these where a worker finds them.
  *
  * Dawn picks its backend from the system: on Linux, Vulkan, through the loader libvulkan.so.1 and
@@ -36,7 +36,8 @@ export async function installNodeGpu(dawnFlags: readonly string[] = []): Promise
   }
   const gpu = dawn.create([...dawnFlags]);
   Object.assign(globalThis, dawn.globals);
-  const storage = { estimate: async () => ({ quota: freemem(), usage: 0 }) };
+  // the in-memory store's room: this machine's memory (free memory can read low where RAM is ballooned)
+  const storage = { estimate: async () => ({ quota: Math.max(freemem(), totalmem() / 2), usage: 0 }) };
   const nav = (globalThis as { navigator?: object }).navigator;
   const fields = { gpu, storage, deviceMemory: totalmem() / 2 ** 30 };
   if (nav) {

@@ -37,6 +37,12 @@ export interface SyntheticOptions {
   layers?: number;
   quant?: SyntheticQuant;
   seed?: number;
+  /**
+   * every MoE layer's routed experts are the first MoE layer's bytes (each layer keeps its own router,
+   * attention and shared experts, so routing still differs layer by layer): the same shapes and bytes
+   * per token, written in a fraction of the time (scripts/gpu-bench.sh's 27 layers in seconds)
+   */
+  shareExperts?: boolean;
   onProgress?: (doneBytes: number, totalBytes: number) => void;
 }
 
@@ -72,7 +78,9 @@ function metadata(hp: DeepSeek2Hparams, quant: SyntheticQuant): [string, MetaEnt
   const str = (value: string): MetaEntry => ({ kind: 'string', value });
   const a = 'deepseek2';
   const src = readFileSync(TOKENIZER_SOURCE);
-  const tokenizer = entriesFromMetadata(parseGgufHeader(src, src.byteLength).metadata).filter(([k]) => k.startsWith('tokenizer.'));
+  // Parsed values lose their GGUF types; llama.cpp reads token types only as an INT32 array.
+  const tokenizer = entriesFromMetadata(parseGgufHeader(src, src.byteLength).metadata).filter(([k]) => k.startsWith('tokenizer.'))
+    .map(([k, e]): [string, MetaEntry] => (k === 'tokenizer.ggml.token_type' && e.kind === 'array' ? [k, { ...e, of: 'i32' }] : [k, e]));
   return [
     ['general.architecture', str(a)],
     ['general.name', str(`synthetic-ds2-lite-${hp.nLayer}L-${quant}`)],
@@ -290,9 +298,13 @@ export async function writeSyntheticModel(o: SyntheticOptions): Promise<Syntheti
     const rand = rng(o.seed ?? 1);
     let done = head.byteLength;
     let embedding: Uint8Array | undefined;
+    const shared = new Map<string, Uint8Array>();
     table.forEach((t, i) => {
+      const exps = o.shareExperts ? /^blk\.\d+\.(ffn_(?:gate|up|down)_exps)\.weight$/.exec(t.name)?.[1] : undefined;
+      const part = exps && `${exps} ${t.type.name}`; // Q4_K_M-like files vary ffn_down's type by layer
       const data = t.name === 'output.weight' && embedding ? headFromEmbedding(embedding, t.type, t.ne)
-        : tensorData(t.type, t.ne, rand, t.name === 'token_embd.weight' ? 1 : undefined);
+        : (part && shared.get(part)) || tensorData(t.type, t.ne, rand, t.name === 'token_embd.weight' ? 1 : undefined);
+      if (part) shared.set(part, data);
       if (t.name === 'token_embd.weight') embedding = data;
       writeSync(fd, data, 0, data.byteLength, head.byteLength + offsets[i]!);
       done += data.byteLength;
