@@ -141,11 +141,14 @@ export class ExpertCache {
       const group = distinct.slice(i, i + pool.slots);
       pool.lru.tick();
       const keep = new Set(group.map((e) => tag(layer, e)));
+      const loads: Promise<void>[] = [];
       for (const e of group) {
         if (pool.lru.hit(tag(layer, e)) !== undefined) { this.stats.hits++; continue; }
         this.stats.misses++;
-        await this.load(layer, e, pool.lru.place(tag(layer, e), keep));
+        loads.push(this.load(layer, e, pool.lru.place(tag(layer, e), keep)));
       }
+      // the misses' store reads overlap one another (IndexedDB serves several gets at once)
+      await settleAll(loads);
       this.writeTable(layer, group);
       yield group;
     }
@@ -186,6 +189,12 @@ export class ExpertCache {
     for (const e of group) table[e] = (pool.lru.slotOfItem(tag(layer, e))! * pool.slotBytes) / 4;
     this.device.queue.writeBuffer(this.tables.get(layer)!, 0, table);
   }
+}
+
+/** Waits for every promise, then throws the first failure: no load is left running behind an error. */
+async function settleAll(ps: readonly Promise<void>[]): Promise<void> {
+  const failed = (await Promise.allSettled(ps)).find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
 }
 
 /** Runs of consecutive layers whose share of the budget fits one binding each. */
