@@ -24,6 +24,7 @@
  *                            active experts: nExpertUsed experts of every MoE layer); default resident.
  *                            --expert-budget MB is --budgets MB
  *   --ram-tier MB            paged runs' RAM tier (default a quarter of this machine's memory)
+ *   --no-prefetch            paged decode without predicting the next layer's experts
  *   --warmup N               identical generations before each measured one (default 1)
  *   --context N              KV positions (default: prompt + max tokens, at least 256)
  *   --llama a,b              llama.cpp backends: cpu, vulkan, cuda, or none (default cpu)
@@ -64,6 +65,7 @@ interface Options {
   maxTokens: number;
   budgets: string[];
   ramTierBytes: number;
+  prefetch: boolean;
   warmup: number;
   context: number;
   llama: LlamaBackend[];
@@ -80,11 +82,11 @@ const USAGE = 'usage: npm run bench:node -- (--model <file.gguf> | --synthetic) 
 function options(argv: string[]): Options {
   let a: Map<string, string>;
   try {
-    a = parseArgs(argv, ['json', 'synthetic', 'share-experts']);
+    a = parseArgs(argv, ['json', 'synthetic', 'share-experts', 'no-prefetch']);
   } catch (e) {
     fail(`${(e as Error).message}; ${USAGE}`);
   }
-  const known = ['model', 'synthetic', 'share-experts', 'layers', 'quant', 'out', 'tokens', 'prompt-tokens', 'max-tokens', 'budgets', 'expert-budget', 'ram-tier', 'warmup', 'context', 'llama', 'llama-threads', 'kernel-types', 'kernel-rows', 'kernel-cols', 'dawn-flags', 'json'];
+  const known = ['model', 'synthetic', 'share-experts', 'layers', 'quant', 'out', 'tokens', 'prompt-tokens', 'max-tokens', 'budgets', 'expert-budget', 'ram-tier', 'no-prefetch', 'warmup', 'context', 'llama', 'llama-threads', 'kernel-types', 'kernel-rows', 'kernel-cols', 'dawn-flags', 'json'];
   for (const k of a.keys()) if (!known.includes(k)) fail(`unknown option --${k}; ${USAGE}`);
   const int = (name: string, fallback: number, min: number) => {
     const v = Number(a.get(name) ?? fallback);
@@ -118,6 +120,7 @@ function options(argv: string[]): Options {
     synthetic: a.has('synthetic') ? { layers: int('layers', 2, 2), quant, out: a.get('out'), shareExperts: a.has('share-experts') } : undefined,
     promptIds, maxTokens, budgets,
     ramTierBytes: ram !== undefined ? ram * 1e6 : defaultRamTierBytes(totalmem() / 2 ** 30),
+    prefetch: !a.has('no-prefetch'),
     warmup: int('warmup', 1, 0),
     context: int('context', Math.max(256, promptIds.length + maxTokens + 1), promptIds.length + maxTokens + 1),
     llama: llama as LlamaBackend[],
@@ -148,6 +151,8 @@ interface RunFigures {
   /** expert lookups that found the expert on the GPU (resident: every one) */
   hit_rate: number | null;
   ram_hits_per_tok: number | null;
+  /** experts uploaded ahead of their layer (predicted from the layer before), per decoded token */
+  prefetched_per_tok: number | null;
   upload_mb_per_tok: number | null;
   /** MB read from the store (IndexedDB in the browser) per decoded token */
   store_mb_per_tok: number | null;
@@ -168,7 +173,7 @@ function budgetBytes(b: string, m: ModelManifest): number | null {
 
 async function runBudget(m: ModelManifest, b: string, o: Options, store: ReturnType<typeof memoryBackend>): Promise<RunFigures> {
   const bytes = budgetBytes(b, m);
-  const engine = await Engine.load(m.id, { expertBudgetBytes: bytes, contextLength: o.context, maxBatch: 64, ramTierBytes: o.ramTierBytes });
+  const engine = await Engine.load(m.id, { expertBudgetBytes: bytes, contextLength: o.context, maxBatch: 64, ramTierBytes: o.ramTierBytes, prefetch: o.prefetch });
   try {
     const cache = engine.model.experts;
     const slots = cache.slots(m.experts[0]!.layer);
@@ -193,6 +198,7 @@ async function runBudget(m: ModelManifest, b: string, o: Options, store: ReturnT
       weight_mb_per_tok: round(per(d.weightBytes) / 1e6),
       hit_rate: lookups ? round(d.hits / lookups) : cache.resident ? 1 : null,
       ram_hits_per_tok: round(per(d.ramHits)),
+      prefetched_per_tok: round(per(d.prefetched)),
       upload_mb_per_tok: round(per(d.bytesUploaded) / 1e6),
       store_mb_per_tok: round(per(d.bytesRead) / 1e6),
       store_reads: store.reads.records - reads0,
@@ -205,7 +211,8 @@ async function runBudget(m: ModelManifest, b: string, o: Options, store: ReturnT
 function printRun(r: RunFigures): void {
   const f = (x: number | null, w: number, digits = 2) => (x === null ? '-' : x.toFixed(digits)).padStart(w);
   out(`${r.budget.padEnd(10)} ${f(r.prefill_tok_s, 9, 1)} ${f(r.decode_tok_s, 9)} ${f(r.dispatches_per_tok, 8, 1)} ${f(r.submits_per_tok, 6)} ${f(r.readbacks_per_tok, 6)}`
-    + ` ${f(r.weight_mb_per_tok, 8)} ${(r.hit_rate === null ? '-' : `${(r.hit_rate * 100).toFixed(0)}%`).padStart(5)} ${f(r.ram_hits_per_tok, 6, 1)} ${f(r.upload_mb_per_tok, 8)} ${f(r.store_mb_per_tok, 8)}`
+    + ` ${f(r.weight_mb_per_tok, 8)} ${(r.hit_rate === null ? '-' : `${(r.hit_rate * 100).toFixed(0)}%`).padStart(5)} ${f(r.ram_hits_per_tok, 6, 1)} ${f(r.prefetched_per_tok, 6, 1)}`
+    + ` ${f(r.upload_mb_per_tok, 8)} ${f(r.store_mb_per_tok, 8)}`
     + `  ${r.resident ? 'resident' : `${r.slots} slots${r.budget_mb !== null ? `, ${r.budget_mb} MB` : ''}`}`);
 }
 
@@ -242,7 +249,7 @@ async function main() {
     result.prompt_ids = o.promptIds;
 
     out('');
-    out('experts      prefill    decode disp/tok subm/t rdbk/t  wMB/tok   hit ramhit upMB/tok stMB/tok');
+    out('experts      prefill    decode disp/tok subm/t rdbk/t  wMB/tok   hit ramhit prefch upMB/tok stMB/tok');
     out('               tok/s     tok/s');
     const runs: RunFigures[] = [];
     for (const b of o.budgets) {
@@ -251,7 +258,7 @@ async function main() {
       printRun(r);
     }
     out('(per decoded token: dispatches, queue submits, GPU-to-CPU read-backs, MB of weights read, expert-cache hit rate,');
-    out(' RAM-tier hits, MB uploaded to the GPU, MB read from the store; the store is IndexedDB in the browser, memory here)');
+    out(' RAM-tier hits, experts prefetched, MB uploaded to the GPU, MB read from the store (IndexedDB in the browser, memory here))');
     const first = runs[0]!;
     Object.assign(result, { ids: first.ids, prefill_tok_s: first.prefill_tok_s, decode_tok_s: first.decode_tok_s, runs });
     for (const r of runs.slice(1)) if (r.ids.join() !== first.ids.join()) out(`warning: the ${r.budget} run's tokens differ from the ${first.budget} run's`);

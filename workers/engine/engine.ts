@@ -192,5 +192,5 @@ async function withDefaults(m: ModelManifest, opts: Partial<LoadOptions>, gpu: G
   const expertBudgetBytes = opts.expertBudgetBytes !== undefined ? opts.expertBudgetBytes
     : expertBudgetFromDevice(m, memory!, contextLength * kvBytesPerToken(hp));
   const ramTierBytes = opts.ramTierBytes ?? defaultRamTierBytes((navigator as { deviceMemory?: number }).deviceMemory);
-  return { expertBudgetBytes, maxBatch: opts.maxBatch ?? 64, contextLength, ramTierBytes };
+  return { expertBudgetBytes, maxBatch: opts.maxBatch ?? 64, contextLength, ramTierBytes, prefetch: opts.prefetch ?? true };
 }

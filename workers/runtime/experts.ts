@@ -33,15 +33,18 @@ export interface ExpertStats {
   bytesRead: number;
   /** bytes written to the GPU's expert pools */
   bytesUploaded: number;
+  /** experts uploaded ahead of their layer, as predicted (prefetch) */
+  prefetched: number;
 }
 
-export const newExpertStats = (): ExpertStats => ({ hits: 0, misses: 0, ramHits: 0, bytesRead: 0, bytesUploaded: 0 });
+export const newExpertStats = (): ExpertStats => ({ hits: 0, misses: 0, ramHits: 0, bytesRead: 0, bytesUploaded: 0, prefetched: 0 });
 
 /** `now` less `before`, field by field. */
 export function statsSince(now: ExpertStats, before: ExpertStats): ExpertStats {
   return {
     hits: now.hits - before.hits, misses: now.misses - before.misses, ramHits: now.ramHits - before.ramHits,
     bytesRead: now.bytesRead - before.bytesRead, bytesUploaded: now.bytesUploaded - before.bytesUploaded,
+    prefetched: now.prefetched - before.prefetched,
   };
 }
 
@@ -60,6 +63,8 @@ export class ExpertCache {
   private readonly pools = new Map<number, Pool>();
   private readonly tables = new Map<number, GPUBuffer>();
   private readonly info = new Map<number, ExpertLayer>();
+  /** the uploads prefetch() started: a layer's waves wait for them before looking up their slots */
+  private pending: Promise<void> = Promise.resolve();
   private constructor(
     private readonly device: GPUDevice,
     private readonly manifest: ModelManifest,
@@ -137,6 +142,9 @@ export class ExpertCache {
       return;
     }
     const pool = this.pool(layer);
+    const prefetching = this.pending;
+    this.pending = Promise.resolve();
+    await prefetching;
     for (let i = 0; i < distinct.length; i += pool.slots) {
       const group = distinct.slice(i, i + pool.slots);
       pool.lru.tick();
@@ -152,6 +160,26 @@ export class ExpertCache {
       this.writeTable(layer, group);
       yield group;
     }
+  }
+
+  /**
+   * Paged mode: starts uploading `predicted` experts of `layer` that the GPU does not hold into the
+   * least recently used slots, without waiting (waves() waits for them). Call it only once the work
+   * that reads the pool so far is submitted: the queue then writes the slots after that work.
+   */
+  prefetch(layer: number, predicted: readonly number[]): void {
+    if (this.resident) return;
+    const pool = this.pool(layer);
+    const missing = [...new Set(predicted)].filter((e) => pool.lru.slotOfItem(tag(layer, e)) === undefined).slice(0, pool.slots);
+    if (!missing.length) return;
+    const keep = new Set(missing.map((e) => tag(layer, e)));
+    const loads = missing.map((e) => {
+      this.stats.prefetched++;
+      return this.load(layer, e, pool.lru.place(tag(layer, e), keep));
+    });
+    const done = this.pending.then(() => settleAll(loads));
+    done.catch(() => {}); // a failure reaches the layer's waves(), which await it, not the global handler
+    this.pending = done;
   }
 
   destroy(): void {
