@@ -25,6 +25,7 @@
  *                            --expert-budget MB is --budgets MB
  *   --ram-tier MB            paged runs' RAM tier (default a quarter of this machine's memory)
  *   --no-prefetch            paged decode without predicting the next layer's experts
+ *   --no-f16                 the f32 kernels even where the adapter has shader-f16 (default: its f16 path)
  *   --warmup N               identical generations before each measured one (default 1)
  *   --context N              KV positions (default: prompt + max tokens, at least 256)
  *   --llama a,b              llama.cpp backends: cpu, vulkan, cuda, or none (default cpu)
@@ -66,6 +67,7 @@ interface Options {
   budgets: string[];
   ramTierBytes: number;
   prefetch: boolean;
+  f16: boolean;
   warmup: number;
   context: number;
   llama: LlamaBackend[];
@@ -82,11 +84,11 @@ const USAGE = 'usage: npm run bench:node -- (--model <file.gguf> | --synthetic) 
 function options(argv: string[]): Options {
   let a: Map<string, string>;
   try {
-    a = parseArgs(argv, ['json', 'synthetic', 'share-experts', 'no-prefetch']);
+    a = parseArgs(argv, ['json', 'synthetic', 'share-experts', 'no-prefetch', 'no-f16']);
   } catch (e) {
     fail(`${(e as Error).message}; ${USAGE}`);
   }
-  const known = ['model', 'synthetic', 'share-experts', 'layers', 'quant', 'out', 'tokens', 'prompt-tokens', 'max-tokens', 'budgets', 'expert-budget', 'ram-tier', 'no-prefetch', 'warmup', 'context', 'llama', 'llama-threads', 'kernel-types', 'kernel-rows', 'kernel-cols', 'dawn-flags', 'json'];
+  const known = ['model', 'synthetic', 'share-experts', 'layers', 'quant', 'out', 'tokens', 'prompt-tokens', 'max-tokens', 'budgets', 'expert-budget', 'ram-tier', 'no-prefetch', 'no-f16', 'warmup', 'context', 'llama', 'llama-threads', 'kernel-types', 'kernel-rows', 'kernel-cols', 'dawn-flags', 'json'];
   for (const k of a.keys()) if (!known.includes(k)) fail(`unknown option --${k}; ${USAGE}`);
   const int = (name: string, fallback: number, min: number) => {
     const v = Number(a.get(name) ?? fallback);
@@ -121,6 +123,7 @@ function options(argv: string[]): Options {
     promptIds, maxTokens, budgets,
     ramTierBytes: ram !== undefined ? ram * 1e6 : defaultRamTierBytes(totalmem() / 2 ** 30),
     prefetch: !a.has('no-prefetch'),
+    f16: !a.has('no-f16'),
     warmup: int('warmup', 1, 0),
     context: int('context', Math.max(256, promptIds.length + maxTokens + 1), promptIds.length + maxTokens + 1),
     llama: llama as LlamaBackend[],
@@ -139,6 +142,8 @@ const round = (x: number, digits = 3) => (Number.isFinite(x) ? Number(x.toPrecis
 interface RunFigures {
   budget: string;
   budget_mb: number | null;
+  /** the matrix-vector kernels' path: f16 (shader-f16) or f32 */
+  kernels: 'f16' | 'f32';
   resident: boolean;
   slots: number;
   ids: number[];
@@ -173,7 +178,7 @@ function budgetBytes(b: string, m: ModelManifest): number | null {
 
 async function runBudget(m: ModelManifest, b: string, o: Options, store: ReturnType<typeof memoryBackend>): Promise<RunFigures> {
   const bytes = budgetBytes(b, m);
-  const engine = await Engine.load(m.id, { expertBudgetBytes: bytes, contextLength: o.context, maxBatch: 64, ramTierBytes: o.ramTierBytes, prefetch: o.prefetch });
+  const engine = await Engine.load(m.id, { expertBudgetBytes: bytes, contextLength: o.context, maxBatch: 64, ramTierBytes: o.ramTierBytes, prefetch: o.prefetch, f16: o.f16 });
   try {
     const cache = engine.model.experts;
     const slots = cache.slots(m.experts[0]!.layer);
@@ -191,7 +196,8 @@ async function runBudget(m: ModelManifest, b: string, o: Options, store: ReturnT
     const per = (x: number) => (steps ? x / steps : NaN);
     const lookups = d.hits + d.misses;
     return {
-      budget: b, budget_mb: bytes === null ? null : round(bytes / 1e6, 4), resident: cache.resident, slots, ids: r.ids,
+      budget: b, budget_mb: bytes === null ? null : round(bytes / 1e6, 4), kernels: engine.kernelOptions.half === 'f16' ? 'f16' : 'f32',
+      resident: cache.resident, slots, ids: r.ids,
       prefill_tok_s: round(r.promptTokens / (r.prefillMs / 1000)),
       decode_tok_s: round(steps / (r.decodeMs / 1000)),
       dispatches_per_tok: round(per(d.dispatches)), submits_per_tok: round(per(d.submits)), readbacks_per_tok: round(per(d.readbacks)),
@@ -213,7 +219,7 @@ function printRun(r: RunFigures): void {
   out(`${r.budget.padEnd(10)} ${f(r.prefill_tok_s, 9, 1)} ${f(r.decode_tok_s, 9)} ${f(r.dispatches_per_tok, 8, 1)} ${f(r.submits_per_tok, 6)} ${f(r.readbacks_per_tok, 6)}`
     + ` ${f(r.weight_mb_per_tok, 8)} ${(r.hit_rate === null ? '-' : `${(r.hit_rate * 100).toFixed(0)}%`).padStart(5)} ${f(r.ram_hits_per_tok, 6, 1)} ${f(r.prefetched_per_tok, 6, 1)}`
     + ` ${f(r.upload_mb_per_tok, 8)} ${f(r.store_mb_per_tok, 8)}`
-    + `  ${r.resident ? 'resident' : `${r.slots} slots${r.budget_mb !== null ? `, ${r.budget_mb} MB` : ''}`}`);
+    + `  ${r.resident ? 'resident' : `${r.slots} slots${r.budget_mb !== null ? `, ${r.budget_mb} MB` : ''}`}, ${r.kernels} kernels`);
 }
 
 async function main() {

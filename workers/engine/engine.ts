@@ -9,7 +9,7 @@ import { DeepSeek2, type LoadOptions } from '../runtime/deepseek2';
 import { statsSince, type ExpertStats } from '../runtime/experts';
 import { defaultRamTierBytes } from '../runtime/ram-tier';
 import { acquireGpu, type Gpu } from '../runtime/gpu';
-import { KernelLibrary, type WorkCounters } from '../runtime/kernels';
+import { KernelLibrary, type KernelOptions, type WorkCounters } from '../runtime/kernels';
 import { GpuSampler } from '../runtime/sampler';
 import { resolveSamplingParams, type SamplingParams } from '../runtime/sampling-params';
 import { contextLength as contextLengthFor, KV_RESERVE, kvBytesPerToken } from '../device/memory';
@@ -63,23 +63,26 @@ export class Engine {
     readonly gpu: Gpu,
     readonly model: DeepSeek2,
     private readonly sampler: GpuSampler,
+    /** the kernels' forms on this device (row sums, f16 path) */
+    readonly kernelOptions: KernelOptions,
   ) {
     void gpu.lost.then((message) => { this.lost = message; });
   }
 
   /**
    * Loads the stored model `modelId` onto a GPU device of its own. Throws ModelNotFoundError when it
-   * is not stored whole, AbortError when `signal` aborts (then nothing is left on the GPU).
+   * is not stored whole, AbortError when `signal` aborts (then nothing is left on the GPU). `f16`
+   * false keeps the f32 kernels where the device has shader-f16 (absent: the f16 path there).
    */
-  static async load(modelId: string, opts: Partial<LoadOptions>, onProgress?: (done: number, total: number) => void, signal?: AbortSignal): Promise<Engine> {
+  static async load(modelId: string, opts: Partial<LoadOptions> & { f16?: boolean }, onProgress?: (done: number, total: number) => void, signal?: AbortSignal): Promise<Engine> {
     const manifest = await getManifest(modelId);
     if (!manifest) throw new ModelNotFoundError(`No stored model has the id "${modelId}".`);
     if (manifest.state !== 'ready') throw new ModelNotFoundError(`The model "${manifest.name}" is not completely imported yet; resume its import first.`);
     const gpu = await acquireGpu();
     try {
-      const kernels = new KernelLibrary(gpu.device);
+      const kernels = new KernelLibrary(gpu.device, opts.f16 === false ? { half: 'off' } : {});
       const model = await DeepSeek2.load(gpu, kernels, manifest, await withDefaults(manifest, opts, gpu), onProgress, signal);
-      return new Engine(gpu, model, new GpuSampler(gpu.device, kernels, manifest.hparams.nVocab, PENALTY_WINDOW));
+      return new Engine(gpu, model, new GpuSampler(gpu.device, kernels, manifest.hparams.nVocab, PENALTY_WINDOW), kernels.options);
     } catch (e) {
       gpu.device.destroy();
       throw e;
