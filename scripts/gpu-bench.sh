@@ -49,6 +49,8 @@ pack() {
   # the synthetic model's tokenizer (scripts/synthetic-model.ts reads it beside the bundle)
   mkdir -p "$PAYLOAD/app/tests/fixtures/models"
   cp tests/fixtures/models/ds2-pub-f32.gguf "$PAYLOAD/app/tests/fixtures/models/"
+  # the token check: two fixtures and their float64 reference
+  cp tests/fixtures/models/ds2-pub-q4_0.gguf tests/fixtures/models/reference-f32.json tests/fixtures/models/reference-q4_0.json "$PAYLOAD/app/tests/fixtures/models/"
 
   # the Vulkan loader (Dawn and llama.cpp's Vulkan backend dlopen libvulkan.so.1): Chromium's copy or the system's
   local loader
@@ -182,7 +184,7 @@ run_bench() {
   local log="${OUT:-$WORK}/gpu-bench.log"
   say "running bench:node from $WORK (log: $log)"
   set +e
-  (cd "$WORK/app" && "$WORK/node" scripts/node-vulkan.mjs dist-node/bench-node.mjs "${defaults[@]}" --json) 2>&1 | tee "$log"
+  (cd "$WORK/app" && "$WORK/node" scripts/node-vulkan.mjs dist-node/bench-node.mjs "${defaults[@]}" --json) 2>&1 | tee -a "$log"
   local rc=${PIPESTATUS[0]}
   set -e
   if [ -n "${OUT:-}" ]; then tail -n 1 "$log" > "$OUT/gpu-bench.json" || true; fi
@@ -191,17 +193,42 @@ run_bench() {
   return "$rc"
 }
 
+# Greedy tokens on two fixtures against the float64 reference: ours on the f16 path (where the adapter
+# has shader-f16) and on the f32 path, and llama.cpp's, before any speed figure is trusted.
+check_tokens() {
+  local llama="$1" variant ids json16 json32 started=$SECONDS
+  for variant in f32 q4_0; do
+    ids=$("$WORK/node" -e 'const r = require(process.argv[1]); process.stdout.write(r.turns[0].input_tokens.join(","))' "$WORK/app/tests/fixtures/models/reference-$variant.json")
+    json16=$(cd "$WORK/app" && "$WORK/node" scripts/node-vulkan.mjs dist-node/bench-node.mjs --model "tests/fixtures/models/ds2-pub-$variant.gguf" \
+      --tokens "$ids" --max-tokens 32 --warmup 0 --llama "$llama" --json 2>/dev/null | tail -n 1) || true
+    json32=$(cd "$WORK/app" && "$WORK/node" scripts/node-vulkan.mjs dist-node/bench-node.mjs --model "tests/fixtures/models/ds2-pub-$variant.gguf" \
+      --tokens "$ids" --max-tokens 32 --warmup 0 --llama none --no-f16 --json 2>/dev/null | tail -n 1) || true
+    "$WORK/node" -e '
+      const [ref, a, b, variant] = process.argv.slice(1);
+      const want = require(ref).turns[0].generated_tokens.join();
+      const parse = (s) => { try { return JSON.parse(s); } catch { return { error: "no JSON: the run failed" }; } };
+      const f16 = parse(a), f32 = parse(b);
+      const same = (r) => (r && r.ids ? (r.ids.join() === want ? "equal" : "DIFFER") : `not run (${(r && r.error) || "no result"})`);
+      const llama = Object.entries(f16).filter(([k]) => k.startsWith("llama_") && k !== "llama_ids_equal").map(([k, v]) => `${k} ${same(v)}`);
+      console.log(`token check ${variant}: vs the float64 reference, ours on the ${f16.runs ? f16.runs[0].kernels : "?"} kernels ${same(f16)}, ours on the f32 kernels ${same(f32)}${llama.length ? ", " + llama.join(", ") : ""}`);
+    ' "$WORK/app/tests/fixtures/models/reference-$variant.json" "$json16" "$json32" "$variant" | tee -a "${OUT:-$WORK}/gpu-bench.log"
+  done
+  say "token check: $((SECONDS - started)) s (llama.cpp's quantized-file tokens may differ: it rounds activations to 8 bits)"
+}
+
 # Options given on the command line win over the defaults (bench:node takes the last of a repeated option).
 case "$mode" in
   pack) pack ;;
   smoke)
     setup
+    check_tokens cpu
     run_bench --synthetic --share-experts --layers 3 --prompt-tokens 4 --max-tokens 3 --warmup 0 --budgets resident,1x \
       --ram-tier 400 --llama cpu --llama-threads 1 --kernel-types Q4_0 --kernel-rows 512 --kernel-cols 512 "$@"
     ;;
   run)
     setup
     gpu_env
+    check_tokens vulkan
     run_bench --synthetic --share-experts --layers 27 --prompt-tokens 64 --max-tokens 65 --warmup 1 \
       --budgets resident,1500,1x,2x,4x --ram-tier 16000 --llama vulkan,cuda \
       --kernel-types Q4_0,Q8_0,Q4_K,Q5_K,Q6_K,IQ4_XS,IQ2_XXS --dawn-flags backend=vulkan "$@"
