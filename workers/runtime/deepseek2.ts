@@ -149,6 +149,15 @@ function routedExperts(ops: Ops, cache: ExpertCache, layer: number, a: Activatio
       K: t.rowWeights, N, rowWords: t.rowStride / 4, partWords: info.partOffsets[name] / 4, xStride: t.rowWeights, xPerPair, nUsed: n_expert_used,
     });
   };
+  const { gate, up } = info;
+  if (gate.type === up.type && gate.rowWeights === up.rowWeights && gate.rowStride === up.rowStride) {
+    // gate, up and silu in one pass (moe_matmul's GLU form): two dispatches fewer per MoE layer
+    const fused = ops.moeMatmul(`blk.${layer}.ffn_gate_up_exps+silu`, gate.type, experts, table, a.route_ids, a.cur, a.exp_act, {
+      K: gate.rowWeights, N: n_ff_exp, rowWords: gate.rowStride / 4, partWords: info.partOffsets.gate / 4, xStride: gate.rowWeights,
+      xPerPair: false, nUsed: n_expert_used, upWords: info.partOffsets.up / 4,
+    });
+    return [fused, part('down', a.exp_act, a.exp_out, hp.nEmbd, true)];
+  }
   return [
     part('gate', a.cur, a.exp_gate, n_ff_exp, false),
     part('up', a.cur, a.exp_up, n_ff_exp, false),
