@@ -15,8 +15,8 @@
  * Options:
  *   --model <file.gguf>      the model; or --synthetic: write DeepSeek-Coder-V2-Lite's real layer shapes
  *                            with random weights (scripts/synthetic-model.ts; --layers N, default 2,
- *                            --quant q4_0|q4_k_m, --out <file> to keep it, --share-experts: every MoE
- *                            layer gets the first one's expert bytes, to write a deep model fast)
+ *                            --quant q4_0|q4_k_m, --out <file> to keep it, --share-layers: every MoE
+ *                            layer gets the first one's matrices (not its router), to write a deep model fast)
  *   --tokens a,b,c           prompt ids; or --prompt-tokens N: the fixtures' "def fib" prompt cycled to N
  *                            (default 16)
  *   --max-tokens N           tokens generated, the first included (default 16)
@@ -61,7 +61,7 @@ const KERNEL_TYPES = SUPPORTED_TYPES.filter(isQuantized).map((t) => t.name);
 
 interface Options {
   model: string | undefined;
-  synthetic: { layers: number; quant: SyntheticQuant; out: string | undefined; shareExperts: boolean } | undefined;
+  synthetic: { layers: number; quant: SyntheticQuant; out: string | undefined; shareLayers: boolean } | undefined;
   promptIds: number[];
   maxTokens: number;
   budgets: string[];
@@ -84,11 +84,11 @@ const USAGE = 'usage: npm run bench:node -- (--model <file.gguf> | --synthetic) 
 function options(argv: string[]): Options {
   let a: Map<string, string>;
   try {
-    a = parseArgs(argv, ['json', 'synthetic', 'share-experts', 'no-prefetch', 'no-f16']);
+    a = parseArgs(argv, ['json', 'synthetic', 'share-layers', 'no-prefetch', 'no-f16']);
   } catch (e) {
     fail(`${(e as Error).message}; ${USAGE}`);
   }
-  const known = ['model', 'synthetic', 'share-experts', 'layers', 'quant', 'out', 'tokens', 'prompt-tokens', 'max-tokens', 'budgets', 'expert-budget', 'ram-tier', 'no-prefetch', 'no-f16', 'warmup', 'context', 'llama', 'llama-threads', 'kernel-types', 'kernel-rows', 'kernel-cols', 'dawn-flags', 'json'];
+  const known = ['model', 'synthetic', 'share-layers', 'layers', 'quant', 'out', 'tokens', 'prompt-tokens', 'max-tokens', 'budgets', 'expert-budget', 'ram-tier', 'no-prefetch', 'no-f16', 'warmup', 'context', 'llama', 'llama-threads', 'kernel-types', 'kernel-rows', 'kernel-cols', 'dawn-flags', 'json'];
   for (const k of a.keys()) if (!known.includes(k)) fail(`unknown option --${k}; ${USAGE}`);
   const int = (name: string, fallback: number, min: number) => {
     const v = Number(a.get(name) ?? fallback);
@@ -119,7 +119,7 @@ function options(argv: string[]): Options {
   const kernelCols = int('kernel-cols', 2048, 32);
   return {
     model,
-    synthetic: a.has('synthetic') ? { layers: int('layers', 2, 2), quant, out: a.get('out'), shareExperts: a.has('share-experts') } : undefined,
+    synthetic: a.has('synthetic') ? { layers: int('layers', 2, 2), quant, out: a.get('out'), shareLayers: a.has('share-layers') } : undefined,
     promptIds, maxTokens, budgets,
     ramTierBytes: ram !== undefined ? ram * 1e6 : defaultRamTierBytes(totalmem() / 2 ** 30),
     prefetch: !a.has('no-prefetch'),
@@ -239,7 +239,7 @@ async function main() {
       const s = o.synthetic;
       path = s.out ?? join((tmp = mkdtempSync(join(tmpdir(), 'lite-coder-bench-node-'))), `synthetic-${s.layers}L-${s.quant}.gguf`);
       const t0 = performance.now();
-      const m = await writeSyntheticModel({ out: path, layers: s.layers, quant: s.quant, shareExperts: s.shareExperts });
+      const m = await writeSyntheticModel({ out: path, layers: s.layers, quant: s.quant, shareLayers: s.shareLayers });
       out(`synthetic model: ${(m.bytes / 1e6).toFixed(1)} MB, ${m.hparams.nLayer} layers (real shapes, 512-token vocabulary), ${Object.entries(m.typeCounts).map(([k, v]) => `${v}x${k}`).join(' ')}; written in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     }
     const modelPath = path!;

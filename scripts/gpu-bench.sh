@@ -222,14 +222,14 @@ case "$mode" in
   smoke)
     setup
     check_tokens cpu
-    run_bench --synthetic --share-experts --layers 3 --prompt-tokens 4 --max-tokens 3 --warmup 0 --budgets resident,1x \
+    run_bench --synthetic --share-layers --layers 3 --prompt-tokens 4 --max-tokens 3 --warmup 0 --budgets resident,1x \
       --ram-tier 400 --llama cpu --llama-threads 1 --kernel-types Q4_0 --kernel-rows 512 --kernel-cols 512 "$@"
     ;;
   run)
     setup
     gpu_env
     check_tokens vulkan
-    run_bench --synthetic --share-experts --layers 27 --prompt-tokens 64 --max-tokens 65 --warmup 1 \
+    run_bench --synthetic --share-layers --layers 27 --prompt-tokens 64 --max-tokens 65 --warmup 1 \
       --budgets resident,1500,1x,2x,4x --ram-tier 16000 --llama vulkan,cuda \
       --kernel-types Q4_0,Q8_0,Q4_K,Q5_K,Q6_K,IQ4_XS,IQ2_XXS --dawn-flags backend=vulkan "$@"
     ;;

@@ -38,11 +38,11 @@ export interface SyntheticOptions {
   quant?: SyntheticQuant;
   seed?: number;
   /**
-   * every MoE layer's routed experts are the first MoE layer's bytes (each layer keeps its own router,
-   * attention and shared experts, so routing still differs layer by layer): the same shapes and bytes
-   * per token, written in a fraction of the time (scripts/gpu-bench.sh's 27 layers in seconds)
+   * every MoE layer's matrices (attention, routed and shared experts) are the first MoE layer's bytes;
+   * each layer keeps its own router and norms, so routing still differs layer by layer: the same shapes
+   * and bytes per token, written in the time of two layers (scripts/gpu-bench.sh's 27 layers)
    */
-  shareExperts?: boolean;
+  shareLayers?: boolean;
   onProgress?: (doneBytes: number, totalBytes: number) => void;
 }
 
@@ -300,8 +300,10 @@ export async function writeSyntheticModel(o: SyntheticOptions): Promise<Syntheti
     let embedding: Uint8Array | undefined;
     const shared = new Map<string, Uint8Array>();
     table.forEach((t, i) => {
-      const exps = o.shareExperts ? /^blk\.\d+\.(ffn_(?:gate|up|down)_exps)\.weight$/.exec(t.name)?.[1] : undefined;
-      const part = exps && `${exps} ${t.type.name}`; // Q4_K_M-like files vary ffn_down's type by layer
+      // a MoE layer's matrix (not the router): shared by name within the layer and type
+      const layer = Number(/^blk\.(\d+)\./.exec(t.name)?.[1] ?? -1);
+      const sharable = o.shareLayers && layer >= hp.nLeadingDense && t.ne.length > 1 && !t.name.endsWith('ffn_gate_inp.weight');
+      const part = sharable ? `${t.name.slice(t.name.indexOf('.', 4) + 1)} ${t.type.name}` : undefined; // Q4_K_M-like files vary ffn_down's type by layer
       const data = t.name === 'output.weight' && embedding ? headFromEmbedding(embedding, t.type, t.ne)
         : (part && shared.get(part)) || tensorData(t.type, t.ne, rand, t.name === 'token_embd.weight' ? 1 : undefined);
       if (part) shared.set(part, data);
