@@ -314,7 +314,8 @@ async function main() {
     log(`bench:node finished in ${((performance.now() - started) / 1000).toFixed(1)} s`);
     if (o.json) out(JSON.stringify(result));
   } catch (e) {
-    fail((e as Error).message);
+    process.stderr.write(`error: ${(e as Error).message.split('\n')[0]}\n`);
+    process.exitCode = 1;
   } finally {
     if (tmp) rmSync(tmp, { recursive: true, force: true });
   }

@@ -4,7 +4,9 @@
  * Node build (vite.node.config.ts → dist-node/, made by npm test's build step).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect, test } from './support/fixtures';
 import { openHarness, reference, runOneTurn, VARIANTS } from './support/model';
@@ -106,4 +108,17 @@ test('paged decode prefetches the next layer\'s predicted experts: more hits, th
   expect(on.submits_per_tok).toBe(off.submits_per_tok);
   // on this fixture, deterministically, the predicted experts turn misses into hits
   expect(on.hit_rate!).toBeGreaterThan(off.hit_rate!);
+});
+
+test('bench:node on a file that cannot be loaded exits non-zero with one line naming the problem', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lc-'));
+  const bad = join(dir, 'bad.gguf');
+  writeFileSync(bad, readFileSync(join(ROOT, 'tests/fixtures/models/ds2-pub-q4_0.gguf')).subarray(0, 40_000));
+  const r = spawnSync('node', ['scripts/node-vulkan.mjs', 'dist-node/bench-node.mjs', '--model', bad, '--tokens', '1,2', '--max-tokens', '2', '--llama', 'none', '--json'],
+    { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
+  expect(r.status).not.toBe(0);
+  expect(r.stderr.trim().split('\n').filter((l) => l.startsWith('error:'))).toEqual([expect.stringMatching(/truncated/)]);
+  const usage = spawnSync('node', ['scripts/node-vulkan.mjs', 'dist-node/bench-node.mjs', '--tokens', '1', '--max-tokens', '2'], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+  expect(usage.status).not.toBe(0);
+  expect(usage.stderr).toMatch(/error: give one of --model and --synthetic/);
 });
