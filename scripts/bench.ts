@@ -5,7 +5,8 @@
  * (the five tiny fixtures, the full-vocabulary fixture, and a synthetic model with DeepSeek-Coder-V2-
  * Lite's real layer shapes, scripts/synthetic-model.ts) and expert budget, prefill and decode tokens/s,
  * compute dispatches, queue submits and GPU-to-CPU read-backs per decoded token, weight bytes read per
- * decoded token, expert-cache hit rate and MB read from IndexedDB per decoded token; then, for each quant
+ * decoded token, expert-cache hit rate, RAM-tier hits, MB uploaded to the GPU and MB read from IndexedDB per
+ * decoded token; then, for each quant
  * type, the matrix-vector kernel's effective bandwidth against a plain copy's of the same bytes on the
  * same adapter.
  * It asserts nothing: figures depend on the machine. Progress goes to stderr, figures to stdout.
@@ -198,6 +199,10 @@ interface Row {
   readbacks: number;
   weightMB: number;
   hitRate: number;
+  /** GPU misses the RAM tier answered, per decoded token */
+  ramHits: number;
+  /** MB uploaded to the GPU's expert pools per decoded token */
+  upMB: number;
   idbMB: number;
   finite: boolean;
 }
@@ -270,6 +275,8 @@ async function runModel(b: Bench, spec: ModelSpec, o: Options, promptIdsFor: (te
           weightMB: d.weightBytes / steps / 1e6,
           // resident: every expert is on the GPU and no lookup is counted; every one would hit
           hitRate: lookups ? d.hits / lookups : r.loaded.resident ? 1 : NaN,
+          ramHits: d.ramHits / steps,
+          upMB: d.bytesUploaded / steps / 1e6,
           idbMB: d.bytesRead / steps / 1e6,
           finite: r.finite,
         });
@@ -287,13 +294,13 @@ async function runModel(b: Bench, spec: ModelSpec, o: Options, promptIdsFor: (te
   return rows;
 }
 
-const COLS = [22, 9, 9, 8, 8, 8, 9, 7, 8, 6];
+const COLS = [22, 9, 9, 8, 8, 8, 9, 7, 8, 6, 7, 8];
 const pad = (s: string, n: number) => (s.length >= n ? s : s + ' '.repeat(n - s.length));
 const lpad = (s: string, n: number) => (s.length >= n ? s : ' '.repeat(n - s.length) + s);
 const fmt = (x: number, digits: number) => (Number.isFinite(x) ? x.toFixed(digits) : '-');
 
 function printHeader(): void {
-  out([pad('model', COLS[0]!), lpad('prefill', COLS[1]!), lpad('decode', COLS[2]!), lpad('disp/tok', COLS[3]!), lpad('subm/tok', COLS[4]!), lpad('rdbk/tok', COLS[5]!), lpad('wMB/tok', COLS[6]!), lpad('hit', COLS[7]!), lpad('idbMB/tok', COLS[8]!), ' experts'].join(' '));
+  out([pad('model', COLS[0]!), lpad('prefill', COLS[1]!), lpad('decode', COLS[2]!), lpad('disp/tok', COLS[3]!), lpad('subm/tok', COLS[4]!), lpad('rdbk/tok', COLS[5]!), lpad('wMB/tok', COLS[6]!), lpad('hit', COLS[7]!), lpad('ramhit', COLS[10]!), lpad('upMB/tok', COLS[11]!), lpad('idbMB/tok', COLS[8]!), ' experts'].join(' '));
   out([pad('', COLS[0]!), lpad('tok/s', COLS[1]!), lpad('tok/s', COLS[2]!)].join(' '));
 }
 
@@ -301,7 +308,8 @@ function printRow(r: Row): void {
   out([
     pad(r.model, COLS[0]!), lpad(fmt(r.prefill, 1), COLS[1]!), lpad(fmt(r.decode, 2), COLS[2]!),
     lpad(fmt(r.dispatches, 1), COLS[3]!), lpad(fmt(r.submits, 2), COLS[4]!), lpad(fmt(r.readbacks, 2), COLS[5]!),
-    lpad(fmt(r.weightMB, 2), COLS[6]!), lpad(Number.isFinite(r.hitRate) ? `${(r.hitRate * 100).toFixed(0)}%` : '-', COLS[7]!), lpad(fmt(r.idbMB, 2), COLS[8]!),
+    lpad(fmt(r.weightMB, 2), COLS[6]!), lpad(Number.isFinite(r.hitRate) ? `${(r.hitRate * 100).toFixed(0)}%` : '-', COLS[7]!),
+    lpad(fmt(r.ramHits, 1), COLS[10]!), lpad(fmt(r.upMB, 2), COLS[11]!), lpad(fmt(r.idbMB, 2), COLS[8]!),
     ` ${r.experts}${r.finite ? '' : ' NON-FINITE LOGITS'}`,
   ].join(' '));
 }
@@ -387,7 +395,8 @@ async function main() {
     if (specs.length) {
       out('');
       out('columns: prefill and decode tokens/s; per decoded token: compute dispatches, queue submits, GPU-to-CPU read-backs,');
-      out('  MB of weights read, expert-cache hit rate, MB read from IndexedDB; the expert budget (resident: all experts on the GPU).');
+      out('  MB of weights read, expert-cache hit rate, RAM-tier hits, MB uploaded to the GPU, MB read from IndexedDB; the expert budget');
+      out('  (resident: all experts on the GPU).');
       printHeader();
     }
     for (const s of specs) {

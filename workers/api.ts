@@ -13,6 +13,8 @@ import type { PromptSpec } from './engine/prompts';
 export interface LoadRequest {
   /** GPU memory for routed experts in MB (10^6 bytes); absent: all experts resident */
   expertBudgetMB?: number;
+  /** paged mode: memory for expert records between the GPU and the store, in MB; absent: from navigator.deviceMemory */
+  ramTierMB?: number;
   contextLength?: number;
   maxBatch?: number;
   /** the id the caller knows the model by (web-llm's model_id): picks the handler's registered logit processor */

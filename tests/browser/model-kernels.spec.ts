@@ -11,7 +11,7 @@ import { ggmlTypeByName } from '../../workers/gguf/ggml-types';
 import { attentionScale, ropeFrequencies, ropeTable } from '../../workers/runtime/rope-yarn';
 import { storedRowBytes, transcodeRows } from '../../workers/store/layout';
 import {
-  attentionRef, combineRef, DEEPSEEK_CODER_V2_LITE as LITE, embedRef, moeMatmulRef, NOT_ON_GPU, ropeRef, rmsnormRef, routeRef, siluMulRef,
+  attentionRef, combineRef, DEEPSEEK_CODER_V2_LITE as LITE, embedRef, moeGluRef, moeMatmulRef, NOT_ON_GPU, ropeRef, rmsnormRef, routeRef, siluMulRef,
   type Reference, type RmsnormShape, type RopeShape,
 } from '../support/kernel-reference';
 import { randomF32, randomTensorBytes, rng } from '../support/random-tensors';
@@ -279,6 +279,45 @@ test.describe('moe_matmul kernel', () => {
       const got = await page.evaluate((a) => window.kernelHarness.moeMatmul(a), { type, pool: Array.from(pool), table, ids, x, y, T, pos0: 0, ...shape, ...(variant ? { variant } : {}) });
       const ref = moeMatmulRef(pool, table, ids, x, y, { type: t, T, ...shape });
       expect(ref.touched.some((v) => v === 0), 'some pairs are skipped').toBe(true);
+      expectClose(got, ref, SUMS, 'Y');
+    });
+  }
+});
+
+test.describe('moe_matmul kernel, fused gate-up-silu form', () => {
+  const E = 6;
+  const CASES: [type: string, K: number, N: number, T: number, k: number][] = [
+    ['Q4_K', 2048, 7, 1, 6], // the model's gate/up shape, one token
+    ['Q4_0', 64, 70, 3, 2],
+    ['Q8_0', 160, 41, 2, 3],
+    ['F32', 96, 13, 1, 4],
+  ];
+  for (const [type, K, N, T, k] of CASES) for (const [variantName, variant] of KERNEL_VARIANTS) {
+    test(`${type} K=${K} N=${N} T=${T} k=${k}, expert 2 absent${variantName}`, async ({ page }) => {
+      await openHarness(page);
+      const rand = rng(K * 7 + N * 5 + T * 11 + k);
+      const t = ggmlTypeByName(type);
+      const rowWords = storedRowBytes(t, K) / 4;
+      // a record: gate rows, a gap, up rows, then more (the real layout: gate, up, down)
+      const gate = 2, up = gate + N * rowWords + 3, recordWords = up + N * rowWords + 5;
+      const table = fill(E, NOT_ON_GPU);
+      const pool = new Uint8Array(E * recordWords * 4);
+      for (let i = 0; i < pool.length; i++) pool[i] = randInt(rand, 256);
+      // weights small enough that gate · x stays where silu is not below f32's range (|g| of tens)
+      const scale = Math.min(0.05, (0.05 * 64) / K);
+      for (let e = 0; e < E; e++) {
+        if (e === 2) continue;
+        table[e] = e * recordWords;
+        pool.set(transcodeRows(t, K, randomTensorBytes(t, K, N, rand, scale), N), (table[e]! + gate) * 4);
+        pool.set(transcodeRows(t, K, randomTensorBytes(t, K, N, rand, scale), N), (table[e]! + up) * 4);
+      }
+      const ids = Array.from({ length: T * k }, (_, p) => (p === 0 ? 2 : randInt(rand, E)));
+      const x = f32(T * K, rand);
+      const y = fill((T * k + 1) * N, UNTOUCHED);
+      const shape = { K, N, rowWords, partWords: gate, xStride: K, xPerPair: false, k };
+      const got = await page.evaluate((a) => window.kernelHarness.moeMatmul(a), { type, pool: Array.from(pool), table, ids, x, y, T, pos0: 0, ...shape, upWords: up, ...(variant ? { variant } : {}) });
+      const ref = moeGluRef(pool, table, ids, x, y, { type: t, T, ...shape }, up);
+      expect(ref.touched.some((v) => v === 0), 'the absent expert\'s pair is skipped').toBe(true);
       expectClose(got, ref, SUMS, 'Y');
     });
   }

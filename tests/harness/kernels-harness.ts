@@ -293,13 +293,15 @@ export interface MoeMatmulArgs extends StepArgs {
   xStride: number;
   xPerPair: boolean;
   k: number;
+  /** the fused gate-up-silu form: the up part's word offset in a record (the gate part at partWords) */
+  upWords?: number;
 }
 
 async function moeMatmul(a: MoeMatmulArgs): Promise<number[]> {
   return withRun(a, async (r) => {
     const Y = r.f32(a.y, 'Y');
     const d = r.ops.moeMatmul('experts', a.type, r.bytes(new Uint8Array(a.pool), 'pool'), r.u32(a.table, 'table'), r.u32(a.ids, 'ids'), r.f32(a.x, 'X'), Y,
-      { K: a.K, N: a.N, rowWords: a.rowWords, partWords: a.partWords, xStride: a.xStride, xPerPair: a.xPerPair, nUsed: a.k });
+      { K: a.K, N: a.N, rowWords: a.rowWords, partWords: a.partWords, xStride: a.xStride, xPerPair: a.xPerPair, nUsed: a.k, ...(a.upWords !== undefined ? { upWords: a.upWords } : {}) });
     const [out] = await r.run(d, [[Y, a.y.length]]);
     return floats(out!);
   });

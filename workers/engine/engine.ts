@@ -6,9 +6,10 @@
 import { getManifest } from '../store/db';
 import type { ModelManifest } from '../store/types';
 import { DeepSeek2, type LoadOptions } from '../runtime/deepseek2';
-import type { ExpertStats } from '../runtime/experts';
+import { statsSince, type ExpertStats } from '../runtime/experts';
+import { defaultRamTierBytes } from '../runtime/ram-tier';
 import { acquireGpu, type Gpu } from '../runtime/gpu';
-import { KernelLibrary, type WorkCounters } from '../runtime/kernels';
+import { KernelLibrary, type KernelOptions, type WorkCounters } from '../runtime/kernels';
 import { GpuSampler, type SampleResult, type StepLogprobs, type TokenBias } from '../runtime/sampler';
 import { resolveSamplingParams, type SamplingParams } from '../runtime/sampling-params';
 import { contextLength as contextLengthFor, KV_RESERVE, kvBytesPerToken } from '../device/memory';
@@ -120,23 +121,26 @@ export class Engine {
     readonly gpu: Gpu,
     readonly model: DeepSeek2,
     private readonly sampler: GpuSampler,
+    /** the kernels' forms on this device (row sums, f16 path) */
+    readonly kernelOptions: KernelOptions,
   ) {
     void gpu.lost.then((message) => { this.lost = message; });
   }
 
   /**
    * Loads the stored model `modelId` onto a GPU device of its own. Throws ModelNotFoundError when it
-   * is not stored whole, AbortError when `signal` aborts (then nothing is left on the GPU).
+   * is not stored whole, AbortError when `signal` aborts (then nothing is left on the GPU). `f16`
+   * false keeps the f32 kernels where the device has shader-f16 (absent: the f16 path there).
    */
-  static async load(modelId: string, opts: Partial<LoadOptions>, onProgress?: (done: number, total: number) => void, signal?: AbortSignal): Promise<Engine> {
+  static async load(modelId: string, opts: Partial<LoadOptions> & { f16?: boolean }, onProgress?: (done: number, total: number) => void, signal?: AbortSignal): Promise<Engine> {
     const manifest = await getManifest(modelId);
     if (!manifest) throw new ModelNotFoundError(`No stored model has the id "${modelId}".`);
     if (manifest.state !== 'ready') throw new ModelNotFoundError(`The model "${manifest.name}" is not completely imported yet; resume its import first.`);
     const gpu = await acquireGpu();
     try {
-      const kernels = new KernelLibrary(gpu.device);
+      const kernels = new KernelLibrary(gpu.device, opts.f16 === false ? { half: 'off' } : {});
       const model = await DeepSeek2.load(gpu, kernels, manifest, await withDefaults(manifest, opts, gpu), onProgress, signal);
-      return new Engine(gpu, model, new GpuSampler(gpu.device, kernels, manifest.hparams.nVocab, PENALTY_WINDOW));
+      return new Engine(gpu, model, new GpuSampler(gpu.device, kernels, manifest.hparams.nVocab, PENALTY_WINDOW), kernels.options);
     } catch (e) {
       gpu.device.destroy();
       throw e;
@@ -314,10 +318,10 @@ export class Engine {
       ...(promptLogits ? { promptLogits } : {}),
       ...(req.logprobs !== undefined ? { logprobs } : {}),
       prefillMs, decodeMs, ...(times ? { latencyBreakdown: times } : {}),
-      experts: { hits: s.hits - before.hits, misses: s.misses - before.misses, bytesRead: s.bytesRead - before.bytesRead },
+      experts: statsSince(s, before),
       decode: {
         steps, dispatches: c.dispatches - c0.dispatches, submits: c.submits - c0.submits, readbacks: c.readbacks - c0.readbacks, weightBytes: c.weightBytes - c0.weightBytes,
-        hits: s.hits - e0.hits, misses: s.misses - e0.misses, bytesRead: s.bytesRead - e0.bytesRead,
+        ...statsSince(s, e0),
       },
     };
   }
@@ -329,16 +333,18 @@ export class Engine {
   }
 }
 
-/**
- * The load's sizes from the memory model (device/memory.ts): the context the KV reserve holds (the
- * paged reserve when the device check found too little memory for every expert), then the expert
- * budget from what the device check measured. Options given win.
- */
+/** A value's kind for an error message: 'null', a constructor's name, or its typeof. */
 function describe(v: unknown): string {
   if (v instanceof Float32Array) return `a Float32Array of ${v.length}`;
   return v === null ? 'null' : typeof v === 'object' ? (v as object).constructor?.name ?? 'an object' : typeof v;
 }
 
+/**
+ * The load's sizes from the memory model (device/memory.ts): the context the KV reserve holds (the
+ * paged reserve when the device check found too little memory for every expert), then the expert
+ * budget from what the device check measured, and the RAM tier from navigator.deviceMemory
+ * (ram-tier.ts). Options given win.
+ */
 async function withDefaults(m: ModelManifest, opts: Partial<LoadOptions>, gpu: Gpu): Promise<LoadOptions> {
   const hp = m.hparams;
   const memory = opts.expertBudgetBytes === undefined ? (await probeDevice()).gpuMemory : undefined;
@@ -346,5 +352,6 @@ async function withDefaults(m: ModelManifest, opts: Partial<LoadOptions>, gpu: G
   const contextLength = contextLengthFor(hp, paged ? KV_RESERVE.paged : KV_RESERVE.resident, gpu.maxBinding, opts.contextLength);
   const expertBudgetBytes = opts.expertBudgetBytes !== undefined ? opts.expertBudgetBytes
     : expertBudgetFromDevice(m, memory!, contextLength * kvBytesPerToken(hp));
-  return { expertBudgetBytes, maxBatch: opts.maxBatch ?? 64, contextLength };
+  const ramTierBytes = opts.ramTierBytes ?? defaultRamTierBytes((navigator as { deviceMemory?: number }).deviceMemory);
+  return { expertBudgetBytes, maxBatch: opts.maxBatch ?? 64, contextLength, ramTierBytes, prefetch: opts.prefetch ?? true };
 }

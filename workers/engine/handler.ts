@@ -110,6 +110,7 @@ export class EngineHandler implements EngineWorkerApi {
         const engine = await Engine.load(modelId, {
           // absent: the device check decides (Engine.load asks it)
           ...(opts.expertBudgetMB !== undefined ? { expertBudgetBytes: opts.expertBudgetMB * 1e6 } : {}),
+          ...(opts.ramTierMB !== undefined ? { ramTierBytes: opts.ramTierMB * 1e6 } : {}),
           ...(opts.contextLength ? { contextLength: opts.contextLength } : {}),
           ...(opts.maxBatch ? { maxBatch: opts.maxBatch } : {}),
         }, onProgress, abort.signal);

@@ -33,12 +33,32 @@ export interface LoadOptions {
   maxBatch: number;
   /** positions the KV cache holds */
   contextLength: number;
+  /** bytes of expert records the paged cache keeps in memory (ram-tier.ts); 0: none */
+  ramTierBytes: number;
+  /** paged decode: upload the next MoE layer's predicted experts while this layer computes */
+  prefetch: boolean;
 }
 
-/** A run of dispatches, then (in a MoE layer) that layer's routed experts, which paging may split. */
+/**
+ * A run of dispatches, then (in a MoE layer) that layer's routed experts, which paging may split, and
+ * where the graph prefetches, the routing the next MoE layer's router gives this layer's FFN input.
+ */
 interface Segment {
   readonly dispatches: readonly Dispatch[];
-  readonly moe?: { readonly layer: number; readonly experts: readonly Dispatch[] };
+  readonly moe?: { readonly layer: number; readonly experts: readonly Dispatch[]; readonly predict?: Prediction };
+}
+
+/** The next MoE layer's likely experts: its router on this layer's FFN input (decode, paged). */
+interface Prediction {
+  readonly layer: number;
+  readonly dispatches: readonly Dispatch[];
+}
+
+/** Scratch of the prediction: one token's router logits, top-k ids and weights (weights unused). */
+export interface PrefetchBuffers {
+  readonly logits: GPUBuffer;
+  readonly ids: GPUBuffer;
+  readonly weights: GPUBuffer;
 }
 
 /** A recorded forward pass: the layers as segments, then the output head. */
@@ -47,8 +67,11 @@ export interface Graph {
   readonly head: readonly Dispatch[];
 }
 
-/** The forward pass, recorded in the form of `ops` (prefill or decode) over weights `w` and activations `a`. */
-export function recordGraph(ops: Ops, w: ModelWeights, a: Activations, hp: DeepSeek2Hparams): Graph {
+/**
+ * The forward pass, recorded in the form of `ops` (prefill or decode) over weights `w` and activations
+ * `a`. With `prefetch` (decode, paged), each MoE layer but the last also predicts the next one's experts.
+ */
+export function recordGraph(ops: Ops, w: ModelWeights, a: Activations, hp: DeepSeek2Hparams, prefetch?: PrefetchBuffers): Graph {
   // llama.cpp's names: n_nope = qk_nope_head_dim, n_rot = qk_rope_head_dim, n_v = v_head_dim
   const { nEmbd: n_embd, nHead: n_head, kvLoraRank: kv_lora_rank, qkNope: n_nope, qkRope: n_rot, vHead: n_v, rmsEps: eps } = hp;
   const kq_scale = attentionScale(hp);
@@ -91,11 +114,20 @@ export function recordGraph(ops: Ops, w: ModelWeights, a: Activations, hp: DeepS
       return;
     }
     const { ffn_gate_inp, shexp } = L.ffn.moe;
+    const routing = { E: hp.nExpert, nUsed: hp.nExpertUsed, sigmoid: hp.expertGating === 'sigmoid', norm: hp.expertWeightsNorm, scale: hp.expertWeightsScale };
     seg.push(ops.matmul(`${p}ffn_gate_inp`, ffn_gate_inp, cur, rows(a.router_logits, hp.nExpert)));
-    seg.push(ops.route(`${p}ffn_moe route`, a.router_logits, a.route_ids, a.route_weights, {
-      E: hp.nExpert, nUsed: hp.nExpertUsed, sigmoid: hp.expertGating === 'sigmoid', norm: hp.expertWeightsNorm, scale: hp.expertWeightsScale,
-    }));
-    segments.push({ dispatches: seg, moe: { layer: il, experts: routedExperts(ops, w.experts, il, a, hp) } });
+    seg.push(ops.route(`${p}ffn_moe route`, a.router_logits, a.route_ids, a.route_weights, routing));
+    // The residual stream changes little from one layer to the next: the next layer's router on this
+    // layer's FFN input names most of the experts it will pick (read back with this layer's routing).
+    const next = w.layers[il + 1]?.ffn;
+    const predict = prefetch && next?.kind === 'moe' ? {
+      layer: il + 1,
+      dispatches: [
+        ops.matmul(`blk.${il + 1}.ffn_gate_inp (predicted)`, next.moe.ffn_gate_inp, cur, rows(prefetch.logits, hp.nExpert)),
+        ops.route(`blk.${il + 1}.ffn_moe route (predicted)`, prefetch.logits, prefetch.ids, prefetch.weights, routing),
+      ],
+    } : undefined;
+    segments.push({ dispatches: seg, moe: { layer: il, experts: routedExperts(ops, w.experts, il, a, hp), ...(predict ? { predict } : {}) } });
     seg = shexp ? swiglu(`${p}ffn_shexp_`, shexp, hp.ffnExpert * hp.nExpertShared) : [];
     seg.push(ops.combine(`${p}ffn_moe combine`, a.exp_out, a.route_weights, a.x, n_embd, hp.nExpertUsed));
   });
@@ -117,6 +149,15 @@ function routedExperts(ops: Ops, cache: ExpertCache, layer: number, a: Activatio
       K: t.rowWeights, N, rowWords: t.rowStride / 4, partWords: info.partOffsets[name] / 4, xStride: t.rowWeights, xPerPair, nUsed: n_expert_used,
     });
   };
+  const { gate, up } = info;
+  if (gate.type === up.type && gate.rowWeights === up.rowWeights && gate.rowStride === up.rowStride) {
+    // gate, up and silu in one pass (moe_matmul's GLU form): two dispatches fewer per MoE layer
+    const fused = ops.moeMatmul(`blk.${layer}.ffn_gate_up_exps+silu`, gate.type, experts, table, a.route_ids, a.cur, a.exp_act, {
+      K: gate.rowWeights, N: n_ff_exp, rowWords: gate.rowStride / 4, partWords: info.partOffsets.gate / 4, xStride: gate.rowWeights,
+      xPerPair: false, nUsed: n_expert_used, upWords: info.partOffsets.up / 4,
+    });
+    return [fused, part('down', a.exp_act, a.exp_out, hp.nEmbd, true)];
+  }
   return [
     part('gate', a.cur, a.exp_gate, n_ff_exp, false),
     part('up', a.cur, a.exp_up, n_ff_exp, false),
@@ -138,6 +179,7 @@ export class DeepSeek2 {
     private readonly weights: ModelWeights,
     private readonly act: Activations,
     private readonly graphs: { readonly prefill: Graph; readonly decode: Graph },
+    private readonly prefetch: PrefetchBuffers | undefined,
   ) {
     this.hp = manifest.hparams;
     this.freqs = ropeFrequencies(this.hp);
@@ -146,13 +188,17 @@ export class DeepSeek2 {
   /** Loads the weights of `m`, allocates the activations and records both forms of the graph. */
   static async load(gpu: Gpu, kernels: KernelLibrary, m: ModelManifest, opts: LoadOptions, onProgress?: (done: number, total: number) => void, signal?: AbortSignal): Promise<DeepSeek2> {
     checkKernelLimits(m, gpu.device.limits);
-    const weights = await loadWeights(gpu.device, m, opts.expertBudgetBytes, gpu.maxBinding, onProgress, signal);
+    const weights = await loadWeights(gpu.device, m, opts.expertBudgetBytes, gpu.maxBinding, onProgress, signal, opts.ramTierBytes);
     let act: Activations | undefined;
+    let prefetch: PrefetchBuffers | undefined;
     try {
       act = createActivations(gpu.device, m.hparams, opts.maxBatch, opts.contextLength, gpu.maxBinding);
-      const record = (form: 'prefill' | 'decode') => recordGraph(new Ops(gpu.device, kernels, act!.step, form, form === 'decode' ? 1 : opts.maxBatch), weights, act!, m.hparams);
-      return new DeepSeek2(gpu, m, opts, weights, act, { prefill: record('prefill'), decode: record('decode') });
+      // paged decode predicts the next layer's experts; its ids are read back beside the routing's
+      if (opts.prefetch && !weights.experts.resident && act.route_read.size >= 2 * m.hparams.nExpertUsed * 4) prefetch = createPrefetchBuffers(gpu.device, m.hparams);
+      const record = (form: 'prefill' | 'decode') => recordGraph(new Ops(gpu.device, kernels, act!.step, form, form === 'decode' ? 1 : opts.maxBatch), weights, act!, m.hparams, form === 'decode' ? prefetch : undefined);
+      return new DeepSeek2(gpu, m, opts, weights, act, { prefill: record('prefill'), decode: record('decode') }, prefetch);
     } catch (e) {
+      if (prefetch) destroyPrefetchBuffers(prefetch);
       if (act) destroyActivations(act);
       destroyWeights(weights);
       throw e;
@@ -195,13 +241,22 @@ export class DeepSeek2 {
       encodeAll(enc, s.dispatches, shape, c);
       if (!s.moe) continue;
       let needed: number[] = [];
+      let predicted: number[] | undefined;
+      const predict = T === 1 ? s.moe.predict : undefined;
       if (!experts.resident) {
         const bytes = T * this.hp.nExpertUsed * 4;
+        if (predict && this.prefetch) {
+          encodeAll(enc, predict.dispatches, shape, c);
+          enc.copyBufferToBuffer(this.prefetch.ids, 0, a.route_read, bytes, bytes);
+        }
         enc.copyBufferToBuffer(a.route_ids, 0, a.route_read, 0, bytes);
         submit(enc);
-        await a.route_read.mapAsync(GPUMapMode.READ, 0, bytes);
+        const read = predict ? 2 * bytes : bytes;
+        await a.route_read.mapAsync(GPUMapMode.READ, 0, read);
         c.readbacks++;
-        needed = Array.from(new Uint32Array(a.route_read.getMappedRange(0, bytes)));
+        const ids = new Uint32Array(a.route_read.getMappedRange(0, read));
+        needed = Array.from(ids.subarray(0, bytes / 4));
+        if (predict) predicted = Array.from(ids.subarray(bytes / 4));
         a.route_read.unmap();
         enc = device.createCommandEncoder();
       }
@@ -212,6 +267,8 @@ export class DeepSeek2 {
           enc = device.createCommandEncoder();
         }
       }
+      // this layer's experts are submitted: the predicted ones upload while the GPU computes
+      if (predict && predicted) experts.prefetch(predict.layer, predicted);
     }
     encodeAll(enc, graph.head, shape, c);
     finish?.(enc);
@@ -233,9 +290,21 @@ export class DeepSeek2 {
   }
 
   destroy(): void {
+    if (this.prefetch) destroyPrefetchBuffers(this.prefetch);
     destroyActivations(this.act);
     destroyWeights(this.weights);
   }
+}
+
+function createPrefetchBuffers(device: GPUDevice, hp: DeepSeek2Hparams): PrefetchBuffers {
+  const make = (floats: number, label: string) => device.createBuffer({ size: Math.max(16, floats * 4), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC, label });
+  return { logits: make(hp.nExpert, 'predicted router_logits'), ids: make(hp.nExpertUsed, 'predicted route_ids'), weights: make(hp.nExpertUsed, 'predicted route_weights') };
+}
+
+function destroyPrefetchBuffers(b: PrefetchBuffers): void {
+  b.logits.destroy();
+  b.ids.destroy();
+  b.weights.destroy();
 }
 
 /**

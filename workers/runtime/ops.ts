@@ -222,17 +222,26 @@ export class Ops {
     });
   }
 
-  /** One part (gate, up or down) of the routed experts, for every (token, slot) pair: `nUsed` slots a token. */
-  moeMatmul(label: string, type: string, experts: GPUBuffer, table: GPUBuffer, ids: GPUBuffer, X: GPUBuffer, Y: GPUBuffer, o: { K: number; N: number; rowWords: number; partWords: number; xStride: number; xPerPair: boolean; nUsed: number }): Dispatch {
+  /**
+   * One part (gate, up or down) of the routed experts, for every (token, slot) pair: `nUsed` slots a
+   * token. With `upWords` (the up part's word offset in a record, of the gate part's type and shape),
+   * the fused form: Y = silu(gate · x) * (up · x), the gate part at `partWords`.
+   */
+  moeMatmul(label: string, type: string, experts: GPUBuffer, table: GPUBuffer, ids: GPUBuffer, X: GPUBuffer, Y: GPUBuffer, o: { K: number; N: number; rowWords: number; partWords: number; xStride: number; xPerPair: boolean; nUsed: number; upWords?: number }): Dispatch {
     const tpr = matvecThreadsPerRow(o.K, this.kernels.options.rowThreads);
     const [gx, gy] = groupsFor(Math.ceil(o.N / (WORKGROUP.moe_matmul / tpr)));
+    const glu = o.upWords !== undefined;
     return this.dispatch(label, 'moe_matmul', {
       quant: type,
-      params: { K: o.K, N: o.N, row_words: o.rowWords, part_words: o.partWords, x_stride: o.xStride, x_per_pair: o.xPerPair ? 1 : 0, k: o.nUsed, grid_x: gx, tpr },
+      params: {
+        K: o.K, N: o.N, row_words: o.rowWords, part_words: o.partWords, x_stride: o.xStride, x_per_pair: o.xPerPair ? 1 : 0, k: o.nUsed, grid_x: gx, tpr,
+        up_words: o.upWords ?? 0,
+      },
+      ...(glu ? { constants: { GLU: 1 } } : {}),
       buffers: [experts, X, Y],
       after: [ids, table],
       workgroups: (st: StepShape) => [gx, gy, st.T * o.nUsed],
-      weightBytes: (st) => st.T * o.nUsed * o.N * o.rowWords * 4,
+      weightBytes: (st) => (glu ? 2 : 1) * st.T * o.nUsed * o.N * o.rowWords * 4,
     });
   }
 

@@ -49,7 +49,7 @@ export const KERNEL_PARAMS = {
   moe_route: { E: 'u32', k: 'u32', gating: 'u32', norm: 'u32', scale: 'f32' },
   moe_matmul: {
     K: 'u32', N: 'u32', row_words: 'u32', part_words: 'u32', x_stride: 'u32', x_per_pair: 'u32', k: 'u32',
-    grid_x: 'u32', tpr: 'u32',
+    grid_x: 'u32', tpr: 'u32', up_words: 'u32',
   },
   moe_combine: { D: 'u32', k: 'u32' },
   sample_prep: SAMPLE_PARAMS,
