@@ -13,12 +13,19 @@ export interface LoadRequest {
   /** GPU memory for routed experts in MB (10^6 bytes); absent: all experts resident */
   expertBudgetMB?: number;
   contextLength?: number;
+  /** most tokens a prefill step feeds; absent: from the device's limits and memory (device/memory.ts) */
   maxBatch?: number;
+  /** the KV cache's form: F16 (the default: half the memory) or F32 */
+  kvType?: 'F16' | 'F32';
 }
 
 export interface LoadedModel {
   modelId: string;
+  /** positions the KV cache holds: the longest conversation this device takes */
   contextLength: number;
+  /** most tokens a prefill step feeds */
+  maxBatch: number;
+  kvType: 'F16' | 'F32';
   resident: boolean;
   /** experts the GPU holds at once (in the first MoE layer's pool) */
   slots: number;

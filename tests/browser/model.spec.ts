@@ -11,7 +11,7 @@ for (const [variant, file] of Object.entries(VARIANTS) as [keyof typeof VARIANTS
     const ref = reference(variant);
     const [t1, t2] = ref.turns as [typeof ref.turns[0], typeof ref.turns[0]];
     await openHarness(page);
-    const { r1, r2 } = await runTwoTurns(page, `${fixtureServer.url}/models/${file}`, t1.input_tokens, t2.input_tokens, {});
+    const { r1, r2 } = await runTwoTurns(page, `${fixtureServer.url}/models/${file}`, t1.input_tokens, t2.input_tokens, { kvType: 'F32' });
     expect(r1.ids).toEqual(t1.generated_tokens);
     expect(maxAbsDiff(r1.promptLogits!, ref.logits[0]!)).toBeLessThan(1e-3);
     expect(r2.reusedTokens).toBe(t2.start_pos); // the second call fed only what the cache lacked
@@ -30,7 +30,7 @@ test('paged mode with a budget of a quarter of the experts gives the resident to
   const ref = reference('q4_k_m');
   const [t1, t2] = ref.turns as [typeof ref.turns[0], typeof ref.turns[0]];
   await openHarness(page);
-  const { r1, r2, loaded } = await runTwoTurns(page, `${fixtureServer.url}/models/ds2-pub256-q4_k_m.gguf`, t1.input_tokens, t2.input_tokens, { expertBudgetMB: budgetMB });
+  const { r1, r2, loaded } = await runTwoTurns(page, `${fixtureServer.url}/models/ds2-pub256-q4_k_m.gguf`, t1.input_tokens, t2.input_tokens, { expertBudgetMB: budgetMB, kvType: 'F32' });
   expect(loaded.resident).toBe(false);
   expect(loaded.slots).toBe(quarter);
   expect(r1.ids).toEqual(t1.generated_tokens);

@@ -189,5 +189,5 @@ async function withDefaults(m: ModelManifest, opts: Partial<LoadOptions>, gpu: G
   const contextLength = contextLengthFor(hp, paged ? KV_RESERVE.paged : KV_RESERVE.resident, gpu.maxBinding, opts.contextLength);
   const expertBudgetBytes = opts.expertBudgetBytes !== undefined ? opts.expertBudgetBytes
     : expertBudgetFromDevice(m, memory!, contextLength * kvBytesPerToken(hp));
-  return { expertBudgetBytes, maxBatch: opts.maxBatch ?? 64, contextLength };
+  return { expertBudgetBytes, maxBatch: opts.maxBatch ?? 64, contextLength, kvType: opts.kvType ?? 'F16' };
 }

@@ -92,6 +92,7 @@ export class EngineHandler implements EngineWorkerApi {
           ...(opts.expertBudgetMB !== undefined ? { expertBudgetBytes: opts.expertBudgetMB * 1e6 } : {}),
           ...(opts.contextLength ? { contextLength: opts.contextLength } : {}),
           ...(opts.maxBatch ? { maxBatch: opts.maxBatch } : {}),
+          ...(opts.kvType ? { kvType: opts.kvType } : {}),
         }, onProgress, abort.signal);
         if (abort.signal.aborted) {
           engine.unload();
@@ -100,7 +101,7 @@ export class EngineHandler implements EngineWorkerApi {
         await tokenizerFor(modelId); // built now, so a request never needs the manifest again
         this.engine = engine;
         const m = engine.model;
-        this.loaded = { modelId, contextLength: m.opts.contextLength, resident: m.experts.resident, slots: m.experts.slots(m.manifest.experts[0]?.layer ?? 0) };
+        this.loaded = { modelId, contextLength: m.opts.contextLength, maxBatch: m.opts.maxBatch, kvType: m.opts.kvType, resident: m.experts.resident, slots: m.experts.slots(m.manifest.experts[0]?.layer ?? 0) };
         return this.loaded;
       });
     } finally {

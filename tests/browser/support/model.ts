@@ -35,17 +35,17 @@ export async function openHarness(page: Page): Promise<void> {
   await page.waitForSelector('body[data-ready="1"]', { state: 'attached' });
 }
 
-/** Import a fixture by URL, load it, and run both reference turns on one KV cache. */
-export async function runTwoTurns(page: Page, url: string, turn1: number[], turn2: number[], load: LoadRequest): Promise<{ r1: TokenResult; r2: TokenResult; loaded: { resident: boolean; slots: number } }> {
-  return page.evaluate(async ({ url, turn1, turn2, load }) => {
+/** Import a fixture by URL, load it, and run both reference turns on one KV cache, `maxTokens` greedy tokens each. */
+export async function runTwoTurns(page: Page, url: string, turn1: number[], turn2: number[], load: LoadRequest, maxTokens = 32): Promise<{ r1: TokenResult; r2: TokenResult; loaded: { resident: boolean; slots: number } }> {
+  return page.evaluate(async ({ url, turn1, turn2, load, maxTokens }) => {
     const { engine, Comlink } = window.liteCoderHarness;
     const e = engine();
     const m = await e.importModel({ kind: 'url', url }, Comlink.proxy(() => {}));
     const loaded = await e.loadModel(m.id, load, Comlink.proxy(() => {}));
-    const r1 = await e.generateTokens({ promptIds: turn1, maxTokens: 32, stopIds: [], wantPromptLogits: true });
-    const r2 = await e.generateTokens({ promptIds: [...turn1, ...r1.ids, ...turn2], maxTokens: 32, stopIds: [], wantPromptLogits: true });
+    const r1 = await e.generateTokens({ promptIds: turn1, maxTokens, stopIds: [], wantPromptLogits: true });
+    const r2 = await e.generateTokens({ promptIds: [...turn1, ...r1.ids, ...turn2], maxTokens, stopIds: [], wantPromptLogits: true });
     return { r1, r2, loaded };
-  }, { url, turn1, turn2, load });
+  }, { url, turn1, turn2, load, maxTokens });
 }
 
 export const QUANT_MIXES = ['q5_k_m', 'q3_k_l', 'q2_k', 'iq4_xs', 'iq3_m', 'iq2_m', 'iq1_m'] as const;
