@@ -38,6 +38,13 @@ export interface TokenRequest {
   wantPromptLogits?: boolean;
 }
 
+/**
+ * A request's prefill progress (a Lite Coder extension): prompt tokens processed so far, the KV cache's
+ * reused prefix included, and the prompt's length; called before the first step, after each, and once
+ * at the end (done = total).
+ */
+export type PrefillProgress = (done: number, total: number) => void | Promise<void>;
+
 export type TokenResult = Omit<GenerateResult, 'promptLogits'> & { promptLogits?: number[] };
 
 export interface EngineWorkerApi {
@@ -73,15 +80,15 @@ export interface EngineWorkerApi {
   /** The token ids of a prompt for a stored model: raw text (after BOS), the chat format, or FIM. */
   encodePrompt(modelId: string, prompt: PromptSpec): Promise<number[]>;
   /** Generate from token ids (greedy); the KV cache is reused for the prefix shared with the last call. */
-  generateTokens(req: TokenRequest, onToken?: (id: number) => void | Promise<void>): Promise<TokenResult>;
+  generateTokens(req: TokenRequest, onToken?: (id: number) => void | Promise<void>, onPrefill?: PrefillProgress): Promise<TokenResult>;
   /**
    * web-llm's chat.completions.create: with `stream`, chunks go to `onChunk` and it resolves with
    * undefined when the last one is sent; otherwise it resolves with the whole completion. `onChunk`
    * returning false says the reader has gone: generation stops after the token in progress.
    */
-  chatCompletion(req: ChatCompletionRequest, onChunk?: (c: ChatCompletionChunk) => boolean | void | Promise<boolean | void>): Promise<ChatCompletion | undefined>;
+  chatCompletion(req: ChatCompletionRequest, onChunk?: (c: ChatCompletionChunk) => boolean | void | Promise<boolean | void>, onPrefill?: PrefillProgress): Promise<ChatCompletion | undefined>;
   /** web-llm's completions.create; a `suffix` makes it fill-in-the-middle. Streams as chatCompletion. */
-  completion(req: CompletionCreateParams, onChunk?: (c: Completion) => boolean | void | Promise<boolean | void>): Promise<Completion | undefined>;
+  completion(req: CompletionCreateParams, onChunk?: (c: Completion) => boolean | void | Promise<boolean | void>, onPrefill?: PrefillProgress): Promise<Completion | undefined>;
   /** Stop the running generation after the token in progress. */
   interruptGenerate(): Promise<void>;
   /** End the running generation, then drop the conversation's KV cache. */

@@ -15,8 +15,12 @@ import { Comlink, engine } from '../engine';
 
 type Remote = Pick<Comlink.Remote<EngineWorkerApi>, 'chatCompletion' | 'completion' | 'listModels' | 'loadModel' | 'unloadModel' | 'loadedModel' | 'interruptGenerate' | 'resetChat'>;
 
+/** A request's prefill progress: prompt tokens processed (the KV cache's reused prefix included) and the prompt's length. */
+export type PrefillProgressCallback = (report: { done: number; total: number }) => void;
+
 export class LiteCoderEngine {
   private progress: InitProgressCallback | undefined;
+  private prefill: PrefillProgressCallback | undefined;
 
   constructor(private readonly remote: Remote = engine()) {}
 
@@ -24,8 +28,8 @@ export class LiteCoderEngine {
     completions: {
       create: ((req: ChatCompletionRequestNonStreaming | ChatCompletionRequestStreaming) =>
         req.stream
-          ? streamOf<ChatCompletionChunk>((onChunk) => this.remote.chatCompletion(req, onChunk))
-          : (this.remote.chatCompletion(req) as Promise<ChatCompletion>)) as {
+          ? streamOf<ChatCompletionChunk>((onChunk) => this.remote.chatCompletion(req, onChunk, this.prefillProxy()))
+          : (this.remote.chatCompletion(req, undefined, this.prefillProxy()) as Promise<ChatCompletion>)) as {
         (req: ChatCompletionRequestNonStreaming): Promise<ChatCompletion>;
         (req: ChatCompletionRequestStreaming): Promise<AsyncIterable<ChatCompletionChunk>>;
       },
@@ -35,8 +39,8 @@ export class LiteCoderEngine {
   readonly completions = {
     create: ((req: CompletionCreateParamsNonStreaming | CompletionCreateParamsStreaming) =>
       req.stream
-        ? streamOf<Completion>((onChunk) => this.remote.completion(req, onChunk))
-        : (this.remote.completion(req) as Promise<Completion>)) as {
+        ? streamOf<Completion>((onChunk) => this.remote.completion(req, onChunk, this.prefillProxy()))
+        : (this.remote.completion(req, undefined, this.prefillProxy()) as Promise<Completion>)) as {
       (req: CompletionCreateParamsNonStreaming): Promise<Completion>;
       (req: CompletionCreateParamsStreaming): Promise<AsyncIterable<Completion>>;
     },
@@ -52,6 +56,19 @@ export class LiteCoderEngine {
 
   getInitProgressCallback(): InitProgressCallback | undefined {
     return this.progress;
+  }
+
+  /**
+   * Follow the prefill of the requests made after this (a Lite Coder extension; web-llm has none): a
+   * long prompt reports its progress after each step, from before the first to done = total.
+   */
+  setPrefillProgressCallback(cb: PrefillProgressCallback | undefined): void {
+    this.prefill = cb;
+  }
+
+  private prefillProxy() {
+    const cb = this.prefill;
+    return cb ? Comlink.proxy((done: number, total: number) => cb({ done, total })) : undefined;
   }
 
   /** Load a stored model (its id from models.list()) onto the GPU. */

@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import { siblings, type ChatNode, type Conversation } from './conversation';
 import { Markdown } from './markdown/Markdown';
 import { t } from './strings';
+import { usePrefill } from './useReply';
 
 export interface MessageActions {
   onEdit: (node: ChatNode, text: string) => void;
@@ -18,6 +19,7 @@ export function MessageView(props: { conv: Conversation; node: ChatNode; streami
   const sibs = siblings(conv, node.id);
   const at = sibs.findIndex((s) => s.id === node.id);
   const s = node.stats;
+  const reading = usePrefill(node.id);
   return (
     <article class={`msg ${node.role}${props.outOfContext ? ' out-of-context' : ''}`} data-testid={`msg-${node.role}`} data-streaming={props.streaming ? '1' : undefined}>
       <header class="msg-head">
@@ -40,7 +42,13 @@ export function MessageView(props: { conv: Conversation; node: ChatNode; streami
         <div class="msg-body user-text">{node.content}</div>
       ) : (
         <div class="msg-body">
-          {node.content ? <Markdown text={node.content} streaming={props.streaming} renderActions={(i) => props.runButton(node, i)} /> : props.streaming && <p class="muted">{t('thinking')}</p>}
+          {node.content ? <Markdown text={node.content} streaming={props.streaming} renderActions={(i) => props.runButton(node, i)} />
+            : props.streaming && reading ? (
+              <p class="muted" data-testid="prefill-progress">
+                {t('reading', { done: reading.done.toLocaleString(), total: reading.total.toLocaleString() })}
+                <progress max={reading.total} value={reading.done} />
+              </p>
+            ) : props.streaming && <p class="muted">{t('thinking')}</p>}
           {node.error && <p class="error" role="alert">{t('error', { msg: node.error })}</p>}
         </div>
       )}

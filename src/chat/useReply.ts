@@ -4,7 +4,7 @@
  * is reached only through the web-llm-shaped client (session.ts), as any page using the in-page API
  * would; it checks the request and the context.
  */
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { addMessage, deleteMessage, messagesForModel, updateMessage } from './conversation';
 import { client, sessionFailed } from './session';
 import type { Conversations } from './useConversations';
@@ -25,6 +25,26 @@ export interface Overflow {
 }
 
 const RENDER_EVERY_MS = 40;
+
+/** The prefill progress of the reply being generated (a long prompt takes a while before its first token). */
+export interface PrefillState { answerId: string; done: number; total: number }
+let prefill: PrefillState | null = null;
+const prefillListeners = new Set<(p: PrefillState | null) => void>();
+function setPrefill(p: PrefillState | null): void {
+  prefill = p;
+  prefillListeners.forEach((f) => f(p));
+}
+
+/** The prefill progress of reply `answerId` while its prompt is being read, else null. */
+export function usePrefill(answerId: string): PrefillState | null {
+  const [p, set] = useState(prefill);
+  useEffect(() => {
+    prefillListeners.add(set);
+    set(prefill);
+    return () => { prefillListeners.delete(set); };
+  }, []);
+  return p && p.answerId === answerId && p.done < p.total ? p : null;
+}
 
 /** The facts a ContextWindowSizeExceededError carries (workers/errors.ts, contextExceeded). */
 interface ContextDetails { promptTokens: number; contextLength: number }
@@ -48,6 +68,7 @@ export function useReply(convs: Pick<Conversations, 'get' | 'update'>, modelId: 
     const flush = (lazy?: 'lazy') => { flushed = performance.now(); convs.update(conversationId, (x) => updateMessage(x, answerId, { content: text }), lazy); };
     try {
       const s = c.settings;
+      client.setPrefillProgressCallback(({ done, total }) => setPrefill({ answerId, done, total }));
       const stream = await client.chat.completions.create({
         messages, stream: true, stream_options: { include_usage: true },
         temperature: s.temperature, top_p: s.top_p, max_tokens: s.max_tokens, ...(s.seed !== null ? { seed: s.seed } : {}),
@@ -87,6 +108,8 @@ export function useReply(convs: Pick<Conversations, 'get' | 'update'>, modelId: 
         convs.update(conversationId, (x) => updateMessage(x, answerId, { content: text, error: err.message }));
       }
     } finally {
+      client.setPrefillProgressCallback(undefined);
+      setPrefill(null);
       setBusy(null);
     }
   }

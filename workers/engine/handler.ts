@@ -6,10 +6,11 @@
  * outcomes: the later of two loads wins (the earlier one rejects with an AbortError and destroys what
  * it had made); a load or an unload ends the running request (finish reason "abort") and rejects the
  * requests still queued before it (AbortError); resetChat ends the running request and then forgets
- * the conversation; interruptGenerate ends the running request after the token in progress.
+ * the conversation; interruptGenerate, and a new request, end the running request after the token in
+ * progress, or within one step of its prefill.
  */
 import * as Comlink from 'comlink';
-import type { EngineWorkerApi, LoadedModel, LoadRequest } from '../api';
+import type { EngineWorkerApi, LoadedModel, LoadRequest, PrefillProgress } from '../api';
 import { probeDevice } from '../device/probe';
 import { AbortError, EngineStateError, ModelNotLoadedError } from '../errors';
 import { deleteModel, listModels, verifyModel } from '../store/catalog';
@@ -124,16 +125,17 @@ export class EngineHandler implements EngineWorkerApi {
     return promptIds(await tokenizerFor(modelId), prompt);
   }
 
-  generateTokens: EngineWorkerApi['generateTokens'] = (req, onToken) => this.request(async ({ engine, tok, signal }) => {
+  generateTokens: EngineWorkerApi['generateTokens'] = (req, onToken, onPrefill) => this.request(async ({ engine, tok, signal }) => {
     const { promptLogits, ...rest } = await engine.generate({
       ...req, stopIds: req.stopIds ?? [tok.eosId], signal, ...(onToken ? { onToken: async (id: number) => { await onToken(id); } } : {}),
+      ...(onPrefill ? { onPrefill } : {}),
     });
     return { ...rest, ...(promptLogits ? { promptLogits: Array.from(promptLogits) } : {}) };
   });
 
-  chatCompletion: EngineWorkerApi['chatCompletion'] = (req, onChunk) => this.request((g) => chatCompletion(g, req, onChunk));
+  chatCompletion: EngineWorkerApi['chatCompletion'] = (req, onChunk, onPrefill) => this.request((g) => chatCompletion(g, req, onChunk), onPrefill);
 
-  completion: EngineWorkerApi['completion'] = (req, onChunk) => this.request((g) => completion(g, req, onChunk));
+  completion: EngineWorkerApi['completion'] = (req, onChunk, onPrefill) => this.request((g) => completion(g, req, onChunk), onPrefill);
 
   async interruptGenerate(): Promise<void> {
     this.running?.abort();
@@ -151,9 +153,13 @@ export class EngineHandler implements EngineWorkerApi {
     return next;
   }
 
-  /** A request: queued, then run with its own abort signal, unless a load or unload came in between. */
-  private request<T>(work: (g: Generation) => Promise<T>): Promise<T> {
+  /**
+   * A request: it ends the running one (within one prefill step, or after the token in progress), then
+   * runs with its own abort signal, unless a load or unload came in between.
+   */
+  private request<T>(work: (g: Generation) => Promise<T>, onPrefill?: PrefillProgress): Promise<T> {
     const epoch = this.epoch;
+    this.running?.abort();
     return this.serial(async () => {
       if (epoch !== this.epoch) throw new AbortError('The request was cancelled: a model was loaded or unloaded after it was made.');
       const engine = this.engine;
@@ -161,7 +167,7 @@ export class EngineHandler implements EngineWorkerApi {
       const running = (this.running = new AbortController());
       try {
         const tok = await tokenizerFor(this.loaded.modelId);
-        return await work({ engine, tok, modelId: this.loaded.modelId, signal: running.signal, replies: this.replies });
+        return await work({ engine, tok, modelId: this.loaded.modelId, signal: running.signal, replies: this.replies, ...(onPrefill ? { onPrefill } : {}) });
       } finally {
         if (this.running === running) this.running = undefined;
       }

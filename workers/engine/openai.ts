@@ -32,6 +32,8 @@ export interface Generation {
   signal: AbortSignal;
   /** the loaded model's recent replies, as generated */
   replies: ReplyMemory;
+  /** sees the prefill's progress (engine.ts, GenerateRequest.onPrefill) */
+  onPrefill?: (done: number, total: number) => void | Promise<void>;
 }
 
 /**
@@ -113,6 +115,7 @@ async function run<T>(g: Generation, prompt: number[], req: GenerationFields, re
   const eos = g.tok.eosId;
   const r: GenerateResult = await g.engine.generate({
     promptIds: prompt, maxTokens: Math.min(maxTokens, room), stopIds: req.ignore_eos ? [] : [eos], sampling, signal: g.signal,
+    ...(g.onPrefill ? { onPrefill: g.onPrefill } : {}),
     onToken: async (id) => {
       firstTokenAt ||= performance.now();
       if (id === eos && !req.ignore_eos) return false;
