@@ -16,6 +16,7 @@
  */
 import type { DeepSeek2Hparams } from '../gguf/deepseek2';
 import { activationFloatsPerToken } from '../runtime/activations';
+import { kvValueBytes, type KvType } from '../runtime/kv';
 import type { GpuMemoryReport } from './types';
 
 const MiB = 2 ** 20;
@@ -38,11 +39,10 @@ export const KV_RESERVE = { resident: 768 * MiB, paged: 256 * MiB } as const;
 /** When experts are paged, the KV cache takes this share of what is left after the dense weights. */
 export const PAGED_KV_SHARE = 0.25;
 
-export type KvValueType = 'F16' | 'F32';
 
 /** Bytes of KV cache one token takes: its latent (kv_lora_rank + rope values) in every layer. */
-export function kvBytesPerToken(hp: Pick<DeepSeek2Hparams, 'kvLoraRank' | 'qkRope' | 'nLayer'>, kv: KvValueType): number {
-  return (hp.kvLoraRank + hp.qkRope) * (kv === 'F16' ? 2 : 4) * hp.nLayer;
+export function kvBytesPerToken(hp: Pick<DeepSeek2Hparams, 'kvLoraRank' | 'qkRope' | 'nLayer'>, kv: KvType): number {
+  return (hp.kvLoraRank + hp.qkRope) * kvValueBytes(kv) * hp.nLayer;
 }
 
 /** The device limits the prefill batch depends on. */
@@ -66,14 +66,15 @@ export function maxBatchFor(hp: DeepSeek2Hparams, limits: BatchLimits): number {
 
 /** What a plan is made from. */
 export interface MemoryPlanInput {
-  hp: DeepSeek2Hparams;
+  /** the model's shape: what its KV cache takes a token, and its own context */
+  hp: Pick<DeepSeek2Hparams, 'kvLoraRank' | 'qkRope' | 'nLayer' | 'contextLength'>;
   /** bytes of the weights that always stay on the GPU (the dense tensors) */
   denseBytes: number;
   /** bytes of all routed experts */
   expertBytes: number;
   /** what the device check measured; undefined when it was not asked (a load with an expert budget) */
   gpu: GpuMemoryReport | undefined;
-  kvType: KvValueType;
+  kvType: KvType;
   /** the GPU's largest binding: one layer's KV cache is one buffer */
   maxBinding: number;
   /** what the load asks for; a context beyond what fits is cut to what fits */

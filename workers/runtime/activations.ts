@@ -5,7 +5,7 @@
  * [tokens][...] in f32 unless said otherwise.
  */
 import type { DeepSeek2Hparams } from '../gguf/deepseek2';
-import { kvValueBytes, type KvCache, type KvType } from './ops';
+import { kvValueBytes, type KvCache, type KvType } from './kv';
 import { STEP } from './params';
 
 export interface Activations {

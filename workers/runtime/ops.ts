@@ -9,7 +9,10 @@
  */
 import { bindGroup, type Constants, type Dispatch, type KernelLibrary, type StepShape } from './kernels';
 import type { KernelWithParams, ParamValues, KERNEL_PARAMS } from './params';
+import type { KvCache } from './kv';
 import type { GpuTensor } from './weights';
+
+export type { KvCache, KvType } from './kv';
 
 /**
  * Where values sit in an f32 activation buffer, as ggml_view_3d describes a tensor inside another:
@@ -59,18 +62,6 @@ export function matvecThreadsPerRow(K: number, most: number): number {
   let t = 1;
   while (t < most && 2 * t * 32 <= K) t *= 2;
   return t;
-}
-
-/** The KV cache's element form: f32, or f16 packed two to a u32 (kernels/kv/). */
-export type KvType = 'F32' | 'F16';
-
-/** Bytes one cached value takes in a KV cache of `type`. */
-export const kvValueBytes = (type: KvType): number => (type === 'F16' ? 2 : 4);
-
-/** A layer's KV cache: rows of R + n_rot values by position, in `type`'s form. */
-export interface KvCache {
-  readonly buffer: GPUBuffer;
-  readonly type: KvType;
 }
 
 /** Registers of accumulators (vec4s) a decode attention invocation keeps at most (MAX_ACC in the kernel). */
