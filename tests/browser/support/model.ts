@@ -1,7 +1,7 @@
 /** Reference outputs of the fixture models, and a helper to run a fixture through the worker API. */
 import { readFileSync } from 'node:fs';
 import type { Page } from '@playwright/test';
-import type { LoadRequest, TokenResult } from '../../../workers/api';
+import type { LoadedModel, LoadRequest, TokenResult } from '../../../workers/api';
 import { FIXTURE_DIR } from './fixtures';
 
 export const VARIANTS = { 'f32': 'ds2-pub-f32.gguf', 'legacy-f32': 'ds2-pub-legacy-f32.gguf', 'q8_0': 'ds2-pub-q8_0.gguf', 'q4_0': 'ds2-pub-q4_0.gguf', 'q4_k_m': 'ds2-pub256-q4_k_m.gguf' } as const;
@@ -36,7 +36,7 @@ export async function openHarness(page: Page): Promise<void> {
 }
 
 /** Import a fixture by URL, load it, and run both reference turns on one KV cache, `maxTokens` greedy tokens each. */
-export async function runTwoTurns(page: Page, url: string, turn1: number[], turn2: number[], load: LoadRequest, maxTokens = 32): Promise<{ r1: TokenResult; r2: TokenResult; loaded: { resident: boolean; slots: number } }> {
+export async function runTwoTurns(page: Page, url: string, turn1: number[], turn2: number[], load: LoadRequest, maxTokens = 32): Promise<{ r1: TokenResult; r2: TokenResult; loaded: LoadedModel }> {
   return page.evaluate(async ({ url, turn1, turn2, load, maxTokens }) => {
     const { engine, Comlink } = window.liteCoderHarness;
     const e = engine();
@@ -59,7 +59,7 @@ export function quantReference(mix: QuantMix): { turn: ReferenceTurn; logits: Fl
 }
 
 /** Import a fixture by URL, load it, and run one turn of `maxTokens` greedy tokens. */
-export async function runOneTurn(page: Page, url: string, prompt: number[], maxTokens: number, load: LoadRequest): Promise<{ r: TokenResult; loaded: { resident: boolean; slots: number } }> {
+export async function runOneTurn(page: Page, url: string, prompt: number[], maxTokens: number, load: LoadRequest): Promise<{ r: TokenResult; loaded: LoadedModel }> {
   return page.evaluate(async ({ url, prompt, maxTokens, load }) => {
     const { engine, Comlink } = window.liteCoderHarness;
     const e = engine();
