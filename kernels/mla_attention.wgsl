@@ -11,6 +11,9 @@
 // and used by every query of the workgroup, for the scores and again for the weighted sum. Work is in
 // register blocks of 4 x 4, as mat4x4 products, so that each load feeds four multiply-adds or more:
 //   scores: a block of 4 queries x 4 positions, sum over the row of transpose(K) * Q (vec4 slices);
+//   NB = TQ / 4 * TK / 4 blocks; when they are fewer than the invocations (the real model's latent of
+//   576 leaves room for few positions), each block's row is cut into SLICES ranges, one invocation
+//   each, and their partial blocks are summed through workgroup memory;
 //   output: a block of 4 queries x 4 vec4 columns of o_lat, four mat4x4 accumulators, += V * P per
 //   group of 4 positions. Each invocation owns one output block for the whole walk.
 // The softmax is online: per query a running max and sum, the accumulators rescaled per tile; each
@@ -23,7 +26,8 @@
 // the q_pe offsets are multiples of 4.
 // Dispatch: (ceil(T / TQ), H, 1) workgroups of WG. Overrides (Ops.attention, attentionTiles: from the
 // device's limits): WG; TQ, TK (multiples of 4); R4 = R / 4; LAT4 = (R + n_rot) / 4; CB = ceil(R4 / 4)
-// output column blocks, with TQ / 4 * CB <= WG; TILE = TK * LAT4; SC4 = TQ * TK / 4.
+// output column blocks, with TQ / 4 * CB <= WG; TILE = TK * LAT4; SC4 = TQ * TK / 4; NB = TQ * TK / 16;
+// SLICES (NB * SLICES <= WG, SLICES <= LAT4); PARTS = SLICES * NB * 4 when SLICES > 1, else 1.
 
 //!include common/mla_params
 //!include common/step
@@ -44,6 +48,9 @@ override LAT4: u32;
 override CB: u32;
 override TILE: u32;
 override SC4: u32;
+override NB: u32;
+override SLICES: u32;
+override PARTS: u32;
 
 const NEG = -3.0e38;
 
@@ -51,6 +58,8 @@ const NEG = -3.0e38;
 var<workgroup> kt: array<vec4<f32>, TILE>;
 // scores of the tile, then their softmax weights: [TQ][TK / 4] vec4s (4 positions each)
 var<workgroup> sc: array<vec4<f32>, SC4>;
+// partial score blocks of the slices, [SLICES][NB][4] vec4s (1 when SLICES = 1)
+var<workgroup> part: array<vec4<f32>, PARTS>;
 // per query: running max, running sum, this tile's rescale factor
 var<workgroup> mrow: array<f32, TQ>;
 var<workgroup> lrow: array<f32, TQ>;
@@ -85,33 +94,45 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
     }
     workgroupBarrier();
 
-    // scores, a block of 4 queries x 8 positions at a time: blk[a][b] = q_a . k_b (the q_abs part
-    // against kv_cmpr, then the q_pe part against k_pe)
-    let kb8 = TK / 8u;
-    for (var b = lid; b < TQ / 4u * kb8; b += WG) {
-      let bq = b / kb8;
-      let bk = b % kb8;
+    // scores, a block of 4 queries x 4 positions at a time: blk[a][b] = q_a . k_b (the q_abs part
+    // against kv_cmpr, then the q_pe part against k_pe). With fewer blocks than invocations (a wide
+    // latent) each block's dot products are split into SLICES ranges of the row, summed below.
+    for (var b = lid; b < NB * SLICES; b += WG) {
+      let blkq = b % NB;
+      let slice = b / NB;
+      let bq = blkq / kb4;
+      let bk = blkq % kb4;
       let t = min(vec4<u32>(t0 + 4u * bq) + vec4<u32>(0u, 1u, 2u, 3u), vec4<u32>(S.T - 1u));
       let qa = (t * P.H + h) * R4;
       let qp = (vec4<u32>(P.q_base) + t * P.q_stride + h * P.q_head) / 4u - R4;
-      let kr = (8u * bk) * LAT4;
-      var lo = mat4x4<f32>();
-      var hi = mat4x4<f32>();
-      for (var i = 0u; i < R4; i++) {
+      let kr = (4u * bk) * LAT4;
+      let i0 = slice * LAT4 / SLICES;
+      let i1 = (slice + 1u) * LAT4 / SLICES;
+      var blk = mat4x4<f32>();
+      for (var i = i0; i < min(i1, R4); i++) {
         let qm = mat4x4<f32>(QA[qa.x + i], QA[qa.y + i], QA[qa.z + i], QA[qa.w + i]);
-        let k = kr + i;
-        lo += transpose(mat4x4<f32>(kt[k], kt[k + LAT4], kt[k + 2u * LAT4], kt[k + 3u * LAT4])) * qm;
-        hi += transpose(mat4x4<f32>(kt[k + 4u * LAT4], kt[k + 5u * LAT4], kt[k + 6u * LAT4], kt[k + 7u * LAT4])) * qm;
+        let km = mat4x4<f32>(kt[kr + i], kt[kr + LAT4 + i], kt[kr + 2u * LAT4 + i], kt[kr + 3u * LAT4 + i]);
+        blk += transpose(km) * qm;
       }
-      for (var i = R4; i < LAT4; i++) {
+      for (var i = max(i0, R4); i < i1; i++) {
         let qm = mat4x4<f32>(QP[qp.x + i], QP[qp.y + i], QP[qp.z + i], QP[qp.w + i]);
-        let k = kr + i;
-        lo += transpose(mat4x4<f32>(kt[k], kt[k + LAT4], kt[k + 2u * LAT4], kt[k + 3u * LAT4])) * qm;
-        hi += transpose(mat4x4<f32>(kt[k + 4u * LAT4], kt[k + 5u * LAT4], kt[k + 6u * LAT4], kt[k + 7u * LAT4])) * qm;
+        let km = mat4x4<f32>(kt[kr + i], kt[kr + LAT4 + i], kt[kr + 2u * LAT4 + i], kt[kr + 3u * LAT4 + i]);
+        blk += transpose(km) * qm;
       }
-      for (var a = 0u; a < 4u; a++) {
-        sc[(4u * bq + a) * kb4 + 2u * bk] = lo[a] * P.scale;
-        sc[(4u * bq + a) * kb4 + 2u * bk + 1u] = hi[a] * P.scale;
+      if (SLICES == 1u) {
+        for (var a = 0u; a < 4u; a++) { sc[(4u * bq + a) * kb4 + bk] = blk[a] * P.scale; }
+      } else {
+        for (var a = 0u; a < 4u; a++) { part[b * 4u + a] = blk[a]; }
+      }
+    }
+    if (SLICES > 1u) {
+      workgroupBarrier();
+      for (var e = lid; e < SC4; e += WG) {
+        let q = e / kb4;
+        let blkq = (q / 4u) * kb4 + e % kb4;
+        var v = vec4<f32>(0.0);
+        for (var slice = 0u; slice < SLICES; slice++) { v += part[(slice * NB + blkq) * 4u + q % 4u]; }
+        sc[e] = v * P.scale;
       }
     }
     workgroupBarrier();

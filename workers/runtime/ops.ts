@@ -77,11 +77,14 @@ export interface AttentionTiles {
   readonly TK: number;
   /** output column blocks (4 vec4s of o_lat each): ceil(R / 16) */
   readonly CB: number;
+  /** ranges each 4 x 4 score block's dot products are cut into (1: none) */
+  readonly SLICES: number;
 }
 
 /** Bytes of workgroup memory mla_attention.wgsl takes with tiles `t` over cache rows of `latent` values. */
-export function attentionTileBytes(t: Pick<AttentionTiles, 'TQ' | 'TK'>, latent: number): number {
-  return t.TK * latent * 4 + t.TQ * t.TK * 4 + 3 * t.TQ * 4;
+export function attentionTileBytes(t: Pick<AttentionTiles, 'TQ' | 'TK' | 'SLICES'>, latent: number): number {
+  const parts = t.SLICES > 1 ? t.SLICES * (t.TQ / 4) * (t.TK / 4) * 64 : 16;
+  return t.TK * latent * 4 + t.TQ * t.TK * 4 + 3 * t.TQ * 4 + parts;
 }
 
 /**
@@ -89,19 +92,31 @@ export function attentionTileBytes(t: Pick<AttentionTiles, 'TQ' | 'TK'>, latent:
  * device with `limits`. Each invocation owns a block of 4 queries x 4 vec4 columns of the output, so
  * a workgroup of WG takes TQ = 4 * floor(WG / CB) queries (at most 64): WG the smallest of 64, 128,
  * 256 (within the device's limit) that gives 16 queries, or the largest allowed. Cache positions per
- * tile: enough for about one 4 x 4 score block per invocation (4 to 64), fewer when workgroup memory
- * is short. Undefined when not even 4 positions fit.
+ * tile: as many as give every invocation two 4 x 4 blocks of scores (at most 64), fewer when workgroup
+ * memory is short; the score blocks are then cut into slices of the row (as many as fit beside the
+ * tile), and of the sizes that fit, the one that keeps the most invocations busy on the scores wins
+ * (the larger at a tie). Undefined when not even 4 positions fit.
  */
 export function attentionTiles(R: number, nRot: number, limits: Pick<GPUSupportedLimits, 'maxComputeWorkgroupStorageSize' | 'maxComputeInvocationsPerWorkgroup'>): AttentionTiles | undefined {
   const CB = Math.ceil(R / 16);
+  const LAT4 = (R + nRot) / 4;
   let WG = 64;
   while (WG < 256 && 2 * WG <= limits.maxComputeInvocationsPerWorkgroup && 4 * Math.floor(WG / CB) < 16) WG *= 2;
   const TQ = Math.min(64, 4 * Math.floor(WG / CB));
   if (TQ < 4) return undefined;
-  let TK = Math.min(64, Math.max(8, 8 * Math.ceil(WG / (TQ / 4))));
-  while (TK >= 8 && attentionTileBytes({ TQ, TK }, R + nRot) > limits.maxComputeWorkgroupStorageSize) TK -= 8;
-  if (TK < 8) return undefined;
-  return { WG, TQ, TK, CB };
+  const limit = limits.maxComputeWorkgroupStorageSize;
+  let best: AttentionTiles | undefined;
+  let bestBusy = 0;
+  for (let TK = Math.min(64, 8 * Math.ceil(WG / (TQ / 4))); TK >= 4; TK -= 4) {
+    const NB = (TQ / 4) * (TK / 4);
+    let SLICES = Math.max(1, Math.min(Math.floor(WG / NB), LAT4));
+    while (SLICES > 1 && attentionTileBytes({ TQ, TK, SLICES }, R + nRot) > limit) SLICES--;
+    if (attentionTileBytes({ TQ, TK, SLICES }, R + nRot) > limit) continue;
+    // the invocations the scores keep busy; at equal counts, the larger tile
+    const busy = Math.min(WG, NB * SLICES);
+    if (busy > bestBusy) { best = { WG, TQ, TK, CB, SLICES }; bestBusy = busy; }
+  }
+  return best;
 }
 
 /** Invocations per workgroup of the decode attention (mla_attention_split.wgsl, _combine.wgsl). */
@@ -285,9 +300,11 @@ export class Ops {
     }
     const tiles = attentionTiles(R, nRot, this.device.limits);
     if (!tiles) throw new RangeError(`${label}: a latent of ${R + nRot} values needs more workgroup memory than this GPU has`);
-    const { WG, TQ, TK, CB } = tiles;
+    const { WG, TQ, TK, CB, SLICES } = tiles;
+    const NB = (TQ / 4) * (TK / 4);
     return [this.dispatch(label, 'mla_attention', {
-      params, quant: cache.type, constants: { WG, TQ, TK, R4, LAT4, CB, TILE: TK * LAT4, SC4: (TQ * TK) / 4 },
+      params, quant: cache.type,
+      constants: { WG, TQ, TK, R4, LAT4, CB, TILE: TK * LAT4, SC4: (TQ * TK) / 4, NB, SLICES, PARTS: SLICES > 1 ? SLICES * NB * 4 : 1 },
       buffers: [qAbs, qPe.buffer, cache.buffer, out],
       workgroups: (st: StepShape) => [Math.ceil(st.T / TQ), H, 1],
     })];
