@@ -150,20 +150,20 @@ test.describe('rope kernel', () => {
 
 test.describe('mla_attention kernels', () => {
   const REAL_SCALE = attentionScale(LITE);
-  const CASES: [name: string, R: number, nRot: number, H: number, T: number, pos0: number, scale: number][] = [
+  // [name, R, n_rot, H, T, pos0, scale, also with an f16 cache]; steps of one token also run the decode form
+  const CASES: [name: string, R: number, nRot: number, H: number, T: number, pos0: number, scale: number, f16?: boolean][] = [
     ['a context of exactly 1 (T=1, pos0=0)', 64, 16, 2, 1, 0, 0.5],
-    ['contexts 151..155 (three chunks of 64), 3 heads', 64, 16, 3, 5, 150, 0.3],
+    ['contexts 151..155 (three chunks of 64), 3 heads', 64, 16, 3, 5, 150, 0.3, true],
     ['R=100 (not a multiple of 64), T=10, contexts 61..70', 100, 16, 2, 10, 60, 0.4],
     ['contexts 63, 64, 65 (chunk edges), large scores (scale 20)', 64, 16, 2, 3, 62, 20],
     ['the model: R=512, n_rot 64, model scale, contexts 4 and 5', 512, 64, 2, 2, 3, REAL_SCALE],
-    ['the model: R=512, n_rot 64, model scale, a context of 150', 512, 64, 1, 1, 149, REAL_SCALE],
+    ['the model: R=512, n_rot 64, model scale, a context of 150', 512, 64, 1, 1, 149, REAL_SCALE, true],
     ['R=500, n_rot 64 (564 of 576 shared floats), context 70', 500, 64, 1, 1, 69, REAL_SCALE],
-    ['T=37 from position 0 (query tiles of 16, cache tiles of 32: neither divides it)', 64, 16, 2, 37, 0, 0.4],
+    ['T=37 from position 0 (query tiles of 64, cache tiles of 32: neither divides it)', 64, 16, 2, 37, 0, 0.4],
   ];
-  for (const [name, R, nRot, H, T, pos0, scale] of CASES) {
-    for (const kv of ['F32', 'F16'] as const) {
-      const forms = T === 1 ? [false, true] : [false];
-      for (const decode of forms) {
+  for (const [name, R, nRot, H, T, pos0, scale, f16] of CASES) {
+    for (const kv of f16 ? ['F32', 'F16'] as const : ['F32'] as const) {
+      for (const decode of T === 1 ? [false, true] : [false]) {
         test(`${name}${decode ? ', decode form' : ''}${kv === 'F16' ? ', f16 cache' : ''}`, async ({ page }) => {
           await openHarness(page);
           const rand = rng(R * 17 + H * 5 + T * 3 + pos0);
@@ -181,7 +181,7 @@ test.describe('mla_attention kernels', () => {
   }
 
   // Long contexts, drawn in the page (attentionSeeded), at lengths that are no multiple of any tile
-  // (16 queries, 32 positions) or split (256 positions, chunks of 64): prefill batches that start deep
+  // (64 queries, 32 positions) or split (256 positions, chunks of 64): prefill batches that start deep
   // into the cache, and decode steps with the device's own splits and with many (parallelism 4096).
   const LONG: [name: string, T: number, pos0: number, decode: boolean, kv: 'F32' | 'F16', parallelism?: number, real?: boolean][] = [
     ['prefill of 301 tokens from position 0', 301, 0, false, 'F32'],

@@ -40,7 +40,7 @@ test('a reduced twin imports, loads paged within a budget and generates, with th
     expect(s.expert_hit_rate).toBeGreaterThanOrEqual(0);
     expect(s.expert_hit_rate).toBeLessThan(1);
     // the figures are printed for a person too
-    expect(r.stderr).toMatch(/import: .* MB\/s, peak browser memory \d+ MB/);
+    expect(r.stderr).toMatch(/import: .* MB\/s\), peak browser memory \d+ MB/);
     expect(r.stderr).toMatch(/generate: .*decode [\d.]+ tok\/s; IndexedDB [\d.]+ MB per decoded token/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
