@@ -66,7 +66,8 @@ export interface KernelEfficiency {
   matvecError: number;
 }
 
-async function requestAdapter(): Promise<GPUAdapter> {
+/** The high-performance adapter; throws where WebGPU or an adapter is missing. */
+export async function requestAdapter(): Promise<GPUAdapter> {
   if (!navigator.gpu) throw new Error('WebGPU is not available in this browser.');
   const a = await navigator.gpu.requestAdapter({ powerPreference: 'high-performance' });
   if (!a) throw new Error('No WebGPU adapter is available.');
@@ -87,14 +88,15 @@ export async function adapterInfo(): Promise<AdapterReport> {
   return report(await requestAdapter());
 }
 
-const median = (xs: readonly number[]) => {
+/** The median of `xs` (the mean of the middle two for an even count). */
+export const median = (xs: readonly number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 };
 
 /** Runs one compute pass per sample and times it: GPU timestamps around the pass, or wall clock. */
-class Timer {
+export class Timer {
   private readonly query?: { set: GPUQuerySet; resolve: GPUBuffer; read: GPUBuffer };
   /** false once a timestamp pair came back unusable (zero or reversed): then all samples are wall-clock */
   private timestampsOk: boolean;

@@ -56,7 +56,7 @@ export interface SyntheticModel {
   headType: GgmlType;
 }
 
-const ALIGNMENT = 32;
+export const ALIGNMENT = 32;
 const TOKENIZER_SOURCE = new URL('../tests/fixtures/models/ds2-pub-f32.gguf', import.meta.url);
 const VOCAB = 512;
 
@@ -212,12 +212,16 @@ function unitRms(type: GgmlType): number {
 }
 
 /** Bytes of a tensor in the file. */
-function fileBytes(type: GgmlType, ne: readonly number[]): number {
+export function fileBytes(type: GgmlType, ne: readonly number[]): number {
   const rows = ne.slice(1).reduce((a, b) => a * b, 1);
   return (ne[0]! / type.blockWeights) * type.blockBytes * rows;
 }
 
-function tensorData(type: GgmlType, ne: readonly number[], rand: () => number, rowRms?: number): Uint8Array {
+/**
+ * Seeded random data of a tensor of `type` and shape `ne` in GGUF file layout: norm gains near 1, and
+ * matrices whose rows keep a unit-size input near unit size (RMS `rowRms`, default 1/sqrt(K)).
+ */
+export function tensorData(type: GgmlType, ne: readonly number[], rand: () => number, rowRms?: number): Uint8Array {
   const K = ne[0]!;
   const rows = ne.slice(1).reduce((a, b) => a * b, 1);
   if (ne.length === 1) {
@@ -254,7 +258,7 @@ function headFromEmbedding(embedding: Uint8Array, type: GgmlType, ne: readonly n
 }
 
 /** The header (metadata and tensor table) with the data offsets filled in, padded to the alignment. */
-function header(meta: [string, MetaEntry][], table: readonly { name: string; typeId: number; ne: readonly number[] }[], offsets: readonly number[]): Uint8Array {
+export function header(meta: [string, MetaEntry][], table: readonly { name: string; typeId: number; ne: readonly number[] }[], offsets: readonly number[]): Uint8Array {
   // With empty data and alignment 1 the writer emits exactly the header; offsets are then patched in
   // (the table's layout does not depend on their values).
   const empty = new Uint8Array(0);

@@ -11,7 +11,7 @@ const libraries = new Map<string, KernelLibrary>();
 
 /** The library for `variant` on the page's one device (the device's own options where not given). */
 export function kernelLibrary(device: GPUDevice, variant: KernelVariant = {}): KernelLibrary {
-  const key = JSON.stringify([variant.subgroups, variant.rowThreads, variant.half]);
+  const key = JSON.stringify([variant.subgroups, variant.rowThreads, variant.half, variant.parallelism]);
   let kernels = libraries.get(key);
   if (!kernels) libraries.set(key, (kernels = new KernelLibrary(device, variant)));
   if (variant.subgroups && !kernels.options.subgroups) throw new Error('this adapter has no subgroups');

@@ -20,7 +20,7 @@ import type { ModelManifest } from '../store/types';
 import { createActivations, destroyActivations, type Activations } from './activations';
 import type { ExpertCache } from './experts';
 import { encodeDispatches, newCounters, type Dispatch, type KernelLibrary, type StepShape, type WorkCounters } from './kernels';
-import { attentionWorkgroupBytes, Ops, routeWorkgroupBytes, view, type View } from './ops';
+import { attentionSplitBytes, attentionTiles, maxAttentionSplits, Ops, routeWorkgroupBytes, view, type KvType, type View } from './ops';
 import { packParams, STEP } from './params';
 import { attentionScale, ropeFrequencies, ropeTable } from './rope-yarn';
 import { destroyWeights, loadWeights, type FfnWeights, type ModelWeights } from './weights';
@@ -37,6 +37,8 @@ export interface LoadOptions {
   ramTierBytes: number;
   /** paged decode: upload the next MoE layer's predicted experts while this layer computes */
   prefetch: boolean;
+  /** the KV cache's form: f16 (half the memory; the default) or f32 */
+  kvType: KvType;
 }
 
 /**
@@ -93,18 +95,20 @@ export function recordGraph(ops: Ops, w: ModelWeights, a: Activations, hp: DeepS
   ];
   w.layers.forEach((L, il) => {
     const p = `blk.${il}.`;
-    // the latent KV cache, rows by position: kv_cmpr (normed) | k_pe (roped), shared by all heads
-    const cache_kv_cmpr = view(a.kv_cache[il]!, { row: kv_a.row, atPosition: true });
-    const cache_k_pe = view(a.kv_cache[il]!, { row: kv_a.row, base: kv_lora_rank, atPosition: true });
+    // the step's new rows of the latent KV cache: kv_cmpr (normed) | k_pe (roped), shared by all heads
+    const new_kv_cmpr = rows(a.kv_new, kv_a.row), new_k_pe = rows(a.kv_new, kv_a.row, kv_lora_rank);
+    const cache = a.kv_cache[il]!;
     // MLA, absorbed
     seg.push(ops.rmsnorm(`${p}attn_norm`, x, L.attn_norm, cur, { eps }));
     seg.push(ops.matmul(`${p}wq`, L.wq, cur, q));
     seg.push(ops.matmul(`${p}wkv_a_mqa`, L.wkv_a_mqa, cur, kv_a));
-    seg.push(ops.rmsnorm(`${p}attn_kv_a_norm`, kv_cmpr, L.attn_kv_a_norm, cache_kv_cmpr, { eps }));
-    seg.push(ops.rope(`${p}rope k_pe`, k_pe, a.rope_cs, cache_k_pe, { nRot: n_rot, heads: 1 }));
+    seg.push(ops.rmsnorm(`${p}attn_kv_a_norm`, kv_cmpr, L.attn_kv_a_norm, new_kv_cmpr, { eps }));
+    seg.push(ops.rope(`${p}rope k_pe`, k_pe, a.rope_cs, new_k_pe, { nRot: n_rot, heads: 1 }));
+    seg.push(ops.kvStore(`${p}kv_store`, a.kv_new, cache, kv_a.row));
     seg.push(ops.rope(`${p}rope q_pe`, q_pe_in, a.rope_cs, q_pe, { nRot: n_rot, heads: n_head }));
     seg.push(ops.matmul(`${p}wk_b`, L.wk_b, q_nope, q_abs, { heads: n_head }));
-    seg.push(ops.attention(`${p}kqv`, a.q_abs, q_pe, a.kv_cache[il]!, a.kqv_lat, { R: kv_lora_rank, nRot: n_rot, H: n_head, scale: kq_scale }));
+    seg.push(...ops.attention(`${p}kqv`, a.q_abs, q_pe, cache, a.kqv_lat, { R: kv_lora_rank, nRot: n_rot, H: n_head, scale: kq_scale },
+      { acc: a.attn_acc, ml: a.attn_ml, splitsMax: a.splitsMax }));
     seg.push(ops.matmul(`${p}wv_b`, L.wv_b, kqv_lat, kqv, { heads: n_head }));
     seg.push(ops.matmul(`${p}wo`, L.wo, kqv, x, { accumulate: true }));
     // FFN: dense, or ffn_moe (routed experts, read through the expert cache's table) + shexp
@@ -192,7 +196,8 @@ export class DeepSeek2 {
     let act: Activations | undefined;
     let prefetch: PrefetchBuffers | undefined;
     try {
-      act = createActivations(gpu.device, m.hparams, opts.maxBatch, opts.contextLength, gpu.maxBinding);
+      const splitsMax = maxAttentionSplits(m.hparams.nHead, kernels.options.parallelism);
+      act = createActivations(gpu.device, m.hparams, { ...opts, splitsMax }, gpu.maxBinding);
       // paged decode predicts the next layer's experts; its ids are read back beside the routing's
       if (opts.prefetch && !weights.experts.resident && act.route_read.size >= 2 * m.hparams.nExpertUsed * 4) prefetch = createPrefetchBuffers(gpu.device, m.hparams);
       const record = (form: 'prefill' | 'decode') => recordGraph(new Ops(gpu.device, kernels, act!.step, form, form === 'decode' ? 1 : opts.maxBatch), weights, act!, m.hparams, form === 'decode' ? prefetch : undefined);
@@ -315,7 +320,9 @@ function checkKernelLimits(m: ModelManifest, limits: GPUSupportedLimits): void {
   const hp = m.hparams;
   const fail = (what: string) => { throw new RangeError(`This model's shape is not supported by the runtime: ${what}.`); };
   const shared = limits.maxComputeWorkgroupStorageSize;
-  if (attentionWorkgroupBytes(hp.kvLoraRank + hp.qkRope) > shared) fail(`a latent of ${hp.kvLoraRank + hp.qkRope} values needs more workgroup memory than this GPU's ${shared} bytes`);
+  const latent = hp.kvLoraRank + hp.qkRope;
+  if (hp.kvLoraRank % 4 !== 0 || hp.qkRope % 4 !== 0) fail(`the attention kernels read vec4s, but kv_lora_rank is ${hp.kvLoraRank} and the rope slice ${hp.qkRope}`);
+  if (!attentionTiles(hp.kvLoraRank, hp.qkRope, limits) || attentionSplitBytes(latent) > shared) fail(`a latent of ${latent} values needs more workgroup memory than this GPU's ${shared} bytes`);
   if (routeWorkgroupBytes(hp.nExpert) > shared) fail(`routing over ${hp.nExpert} experts needs more workgroup memory than this GPU's ${shared} bytes`);
   const odd = [...m.dense, ...m.experts.flatMap((l) => [l.gate, l.up, l.down])].find((t) => t.rowWeights % 32 !== 0);
   if (odd) fail(`tensor ${odd.name} has rows of ${odd.rowWeights}, not a multiple of 32`);

@@ -10,6 +10,8 @@
  *                           part's dot_unit (f16 products) instead of the f32 one
  *   `//!include rowsum`     the matrix-vector kernels' row sums: kernels/rowsum/subgroups.wgsl where
  *                           the device has subgroups, kernels/rowsum/workgroup.wgsl if not
+ *   `//!include kv`         the KV cache's form, kernels/kv/<type>.wgsl for type "F32" or "F16" (given
+ *                           where a weight type would be): its word type and pack/unpack functions
  *   `//!table NAME`         (in a decoder) the i-quant codebook NAME as a WGSL const array
  *                           (runtime/quant-tables-wgsl.ts)
  * `enable` and `requires` directives of spliced files are moved to the top, where WGSL wants them.
@@ -18,6 +20,7 @@
  * are WGSL `override` constants, given here when the pipeline is made: the TypeScript that dispatches
  * a kernel is the one place they are written.
  */
+import { softwareRendererName } from '../device/verdict';
 import { wgslTable } from './quant-tables-wgsl';
 import { packParams, type KernelWithParams, type ParamStruct, type ParamValues, KERNEL_PARAMS } from './params';
 
@@ -45,7 +48,16 @@ export interface KernelOptions {
    * adapters without shader-f16
    */
   half: 'f16' | 'f32' | 'off';
+  /**
+   * workgroups the device runs at once, as far as the runtime can tell (WebGPU does not say): the
+   * CPU's threads on a software adapter, 512 on a GPU. Sets how far a decode step's attention splits
+   * the context (ops.ts, maxAttentionSplits).
+   */
+  parallelism: number;
 }
+
+/** The parallelism assumed of a hardware GPU: a few workgroups on each of some dozens of compute units. */
+const GPU_PARALLELISM = 512;
 
 /** Override constants of a pipeline: WGSL `override` name → value. */
 export type Constants = Readonly<Record<string, number>>;
@@ -60,6 +72,10 @@ export function kernelSource(kernel: string, quant?: string, opts: Pick<KernelOp
   const splice = (src: string, depth: number): string => src.replace(INCLUDE, (_line, path: string, dot?: string) => {
     if (depth > 4) throw new Error(`kernels/${kernel}.wgsl: includes nest too deep`);
     if (path === 'rowsum') return source(`rowsum/${opts.subgroups ? 'subgroups' : 'workgroup'}`);
+    if (path === 'kv') {
+      if (quant !== 'F32' && quant !== 'F16') throw new Error(`kernel ${kernel} reads the KV cache: give its type (F32 or F16), not ${quant}`);
+      return source(`kv/${quant.toLowerCase()}`);
+    }
     if (path !== 'quant') return splice(source(path), depth + 1);
     if (!quant) throw new Error(`kernel ${kernel} reads weights: give their type`);
     const decoder = source(`quant/${quant.toLowerCase()}`);
@@ -101,7 +117,13 @@ export class KernelLibrary {
     const rowThreads = options?.rowThreads ?? Math.min(64, 2 ** Math.floor(Math.log2(Math.max(1, smallest))));
     const half = options?.half ?? (hasF16(device) ? 'f16' : 'off');
     if (half === 'f16' && !hasF16(device)) throw new Error('The f16 kernels need a device with shader-f16.');
-    this.options = { subgroups, rowThreads, half };
+    const info = device.adapterInfo;
+    const software = info ? softwareRendererName({
+      vendor: info.vendor, architecture: info.architecture, description: info.description,
+      isFallbackAdapter: (info as GPUAdapterInfo & { isFallbackAdapter?: boolean }).isFallbackAdapter === true,
+    }) !== null : false;
+    const parallelism = options?.parallelism ?? (software ? Math.max(1, navigator.hardwareConcurrency || 1) : GPU_PARALLELISM);
+    this.options = { subgroups, rowThreads, half, parallelism };
   }
 
   /** The pipeline of `kernel` (with weight type `quant` where it reads weights) and its constants. */
