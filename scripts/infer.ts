@@ -1,7 +1,7 @@
 /**
  * npm run infer -- --model <file.gguf> (--tokens 1,2,3 | --prompt "raw text" | --chat "user message")
  *                  --max-tokens N [--json] [--dump-logits <path>] [--expert-budget <MB>] [--kv f16|f32]
- *                  [--stats]
+ *                  [--ram-tier <MB>] [--stats]
  * Imports the file through the real model store and runs the real runtime in headless Chromium.
  * Greedy decoding. With --json the last line of stdout is
  *   {"prompt_ids": [...], "ids": [...], "top": [[[id, logit] x5] per step], "experts"?: {hits, misses},
@@ -30,13 +30,16 @@ async function main() {
   const maxTokens = Number(args.get('max-tokens') ?? 16);
   const sources = ['tokens', 'prompt', 'chat'].filter((k) => args.has(k));
   if (!model || sources.length !== 1 || !Number.isInteger(maxTokens) || maxTokens < 1) {
-    fail('usage: npm run infer -- --model <file.gguf> (--tokens 1,2,3 | --prompt "text" | --chat "message") --max-tokens N [--json] [--dump-logits path] [--expert-budget MB] [--kv f16|f32] [--stats]');
+    fail('usage: npm run infer -- --model <file.gguf> (--tokens 1,2,3 | --prompt "text" | --chat "message") --max-tokens N [--json] [--dump-logits path] [--expert-budget MB] [--kv f16|f32] [--ram-tier MB] [--stats]');
   }
   const kv = args.get('kv');
   if (kv !== undefined && kv !== 'f16' && kv !== 'f32') fail('--kv must be f16 or f32');
   const kvType = kv === 'f32' ? 'F32' as const : kv === 'f16' ? 'F16' as const : undefined;
   const budget = args.has('expert-budget') ? Number(args.get('expert-budget')) : undefined;
   if (budget !== undefined && !(budget > 0)) fail('--expert-budget must be a positive number of MB');
+  // paged: the expert records kept in memory (0: none, so every miss reads IndexedDB); absent: the default
+  const ramTier = args.has('ram-tier') ? Number(args.get('ram-tier')) : undefined;
+  if (ramTier !== undefined && !(ramTier >= 0)) fail('--ram-tier must be a number of MB, 0 or more');
   const tokens = args.has('tokens') ? args.get('tokens')!.split(',').map(Number) : undefined;
   if (tokens?.some((t) => !Number.isInteger(t) || t < 0)) fail('--tokens must be comma-separated token ids');
   const prompt: PromptSpec | undefined = args.has('prompt') ? { kind: 'raw', text: args.get('prompt')! }
@@ -65,10 +68,12 @@ async function main() {
     const importPeak = memory.take();
     say(`import: ${(imported.bytes / MB).toFixed(0)} MB file imported in ${importS.toFixed(1)} s (${(imported.bytes / MB / importS).toFixed(1)} MB/s), peak browser memory ${(importPeak / MB).toFixed(0)} MB`);
     t0 = performance.now();
-    const loaded = await page.evaluate(async ({ id, budget, kvType }) => {
+    const loaded = await page.evaluate(async ({ id, budget, kvType, ramTier }) => {
       const { engine, Comlink } = window.liteCoderHarness;
-      return engine().loadModel(id, { ...(budget === undefined ? {} : { expertBudgetMB: budget }), ...(kvType ? { kvType } : {}) }, Comlink.proxy(() => {}));
-    }, { id: imported.id, budget, kvType });
+      return engine().loadModel(id, {
+        ...(budget === undefined ? {} : { expertBudgetMB: budget }), ...(kvType ? { kvType } : {}), ...(ramTier === undefined ? {} : { ramTierMB: ramTier }),
+      }, Comlink.proxy(() => {}));
+    }, { id: imported.id, budget, kvType, ramTier });
     const loadS = (performance.now() - t0) / 1000;
     const loadPeak = memory.take();
     say(`load: ${loadS.toFixed(1)} s, ${loaded.resident ? 'resident' : `paged, ${loaded.slots} expert slots`}, context ${loaded.contextLength}, batch ${loaded.maxBatch}, KV ${loaded.kvType}; peak browser memory ${(loadPeak / MB).toFixed(0)} MB`);

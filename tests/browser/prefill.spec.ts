@@ -48,9 +48,9 @@ test('a long prefill reports tokens processed / total after each batch, through 
     await e.loadModel(id, { maxBatch: 64 }, h.Comlink.proxy(() => {}));
     const worker: [number, number][] = [];
     await e.generateTokens({ promptIds: ids, maxTokens: 1, stopIds: [] }, undefined, h.Comlink.proxy((d: number, t: number) => { worker.push([d, t]); }));
-    // through the web-llm-shaped client: a chat whose prompt is long, after a reset (nothing reused)
-    await e.resetChat();
+    // through the web-llm-shaped client: a chat whose prompt is long, on a fresh load (nothing reused)
     const lc = new h.LiteCoderEngine();
+    await lc.reload(id, { maxBatch: 64 });
     const client: { done: number; total: number }[] = [];
     lc.setPrefillProgressCallback((p) => client.push(p));
     const reply = await lc.chat.completions.create({ messages: [{ role: 'user', content: 'x '.repeat(150) }], max_tokens: 2, temperature: 0 });

@@ -25,8 +25,9 @@ test('a reduced twin imports, loads paged within a budget and generates, with th
     expect(w.status, w.stderr).toBe(0);
     expect(w.stdout).toMatch(/3 layers, /);
     for (const type of ['Q4_K', 'Q5_0', 'Q8_0', 'Q6_K', 'F32']) expect(w.stdout).toMatch(new RegExp(`\\d+ ${type}\\b`));
-    // 2 MB holds 10 of the 16 routed experts (two MoE layers of 8): paged
-    const r = run('infer', ['--model', file, '--chat', 'write a quick sort in python', '--max-tokens', '4', '--expert-budget', '2', '--stats', '--json']);
+    // 2 MB holds 10 of the 16 routed experts (two MoE layers of 8): paged; no RAM tier, so that the
+    // misses read IndexedDB as the full-size twin's do (its experts are more than a tier holds)
+    const r = run('infer', ['--model', file, '--chat', 'write a quick sort in python', '--max-tokens', '4', '--expert-budget', '2', '--ram-tier', '0', '--stats', '--json']);
     expect(r.status, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as { ids: number[]; top: [number, number][][]; stats: Record<string, number | boolean | string> };
     expect(out.ids).toHaveLength(4);
