@@ -2,6 +2,8 @@
 //   Y[p][r] = sum_c W_e[r][c] * X[x(p)][c]
 // where W_e is one part (gate, up or down) of expert e's record in this layer's expert cache, and
 // x(p) = t (the token's hidden state, for gate/up) or p (the pair's activation, for down).
+// With GLU (gate and up of one type, fused: two dispatches and a pass fewer per layer), the rows are
+// the gate part's and, at up_words, the up part's, and Y[p][r] = silu(gate · x) * (up · x).
 //
 // Every pair is a matrix-vector product, computed as matvec.wgsl does (see there): the `tpr`
 // invocations of a row stream its words in units (`dot_unit`, kernels/quant/<type>.wgsl) and row_sum
@@ -10,14 +12,15 @@
 // now: that pair is left for a later wave of paging). Rows are in the stored row layout.
 // Bindings: 0 W (the layer's expert cache, u32), 1 X (vec4<f32>), 2 Y (f32 out [pairs][N]), 3 P,
 // 4 S (step: T), 5 ids (u32 [T][k]), 6 table (u32 [E]).
-// Layout: X[x(p)][c] = X[x(p) * x_stride + c] (floats; x_stride a multiple of 4).
+// Layout: X[x(p)][c] = X[x(p) * x_stride + c] (floats; x_stride a multiple of 4); up_words is the
+// up part's word offset in a record (GLU only).
 // Dispatch: (grid_x, ceil(groups / grid_x), T*k) workgroups of WG; a row gets `tpr` invocations (a
 // power of two up to WG), so a workgroup computes WG/tpr rows of one pair.
 
 struct Params {
   K: u32, N: u32, row_words: u32, part_words: u32,
   x_stride: u32, x_per_pair: u32, k: u32, grid_x: u32,
-  tpr: u32,
+  tpr: u32, up_words: u32,
 }
 //!include common/step
 
@@ -32,8 +35,9 @@ struct Params {
 //!include quant dot
 //!include rowsum
 
-// Invocations per workgroup: set by Ops (workers/runtime/ops.ts).
+// Invocations per workgroup, and whether this is the fused gate-up-silu form: set by Ops (workers/runtime/ops.ts).
 override WG: u32;
+override GLU: bool = false;
 
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wg: vec3<u32>, inv: Invocation) {
@@ -52,7 +56,17 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, inv: Invocation) {
   let nb = P.K / QK;
   let units = select(0u, P.K / UNIT, live);
   var acc = 0.0;
-  for (var u = lane; u < units; u += P.tpr) { acc += dot_unit(row, nb, u, x0); }
-  let sum = row_sum(acc, inv, P.tpr);
+  var acc_up = 0.0;
+  let row_up = record + P.up_words + r * P.row_words;
+  for (var u = lane; u < units; u += P.tpr) {
+    acc += dot_unit(row, nb, u, x0);
+    if (GLU) { acc_up += dot_unit(row_up, nb, u, x0); }
+  }
+  var sum = row_sum(acc, inv, P.tpr);
+  if (GLU) {
+    workgroupBarrier(); // row_sum's workgroup memory is read by the first sum until here
+    let up = row_sum(acc_up, inv, P.tpr);
+    sum = sum / (1.0 + exp(-sum)) * up;
+  }
   if (live && lane == 0u) { Y[pair * P.N + r] = sum; }
 }

@@ -5,7 +5,8 @@
  * (the five tiny fixtures, the full-vocabulary fixture, and a synthetic model with DeepSeek-Coder-V2-
  * Lite's real layer shapes, scripts/synthetic-model.ts) and expert budget, prefill and decode tokens/s,
  * compute dispatches, queue submits and GPU-to-CPU read-backs per decoded token, weight bytes read per
- * decoded token, expert-cache hit rate and MB read from IndexedDB per decoded token; then, for each quant
+ * decoded token, expert-cache hit rate, RAM-tier hits, MB uploaded to the GPU and MB read from IndexedDB per
+ * decoded token; then, for each quant
  * type, the matrix-vector kernel's effective bandwidth against a plain copy's of the same bytes on the
  * same adapter.
  * It asserts nothing: figures depend on the machine. Progress goes to stderr, figures to stdout.
@@ -28,13 +29,20 @@
  *   --kernel-rows N, --kernel-cols N   the kernel-efficiency matrix (default 8192 x 2048)
  *   --kernel-types a,b           its ggml types (default every quantized type Lite Coder reads)
  *   --wall-clock                 time the kernels by wall clock even where timestamp-query is offered
- *   --skip a,b                   leave out any of: fixtures, fullvocab, synthetic, kernel, grammar
+ *   --long-prefill a,b           long prompts on the synthetic model: prefill tokens/s at these lengths, decode
+ *                                tokens/s at the last one's context and the decode attention's share of a
+ *                                step there (default 512,4096; on SwiftShader the 4,096 run takes long)
+ *   --long-decode-tokens N       tokens decoded after the longest prompt (default 4)
+ *   --skip a,b                   leave out any of: fixtures, fullvocab, longctx, synthetic, long, kernel, grammar
+ *
+ * longctx: the long-context fixture (tests/fixtures/longctx/: a 4,201-token prompt on ds2-pub-f32, then a
+ * 200-token turn on the same KV cache), the time of each prefill.
  *
  * The grammar line (response_format, on the full-vocabulary fixture): decode ms per token with the
  * JSON grammar's token mask against without it, and the first request's grammar set-up.
  */
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { readDeepSeek2 } from '../workers/gguf/deepseek2';
@@ -60,7 +68,8 @@ const FIXTURES = [
 ];
 const FULLVOCAB = 'tests/fixtures/fullvocab/tiny-q4_0.gguf';
 const PROMPT_TEXT = 'def quick_sort(items):\n    if len(items) <= 1:\n        return items\n    pivot = items[len(items) // 2]\n    left = [x for x in items if x < pivot]\n';
-const SKIPPABLE = ['fixtures', 'fullvocab', 'synthetic', 'kernel'];
+const SKIPPABLE = ['fixtures', 'fullvocab', 'longctx', 'synthetic', 'long', 'kernel', 'grammar'];
+const LONGCTX = { model: 'tests/fixtures/models/ds2-pub-f32.gguf', prompt: 'tests/fixtures/longctx/prompt.json' };
 const KERNEL_TYPES = SUPPORTED_TYPES.filter(isQuantized).map((t) => t.name);
 
 interface Options {
@@ -81,6 +90,8 @@ interface Options {
   kernelCols: number;
   kernelTypes: string[];
   wallClock: boolean;
+  longPrefill: number[];
+  longDecodeTokens: number;
   skip: Set<string>;
 }
 
@@ -91,7 +102,7 @@ function options(): Options {
   } catch (e) {
     fail((e as Error).message);
   }
-  const known = ['dist', 'prompt-tokens', 'synthetic-prompt-tokens', 'decode-tokens', 'synthetic-decode-tokens', 'warmup', 'expert-budget', 'no-quarter', 'layers', 'quant', 'synthetic', 'out', 'context', 'kernel-rows', 'kernel-cols', 'kernel-types', 'wall-clock', 'skip'];
+  const known = ['long-prefill', 'long-decode-tokens', 'dist', 'prompt-tokens', 'synthetic-prompt-tokens', 'decode-tokens', 'synthetic-decode-tokens', 'warmup', 'expert-budget', 'no-quarter', 'layers', 'quant', 'synthetic', 'out', 'context', 'kernel-rows', 'kernel-cols', 'kernel-types', 'wall-clock', 'skip'];
   for (const k of a.keys()) if (!known.includes(k)) fail(`unknown option --${k} (see the comment at the top of scripts/bench.ts)`);
   const int = (name: string, fallback: number, min: number) => {
     const v = Number(a.get(name) ?? fallback);
@@ -126,6 +137,12 @@ function options(): Options {
     kernelCols,
     kernelTypes,
     wallClock: a.has('wall-clock'),
+    longPrefill: (a.get('long-prefill') ?? '512,4096').split(',').map((x) => {
+      const n = Number(x);
+      if (!Number.isInteger(n) || n < 2) fail('--long-prefill takes prompt lengths of at least 2 tokens');
+      return n;
+    }).sort((x, y) => x - y),
+    longDecodeTokens: int('long-decode-tokens', 4, 1),
     skip,
   };
 }
@@ -196,6 +213,10 @@ interface Row {
   readbacks: number;
   weightMB: number;
   hitRate: number;
+  /** GPU misses the RAM tier answered, per decoded token */
+  ramHits: number;
+  /** MB uploaded to the GPU's expert pools per decoded token */
+  upMB: number;
   idbMB: number;
   finite: boolean;
 }
@@ -268,6 +289,8 @@ async function runModel(b: Bench, spec: ModelSpec, o: Options, promptIdsFor: (te
           weightMB: d.weightBytes / steps / 1e6,
           // resident: every expert is on the GPU and no lookup is counted; every one would hit
           hitRate: lookups ? d.hits / lookups : r.loaded.resident ? 1 : NaN,
+          ramHits: d.ramHits / steps,
+          upMB: d.bytesUploaded / steps / 1e6,
           idbMB: d.bytesRead / steps / 1e6,
           finite: r.finite,
         });
@@ -285,13 +308,13 @@ async function runModel(b: Bench, spec: ModelSpec, o: Options, promptIdsFor: (te
   return rows;
 }
 
-const COLS = [22, 9, 9, 8, 8, 8, 9, 7, 8, 6];
+const COLS = [22, 9, 9, 8, 8, 8, 9, 7, 8, 6, 7, 8];
 const pad = (s: string, n: number) => (s.length >= n ? s : s + ' '.repeat(n - s.length));
 const lpad = (s: string, n: number) => (s.length >= n ? s : ' '.repeat(n - s.length) + s);
 const fmt = (x: number, digits: number) => (Number.isFinite(x) ? x.toFixed(digits) : '-');
 
 function printHeader(): void {
-  out([pad('model', COLS[0]!), lpad('prefill', COLS[1]!), lpad('decode', COLS[2]!), lpad('disp/tok', COLS[3]!), lpad('subm/tok', COLS[4]!), lpad('rdbk/tok', COLS[5]!), lpad('wMB/tok', COLS[6]!), lpad('hit', COLS[7]!), lpad('idbMB/tok', COLS[8]!), ' experts'].join(' '));
+  out([pad('model', COLS[0]!), lpad('prefill', COLS[1]!), lpad('decode', COLS[2]!), lpad('disp/tok', COLS[3]!), lpad('subm/tok', COLS[4]!), lpad('rdbk/tok', COLS[5]!), lpad('wMB/tok', COLS[6]!), lpad('hit', COLS[7]!), lpad('ramhit', COLS[10]!), lpad('upMB/tok', COLS[11]!), lpad('idbMB/tok', COLS[8]!), ' experts'].join(' '));
   out([pad('', COLS[0]!), lpad('tok/s', COLS[1]!), lpad('tok/s', COLS[2]!)].join(' '));
 }
 
@@ -299,7 +322,8 @@ function printRow(r: Row): void {
   out([
     pad(r.model, COLS[0]!), lpad(fmt(r.prefill, 1), COLS[1]!), lpad(fmt(r.decode, 2), COLS[2]!),
     lpad(fmt(r.dispatches, 1), COLS[3]!), lpad(fmt(r.submits, 2), COLS[4]!), lpad(fmt(r.readbacks, 2), COLS[5]!),
-    lpad(fmt(r.weightMB, 2), COLS[6]!), lpad(Number.isFinite(r.hitRate) ? `${(r.hitRate * 100).toFixed(0)}%` : '-', COLS[7]!), lpad(fmt(r.idbMB, 2), COLS[8]!),
+    lpad(fmt(r.weightMB, 2), COLS[6]!), lpad(Number.isFinite(r.hitRate) ? `${(r.hitRate * 100).toFixed(0)}%` : '-', COLS[7]!),
+    lpad(fmt(r.ramHits, 1), COLS[10]!), lpad(fmt(r.upMB, 2), COLS[11]!), lpad(fmt(r.idbMB, 2), COLS[8]!),
     ` ${r.experts}${r.finite ? '' : ' NON-FINITE LOGITS'}`,
   ].join(' '));
 }
@@ -345,6 +369,94 @@ async function grammarCost(b: Bench): Promise<void> {
     + ` for the first request (xgrammar's vocabulary and the compile), ${r.json.grammarInit.toFixed(0)} ms once compiled`);
 }
 
+/** Import `path`, returning its id; the caller deletes it. */
+async function importFile(b: Bench, path: string): Promise<string> {
+  const url = await b.urlOf(path);
+  return b.page.evaluate(async (url) => {
+    const { engine, Comlink } = window.liteCoderBench;
+    return (await engine().importModel({ kind: 'url', url }, Comlink.proxy(() => {}))).id;
+  }, url);
+}
+
+/** The long-context fixture: its 4,201-token prompt, then its 200-token second turn on the same cache. */
+async function longContextFixture(b: Bench, o: Options): Promise<void> {
+  const { t1, t2 } = JSON.parse(readFileSync(LONGCTX.prompt, 'utf8')) as { t1: number[]; t2: number[] };
+  log(`long-context fixture: ${t1.length} + ${t2.length} tokens on ${LONGCTX.model}`);
+  const id = await importFile(b, LONGCTX.model);
+  try {
+    const r = await b.page.evaluate(async ({ id, t1, t2, warmup }) => {
+      const { engine, Comlink } = window.liteCoderBench;
+      const e = engine();
+      const loaded = await e.loadModel(id, { kvType: 'F32' }, Comlink.proxy(() => {}));
+      for (let i = 0; i < warmup; i++) { await e.resetChat(); await e.generateTokens({ promptIds: t1.slice(0, 2), maxTokens: 2, stopIds: [] }); }
+      await e.resetChat();
+      const r1 = await e.generateTokens({ promptIds: t1, maxTokens: 1, stopIds: [] });
+      const r2 = await e.generateTokens({ promptIds: [...t1, ...r1.ids, ...t2], maxTokens: 1, stopIds: [] });
+      await e.unloadModel();
+      return { batch: loaded.maxBatch, p1: r1.prefillMs, n1: r1.promptTokens - r1.reusedTokens, p2: r2.prefillMs, n2: r2.promptTokens - r2.reusedTokens };
+    }, { id, t1, t2, warmup: o.warmup });
+    out('');
+    out(`long-context fixture (ds2-pub-f32, f32 KV cache, prefill steps of ${r.batch}): ${r.n1}-token prompt prefilled in ${(r.p1 / 1000).toFixed(1)} s ` +
+      `(${(r.n1 / (r.p1 / 1000)).toFixed(1)} tok/s); a ${r.n2}-token second turn at position ${t1.length + 1} in ${(r.p2 / 1000).toFixed(1)} s (${(r.n2 / (r.p2 / 1000)).toFixed(1)} tok/s)`);
+  } catch (e) {
+    out(`long-context fixture: failed: ${pageErrorMessage(e)}`);
+  } finally {
+    await b.page.evaluate((id) => window.liteCoderBench.engine().deleteModel(id), id).catch(() => {});
+  }
+}
+
+/**
+ * Long prompts on the synthetic real-shape model: prefill tokens/s at each length of --long-prefill
+ * (each from an empty cache), decode tokens/s after the longest, and the share of such a decode step
+ * that the attention takes (one layer's decode attention timed alone on the real shapes at that
+ * context, times the layers, over the step's time).
+ */
+async function longPrompts(b: Bench, o: Options, path: string, layers: number): Promise<void> {
+  const lengths = o.longPrefill;
+  const longest = lengths.at(-1)!;
+  log(`long prompts on the synthetic model: ${lengths.join(', ')} tokens`);
+  const id = await importFile(b, path);
+  try {
+    const textIds = await b.page.evaluate(async ({ id, text }) => window.liteCoderBench.engine().encodePrompt(id, { kind: 'raw', text }), { id, text: PROMPT_TEXT });
+    const ids = (n: number) => Array.from({ length: n }, (_, i) => textIds[i % textIds.length]!);
+    const loaded = await b.page.evaluate(async ({ id, context }) => {
+      const { engine, Comlink } = window.liteCoderBench;
+      return engine().loadModel(id, { contextLength: context }, Comlink.proxy(() => {}));
+    }, { id, context: longest + o.longDecodeTokens + 8 });
+    out('');
+    out(`long prompts, synthetic ${layers}-layer real-shape model (resident, ${loaded.kvType} KV cache, prefill steps of ${loaded.maxBatch}):`);
+    await b.page.evaluate(async (promptIds) => {
+      const e = window.liteCoderBench.engine();
+      await e.generateTokens({ promptIds, maxTokens: 2, stopIds: [] }); // warm-up: every pipeline once
+    }, ids(2));
+    let decode: { steps: number; ms: number } | undefined;
+    for (const n of lengths) {
+      const t0 = Date.now();
+      const r = await b.page.evaluate(async ({ promptIds, decodeTokens }) => {
+        const e = window.liteCoderBench.engine();
+        await e.resetChat();
+        const r = await e.generateTokens({ promptIds, maxTokens: decodeTokens + 1, stopIds: [] });
+        return { prefillMs: r.prefillMs, decodeMs: r.decodeMs, steps: r.decode.steps };
+      }, { promptIds: ids(n), decodeTokens: n === longest ? o.longDecodeTokens : 0 });
+      out(`  prefill of ${n} tokens: ${(n / (r.prefillMs / 1000)).toFixed(2)} tok/s (${(r.prefillMs / 1000).toFixed(1)} s)`);
+      log(`  ${n} tokens done in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+      if (n === longest) decode = { steps: r.steps, ms: r.decodeMs };
+    }
+    await b.page.evaluate(() => window.liteCoderBench.engine().unloadModel());
+    if (decode && decode.steps > 0) {
+      const stepMs = decode.ms / decode.steps;
+      const a = await b.page.evaluate((x) => window.liteCoderBench.attentionDecodeTiming(x), { R: 512, nRot: 64, H: 16, context: longest, kv: loaded.kvType, warmup: 1, samples: 5 });
+      out(`  decode at a context of ${longest}: ${(1000 / stepMs).toFixed(2)} tok/s (${stepMs.toFixed(0)} ms a token); its attention ${(a.medianMs * layers).toFixed(1)} ms ` +
+        `(${layers} x ${a.medianMs.toFixed(2)} ms, ${a.splits} split${a.splits === 1 ? '' : 's'}, ${a.timing}): ${((100 * a.medianMs * layers) / stepMs).toFixed(1)}% of the step`);
+    }
+  } catch (e) {
+    out(`long prompts: failed: ${pageErrorMessage(e)}`);
+    await b.page.evaluate(() => window.liteCoderBench.engine().unloadModel()).catch(() => {});
+  } finally {
+    await b.page.evaluate((id) => window.liteCoderBench.engine().deleteModel(id), id).catch(() => {});
+  }
+}
+
 async function main() {
   const o = options();
   const started = Date.now();
@@ -362,6 +474,8 @@ async function main() {
     out(`per-token figures are over those decode steps; each measured run ${o.warmup ? `follows ${o.warmup} short warm-up run${o.warmup > 1 ? 's' : ''} and ` : ''}starts from an empty KV cache.`);
 
     const specs: ModelSpec[] = [];
+    let syntheticPath: string | undefined;
+    let syntheticLayers = o.layers;
     const fixtureBudgets = [{ mb: o.budgetMB ?? null }];
     if (!o.skip.has('fixtures')) for (const f of FIXTURES) specs.push({ label: basename(f, '.gguf'), path: f, promptTokens: o.promptTokens, decodeTokens: o.decodeTokens, budgets: fixtureBudgets });
     if (!o.skip.has('fullvocab')) specs.push({ label: 'fullvocab tiny-q4_0', path: FULLVOCAB, promptTokens: o.promptTokens, decodeTokens: o.decodeTokens, budgets: fixtureBudgets });
@@ -379,19 +493,25 @@ async function main() {
       } else if (!existsSync(path)) throw new Error(`no such file: ${path}`);
       const budgets: ModelSpec['budgets'] = [{ mb: o.budgetMB ?? null }];
       if (o.quarter) budgets.push(await budgetFor(path, 1 / 4));
+      syntheticPath = path;
+      syntheticLayers = readDeepSeek2(await readHeaderFromFile(path)).nLayer;
       specs.push({ label: o.synthetic ? basename(path, '.gguf') : `synthetic ${o.layers}L ${o.quant}`, path, promptTokens: o.syntheticPromptTokens, decodeTokens: o.syntheticDecodeTokens, budgets });
     }
 
     if (specs.length) {
       out('');
       out('columns: prefill and decode tokens/s; per decoded token: compute dispatches, queue submits, GPU-to-CPU read-backs,');
-      out('  MB of weights read, expert-cache hit rate, MB read from IndexedDB; the expert budget (resident: all experts on the GPU).');
+      out('  MB of weights read, expert-cache hit rate, RAM-tier hits, MB uploaded to the GPU, MB read from IndexedDB; the expert budget');
+      out('  (resident: all experts on the GPU).');
       printHeader();
     }
     for (const s of specs) {
       log(`${s.label} (${s.path})`);
       await runModel(bench, s, o, (ids) => Array.from({ length: s.promptTokens }, (_, i) => ids[i % ids.length]!));
     }
+
+    if (!o.skip.has('longctx')) await longContextFixture(bench, o);
+    if (!o.skip.has('long') && !o.skip.has('synthetic') && syntheticPath) await longPrompts(bench, o, syntheticPath, syntheticLayers);
 
     if (!o.skip.has('kernel')) {
       out('');

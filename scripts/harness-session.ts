@@ -1,10 +1,13 @@
 /**
  * A headless Chromium on the harness page, with the built app and a model file served on loopback:
- * what the command-line tools use to run the real store and runtime.
+ * what the command-line tools use to run the real store and runtime. The browser has a profile of its
+ * own in a temporary folder (removed at close), so IndexedDB is on disk with the disk's quota, as for
+ * a user: an incognito context would keep a 10 GB model in memory, within a quota of a few GB.
  */
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { basename, dirname, resolve } from 'node:path';
-import { existsSync } from 'node:fs';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { basename, dirname, join, resolve } from 'node:path';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { CHROMIUM_ARGS } from './chromium';
 import { startStaticServer } from './static-server.mjs';
 import { findChromium, NO_CHROMIUM_MESSAGE } from './find-chromium.mjs';
@@ -26,22 +29,22 @@ export async function openSession(modelPath: string): Promise<Session> {
   if (!executablePath) throw new Error(NO_CHROMIUM_MESSAGE);
   const app = (await startStaticServer({ root: 'dist', overlays: ['dist-test'] })) as Server;
   const files = (await startStaticServer({ root: dirname(resolve(modelPath)), cors: true })) as Server;
-  let browser: Browser | undefined;
-  try {
-    browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS });
-    const page = await browser.newPage();
-    await page.goto(`${app.url}/tests/harness/harness.html`);
-    await page.waitForSelector('body[data-ready="1"]', { state: 'attached' });
-    const b = browser;
-    return {
-      page,
-      modelUrl: `${files.url}/${encodeURIComponent(basename(modelPath))}`,
-      close: async () => { await b.close(); await app.close(); await files.close(); },
-    };
-  } catch (e) {
-    await browser?.close();
+  const profile = mkdtempSync(join(tmpdir(), 'lite-coder-profile-'));
+  let context: BrowserContext | undefined;
+  const closeAll = async () => {
+    await context?.close();
     await app.close();
     await files.close();
+    rmSync(profile, { recursive: true, force: true });
+  };
+  try {
+    context = await chromium.launchPersistentContext(profile, { executablePath, args: CHROMIUM_ARGS });
+    const page = context.pages()[0] ?? await context.newPage();
+    await page.goto(`${app.url}/tests/harness/harness.html`);
+    await page.waitForSelector('body[data-ready="1"]', { state: 'attached' });
+    return { page, modelUrl: `${files.url}/${encodeURIComponent(basename(modelPath))}`, close: closeAll };
+  } catch (e) {
+    await closeAll();
     throw e;
   }
 }

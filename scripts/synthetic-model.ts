@@ -37,6 +37,12 @@ export interface SyntheticOptions {
   layers?: number;
   quant?: SyntheticQuant;
   seed?: number;
+  /**
+   * every MoE layer's matrices (attention, routed and shared experts) are the first MoE layer's bytes;
+   * each layer keeps its own router and norms, so routing still differs layer by layer: the same shapes
+   * and bytes per token, written in the time of two layers (scripts/gpu-bench.sh's 27 layers)
+   */
+  shareLayers?: boolean;
   onProgress?: (doneBytes: number, totalBytes: number) => void;
 }
 
@@ -50,7 +56,7 @@ export interface SyntheticModel {
   headType: GgmlType;
 }
 
-const ALIGNMENT = 32;
+export const ALIGNMENT = 32;
 const TOKENIZER_SOURCE = new URL('../tests/fixtures/models/ds2-pub-f32.gguf', import.meta.url);
 const VOCAB = 512;
 
@@ -72,6 +78,7 @@ function metadata(hp: DeepSeek2Hparams, quant: SyntheticQuant): [string, MetaEnt
   const str = (value: string): MetaEntry => ({ kind: 'string', value });
   const a = 'deepseek2';
   const src = readFileSync(TOKENIZER_SOURCE);
+  // the source's own GGUF types (llama.cpp reads token types only as an INT32 array)
   const srcHeader = parseGgufHeader(src, src.byteLength);
   const tokenizer = entriesFromMetadata(srcHeader.metadata, srcHeader.metadataTypes).filter(([k]) => k.startsWith('tokenizer.'));
   return [
@@ -205,12 +212,16 @@ function unitRms(type: GgmlType): number {
 }
 
 /** Bytes of a tensor in the file. */
-function fileBytes(type: GgmlType, ne: readonly number[]): number {
+export function fileBytes(type: GgmlType, ne: readonly number[]): number {
   const rows = ne.slice(1).reduce((a, b) => a * b, 1);
   return (ne[0]! / type.blockWeights) * type.blockBytes * rows;
 }
 
-function tensorData(type: GgmlType, ne: readonly number[], rand: () => number, rowRms?: number): Uint8Array {
+/**
+ * Seeded random data of a tensor of `type` and shape `ne` in GGUF file layout: norm gains near 1, and
+ * matrices whose rows keep a unit-size input near unit size (RMS `rowRms`, default 1/sqrt(K)).
+ */
+export function tensorData(type: GgmlType, ne: readonly number[], rand: () => number, rowRms?: number): Uint8Array {
   const K = ne[0]!;
   const rows = ne.slice(1).reduce((a, b) => a * b, 1);
   if (ne.length === 1) {
@@ -247,7 +258,7 @@ function headFromEmbedding(embedding: Uint8Array, type: GgmlType, ne: readonly n
 }
 
 /** The header (metadata and tensor table) with the data offsets filled in, padded to the alignment. */
-function header(meta: [string, MetaEntry][], table: readonly { name: string; typeId: number; ne: readonly number[] }[], offsets: readonly number[]): Uint8Array {
+export function header(meta: [string, MetaEntry][], table: readonly { name: string; typeId: number; ne: readonly number[] }[], offsets: readonly number[]): Uint8Array {
   // With empty data and alignment 1 the writer emits exactly the header; offsets are then patched in
   // (the table's layout does not depend on their values).
   const empty = new Uint8Array(0);
@@ -291,9 +302,15 @@ export async function writeSyntheticModel(o: SyntheticOptions): Promise<Syntheti
     const rand = rng(o.seed ?? 1);
     let done = head.byteLength;
     let embedding: Uint8Array | undefined;
+    const shared = new Map<string, Uint8Array>();
     table.forEach((t, i) => {
+      // a MoE layer's matrix (not the router): shared by name within the layer and type
+      const layer = Number(/^blk\.(\d+)\./.exec(t.name)?.[1] ?? -1);
+      const sharable = o.shareLayers && layer >= hp.nLeadingDense && t.ne.length > 1 && !t.name.endsWith('ffn_gate_inp.weight');
+      const part = sharable ? `${t.name.slice(t.name.indexOf('.', 4) + 1)} ${t.type.name}` : undefined; // Q4_K_M-like files vary ffn_down's type by layer
       const data = t.name === 'output.weight' && embedding ? headFromEmbedding(embedding, t.type, t.ne)
-        : tensorData(t.type, t.ne, rand, t.name === 'token_embd.weight' ? 1 : undefined);
+        : (part && shared.get(part)) || tensorData(t.type, t.ne, rand, t.name === 'token_embd.weight' ? 1 : undefined);
+      if (part) shared.set(part, data);
       if (t.name === 'token_embd.weight') embedding = data;
       writeSync(fd, data, 0, data.byteLength, head.byteLength + offsets[i]!);
       done += data.byteLength;
@@ -339,4 +356,6 @@ async function main() {
   }
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === resolve(process.argv[1])) void main();
+// Run as a script, not when imported (bench-node's bundle shares one import.meta.url for all modules).
+const argv1 = process.argv[1];
+if (argv1 && /synthetic-model\.[jt]s$/.test(argv1) && fileURLToPath(import.meta.url) === resolve(argv1)) void main();

@@ -36,7 +36,8 @@ const built = step('build', 'npx', ['vite', 'build', '--logLevel', 'warn'])
   && step('build (in-page API)', 'npx', ['vite', 'build', '--config', 'vite.lib.config.ts', '--logLevel', 'warn'])
   && step('build (widget loader)', 'npx', ['vite', 'build', '--config', 'vite.embed.config.ts', '--logLevel', 'warn'])
   && step('build (in-page API types: dist/lite-coder.d.ts)', 'npm', ['run', '--silent', 'build:types'])
-  && step('build (test harness)', 'npx', ['vite', 'build', '--config', 'vite.test.config.ts', '--logLevel', 'warn']);
+  && step('build (test harness)', 'npx', ['vite', 'build', '--config', 'vite.test.config.ts', '--logLevel', 'warn'])
+  && step('build (Node runtime, bench:node)', 'npx', ['vite', 'build', '--config', 'vite.node.config.ts', '--logLevel', 'warn']);
 if (!built) { console.log(`\n${passed} passed, ${failed + 1} failed`); process.exit(1); }
 
 const browserReport = resolve('tests/.artifacts/browser.json');

@@ -13,10 +13,15 @@ import type { PromptSpec } from './engine/prompts';
 export interface LoadRequest {
   /** GPU memory for routed experts in MB (10^6 bytes); absent: all experts resident */
   expertBudgetMB?: number;
+  /** paged mode: memory for expert records between the GPU and the store, in MB; absent: from navigator.deviceMemory */
+  ramTierMB?: number;
   contextLength?: number;
+  /** most tokens a prefill step feeds; absent: from the device's limits and memory (device/memory.ts) */
   maxBatch?: number;
   /** the id the caller knows the model by (web-llm's model_id): picks the handler's registered logit processor */
   name?: string;
+  /** the KV cache's form: F16 (the default: half the memory) or F32 */
+  kvType?: 'F16' | 'F32';
 }
 
 /** web-llm's LogitProcessor as the worker calls it: any of its methods may answer asynchronously. */
@@ -24,7 +29,11 @@ export type LogitProcessorLike = LogitHook & { resetState(): void | Promise<void
 
 export interface LoadedModel {
   modelId: string;
+  /** positions the KV cache holds: the longest conversation this device takes */
   contextLength: number;
+  /** most tokens a prefill step feeds */
+  maxBatch: number;
+  kvType: 'F16' | 'F32';
   resident: boolean;
   /** experts the GPU holds at once (in the first MoE layer's pool) */
   slots: number;
@@ -36,6 +45,13 @@ export interface TokenRequest {
   stopIds?: number[];
   wantPromptLogits?: boolean;
 }
+
+/**
+ * A request's prefill progress (a Lite Coder extension): prompt tokens processed so far, the KV cache's
+ * reused prefix included, and the prompt's length; called before the first step, after each, and once
+ * at the end (done = total).
+ */
+export type PrefillProgress = (done: number, total: number) => void | Promise<void>;
 
 export type TokenResult = Omit<GenerateResult, 'promptLogits'> & { promptLogits?: number[] };
 
@@ -75,15 +91,15 @@ export interface EngineWorkerApi {
   /** The token ids of a prompt for a stored model: raw text (after BOS), the chat format, or FIM. */
   encodePrompt(modelId: string, prompt: PromptSpec): Promise<number[]>;
   /** Generate from token ids (greedy); the KV cache is reused for the prefix shared with the last call. */
-  generateTokens(req: TokenRequest, onToken?: (id: number) => void | Promise<void>): Promise<TokenResult>;
+  generateTokens(req: TokenRequest, onToken?: (id: number) => void | Promise<void>, onPrefill?: PrefillProgress): Promise<TokenResult>;
   /**
    * web-llm's chat.completions.create: with `stream`, chunks go to `onChunk` and it resolves with
    * undefined when the last one is sent; otherwise it resolves with the whole completion. `onChunk`
    * returning false says the reader has gone: generation stops after the token in progress.
    */
-  chatCompletion(req: ChatCompletionRequest, onChunk?: (c: ChatCompletionChunk) => boolean | void | Promise<boolean | void>): Promise<ChatCompletion | undefined>;
+  chatCompletion(req: ChatCompletionRequest, onChunk?: (c: ChatCompletionChunk) => boolean | void | Promise<boolean | void>, onPrefill?: PrefillProgress): Promise<ChatCompletion | undefined>;
   /** web-llm's completions.create; a `suffix` makes it fill-in-the-middle. Streams as chatCompletion. */
-  completion(req: CompletionCreateParams, onChunk?: (c: Completion) => boolean | void | Promise<boolean | void>): Promise<Completion | undefined>;
+  completion(req: CompletionCreateParams, onChunk?: (c: Completion) => boolean | void | Promise<boolean | void>, onPrefill?: PrefillProgress): Promise<Completion | undefined>;
   /**
    * web-llm's forwardTokensAndSample: feed `ids` after what the KV cache holds and sample the next
    * token (not fed) with `sampling` (absent fields: the defaults, a random seed), through the loaded

@@ -52,3 +52,35 @@ fn dot_unit(row: u32, nb: u32, u: u32, x0: u32) -> f32 {
     + f32(s1[t]) * dot(q2, X[i + 16u]) + f32(s1[2u + t]) * dot(q3, X[i + 24u]);
   return d * sum;
 }
+
+//!dot16
+// The f16 path (kernels.ts splices this in instead of the part above where the device has shader-f16;
+// H is f16 there, f32 where the tests run this code on adapters without it). The quants become H
+// exactly, scaled by a power of two to at most 1 so that a 4-term dot of them with X rounded to H
+// stays below f16's 65504 for |x| < 16384; each 4-term dot is in H, the sum and the scales in f32.
+const UNIT: u32 = 16u;
+
+fn dot_unit(row: u32, nb: u32, u: u32, x0: u32) -> f32 {
+  let b = u >> 4u;
+  let h = (u >> 3u) & 1u;
+  let j = u & 7u;
+  let base = row + b * BODY_WORDS;
+  let d = scale_f16(row, nb, b, 0u);
+  let la = bytes4(W[base + 16u * h + j]);
+  let lb = bytes4(W[base + 16u * h + 8u + j]);
+  let hb = bytes4(W[base + 32u + 8u * h + j]);
+  let t = j >> 2u;
+  let s0 = sbytes4(W[base + 48u + 2u * h]);
+  let s1 = sbytes4(W[base + 49u + 2u * h]);
+  let m15 = vec4<u32>(15u);
+  let m3 = vec4<u32>(3u);
+  let k = H(0.03125);
+  let q0 = (H4((la & m15) | ((hb & m3) << vec4<u32>(4u))) - H4(32.0)) * k;
+  let q1 = (H4((lb & m15) | (((hb >> vec4<u32>(2u)) & m3) << vec4<u32>(4u))) - H4(32.0)) * k;
+  let q2 = (H4((la >> vec4<u32>(4u)) | (((hb >> vec4<u32>(4u)) & m3) << vec4<u32>(4u))) - H4(32.0)) * k;
+  let q3 = (H4((lb >> vec4<u32>(4u)) | ((hb >> vec4<u32>(6u)) << vec4<u32>(4u))) - H4(32.0)) * k;
+  let i = (x0 >> 2u) + 64u * b + 32u * h + j;
+  let sum = f32(s0[t]) * f32(dot(q0, H4(X[i]))) + f32(s0[2u + t]) * f32(dot(q1, H4(X[i + 8u])))
+    + f32(s1[t]) * f32(dot(q2, H4(X[i + 16u]))) + f32(s1[2u + t]) * f32(dot(q3, H4(X[i + 24u])));
+  return 32.0 * d * sum;
+}

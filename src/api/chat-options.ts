@@ -55,6 +55,8 @@ export function readChatOptions(opts: LiteCoderChatOptions | undefined,
   }
   if (o.expertBudgetMB !== undefined) load.expertBudgetMB = o.expertBudgetMB;
   if (o.maxBatch !== undefined) load.maxBatch = o.maxBatch;
+  if (o.ramTierMB !== undefined) load.ramTierMB = o.ramTierMB;
+  if (o.kvType !== undefined) load.kvType = o.kvType;
   const defaults: RequestDefaults = {};
   for (const k of SAMPLING) if (o[k] !== undefined && o[k] !== null) defaults[k] = o[k];
   return { load, defaults };

@@ -51,6 +51,9 @@ export interface Current {
   defaults: RequestDefaults;
 }
 
+/** A request's prefill progress: prompt tokens processed (the KV cache's reused prefix included) and the prompt's length. */
+export type PrefillProgressCallback = (report: { done: number; total: number }) => void;
+
 export class LiteCoderEngine implements MLCEngineInterface {
   readonly chat: Chat;
   readonly completions: Completions;
@@ -62,6 +65,7 @@ export class LiteCoderEngine implements MLCEngineInterface {
 
   private appConfig: AppConfig;
   private progress: InitProgressCallback | undefined;
+  private prefill: PrefillProgressCallback | undefined;
   private logitProcessorRegistry: Map<string, LogitProcessor> | undefined;
   private current: Current | undefined;
   private reloading: AbortController | undefined;
@@ -110,6 +114,19 @@ export class LiteCoderEngine implements MLCEngineInterface {
   /** Logit processors by model id, used by the models loaded after this call (web-llm's MLCEngine method). */
   setLogitProcessorRegistry(registry: Map<string, LogitProcessor> | undefined): void {
     this.logitProcessorRegistry = registry;
+  }
+
+  /**
+   * Follow the prefill of the requests made after this (a Lite Coder addition; web-llm has none): a
+   * long prompt reports its progress after each step, from before the first to done = total.
+   */
+  setPrefillProgressCallback(cb: PrefillProgressCallback | undefined): void {
+    this.prefill = cb;
+  }
+
+  private prefillProxy() {
+    const cb = this.prefill;
+    return cb ? Comlink.proxy((done: number, total: number) => cb({ done, total })) : undefined;
   }
 
   /** web-llm's log levels ("TRACE" ... "SILENT"); throws a TypeError for another. */
@@ -187,12 +204,12 @@ export class LiteCoderEngine implements MLCEngineInterface {
     const req = withDefaults(request, current.defaults);
     this.message = '';
     if (req.stream) {
-      return streamOf<ChatCompletionChunk>((onChunk) => this.remote.chatCompletion(req, onChunk), (c) => {
+      return streamOf<ChatCompletionChunk>((onChunk) => this.remote.chatCompletion(req, onChunk, this.prefillProxy()), (c) => {
         c.model = current.id;
         this.message += c.choices[0]?.delta.content ?? '';
       });
     }
-    const r = (await this.remote.chatCompletion(req)) as ChatCompletion;
+    const r = (await this.remote.chatCompletion(req, undefined, this.prefillProxy())) as ChatCompletion;
     r.model = current.id;
     this.message = r.choices.at(-1)?.message.content ?? '';
     return r;
@@ -206,12 +223,12 @@ export class LiteCoderEngine implements MLCEngineInterface {
     const req = withDefaults(request, current.defaults);
     this.message = '';
     if (req.stream) {
-      return streamOf<Completion>((onChunk) => this.remote.completion(req, onChunk), (c) => {
+      return streamOf<Completion>((onChunk) => this.remote.completion(req, onChunk, this.prefillProxy()), (c) => {
         c.model = current.id;
         this.message += c.choices[0]?.text ?? '';
       });
     }
-    const r = (await this.remote.completion(req)) as Completion;
+    const r = (await this.remote.completion(req, undefined, this.prefillProxy())) as Completion;
     r.model = current.id;
     this.message = r.choices.at(-1)?.text ?? '';
     return r;

@@ -19,7 +19,7 @@
  */
 import * as Comlink from 'comlink';
 import type { MLCEngineConfig } from '@mlc-ai/web-llm';
-import type { EngineWorkerApi, LoadedModel, LoadRequest, LogitProcessorLike } from '../../workers/api';
+import type { EngineWorkerApi, LoadedModel, LoadRequest, LogitProcessorLike, PrefillProgress } from '../../workers/api';
 import { EngineHandler } from '../../workers/engine/handler';
 import { installErrorTransfer, ServiceWorkerRestartedError } from '../../workers/errors';
 import type { LiteCoderChatOptions } from './chat-options';
@@ -97,9 +97,13 @@ function connectionFor(shared: SharedEngineHandler, clientId: string, scope: Ser
       clearTimeout(timer);
     }
   };
+  // a tab that has closed does not hold up a prefill's progress either
+  const progressOf = (report: PrefillProgress) => async (done: number, total: number): Promise<void> => {
+    await delivered((p: [number, number]) => report(...p))([done, total]);
+  };
   const own: Partial<EngineWorkerApi> = {
-    chatCompletion: (req, onChunk) => shared.chatCompletion(req, onChunk && delivered(onChunk)),
-    completion: (req, onChunk) => shared.completion(req, onChunk && delivered(onChunk)),
+    chatCompletion: (req, onChunk, onPrefill) => shared.chatCompletion(req, onChunk && delivered(onChunk), onPrefill && progressOf(onPrefill)),
+    completion: (req, onChunk, onPrefill) => shared.completion(req, onChunk && delivered(onChunk), onPrefill && progressOf(onPrefill)),
   };
   return new Proxy(shared, {
     get(target, prop, receiver) {

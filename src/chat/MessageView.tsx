@@ -3,6 +3,7 @@ import { useCallback, useState } from 'preact/hooks';
 import type { ChatNode } from './conversation';
 import { Markdown } from './markdown/Markdown';
 import { t } from './strings';
+import { usePrefill } from './useReply';
 
 /**
  * What a message's actions call. The thread passes the same functions on every render (they read the
@@ -49,6 +50,7 @@ function MessageBody(props: MessageProps) {
   const sibs = props.siblings;
   const at = sibs.indexOf(node.id);
   const s = node.stats;
+  const reading = usePrefill(node.id);
   return (
     <article class={`msg ${node.role}${props.outOfContext ? ' out-of-context' : ''}`} data-testid={`msg-${node.role}`} data-streaming={props.streaming ? '1' : undefined}>
       <header class="msg-head">
@@ -71,7 +73,13 @@ function MessageBody(props: MessageProps) {
         <div class="msg-body user-text">{node.content}</div>
       ) : (
         <div class="msg-body">
-          {node.content ? <Markdown text={node.content} streaming={props.streaming} renderActions={renderActions} /> : props.streaming && <p class="muted">{t('thinking')}</p>}
+          {node.content ? <Markdown text={node.content} streaming={props.streaming} renderActions={renderActions} />
+            : props.streaming && reading ? (
+              <p class="muted" data-testid="prefill-progress">
+                {t('reading', { done: reading.done.toLocaleString(), total: reading.total.toLocaleString() })}
+                <progress max={reading.total} value={reading.done} />
+              </p>
+            ) : props.streaming && <p class="muted">{t('thinking')}</p>}
           {node.error && <p class="error" role="alert">{t('error', { msg: node.error })}</p>}
         </div>
       )}

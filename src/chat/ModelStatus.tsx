@@ -44,5 +44,8 @@ export function ModelStatus(props: { session: ModelSession; onImport: () => void
       </div>
     );
   }
+  if (s.kind === 'ready' && s.contextLength > 0) {
+    return <p class="muted small model-context" data-testid="model-context">{t('contextSize', { n: s.contextLength.toLocaleString() })}</p>;
+  }
   return null;
 }

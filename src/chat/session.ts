@@ -8,7 +8,7 @@
  * and never exported with the conversations.
  */
 import { useEffect, useState } from 'preact/hooks';
-import { LiteCoderEngine } from '../api/engine-client';
+import { LiteCoderEngine, type PrefillProgressCallback } from '../api/engine-client';
 import { RemoteEngine, type ChatCreate, type CompletionCreate } from '../api/remote-engine';
 import { engine } from '../engine';
 import { acquireGpuLock } from './gpu-lock';
@@ -48,6 +48,8 @@ export interface ChatClient {
   readonly completions: { readonly create: CompletionCreate };
   interruptGenerate(): void;
   resetChat(): Promise<void>;
+  /** the device's engine only: a long prompt's progress before its first token (engine-client.ts) */
+  setPrefillProgressCallback?(cb: PrefillProgressCallback | undefined): void;
 }
 
 const device = new LiteCoderEngine(undefined, engine());

@@ -15,6 +15,7 @@ export const t = translations({
     menu: 'Conversations', run: 'Run', branch: '{i} / {n}',
     elsewhere: '{name} is loaded in another tab of Lite Coder. One tab at a time keeps the model on the GPU.', takeOver: 'Use it in this tab',
     storeUnavailable: 'This browser does not let Lite Coder open its storage here ({msg}), so no model can be stored or loaded.',
+    reading: 'Reading the prompt: {done} of {total} tokens…', contextSize: 'Context on this device: {n} tokens',
     closeMenu: 'Close the conversation list', contextLimit: 'Context limit (tokens)', contextLimitHelp: 'Empty: as long as this device allows. Applies the next time the model loads.',
   },
   zh: {
@@ -31,6 +32,7 @@ export const t = translations({
     menu: '对话列表', run: '运行', branch: '{i} / {n}',
     elsewhere: '{name} 已在 Lite Coder 的另一个标签页中加载。同一时间只有一个标签页把模型放在 GPU 上。', takeOver: '在此标签页中使用',
     storeUnavailable: '此浏览器不允许 Lite Coder 在这里打开存储（{msg}），因此无法存储或加载模型。',
+    reading: '正在读取提示：{done} / {total} 词元…', contextSize: '本设备的上下文长度：{n} 词元',
     closeMenu: '关闭对话列表', contextLimit: '上下文上限（词元）', contextLimitHelp: '留空：本设备允许的最大长度。下次加载模型时生效。',
   },
 });

@@ -4,7 +4,7 @@
  * is reached only through the web-llm-shaped client (session.ts), as any page using the in-page API
  * would; it checks the request and the context.
  */
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { addMessage, deleteMessage, messagesForModel, updateMessage, type ChatNode } from './conversation';
 import { client, sessionFailed } from './session';
 import type { Conversations } from './useConversations';
@@ -26,6 +26,26 @@ export interface Overflow {
 
 /** How often streamed text reaches the conversation (and so the screen), at most: once per this many ms. */
 export const RENDER_EVERY_MS = 40;
+
+/** The prefill progress of the reply being generated (a long prompt takes a while before its first token). */
+export interface PrefillState { answerId: string; done: number; total: number }
+let prefill: PrefillState | null = null;
+const prefillListeners = new Set<(p: PrefillState | null) => void>();
+function setPrefill(p: PrefillState | null): void {
+  prefill = p;
+  prefillListeners.forEach((f) => f(p));
+}
+
+/** The prefill progress of reply `answerId` while its prompt is being read, else null. */
+export function usePrefill(answerId: string): PrefillState | null {
+  const [p, set] = useState(prefill);
+  useEffect(() => {
+    prefillListeners.add(set);
+    set(prefill);
+    return () => { prefillListeners.delete(set); };
+  }, []);
+  return p && p.answerId === answerId && p.done < p.total ? p : null;
+}
 
 /** The facts a ContextWindowSizeExceededError carries (workers/errors.ts, contextExceeded). */
 interface ContextDetails { promptTokens: number; contextLength: number }
@@ -59,9 +79,12 @@ export function useReply(convs: Pick<Conversations, 'get' | 'update'>, modelId: 
     };
     let flushed = 0;
     const flush = (lazy?: 'lazy') => { flushed = performance.now(); convs.update(conversationId, (x) => updateMessage(x, answerId, { content: text }), lazy); };
+    // the engine this reply asks (session.ts's client is a live binding that a model pick may change)
+    const engine = client;
     try {
       const s = c.settings;
-      const stream = await client.chat.completions.create({
+      engine.setPrefillProgressCallback?.(({ done, total }) => setPrefill({ answerId, done, total }));
+      const stream = await engine.chat.completions.create({
         messages, stream: true, stream_options: { include_usage: true },
         temperature: s.temperature, top_p: s.top_p, max_tokens: s.max_tokens, ...(s.seed !== null ? { seed: s.seed } : {}),
       });
@@ -110,6 +133,8 @@ export function useReply(convs: Pick<Conversations, 'get' | 'update'>, modelId: 
         convs.update(conversationId, (x) => updateMessage(x, answerId, { content: text, error: err.message }));
       }
     } finally {
+      engine.setPrefillProgressCallback?.(undefined);
+      setPrefill(null);
       setBusy(null);
     }
   }

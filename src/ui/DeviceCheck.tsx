@@ -163,6 +163,9 @@ function ReportView({ report }: { report: DeviceReport }) {
 
       <div class={`panel verdict verdict-${report.verdict.verdict}`} data-testid="verdict" data-verdict={report.verdict.verdict}>
         <h3 data-testid="verdict-headline">{t(HEADLINES[report.verdict.verdict])}</h3>
+        {report.verdict.contextTokens !== null && (
+          <p data-testid="verdict-context">{t('contextTokens', { n: report.verdict.contextTokens.toLocaleString() })}</p>
+        )}
         <ul data-testid="verdict-reasons">
           {report.verdict.reasons.map((reason) => (
             <li key={reason.code} data-testid="verdict-reason" data-code={reason.code}>

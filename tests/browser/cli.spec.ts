@@ -15,7 +15,7 @@ test('infer --tokens reproduces the reference tokens, top-5 and logits', () => {
   const ref = reference('q8_0');
   const t1 = ref.turns[0]!;
   const dir = mkdtempSync(join(tmpdir(), 'lc-'));
-  const r = tool('infer', ['--model', 'tests/fixtures/models/ds2-pub-q8_0.gguf', '--tokens', t1.input_tokens.join(','), '--max-tokens', '32', '--json', '--dump-logits', join(dir, 'l.f32')]);
+  const r = tool('infer', ['--model', 'tests/fixtures/models/ds2-pub-q8_0.gguf', '--tokens', t1.input_tokens.join(','), '--max-tokens', '32', '--json', '--kv', 'f32', '--dump-logits', join(dir, 'l.f32')]);
   expect(r.status, r.stderr).toBe(0);
   const out = lastJson(r.stdout) as { prompt_ids: number[]; ids: number[]; top: [number, number][][] };
   expect(out.prompt_ids).toEqual(t1.input_tokens);

@@ -11,7 +11,7 @@ import { ggmlTypeByName } from '../../workers/gguf/ggml-types';
 import { attentionScale, ropeFrequencies, ropeTable } from '../../workers/runtime/rope-yarn';
 import { storedRowBytes, transcodeRows } from '../../workers/store/layout';
 import {
-  attentionRef, combineRef, DEEPSEEK_CODER_V2_LITE as LITE, embedRef, moeMatmulRef, NOT_ON_GPU, ropeRef, rmsnormRef, routeRef, siluMulRef,
+  attentionRef, combineRef, DEEPSEEK_CODER_V2_LITE as LITE, embedRef, moeGluRef, moeMatmulRef, NOT_ON_GPU, ropeRef, rmsnormRef, routeRef, siluMulRef,
   type Reference, type RmsnormShape, type RopeShape,
 } from '../support/kernel-reference';
 import { randomF32, randomTensorBytes, rng } from '../support/random-tensors';
@@ -148,28 +148,64 @@ test.describe('rope kernel', () => {
 
 // ---------------------------------------------------------------------------------------------------
 
-test.describe('mla_attention kernel', () => {
+test.describe('mla_attention kernels', () => {
   const REAL_SCALE = attentionScale(LITE);
-  const CASES: [name: string, R: number, nRot: number, H: number, T: number, pos0: number, scale: number][] = [
+  // [name, R, n_rot, H, T, pos0, scale, also with an f16 cache]; steps of one token also run the decode form
+  const CASES: [name: string, R: number, nRot: number, H: number, T: number, pos0: number, scale: number, f16?: boolean][] = [
     ['a context of exactly 1 (T=1, pos0=0)', 64, 16, 2, 1, 0, 0.5],
-    ['contexts 151..155 (three chunks of 64), 3 heads', 64, 16, 3, 5, 150, 0.3],
+    ['contexts 151..155 (three chunks of 64), 3 heads', 64, 16, 3, 5, 150, 0.3, true],
     ['R=100 (not a multiple of 64), T=10, contexts 61..70', 100, 16, 2, 10, 60, 0.4],
     ['contexts 63, 64, 65 (chunk edges), large scores (scale 20)', 64, 16, 2, 3, 62, 20],
     ['the model: R=512, n_rot 64, model scale, contexts 4 and 5', 512, 64, 2, 2, 3, REAL_SCALE],
-    ['the model: R=512, n_rot 64, model scale, a context of 150', 512, 64, 1, 1, 149, REAL_SCALE],
+    ['the model: R=512, n_rot 64, model scale, a context of 150', 512, 64, 1, 1, 149, REAL_SCALE, true],
     ['R=500, n_rot 64 (564 of 576 shared floats), context 70', 500, 64, 1, 1, 69, REAL_SCALE],
+    ['T=37 from position 0 (query tiles of 64, cache tiles of 32: neither divides it)', 64, 16, 2, 37, 0, 0.4],
   ];
-  for (const [name, R, nRot, H, T, pos0, scale] of CASES) {
+  for (const [name, R, nRot, H, T, pos0, scale, f16] of CASES) {
+    for (const kv of f16 ? ['F32', 'F16'] as const : ['F32'] as const) {
+      for (const decode of T === 1 ? [false, true] : [false]) {
+        test(`${name}${decode ? ', decode form' : ''}${kv === 'F16' ? ', f16 cache' : ''}`, async ({ page }) => {
+          await openHarness(page);
+          const rand = rng(R * 17 + H * 5 + T * 3 + pos0);
+          const row = R + nRot;
+          const qAbs = f32(T * H * R, rand);
+          const qPe = f32(T * H * nRot, rand);
+          // rows past the last token's position must never be read: NaN there would show
+          const cache = [...f32((pos0 + T) * row, rand), ...fill(3 * row, NaN)];
+          const got = await page.evaluate((a) => window.kernelHarness.attention(a), { qAbs, qPe, cache, R, nRot, H, scale, T, pos0, kv, decode });
+          if (kv === 'F32') expect(got.held).toEqual(cache.map(Math.fround));
+          expectClose(got.out, attentionRef(qAbs, qPe, got.held, { R, nRot, H, scale, T, pos0 }), SUMS, 'o_lat');
+        });
+      }
+    }
+  }
+
+  // Long contexts, drawn in the page (attentionSeeded), at lengths that are no multiple of any tile
+  // (64 queries, 32 positions) or split (256 positions, chunks of 64): prefill batches that start deep
+  // into the cache, and decode steps with the device's own splits and with many (parallelism 4096).
+  const LONG: [name: string, T: number, pos0: number, decode: boolean, kv: 'F32' | 'F16', parallelism?: number, real?: boolean][] = [
+    ['prefill of 301 tokens from position 0', 301, 0, false, 'F32'],
+    ['prefill of 45 tokens at positions 2,990..3,034', 45, 2990, false, 'F32'],
+    ['prefill of 45 tokens at positions 2,990..3,034, f16 cache', 45, 2990, false, 'F16'],
+    ['decode at a context of 2, the device\'s splits', 1, 1, true, 'F32'],
+    ['decode at a context of 600 (two splits of 320 and 280)', 1, 599, true, 'F32', 4096],
+    ['decode at a context of 1,000, many splits', 1, 999, true, 'F32', 4096],
+    ['decode at a context of 4,201, the device\'s splits', 1, 4200, true, 'F32'],
+    ['decode at a context of 4,201, many splits', 1, 4200, true, 'F32', 4096],
+    ['decode at a context of 5,003, many splits, f16 cache', 1, 5002, true, 'F16', 4096],
+    ['the model\'s latent (512 + 64): prefill of 21 tokens at positions 1,500..1,520, f16 cache', 21, 1500, false, 'F16', undefined, true],
+    ['the model\'s latent (512 + 64): decode at a context of 3,001, many splits, f16 cache', 1, 3000, true, 'F16', 4096, true],
+  ];
+  for (const [name, T, pos0, decode, kv, parallelism, real] of LONG) {
     test(name, async ({ page }) => {
       await openHarness(page);
-      const rand = rng(R * 17 + H * 5 + T * 3 + pos0);
-      const row = R + nRot;
-      const qAbs = f32(T * H * R, rand);
-      const qPe = f32(T * H * nRot, rand);
-      // rows past the last token's position must never be read: NaN there would show
-      const cache = [...f32((pos0 + T) * row, rand), ...fill(3 * row, NaN)];
-      const got = await page.evaluate((a) => window.kernelHarness.attention(a), { qAbs, qPe, cache, R, nRot, H, scale, T, pos0 });
-      expectClose(got, attentionRef(qAbs, qPe, cache, { R, nRot, H, scale, T, pos0 }), SUMS, 'o_lat');
+      const [R, nRot, scale] = real ? [512, 64, REAL_SCALE] : [64, 16, 0.4];
+      const r = await page.evaluate((a) => window.kernelHarness.attentionSeeded(a), {
+        seed: T * 7 + pos0, R, nRot, H: 2, scale, T, pos0, kv, decode, ...(parallelism ? { variant: { parallelism } } : {}),
+      });
+      expect(r.checked).toBe(T * 2 * R);
+      expect(r.worstOverAllowed, `worst error over its allowance, ${r.splits} splits`).toBeLessThanOrEqual(1);
+      if (parallelism) expect(r.splits).toBeGreaterThan(1);
     });
   }
 });
@@ -279,6 +315,45 @@ test.describe('moe_matmul kernel', () => {
       const got = await page.evaluate((a) => window.kernelHarness.moeMatmul(a), { type, pool: Array.from(pool), table, ids, x, y, T, pos0: 0, ...shape, ...(variant ? { variant } : {}) });
       const ref = moeMatmulRef(pool, table, ids, x, y, { type: t, T, ...shape });
       expect(ref.touched.some((v) => v === 0), 'some pairs are skipped').toBe(true);
+      expectClose(got, ref, SUMS, 'Y');
+    });
+  }
+});
+
+test.describe('moe_matmul kernel, fused gate-up-silu form', () => {
+  const E = 6;
+  const CASES: [type: string, K: number, N: number, T: number, k: number][] = [
+    ['Q4_K', 2048, 7, 1, 6], // the model's gate/up shape, one token
+    ['Q4_0', 64, 70, 3, 2],
+    ['Q8_0', 160, 41, 2, 3],
+    ['F32', 96, 13, 1, 4],
+  ];
+  for (const [type, K, N, T, k] of CASES) for (const [variantName, variant] of KERNEL_VARIANTS) {
+    test(`${type} K=${K} N=${N} T=${T} k=${k}, expert 2 absent${variantName}`, async ({ page }) => {
+      await openHarness(page);
+      const rand = rng(K * 7 + N * 5 + T * 11 + k);
+      const t = ggmlTypeByName(type);
+      const rowWords = storedRowBytes(t, K) / 4;
+      // a record: gate rows, a gap, up rows, then more (the real layout: gate, up, down)
+      const gate = 2, up = gate + N * rowWords + 3, recordWords = up + N * rowWords + 5;
+      const table = fill(E, NOT_ON_GPU);
+      const pool = new Uint8Array(E * recordWords * 4);
+      for (let i = 0; i < pool.length; i++) pool[i] = randInt(rand, 256);
+      // weights small enough that gate · x stays where silu is not below f32's range (|g| of tens)
+      const scale = Math.min(0.05, (0.05 * 64) / K);
+      for (let e = 0; e < E; e++) {
+        if (e === 2) continue;
+        table[e] = e * recordWords;
+        pool.set(transcodeRows(t, K, randomTensorBytes(t, K, N, rand, scale), N), (table[e]! + gate) * 4);
+        pool.set(transcodeRows(t, K, randomTensorBytes(t, K, N, rand, scale), N), (table[e]! + up) * 4);
+      }
+      const ids = Array.from({ length: T * k }, (_, p) => (p === 0 ? 2 : randInt(rand, E)));
+      const x = f32(T * K, rand);
+      const y = fill((T * k + 1) * N, UNTOUCHED);
+      const shape = { K, N, rowWords, partWords: gate, xStride: K, xPerPair: false, k };
+      const got = await page.evaluate((a) => window.kernelHarness.moeMatmul(a), { type, pool: Array.from(pool), table, ids, x, y, T, pos0: 0, ...shape, upWords: up, ...(variant ? { variant } : {}) });
+      const ref = moeGluRef(pool, table, ids, x, y, { type: t, T, ...shape }, up);
+      expect(ref.touched.some((v) => v === 0), 'the absent expert\'s pair is skipped').toBe(true);
       expectClose(got, ref, SUMS, 'Y');
     });
   }

@@ -123,3 +123,29 @@ for (const name of TYPES) {
     }
   });
 }
+
+/**
+ * The f16 path (KernelOptions.half 'f16': the //!dot16 dot units, chosen at load where the adapter has
+ * shader-f16) in f16 arithmetic. Its logic runs on every adapter in the 'f16 path in f32' variant
+ * above; here the rounding of X to f16 and of each 4-term dot (2^-11 relative each) is allowed: 2e-3 of
+ * the terms' magnitudes. Skipped where the adapter has no shader-f16 (SwiftShader has none).
+ */
+for (const name of ['Q4_0', 'Q5_0', 'Q8_0', 'Q4_K', 'Q6_K']) {
+  test(`${name}: matvec on the f16 path gives llama.cpp's values within f16 rounding`, async ({ page }) => {
+    await open(page, 'harness.html');
+    const f16 = await page.evaluate(async () => (await navigator.gpu.requestAdapter())?.features.has('shader-f16') ?? false);
+    test.skip(!f16, 'this adapter has no shader-f16');
+    const type = ggmlTypeByName(name);
+    const { raw, values } = vectors(type);
+    const rand = rng(type.id * 331 + 9);
+    for (const { K, N } of shapes(type)) {
+      const x = randomF32(K, rand);
+      const got = await page.evaluate(
+        async (a) => Array.from(await window.liteCoderHarness.matmul(a.type, a.K, a.N, 1, 1, new Uint8Array(a.w), new Float32Array(a.x), { variant: { half: 'f16' } })),
+        { type: name, K, N, w: Array.from(raw), x: Array.from(x) },
+      );
+      const { worst, at } = worstError(got, values, x, K, N, 1);
+      expect(worst, `matvec K=${K} N=${N}, f16: worst at ${at}`).toBeLessThan(2e-3);
+    }
+  });
+}

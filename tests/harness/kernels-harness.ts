@@ -8,12 +8,12 @@
  */
 import { ggmlTypeByName } from '../../workers/gguf/ggml-types';
 import { acquireGpu } from '../../workers/runtime/gpu';
-import { encodeDispatches, type Dispatch, type KernelLibrary } from '../../workers/runtime/kernels';
-import { Ops, view, type ViewLayout } from '../../workers/runtime/ops';
+import { encodeDispatches, type Dispatch, type KernelLibrary, type StepShape } from '../../workers/runtime/kernels';
+import { attentionSplits, maxAttentionSplits, Ops, view, type KvCache, type KvType, type ViewLayout } from '../../workers/runtime/ops';
 import { packParams, STEP } from '../../workers/runtime/params';
 import type { GpuTensor } from '../../workers/runtime/weights';
 import { storedRowBytes, transcodeRows } from '../../workers/store/layout';
-import { siluMulRef, type RmsnormShape, type RopeShape } from '../support/kernel-reference';
+import { attentionRef, siluMulRef, type RmsnormShape, type RopeShape } from '../support/kernel-reference';
 import { rng } from '../support/random-tensors';
 import { kernelLibrary, type KernelVariant } from './kernel-variants';
 
@@ -33,6 +33,8 @@ export interface StepArgs {
   variant?: KernelVariant;
   /** most tokens the recorded dispatch is sized for (default T) */
   maxTokens?: number;
+  /** record the decode form (one token: matvec, flash-decoding attention) instead of prefill */
+  decode?: boolean;
 }
 
 /** One kernel run: its buffers (freed after), the step uniform, validation errors turned into throws. */
@@ -40,11 +42,17 @@ class Run {
   private readonly made: GPUBuffer[] = [];
   readonly ops: Ops;
 
-  constructor(readonly device: GPUDevice, kernels: KernelLibrary, readonly step: StepArgs) {
-    const S = device.createBuffer({ size: 16, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST, label: 'step' });
-    device.queue.writeBuffer(S, 0, packParams(STEP, { T: step.T, pos0: step.pos0 }));
+  constructor(readonly device: GPUDevice, readonly kernels: KernelLibrary, readonly step: StepArgs) {
+    const S = this.stepBuffer(step.T, step.pos0);
+    this.ops = new Ops(device, kernels, S, step.decode ? 'decode' : 'prefill', step.decode ? 1 : step.maxTokens ?? step.T);
+  }
+
+  /** A step uniform {T, pos0}. */
+  stepBuffer(T: number, pos0: number): GPUBuffer {
+    const S = this.device.createBuffer({ size: 16, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST, label: 'step' });
+    this.device.queue.writeBuffer(S, 0, packParams(STEP, { T, pos0 }));
     this.made.push(S);
-    this.ops = new Ops(device, kernels, S, 'prefill', step.maxTokens ?? step.T);
+    return S;
   }
 
   private storage(data: ArrayBufferView, label: string): GPUBuffer {
@@ -70,12 +78,12 @@ class Run {
     return this.storage(values, label);
   }
 
-  /** Encode the dispatch as the model does, submit, and read back each of `outputs` (n words each). */
-  async run(d: Dispatch, outputs: [GPUBuffer, number][]): Promise<ArrayBuffer[]> {
+  /** Encode the dispatches as the model does, submit, and read back each of `outputs` (n words each). */
+  async run(d: Dispatch | readonly Dispatch[], outputs: [GPUBuffer, number][], step: StepShape = this.step): Promise<ArrayBuffer[]> {
     const { device } = this;
     const enc = device.createCommandEncoder();
     const pass = enc.beginComputePass();
-    encodeDispatches(pass, [d], this.step);
+    encodeDispatches(pass, Array.isArray(d) ? d : [d as Dispatch], step);
     pass.end();
     const reads = outputs.map(([src, n]) => {
       const rb = device.createBuffer({ size: Math.max(16, n * 4), usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
@@ -192,16 +200,114 @@ export interface AttentionArgs extends StepArgs {
   nRot: number;
   H: number;
   scale: number;
+  /** the cache's form (default F32): its rows go in through kv_store.wgsl, as the model writes them */
+  kv?: KvType;
 }
 
-async function attention(a: AttentionArgs): Promise<number[]> {
+/**
+ * Puts `rows` [n][latent] f32 into a KV cache of `type` as the model does (kv_store.wgsl, one step of
+ * n tokens at position 0), and returns the cache and the values it holds (f16-rounded for F16).
+ */
+async function storeCache(r: Run, rows: Float32Array, latent: number, type: KvType): Promise<{ cache: KvCache; held: Float32Array }> {
+  const n = rows.length / latent;
+  const bytes = rows.length * (type === 'F16' ? 2 : 4);
+  const cache = { buffer: r.bytes(new Uint8Array(bytes), 'kv cache'), type };
+  const store = new Ops(r.device, (await gpu(r.step.variant)).kernels, r.stepBuffer(n, 0), 'prefill', n);
+  const [out] = await r.run(store.kvStore('kv_store', r.bytes(new Uint8Array(rows.buffer, rows.byteOffset, rows.byteLength), 'rows'), cache, latent),
+    [[cache.buffer, bytes / 4]], { T: n, pos0: 0 });
+  return { cache, held: type === 'F16' ? unpackF16(new Uint16Array(out!)) : new Float32Array(out!) };
+}
+
+/** IEEE half-precision bit patterns to f32 values (exact). */
+function unpackF16(h: Uint16Array): Float32Array {
+  const out = new Float32Array(h.length);
+  for (let i = 0; i < h.length; i++) {
+    const b = h[i]!, sign = b & 0x8000 ? -1 : 1, e = (b >> 10) & 0x1f, m = b & 0x3ff;
+    out[i] = e === 0 ? sign * m * 2 ** -24 : e === 31 ? (m ? NaN : sign * Infinity) : sign * (1 + m / 1024) * 2 ** (e - 15);
+  }
+  return out;
+}
+
+/** The attention as the model records it (prefill or decode form); returns o_lat and the cache as held. */
+async function attention(a: AttentionArgs): Promise<{ out: number[]; held: number[] }> {
   return withRun(a, async (r) => {
     const n = a.T * a.H * a.R;
     const O = r.f32(new Array<number>(n).fill(0), 'O');
     const qPe = view(r.f32(a.qPe, 'q_pe'), { row: a.H * a.nRot, head: a.nRot });
-    const d = r.ops.attention('mla', r.f32(a.qAbs, 'q_abs'), qPe, r.f32(a.cache, 'kv cache'), O, { R: a.R, nRot: a.nRot, H: a.H, scale: a.scale });
+    const { cache, held } = await storeCache(r, new Float32Array(a.cache), a.R + a.nRot, a.kv ?? 'F32');
+    const split = splitBuffers(r, a.H, a.R);
+    const d = r.ops.attention('mla', r.f32(a.qAbs, 'q_abs'), qPe, cache, O, { R: a.R, nRot: a.nRot, H: a.H, scale: a.scale }, split);
     const [out] = await r.run(d, [[O, n]]);
-    return floats(out!);
+    return { out: floats(out!), held: Array.from(held) };
+  });
+}
+
+/** The decode attention's split buffers (activations.ts: attn_acc, attn_ml) for H heads of R. */
+function splitBuffers(r: Run, H: number, R: number) {
+  const splitsMax = maxAttentionSplits(H, r.kernels.options.parallelism);
+  return { acc: r.f32(new Array<number>(H * splitsMax * R).fill(0), 'acc'), ml: r.f32(new Array<number>(1 + 2 * H * splitsMax).fill(0), 'ml'), splitsMax };
+}
+
+export interface AttentionSeededArgs extends StepArgs {
+  seed: number;
+  R: number;
+  nRot: number;
+  H: number;
+  scale: number;
+  kv: KvType;
+}
+
+/**
+ * The attention on inputs drawn in the page from `seed` (contexts of thousands of positions are too
+ * large to pass from the test), against attentionRef run here on the cache as held. Returns the worst
+ * error over its allowance (1e-5 of the summed magnitudes: the kernel tests' SUMS tolerance), the
+ * splits a decode step used and the outputs checked.
+ */
+async function attentionSeeded(a: AttentionSeededArgs): Promise<{ worstOverAllowed: number; splits: number; checked: number }> {
+  const rand = rng(a.seed);
+  const row = a.R + a.nRot;
+  const draw = (n: number) => Float32Array.from({ length: n }, () => rand() * 2 - 1);
+  const qAbs = draw(a.T * a.H * a.R), qPe = draw(a.T * a.H * a.nRot), rows = draw((a.pos0 + a.T) * row);
+  return withRun(a, async (r) => {
+    const n = a.T * a.H * a.R;
+    const O = r.f32(new Array<number>(n).fill(0), 'O');
+    const qPeView = view(r.bytes(new Uint8Array(qPe.buffer), 'q_pe'), { row: a.H * a.nRot, head: a.nRot });
+    const { cache, held } = await storeCache(r, rows, row, a.kv);
+    const split = splitBuffers(r, a.H, a.R);
+    const d = r.ops.attention('mla', r.bytes(new Uint8Array(qAbs.buffer), 'q_abs'), qPeView, cache, O, { R: a.R, nRot: a.nRot, H: a.H, scale: a.scale }, split);
+    const [out] = await r.run(d, [[O, n]]);
+    const got = new Float32Array(out!);
+    const ref = attentionRef(qAbs, qPe, held, { R: a.R, nRot: a.nRot, H: a.H, scale: a.scale, T: a.T, pos0: a.pos0 });
+    let worst = 0;
+    for (let i = 0; i < n; i++) {
+      const err = Math.abs(got[i]! - ref.want[i]!) / (1e-5 * ref.mag[i]!);
+      worst = Math.max(worst, Number.isNaN(err) ? Infinity : err);
+    }
+    return { worstOverAllowed: worst, splits: a.decode ? attentionSplits(a.pos0 + 1, split.splitsMax) : 1, checked: n };
+  });
+}
+
+/**
+ * Milliseconds one attention dispatch (as the model records it) takes on `a`'s shapes, the median of
+ * `reps` after one warm-up: for the benchmark and for tuning, not for tests' assertions.
+ */
+async function attentionTiming(a: Omit<AttentionSeededArgs, 'seed'> & { reps: number }): Promise<{ ms: number[]; median: number }> {
+  const rand = rng(1);
+  const row = a.R + a.nRot;
+  const draw = (n: number) => Float32Array.from({ length: n }, () => rand() * 2 - 1);
+  return withRun(a, async (r) => {
+    const O = r.f32(new Array<number>(a.T * a.H * a.R).fill(0), 'O');
+    const qPe = view(r.bytes(new Uint8Array(draw(a.T * a.H * a.nRot).buffer), 'q_pe'), { row: a.H * a.nRot, head: a.nRot });
+    const { cache } = await storeCache(r, draw((a.pos0 + a.T) * row), row, a.kv);
+    const d = r.ops.attention('mla', r.bytes(new Uint8Array(draw(a.T * a.H * a.R).buffer), 'q_abs'), qPe, cache, O, { R: a.R, nRot: a.nRot, H: a.H, scale: a.scale }, splitBuffers(r, a.H, a.R));
+    const ms: number[] = [];
+    for (let i = 0; i <= a.reps; i++) {
+      const t0 = performance.now();
+      await r.run(d, [[O, 4]]);
+      if (i > 0) ms.push(performance.now() - t0);
+    }
+    const sorted = [...ms].sort((x, y) => x - y);
+    return { ms, median: sorted[Math.floor(sorted.length / 2)]! };
   });
 }
 
@@ -293,13 +399,15 @@ export interface MoeMatmulArgs extends StepArgs {
   xStride: number;
   xPerPair: boolean;
   k: number;
+  /** the fused gate-up-silu form: the up part's word offset in a record (the gate part at partWords) */
+  upWords?: number;
 }
 
 async function moeMatmul(a: MoeMatmulArgs): Promise<number[]> {
   return withRun(a, async (r) => {
     const Y = r.f32(a.y, 'Y');
     const d = r.ops.moeMatmul('experts', a.type, r.bytes(new Uint8Array(a.pool), 'pool'), r.u32(a.table, 'table'), r.u32(a.ids, 'ids'), r.f32(a.x, 'X'), Y,
-      { K: a.K, N: a.N, rowWords: a.rowWords, partWords: a.partWords, xStride: a.xStride, xPerPair: a.xPerPair, nUsed: a.k });
+      { K: a.K, N: a.N, rowWords: a.rowWords, partWords: a.partWords, xStride: a.xStride, xPerPair: a.xPerPair, nUsed: a.k, ...(a.upWords !== undefined ? { upWords: a.upWords } : {}) });
     const [out] = await r.run(d, [[Y, a.y.length]]);
     return floats(out!);
   });
@@ -324,7 +432,7 @@ async function combine(a: CombineArgs): Promise<number[]> {
   });
 }
 
-const harness = { embed, rmsnorm, rope, attention, siluMul, siluMulSeeded, route, moeMatmul, combine };
+const harness = { embed, rmsnorm, rope, attention, attentionSeeded, attentionTiming, siluMul, siluMulSeeded, route, moeMatmul, combine };
 declare global {
   interface Window { kernelHarness: typeof harness }
 }

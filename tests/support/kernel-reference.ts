@@ -243,6 +243,25 @@ export function moeMatmulRef(pool: Uint8Array, table: ArrayLike<number>, ids: Ar
   return r;
 }
 
+/**
+ * moe_matmul's fused form: silu(gate · x) * (up · x) per row, the gate part at partWords and the up
+ * part at upWords. Its magnitude carries each dot's magnitude through the product to first order:
+ * |silu'(g)| * mag(g) * |u| + |silu(g)| * mag(u).
+ */
+export function moeGluRef(pool: Uint8Array, table: ArrayLike<number>, ids: ArrayLike<number>, X: ArrayLike<number>, init: ArrayLike<number>, o: MoeMatmulShape, upWords: number): Reference {
+  const g = moeMatmulRef(pool, table, ids, X, init, o);
+  const u = moeMatmulRef(pool, table, ids, X, init, { ...o, partWords: upWords });
+  const r = start(init);
+  for (let i = 0; i < g.want.length; i++) {
+    if (!g.touched[i]) continue;
+    const x = g.want[i]!, up = u.want[i]!;
+    const s = 1 / (1 + Math.exp(-x));
+    const silu = x * s, dsilu = s * (1 + x * (1 - s));
+    put(r, i, silu * up, Math.abs(dsilu) * g.mag[i]! * Math.abs(up) + Math.abs(silu) * u.mag[i]!);
+  }
+  return r;
+}
+
 /** moe_combine: X[t][i] += sum_j wts[t][j] * Yp[t*k + j][i], for t < T. */
 export function combineRef(Yp: ArrayLike<number>, wts: ArrayLike<number>, X: ArrayLike<number>, o: { D: number; k: number; T: number }): Reference {
   const r = start(X);

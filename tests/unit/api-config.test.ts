@@ -16,8 +16,8 @@ describe('readChatOptions', () => {
 
   it('lets the options win over a record\'s overrides, and keeps Lite Coder\'s own options', () => {
     const overrides = { temperature: 1, context_window_size: 4096 };
-    const r = readChatOptions({ temperature: 0.5, expertBudgetMB: 2000, maxBatch: 32 }, overrides);
-    expect(r.load).toEqual({ contextLength: 4096, expertBudgetMB: 2000, maxBatch: 32 });
+    const r = readChatOptions({ temperature: 0.5, expertBudgetMB: 2000, maxBatch: 32, ramTierMB: 0, kvType: 'F32' }, overrides);
+    expect(r.load).toEqual({ contextLength: 4096, expertBudgetMB: 2000, maxBatch: 32, ramTierMB: 0, kvType: 'F32' });
     expect(r.defaults).toEqual({ temperature: 0.5 });
   });
 

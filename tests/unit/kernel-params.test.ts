@@ -24,7 +24,11 @@ function wgslStruct(src: string, name: string): Record<string, string> | undefin
   return fields;
 }
 
-const source = (kernel: string) => kernelSource(kernel, readFileSync(new URL(`${kernel}.wgsl`, DIR), 'utf8').includes('//!include quant') ? 'Q4_0' : undefined);
+/** A kernel's source as a pipeline gets it: a weight type where it decodes weights, a KV form where it reads the cache. */
+function source(kernel: string): string {
+  const raw = readFileSync(new URL(`${kernel}.wgsl`, DIR), 'utf8');
+  return kernelSource(kernel, raw.includes('//!include quant') ? 'Q4_0' : raw.includes('//!include kv') ? 'F16' : undefined);
+}
 
 describe('kernel parameter structs', () => {
   it('knows every kernel', () => {

@@ -3,7 +3,7 @@
  * navigator.gpu and navigator.storage exist (navigator.storage.persist() does not: the UI asks for that).
  */
 import { allManifests } from '../store/db';
-import { GPU_PROBE_CHUNK_BYTES, HIDDEN_SIZE, RESIDENT_GPU_BYTES, ROUTED_EXPERTS_PER_LAYER } from './requirements';
+import { GPU_PROBE_CHUNK_BYTES, HIDDEN_SIZE, PROBE_TARGET_BYTES, ROUTED_EXPERTS_PER_LAYER } from './requirements';
 import type { AdapterReport, DeviceReport, FeaturesReport, GpuMemoryReport, LimitsReport, StorageReport } from './types';
 import { deviceVerdict, softwareRendererName } from './verdict';
 
@@ -104,8 +104,8 @@ function describeAdapter(adapter: GPUAdapter): AdapterReport {
 }
 
 /**
- * WebGPU has no memory query, so allocate 256 MiB buffers until everything-resident is covered or the
- * GPU says out-of-memory, then free them all. Each buffer is cleared, because some drivers only reserve
+ * WebGPU has no memory query, so allocate 256 MiB buffers until every weight and the whole context are
+ * covered (PROBE_TARGET_BYTES) or the GPU says out-of-memory, then free them all. Each buffer is cleared, because some drivers only reserve
  * address space at creation and commit memory when it is first touched.
  */
 async function measureGpuMemory(adapter: GPUAdapter): Promise<GpuMemoryReport> {
@@ -125,7 +125,7 @@ async function measureGpuMemory(adapter: GPUAdapter): Promise<GpuMemoryReport> {
   let bytes = 0;
   let hitLimit = false;
   try {
-    while (bytes < RESIDENT_GPU_BYTES) {
+    while (bytes < PROBE_TARGET_BYTES) {
       if (!(await allocateOne(device, chunk, buffers)) || lost) {
         hitLimit = true;
         break;
@@ -136,7 +136,7 @@ async function measureGpuMemory(adapter: GPUAdapter): Promise<GpuMemoryReport> {
     for (const buffer of buffers) buffer.destroy();
     device.destroy();
   }
-  return { kind: 'measured', bytes, target: RESIDENT_GPU_BYTES, hitLimit };
+  return { kind: 'measured', bytes, target: PROBE_TARGET_BYTES, hitLimit };
 }
 
 /** Allocate and touch one buffer; false when the GPU refused it. */

@@ -6,7 +6,7 @@
  * 2 shared experts, vocabulary 102400. Sizes are in bytes; "GB" in comments means 10^9 bytes, as model
  * hosts and browser storage settings count them.
  */
-import { KV_RESERVE, WORKING_MARGIN } from './memory';
+import { KV_RESERVE, kvBytesPerToken, WORKING_MARGIN } from './memory';
 
 const MiB = 1024 * 1024;
 
@@ -73,3 +73,13 @@ export const PAGED_GPU_BYTES = NON_EXPERT_BYTES + MIN_EXPERT_CACHE_BYTES + KV_RE
 
 /** The GPU memory probe allocates in chunks of this size (or maxBufferSize, if that is smaller). */
 export const GPU_PROBE_CHUNK_BYTES = 256 * MiB;
+
+/** What the model's KV cache depends on (kv_lora_rank 512, rope 64, 27 layers) and its own context. */
+export const KV_SHAPE = { kvLoraRank: 512, qkRope: 64, nLayer: 27, contextLength: 163_840 } as const;
+
+/**
+ * The GPU memory probe allocates up to this much: every weight, the model's whole context in an f16
+ * KV cache (163,840 x 31,104 bytes = 5.1 GB) and the working margin, so that the memory model knows
+ * whether the whole context fits (memory.ts, planMemory).
+ */
+export const PROBE_TARGET_BYTES = MODEL_FILE_BYTES + KV_SHAPE.contextLength * kvBytesPerToken(KV_SHAPE, 'F16') + WORKING_MARGIN;

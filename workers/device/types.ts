@@ -81,6 +81,11 @@ export interface VerdictResult {
   verdict: Verdict;
   /** One per finding, in order: WebGPU and the adapter, binding size, storage, GPU memory. */
   reasons: VerdictReason[];
+  /**
+   * The context (tokens) this device gives the model with an f16 KV cache, from the memory model the
+   * runtime loads with (memory.ts, planMemory); null when it cannot run
+   */
+  contextTokens: number | null;
 }
 
 /** What deviceVerdict() needs: the measurements, without presentation details. */

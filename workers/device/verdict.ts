@@ -10,8 +10,10 @@ import {
   PAGED_GPU_BYTES,
   RESIDENT_GPU_BYTES,
   RESIDENT_WORKING_MARGIN,
+  KV_SHAPE,
 } from './requirements';
 import { formatBytes } from '../format';
+import { planMemory } from './memory';
 import type { AdapterReport, GpuMemoryReport, Verdict, VerdictInput, VerdictReason, VerdictReasonData, VerdictResult } from './types';
 
 type AdapterIdentity = Pick<AdapterReport, 'vendor' | 'architecture' | 'description' | 'isFallbackAdapter'>;
@@ -125,7 +127,11 @@ export function deviceVerdict(input: VerdictInput): VerdictResult {
   const gpu = gpuMemoryVerdict(input.gpuMemory, verdict === 'cannot-run');
   if (gpu.reason) note(gpu.reason);
   verdict = worse(verdict, gpu.verdict);
-  return { verdict, reasons };
+  const contextTokens = verdict === 'cannot-run' ? null : planMemory({
+    hp: KV_SHAPE, denseBytes: NON_EXPERT_BYTES, expertBytes: MODEL_FILE_BYTES - NON_EXPERT_BYTES, gpu: input.gpuMemory, kvType: 'F16',
+    maxBinding: input.maxStorageBufferBindingSize ?? LARGEST_BOUND_TENSOR_BYTES,
+  }).contextLength;
+  return { verdict, reasons, contextTokens };
 }
 
 /** The tier the measured GPU memory allows, and the finding that explains it. */

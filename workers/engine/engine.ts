@@ -6,14 +6,14 @@
 import { getManifest } from '../store/db';
 import type { ModelManifest } from '../store/types';
 import { DeepSeek2, type LoadOptions } from '../runtime/deepseek2';
-import type { ExpertStats } from '../runtime/experts';
+import { statsSince, type ExpertStats } from '../runtime/experts';
+import { defaultRamTierBytes } from '../runtime/ram-tier';
 import { acquireGpu, type Gpu } from '../runtime/gpu';
-import { KernelLibrary, type WorkCounters } from '../runtime/kernels';
+import { KernelLibrary, type KernelOptions, type WorkCounters } from '../runtime/kernels';
 import { GpuSampler, type SampleResult, type StepLogprobs, type TokenBias } from '../runtime/sampler';
 import { resolveSamplingParams, type SamplingParams } from '../runtime/sampling-params';
-import { contextLength as contextLengthFor, KV_RESERVE, kvBytesPerToken } from '../device/memory';
+import { maxBatchFor, planMemory } from '../device/memory';
 import { probeDevice } from '../device/probe';
-import { expertBudgetFromDevice } from './budget';
 import { contextExceeded, DeviceLostError, ModelNotFoundError } from '../errors';
 
 /** How many recent tokens the repetition penalty looks at (llama.cpp's default penalty window). */
@@ -57,6 +57,11 @@ export interface GenerateRequest {
   sampling?: SamplingParams;
   /** return the full logits of the last prompt position (one extra read-back) */
   wantPromptLogits?: boolean;
+  /**
+   * sees the prefill's progress after each step: prompt tokens processed so far (those the KV cache
+   * gave included) and the prompt's length
+   */
+  onPrefill?: (done: number, total: number) => void | Promise<void>;
   /**
    * sees each token as it is chosen; returning true ends generation after it. It is awaited, so a
    * consumer in another thread receives every token before the request's result.
@@ -120,23 +125,26 @@ export class Engine {
     readonly gpu: Gpu,
     readonly model: DeepSeek2,
     private readonly sampler: GpuSampler,
+    /** the kernels' forms on this device (row sums, f16 path) */
+    readonly kernelOptions: KernelOptions,
   ) {
     void gpu.lost.then((message) => { this.lost = message; });
   }
 
   /**
    * Loads the stored model `modelId` onto a GPU device of its own. Throws ModelNotFoundError when it
-   * is not stored whole, AbortError when `signal` aborts (then nothing is left on the GPU).
+   * is not stored whole, AbortError when `signal` aborts (then nothing is left on the GPU). `f16`
+   * false keeps the f32 kernels where the device has shader-f16 (absent: the f16 path there).
    */
-  static async load(modelId: string, opts: Partial<LoadOptions>, onProgress?: (done: number, total: number) => void, signal?: AbortSignal): Promise<Engine> {
+  static async load(modelId: string, opts: Partial<LoadOptions> & { f16?: boolean }, onProgress?: (done: number, total: number) => void, signal?: AbortSignal): Promise<Engine> {
     const manifest = await getManifest(modelId);
     if (!manifest) throw new ModelNotFoundError(`No stored model has the id "${modelId}".`);
     if (manifest.state !== 'ready') throw new ModelNotFoundError(`The model "${manifest.name}" is not completely imported yet; resume its import first.`);
     const gpu = await acquireGpu();
     try {
-      const kernels = new KernelLibrary(gpu.device);
+      const kernels = new KernelLibrary(gpu.device, opts.f16 === false ? { half: 'off' } : {});
       const model = await DeepSeek2.load(gpu, kernels, manifest, await withDefaults(manifest, opts, gpu), onProgress, signal);
-      return new Engine(gpu, model, new GpuSampler(gpu.device, kernels, manifest.hparams.nVocab, PENALTY_WINDOW));
+      return new Engine(gpu, model, new GpuSampler(gpu.device, kernels, manifest.hparams.nVocab, PENALTY_WINDOW), kernels.options);
     } catch (e) {
       gpu.device.destroy();
       throw e;
@@ -268,13 +276,23 @@ export class Engine {
     const sample = apart
       ? undefined : (enc: GPUCommandEncoder) => this.sampler.encode(enc, this.model.logits, 0, params, step++, req.logprobs);
     const pick = () => (apart ? this.sampleApart(params, step++, req.logitHook, times, req.logprobs) : this.sampler.read());
+    await req.onPrefill?.(reuse, prompt.length);
     for (let i = reuse; i < prompt.length; i += batch) {
+      // An abort takes effect between steps: a long prompt stops within one batch. What was fed stays
+      // in the KV cache, for a later request that shares the prefix.
+      if (req.signal?.aborted) return this.aborted(prompt.length, reuse, before, performance.now() - t0);
       const chunk = prompt.slice(i, Math.min(prompt.length, i + batch));
       const last = i + batch >= prompt.length;
       await this.model.step(chunk, this.cached.length, last ? sample : undefined);
       this.cached.push(...chunk);
+      if (!last) {
+        // wait for the step, so that progress reports what the GPU has done and an abort comes soon
+        await this.gpu.device.queue.onSubmittedWorkDone();
+        await req.onPrefill?.(this.cached.length, prompt.length);
+      }
     }
     let choice = await pick();
+    await req.onPrefill?.(prompt.length, prompt.length);
     const promptLogits = req.wantPromptLogits ? await this.model.readLogits() : undefined;
     const prefillMs = performance.now() - t0;
 
@@ -314,11 +332,20 @@ export class Engine {
       ...(promptLogits ? { promptLogits } : {}),
       ...(req.logprobs !== undefined ? { logprobs } : {}),
       prefillMs, decodeMs, ...(times ? { latencyBreakdown: times } : {}),
-      experts: { hits: s.hits - before.hits, misses: s.misses - before.misses, bytesRead: s.bytesRead - before.bytesRead },
+      experts: statsSince(s, before),
       decode: {
         steps, dispatches: c.dispatches - c0.dispatches, submits: c.submits - c0.submits, readbacks: c.readbacks - c0.readbacks, weightBytes: c.weightBytes - c0.weightBytes,
-        hits: s.hits - e0.hits, misses: s.misses - e0.misses, bytesRead: s.bytesRead - e0.bytesRead,
+        ...statsSince(s, e0),
       },
+    };
+  }
+
+  /** The result of a request aborted during its prefill: nothing generated. */
+  private aborted(promptTokens: number, reusedTokens: number, before: ExpertStats, prefillMs: number): GenerateResult {
+    const s = this.model.experts.stats;
+    return {
+      ids: [], top: [], finishReason: 'abort', promptTokens, reusedTokens, prefillMs, decodeMs: 0, experts: statsSince(s, before),
+      decode: { steps: 0, dispatches: 0, submits: 0, readbacks: 0, weightBytes: 0, ...statsSince(s, s) },
     };
   }
 
@@ -329,22 +356,32 @@ export class Engine {
   }
 }
 
-/**
- * The load's sizes from the memory model (device/memory.ts): the context the KV reserve holds (the
- * paged reserve when the device check found too little memory for every expert), then the expert
- * budget from what the device check measured. Options given win.
- */
+/** A value's kind for an error message: 'null', a constructor's name, or its typeof. */
 function describe(v: unknown): string {
   if (v instanceof Float32Array) return `a Float32Array of ${v.length}`;
   return v === null ? 'null' : typeof v === 'object' ? (v as object).constructor?.name ?? 'an object' : typeof v;
 }
 
+/**
+ * The load's sizes from the memory model (device/memory.ts): the expert cache and the context from
+ * what the device check measured (planMemory), the prefill batch from the device's limits and memory
+ * (maxBatchFor), and the RAM tier from navigator.deviceMemory (ram-tier.ts). Options given win.
+ */
 async function withDefaults(m: ModelManifest, opts: Partial<LoadOptions>, gpu: Gpu): Promise<LoadOptions> {
   const hp = m.hparams;
-  const memory = opts.expertBudgetBytes === undefined ? (await probeDevice()).gpuMemory : undefined;
-  const paged = opts.expertBudgetBytes !== undefined ? opts.expertBudgetBytes !== null : memory?.kind === 'measured' && memory.hitLimit;
-  const contextLength = contextLengthFor(hp, paged ? KV_RESERVE.paged : KV_RESERVE.resident, gpu.maxBinding, opts.contextLength);
-  const expertBudgetBytes = opts.expertBudgetBytes !== undefined ? opts.expertBudgetBytes
-    : expertBudgetFromDevice(m, memory!, contextLength * kvBytesPerToken(hp));
-  return { expertBudgetBytes, maxBatch: opts.maxBatch ?? 64, contextLength };
+  const kvType = opts.kvType ?? 'F16';
+  // A load with an expert budget has decided how it uses the GPU: no probe.
+  const gpuMemory = opts.expertBudgetBytes === undefined ? (await probeDevice()).gpuMemory : undefined;
+  const plan = planMemory({
+    hp, kvType, gpu: gpuMemory, maxBinding: gpu.maxBinding,
+    denseBytes: m.dense.reduce((n, t) => n + t.nRows * t.rowStride, 0),
+    expertBytes: m.experts.reduce((n, l) => n + l.recordBytes * hp.nExpert, 0),
+    requested: { ...(opts.contextLength ? { contextLength: opts.contextLength } : {}), ...(opts.expertBudgetBytes !== undefined ? { expertBudgetBytes: opts.expertBudgetBytes } : {}) },
+  });
+  const maxBatch = Math.min(opts.maxBatch ?? maxBatchFor(hp, gpu.device.limits), plan.contextLength);
+  const ramTierBytes = opts.ramTierBytes ?? defaultRamTierBytes((navigator as { deviceMemory?: number }).deviceMemory);
+  return {
+    expertBudgetBytes: plan.expertBudgetBytes, maxBatch, contextLength: plan.contextLength, kvType, ramTierBytes,
+    prefetch: opts.prefetch ?? true,
+  };
 }

@@ -6,10 +6,11 @@
  * outcomes: the later of two loads wins (the earlier one rejects with an AbortError and destroys what
  * it had made); a load or an unload ends the running request (finish reason "abort") and rejects the
  * requests still queued before it (AbortError); resetChat ends the running request and then forgets
- * the conversation; interruptGenerate ends the running request after the token in progress.
+ * the conversation; interruptGenerate, and a new request, end the running request after the token in
+ * progress, or within one step of its prefill.
  */
 import * as Comlink from 'comlink';
-import type { EngineWorkerApi, LoadedModel, LoadRequest, LogitProcessorLike } from '../api';
+import type { EngineWorkerApi, LoadedModel, LoadRequest, LogitProcessorLike, PrefillProgress } from '../api';
 import { adapterSummary, probeDevice } from '../device/probe';
 import { AbortError, EngineStateError, ModelNotLoadedError } from '../errors';
 import { deleteModel, listModels, verifyModel } from '../store/catalog';
@@ -110,8 +111,10 @@ export class EngineHandler implements EngineWorkerApi {
         const engine = await Engine.load(modelId, {
           // absent: the device check decides (Engine.load asks it)
           ...(opts.expertBudgetMB !== undefined ? { expertBudgetBytes: opts.expertBudgetMB * 1e6 } : {}),
+          ...(opts.ramTierMB !== undefined ? { ramTierBytes: opts.ramTierMB * 1e6 } : {}),
           ...(opts.contextLength ? { contextLength: opts.contextLength } : {}),
           ...(opts.maxBatch ? { maxBatch: opts.maxBatch } : {}),
+          ...(opts.kvType ? { kvType: opts.kvType } : {}),
         }, onProgress, abort.signal);
         if (abort.signal.aborted) {
           engine.unload();
@@ -121,7 +124,7 @@ export class EngineHandler implements EngineWorkerApi {
         this.engine = engine;
         this.logitProcessor = processor ?? this.logitProcessorRegistry?.get(opts.name ?? modelId);
         const m = engine.model;
-        this.loaded = { modelId, contextLength: m.opts.contextLength, resident: m.experts.resident, slots: m.experts.slots(m.manifest.experts[0]?.layer ?? 0) };
+        this.loaded = { modelId, contextLength: m.opts.contextLength, maxBatch: m.opts.maxBatch, kvType: m.opts.kvType, resident: m.experts.resident, slots: m.experts.slots(m.manifest.experts[0]?.layer ?? 0) };
         return this.loaded;
       });
     } finally {
@@ -144,16 +147,17 @@ export class EngineHandler implements EngineWorkerApi {
     return promptIds(await tokenizerFor(modelId), prompt);
   }
 
-  generateTokens: EngineWorkerApi['generateTokens'] = (req, onToken) => this.request(async ({ engine, tok, signal }) => {
+  generateTokens: EngineWorkerApi['generateTokens'] = (req, onToken, onPrefill) => this.request(async ({ engine, tok, signal }) => {
     const { promptLogits, ...rest } = await engine.generate({
       ...req, stopIds: req.stopIds ?? [tok.eosId], signal, ...(onToken ? { onToken: async (id: number) => { await onToken(id); } } : {}),
+      ...(onPrefill ? { onPrefill } : {}),
     });
     return { ...rest, ...(promptLogits ? { promptLogits: Array.from(promptLogits) } : {}) };
   });
 
-  chatCompletion: EngineWorkerApi['chatCompletion'] = (req, onChunk) => this.request((g) => chatCompletion(g, req, onChunk));
+  chatCompletion: EngineWorkerApi['chatCompletion'] = (req, onChunk, onPrefill) => this.request((g) => chatCompletion(g, req, onChunk), onPrefill);
 
-  completion: EngineWorkerApi['completion'] = (req, onChunk) => this.request((g) => completion(g, req, onChunk));
+  completion: EngineWorkerApi['completion'] = (req, onChunk, onPrefill) => this.request((g) => completion(g, req, onChunk), onPrefill);
 
   forwardTokensAndSample: EngineWorkerApi['forwardTokensAndSample'] = (ids, isPrefill, sampling = {}) =>
     this.request(({ engine }) =>
@@ -193,9 +197,13 @@ export class EngineHandler implements EngineWorkerApi {
     return next;
   }
 
-  /** A request: queued, then run with its own abort signal, unless a load or unload came in between. */
-  private request<T>(work: (g: Generation) => Promise<T>): Promise<T> {
+  /**
+   * A request: it ends the running one (within one prefill step, or after the token in progress), then
+   * runs with its own abort signal, unless a load or unload came in between.
+   */
+  private request<T>(work: (g: Generation) => Promise<T>, onPrefill?: PrefillProgress): Promise<T> {
     const epoch = this.epoch;
+    this.running?.abort();
     return this.serial(async () => {
       if (epoch !== this.epoch) throw new AbortError('The request was cancelled: a model was loaded or unloaded after it was made.');
       const engine = this.engine;
@@ -205,7 +213,10 @@ export class EngineHandler implements EngineWorkerApi {
         const tok = await tokenizerFor(this.loaded.modelId);
         this.grammars ??= new Grammars(tok, engine.manifest.hparams.nVocab);
         const logitHook = this.logitHook();
-        const g: Generation = { engine, tok, modelId: this.loaded.modelId, signal: running.signal, replies: this.replies, grammars: this.grammars };
+        const g: Generation = {
+          engine, tok, modelId: this.loaded.modelId, signal: running.signal, replies: this.replies, grammars: this.grammars,
+          ...(onPrefill ? { onPrefill } : {}),
+        };
         return await work(logitHook ? { ...g, logitHook } : g);
       } finally {
         if (this.running === running) this.running = undefined;

@@ -40,6 +40,8 @@ export interface Generation {
   grammars: Grammars;
   /** the loaded model's logit processor (web-llm's LogitProcessor), if it has one */
   logitHook?: LogitHook;
+  /** sees the prefill's progress (engine.ts, GenerateRequest.onPrefill) */
+  onPrefill?: (done: number, total: number) => void | Promise<void>;
 }
 
 /**
@@ -178,6 +180,7 @@ async function runOne<T>(
       ...(constraint ? { constraint } : {}),
       ...(wantLogprobs !== undefined ? { logprobs: wantLogprobs } : {}),
       ...(g.logitHook ? { logitHook: g.logitHook } : {}),
+      ...(g.onPrefill ? { onPrefill: g.onPrefill } : {}),
       latencyBreakdown: req.extra_body?.enable_latency_breakdown === true,
       onToken: async (id, lp) => {
         firstTokenAt ||= performance.now();

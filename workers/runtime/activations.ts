@@ -1,10 +1,11 @@
 /**
  * The scratch buffers of a forward pass (llama2.c's RunState): the step's inputs, every intermediate
  * activation, sized for a step of `maxBatch` tokens, and the latent KV cache of `contextLength`
- * positions per layer. Names follow the graph (deepseek2.ts); shapes are [tokens][...] in f32 unless
- * said otherwise.
+ * positions per layer, in f32 or f16 (kv_type). Names follow the graph (deepseek2.ts); shapes are
+ * [tokens][...] in f32 unless said otherwise.
  */
 import type { DeepSeek2Hparams } from '../gguf/deepseek2';
+import { kvValueBytes, type KvCache, type KvType } from './kv';
 import { STEP } from './params';
 
 export interface Activations {
@@ -24,12 +25,19 @@ export interface Activations {
   readonly q: GPUBuffer;
   /** [T][kv_lora_rank + rope]: kv_cmpr | k_pe, before the norm and the rotation */
   readonly kv_a: GPUBuffer;
+  /** [T][kv_lora_rank + rope]: the step's new cache rows, normed and roped, before kv_store packs them */
+  readonly kv_new: GPUBuffer;
   /** [T][H][rope]: the roped q_pe */
   readonly q_pe: GPUBuffer;
   /** [T][H][kv_lora_rank]: q_nope absorbed into the latent space (wk_b) */
   readonly q_abs: GPUBuffer;
   /** [T][H][kv_lora_rank]: attention's output in the latent space */
   readonly kqv_lat: GPUBuffer;
+  /** decode attention's per-split state (flash-decoding): acc [H][splitsMax][kv_lora_rank] ... */
+  readonly attn_acc: GPUBuffer;
+  /** ... and [1 + H * splitsMax * 2]: the split count, then m, l per head and split */
+  readonly attn_ml: GPUBuffer;
+  readonly splitsMax: number;
   /** [T][H][v_head]: attention's output values (wv_b) */
   readonly kqv: GPUBuffer;
   /** [T][F]: the dense or shared-expert FFN's gate, up and silu(gate) * up; F the widest of them */
@@ -53,17 +61,41 @@ export interface Activations {
   readonly out_norm: GPUBuffer;
   /** [n_vocab]: the last token's logits */
   readonly logits: GPUBuffer;
-  /** per layer, [contextLength][kv_lora_rank + rope]: the normed kv_cmpr and the roped k_pe */
-  readonly kv_cache: readonly GPUBuffer[];
+  /** per layer, [contextLength][kv_lora_rank + rope] in kv_type: the normed kv_cmpr and the roped k_pe */
+  readonly kv_cache: readonly KvCache[];
+  readonly kv_type: KvType;
   /** every buffer above, for destroy() */
   readonly all: readonly GPUBuffer[];
+}
+
+/** The sizes createActivations allocates for. */
+export interface ActivationSizes {
+  /** most tokens a step feeds */
+  maxBatch: number;
+  /** positions the KV cache holds */
+  contextLength: number;
+  kvType: KvType;
+  /** most splits a decode step's attention takes (ops.ts, maxAttentionSplits) */
+  splitsMax: number;
+}
+
+/**
+ * Floats of activations one token of a step takes (every [T][...] buffer above, per token): what the
+ * memory model charges a prefill batch (device/memory.ts).
+ */
+export function activationFloatsPerToken(hp: DeepSeek2Hparams): number {
+  const { nEmbd: E, nHead: H, kvLoraRank: R, qkNope: nope, qkRope: rope, vHead: v, nExpertUsed: k } = hp;
+  const F = Math.max(hp.ffnDense, hp.ffnExpert * hp.nExpertShared);
+  return 1 + rope + 2 * E + H * (nope + rope) + 2 * (R + rope) + H * rope + 2 * H * R + H * v + 3 * F + hp.nExpert + 3 * k
+    + 3 * k * hp.ffnExpert + k * E;
 }
 
 /**
  * Allocates the activations for steps of up to `maxBatch` tokens and a KV cache of `contextLength`
  * positions. Throws a RangeError when one layer's cache would not fit the GPU's largest binding.
  */
-export function createActivations(device: GPUDevice, hp: DeepSeek2Hparams, maxBatch: number, contextLength: number, maxBinding: number): Activations {
+export function createActivations(device: GPUDevice, hp: DeepSeek2Hparams, sizes: ActivationSizes, maxBinding: number): Activations {
+  const { maxBatch, contextLength, kvType, splitsMax } = sizes;
   const all: GPUBuffer[] = [];
   const T = maxBatch;
   const { nEmbd: E, nHead: H, kvLoraRank: R, qkNope: nope, qkRope: rope, vHead: v, nExpertUsed: k } = hp;
@@ -75,7 +107,8 @@ export function createActivations(device: GPUDevice, hp: DeepSeek2Hparams, maxBa
   };
   const f32 = (floats: number, label: string) => make(floats * 4, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC, label);
   const rowFloats = R + rope;
-  if (contextLength * rowFloats * 4 > maxBinding) throw new RangeError(`A context of ${contextLength} positions does not fit this GPU's largest binding.`);
+  const rowBytes = rowFloats * kvValueBytes(kvType);
+  if (contextLength * rowBytes > maxBinding) throw new RangeError(`A context of ${contextLength} positions does not fit this GPU's largest binding.`);
   return {
     maxBatch,
     contextLength,
@@ -86,9 +119,13 @@ export function createActivations(device: GPUDevice, hp: DeepSeek2Hparams, maxBa
     cur: f32(T * E, 'cur'),
     q: f32(T * H * (nope + rope), 'q'),
     kv_a: f32(T * rowFloats, 'kv_a'),
+    kv_new: f32(T * rowFloats, 'kv_new'),
     q_pe: f32(T * H * rope, 'q_pe'),
     q_abs: f32(T * H * R, 'q_abs'),
     kqv_lat: f32(T * H * R, 'kqv_lat'),
+    attn_acc: f32(H * splitsMax * R, 'attention splits acc'),
+    attn_ml: f32(1 + H * splitsMax * 2, 'attention splits m, l'),
+    splitsMax,
     kqv: f32(T * H * v, 'kqv'),
     ffn_gate: f32(T * F, 'ffn_gate'),
     ffn_up: f32(T * F, 'ffn_up'),
@@ -103,7 +140,8 @@ export function createActivations(device: GPUDevice, hp: DeepSeek2Hparams, maxBa
     exp_out: f32(T * k * E, 'exp_out'),
     out_norm: f32(E, 'out_norm'),
     logits: f32(hp.nVocab, 'logits'),
-    kv_cache: Array.from({ length: hp.nLayer }, (_, l) => f32(contextLength * rowFloats, `kv_cache L${l}`)),
+    kv_cache: Array.from({ length: hp.nLayer }, (_, l) => ({ buffer: make(contextLength * rowBytes, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC, `kv_cache L${l}`), type: kvType })),
+    kv_type: kvType,
     all,
   };
 }

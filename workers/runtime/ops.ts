@@ -9,7 +9,10 @@
  */
 import { bindGroup, type Constants, type Dispatch, type KernelLibrary, type StepShape } from './kernels';
 import type { KernelWithParams, ParamValues, KERNEL_PARAMS } from './params';
+import type { KvCache } from './kv';
 import type { GpuTensor } from './weights';
+
+export type { KvCache, KvType } from './kv';
 
 /**
  * Where values sit in an f32 activation buffer, as ggml_view_3d describes a tensor inside another:
@@ -35,8 +38,8 @@ export function view(buffer: GPUBuffer, o: { row: number; base?: number; head?: 
 
 /** Invocations per workgroup of each kernel (their WGSL `override WG`). */
 export const WORKGROUP = {
-  embed: 64, rmsnorm: 64, rope: 32, mla_attention: 64, matmul: 64, matvec: 64, moe_matmul: 64,
-  silu_mul: 256, moe_route: 64, moe_combine: 64,
+  embed: 64, rmsnorm: 64, rope: 32, matmul: 64, matvec: 64, moe_matmul: 64,
+  silu_mul: 256, moe_route: 64, moe_combine: 64, kv_store: 64,
 } as const;
 
 const GRID_X = 16384;
@@ -61,8 +64,85 @@ export function matvecThreadsPerRow(K: number, most: number): number {
   return t;
 }
 
-/** Bytes of workgroup memory mla_attention.wgsl needs for a cache row of `latent` floats. */
-export const attentionWorkgroupBytes = (latent: number): number => (2 * latent + WORKGROUP.mla_attention) * 4;
+/** Registers of accumulators (vec4s) a decode attention invocation keeps at most (MAX_ACC in the kernel). */
+const MAX_ACC = 8;
+
+/** The tile shape of mla_attention.wgsl (prefill): its overrides. */
+export interface AttentionTiles {
+  /** invocations per workgroup */
+  readonly WG: number;
+  /** queries (tokens of one head) per workgroup, a multiple of 4: TQ / 4 * CB <= WG */
+  readonly TQ: number;
+  /** cache positions per tile (the rows held in workgroup memory), a multiple of 4 */
+  readonly TK: number;
+  /** output column blocks (4 vec4s of o_lat each): ceil(R / 16) */
+  readonly CB: number;
+  /** ranges each 4 x 4 score block's dot products are cut into (1: none) */
+  readonly SLICES: number;
+}
+
+/** Bytes of workgroup memory mla_attention.wgsl takes with tiles `t` over cache rows of `latent` values. */
+export function attentionTileBytes(t: Pick<AttentionTiles, 'TQ' | 'TK' | 'SLICES'>, latent: number): number {
+  const parts = t.SLICES > 1 ? t.SLICES * (t.TQ / 4) * (t.TK / 4) * 64 : 16;
+  return t.TK * latent * 4 + t.TQ * t.TK * 4 + 3 * t.TQ * 4 + parts;
+}
+
+/**
+ * The prefill attention's tiles for a latent of R and a rope slice of nRot (multiples of 4) on a
+ * device with `limits`. Each invocation owns a block of 4 queries x 4 vec4 columns of the output, so
+ * a workgroup of WG takes TQ = 4 * floor(WG / CB) queries (at most 64): WG the smallest of 64, 128,
+ * 256 (within the device's limit) that gives 16 queries, or the largest allowed. Cache positions per
+ * tile: as many as give every invocation two 4 x 4 blocks of scores (at most 64), fewer when workgroup
+ * memory is short; the score blocks are then cut into slices of the row (as many as fit beside the
+ * tile), and of the sizes that fit, the one that keeps the most invocations busy on the scores wins
+ * (the larger at a tie). Undefined when not even 4 positions fit.
+ */
+export function attentionTiles(R: number, nRot: number, limits: Pick<GPUSupportedLimits, 'maxComputeWorkgroupStorageSize' | 'maxComputeInvocationsPerWorkgroup'>): AttentionTiles | undefined {
+  const CB = Math.ceil(R / 16);
+  const LAT4 = (R + nRot) / 4;
+  let WG = 64;
+  while (WG < 256 && 2 * WG <= limits.maxComputeInvocationsPerWorkgroup && 4 * Math.floor(WG / CB) < 16) WG *= 2;
+  const TQ = Math.min(64, 4 * Math.floor(WG / CB));
+  if (TQ < 4) return undefined;
+  const limit = limits.maxComputeWorkgroupStorageSize;
+  let best: AttentionTiles | undefined;
+  let bestBusy = 0;
+  for (let TK = Math.min(64, 8 * Math.ceil(WG / (TQ / 4))); TK >= 4; TK -= 4) {
+    const NB = (TQ / 4) * (TK / 4);
+    let SLICES = Math.max(1, Math.min(Math.floor(WG / NB), LAT4));
+    while (SLICES > 1 && attentionTileBytes({ TQ, TK, SLICES }, R + nRot) > limit) SLICES--;
+    if (attentionTileBytes({ TQ, TK, SLICES }, R + nRot) > limit) continue;
+    // the invocations the scores keep busy; at equal counts, the larger tile
+    const busy = Math.min(WG, NB * SLICES);
+    if (busy > bestBusy) { best = { WG, TQ, TK, CB, SLICES }; bestBusy = busy; }
+  }
+  return best;
+}
+
+/** Invocations per workgroup of the decode attention (mla_attention_split.wgsl, _combine.wgsl). */
+const SPLIT_WG = 64;
+
+/** Bytes of workgroup memory mla_attention_split.wgsl takes for a cache row of `latent` values. */
+export const attentionSplitBytes = (latent: number): number => (latent + 2 * SPLIT_WG) * 4;
+
+/** Positions a decode split gets at least: four chunks of the split kernel's workgroup. */
+export const MIN_SPLIT_POSITIONS = 4 * SPLIT_WG;
+
+/**
+ * Splits of the context a decode step's attention gets (flash-decoding), at most `most`: one per
+ * MIN_SPLIT_POSITIONS positions of a context of `n`, so that a long context fills the device.
+ */
+export function attentionSplits(n: number, most: number): number {
+  return Math.max(1, Math.min(most, Math.floor(n / MIN_SPLIT_POSITIONS)));
+}
+
+/**
+ * The most splits a decode step's attention takes over H heads: enough workgroups to fill a device
+ * that runs `parallelism` at once (KernelOptions), and at least 1.
+ */
+export function maxAttentionSplits(H: number, parallelism: number): number {
+  return Math.max(1, Math.min(256, Math.ceil(parallelism / H)));
+}
 
 /** Bytes of workgroup memory moe_route.wgsl needs for `experts` experts. */
 export const routeWorkgroupBytes = (experts: number): number => experts * 4;
@@ -186,15 +266,63 @@ export class Ops {
   }
 
   /**
-   * Absorbed MLA attention (mla_attention.wgsl): q_abs and the output o_lat are [T][H][R], the cache
-   * [n_ctx][R + nRot] = kv_cmpr | k_pe, and q_pe a view of H heads of nRot values.
+   * Absorbed MLA attention: q_abs and the output o_lat are [T][H][R], the cache [n_ctx][R + nRot] =
+   * kv_cmpr | k_pe in its form, and q_pe a view of H heads of nRot values (offsets multiples of 4).
+   * Prefill: mla_attention.wgsl, tiles from the device's limits. Decode: flash-decoding, the context
+   * split into attentionSplits ranges (mla_attention_split.wgsl), then mla_attention_combine.wgsl
+   * merges them; `split` holds their partial states: acc f32 [H][splitsMax][R] and ml f32
+   * [1 + H * splitsMax * 2]. Throws a RangeError for shapes the kernels cannot take.
    */
-  attention(label: string, qAbs: GPUBuffer, qPe: View, cache: GPUBuffer, out: GPUBuffer, o: { R: number; nRot: number; H: number; scale: number }): Dispatch {
-    return this.dispatch(label, 'mla_attention', {
-      params: { R: o.R, n_rot: o.nRot, H: o.H, q_base: qPe.base, q_stride: qPe.row, q_head: qPe.head, scale: o.scale },
-      constants: { LATENT: o.R + o.nRot },
-      buffers: [qAbs, qPe.buffer, cache, out],
-      workgroups: (st: StepShape) => [st.T, o.H, 1],
+  attention(label: string, qAbs: GPUBuffer, qPe: View, cache: KvCache, out: GPUBuffer, o: { R: number; nRot: number; H: number; scale: number },
+    split?: { acc: GPUBuffer; ml: GPUBuffer; splitsMax: number }): Dispatch[] {
+    const { R, nRot, H } = o;
+    if (R % 4 !== 0 || nRot % 4 !== 0) throw new RangeError(`${label}: the attention kernels read vec4s, but R = ${R} and n_rot = ${nRot}`);
+    if (qPe.base % 4 !== 0 || qPe.row % 4 !== 0 || qPe.head % 4 !== 0) throw new RangeError(`${label}: q_pe's view must be in whole vec4s`);
+    const params = { R, n_rot: nRot, H, q_base: qPe.base, q_stride: qPe.row, q_head: qPe.head, scale: o.scale };
+    const R4 = R / 4, LAT4 = (R + nRot) / 4;
+    if (this.form === 'decode') {
+      if (!split) throw new RangeError(`${label}: the decode form needs the split buffers`);
+      const ACC = Math.ceil(R4 / SPLIT_WG);
+      if (ACC > MAX_ACC) throw new RangeError(`${label}: a latent of ${R} is wider than the decode attention takes (${MAX_ACC * 4 * SPLIT_WG})`);
+      const SMAX = split.splitsMax;
+      return [
+        this.dispatch(`${label} split`, 'mla_attention_split', {
+          params, quant: cache.type, constants: { WG: SPLIT_WG, R4, LAT4, ACC, SMAX },
+          buffers: [qAbs, qPe.buffer, cache.buffer, split.acc, split.ml],
+          workgroups: (st: StepShape) => [attentionSplits(st.pos0 + st.T, SMAX), H, 1],
+        }),
+        this.dispatch(`${label} combine`, 'mla_attention_combine', {
+          params: { r4: R4, smax: SMAX }, constants: { WG: SPLIT_WG }, noStep: true,
+          buffers: [split.acc, split.ml, out],
+          workgroups: [Math.ceil(R4 / SPLIT_WG), H, 1],
+        }),
+      ];
+    }
+    const tiles = attentionTiles(R, nRot, this.device.limits);
+    if (!tiles) throw new RangeError(`${label}: a latent of ${R + nRot} values needs more workgroup memory than this GPU has`);
+    const { WG, TQ, TK, CB, SLICES } = tiles;
+    const NB = (TQ / 4) * (TK / 4);
+    return [this.dispatch(label, 'mla_attention', {
+      params, quant: cache.type,
+      constants: { WG, TQ, TK, R4, LAT4, CB, TILE: TK * LAT4, SC4: (TQ * TK) / 4, NB, SLICES, PARTS: SLICES > 1 ? SLICES * NB * 4 : 1 },
+      buffers: [qAbs, qPe.buffer, cache.buffer, out],
+      workgroups: (st: StepShape) => [Math.ceil(st.T / TQ), H, 1],
+    })];
+  }
+
+  /** The step's new cache rows x ([T][latent] f32) into the cache at positions pos0.. (kv_store.wgsl). */
+  kvStore(label: string, x: GPUBuffer, cache: KvCache, latent: number): Dispatch {
+    if (latent % 4 !== 0) throw new RangeError(`${label}: cache rows of ${latent} values are not whole vec4s`);
+    const WG = WORKGROUP.kv_store;
+    const lat4 = latent / 4;
+    const [gx] = groupsFor(Math.ceil((this.maxTokens * lat4) / WG));
+    return this.dispatch(label, 'kv_store', {
+      params: { lat4, grid_x: gx }, quant: cache.type,
+      buffers: [x, cache.buffer],
+      workgroups: (st: StepShape) => {
+        const groups = Math.ceil((st.T * lat4) / WG);
+        return [Math.min(groups, gx), Math.ceil(groups / gx), 1];
+      },
     });
   }
 
@@ -222,17 +350,26 @@ export class Ops {
     });
   }
 
-  /** One part (gate, up or down) of the routed experts, for every (token, slot) pair: `nUsed` slots a token. */
-  moeMatmul(label: string, type: string, experts: GPUBuffer, table: GPUBuffer, ids: GPUBuffer, X: GPUBuffer, Y: GPUBuffer, o: { K: number; N: number; rowWords: number; partWords: number; xStride: number; xPerPair: boolean; nUsed: number }): Dispatch {
+  /**
+   * One part (gate, up or down) of the routed experts, for every (token, slot) pair: `nUsed` slots a
+   * token. With `upWords` (the up part's word offset in a record, of the gate part's type and shape),
+   * the fused form: Y = silu(gate · x) * (up · x), the gate part at `partWords`.
+   */
+  moeMatmul(label: string, type: string, experts: GPUBuffer, table: GPUBuffer, ids: GPUBuffer, X: GPUBuffer, Y: GPUBuffer, o: { K: number; N: number; rowWords: number; partWords: number; xStride: number; xPerPair: boolean; nUsed: number; upWords?: number }): Dispatch {
     const tpr = matvecThreadsPerRow(o.K, this.kernels.options.rowThreads);
     const [gx, gy] = groupsFor(Math.ceil(o.N / (WORKGROUP.moe_matmul / tpr)));
+    const glu = o.upWords !== undefined;
     return this.dispatch(label, 'moe_matmul', {
       quant: type,
-      params: { K: o.K, N: o.N, row_words: o.rowWords, part_words: o.partWords, x_stride: o.xStride, x_per_pair: o.xPerPair ? 1 : 0, k: o.nUsed, grid_x: gx, tpr },
+      params: {
+        K: o.K, N: o.N, row_words: o.rowWords, part_words: o.partWords, x_stride: o.xStride, x_per_pair: o.xPerPair ? 1 : 0, k: o.nUsed, grid_x: gx, tpr,
+        up_words: o.upWords ?? 0,
+      },
+      ...(glu ? { constants: { GLU: 1 } } : {}),
       buffers: [experts, X, Y],
       after: [ids, table],
       workgroups: (st: StepShape) => [gx, gy, st.T * o.nUsed],
-      weightBytes: (st) => st.T * o.nUsed * o.N * o.rowWords * 4,
+      weightBytes: (st) => (glu ? 2 : 1) * st.T * o.nUsed * o.N * o.rowWords * 4,
     });
   }
 

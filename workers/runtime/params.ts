@@ -22,6 +22,11 @@ export const SAMPLE_PARAMS = {
   biased: 'u32', masked: 'u32', top_lp: 'u32',
 } as const satisfies ParamStruct;
 
+/** kernels/common/mla_params.wgsl: the attention kernels' shape (mla_attention, mla_attention_split). */
+export const MLA_PARAMS = {
+  R: 'u32', n_rot: 'u32', H: 'u32', q_base: 'u32', q_stride: 'u32', q_head: 'u32', scale: 'f32',
+} as const satisfies ParamStruct;
+
 /** Each kernel's `struct Params`, by kernel file name (kernels/<name>.wgsl). */
 export const KERNEL_PARAMS = {
   copy: { n: 'u32', grid_x: 'u32' },
@@ -44,12 +49,15 @@ export const KERNEL_PARAMS = {
     n_rot: 'u32', x_base: 'u32', x_stride: 'u32', x_head: 'u32', y_base: 'u32', y_stride: 'u32', y_head: 'u32',
     y_at_pos: 'u32',
   },
-  mla_attention: { R: 'u32', n_rot: 'u32', H: 'u32', q_base: 'u32', q_stride: 'u32', q_head: 'u32', scale: 'f32' },
+  mla_attention: MLA_PARAMS,
+  mla_attention_split: MLA_PARAMS,
+  mla_attention_combine: { r4: 'u32', smax: 'u32' },
+  kv_store: { lat4: 'u32', grid_x: 'u32' },
   silu_mul: { n: 'u32', rows_per_token: 'u32', grid_x: 'u32' },
   moe_route: { E: 'u32', k: 'u32', gating: 'u32', norm: 'u32', scale: 'f32' },
   moe_matmul: {
     K: 'u32', N: 'u32', row_words: 'u32', part_words: 'u32', x_stride: 'u32', x_per_pair: 'u32', k: 'u32',
-    grid_x: 'u32', tpr: 'u32',
+    grid_x: 'u32', tpr: 'u32', up_words: 'u32',
   },
   moe_combine: { D: 'u32', k: 'u32' },
   sample_prep: SAMPLE_PARAMS,

@@ -114,7 +114,9 @@ export class GpuSampler {
   private readonly select: readonly Dispatch[];
   private readonly top: Dispatch;
   private readonly draw: Dispatch;
-  private readonly logprobPass: Dispatch;
+  /** made on the first request for logprobs: its pipeline takes seconds to compile on a software adapter */
+  private logprobPass: Dispatch | undefined;
+  private readonly makeLogprobPass: () => Dispatch;
   /** sample_prep's bind group for each logits buffer and offset it has been given */
   private readonly prepGroups = new WeakMap<GPUBuffer, Map<number, GPUBindGroup>>();
   private history: number[] = [];
@@ -167,7 +169,7 @@ export class GpuSampler {
     this.select = [...levels, dispatch('sample_collect', [this.keys, this.state, this.cand, this.params], this.groups)];
     this.top = dispatch('sample_top', [this.partials, this.result, this.params], 1);
     this.draw = dispatch('sample', [this.cand, this.result, this.params], 1);
-    this.logprobPass = dispatch('sample_logprob', [this.keys, this.result, this.logprob, this.params], 1);
+    this.makeLogprobPass = () => dispatch('sample_logprob', [this.keys, this.result, this.logprob, this.params], 1);
   }
 
   /** The tokens the repetition penalty looks at: the last `maxHistory` of `ids`. */
@@ -238,7 +240,7 @@ export class GpuSampler {
     }));
     const prep: Dispatch = { label: 'sample_prep', pipeline: this.prepPipeline(), bindGroup: group, workgroups: [this.groups, 1, 1] };
     const pick = plan.greedy ? [prep, this.top] : [prep, ...this.select, this.top, this.draw];
-    encodeDispatches(pass, logprobs === undefined ? pick : [...pick, this.logprobPass], { T: 1, pos0: 0 });
+    encodeDispatches(pass, logprobs === undefined ? pick : [...pick, (this.logprobPass ??= this.makeLogprobPass())], { T: 1, pos0: 0 });
     this.wantLogprobs = logprobs;
   }
 

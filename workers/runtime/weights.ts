@@ -77,11 +77,12 @@ const PARALLEL_LOADS = 4;
 
 /**
  * Loads every weight of the stored model `m` onto `device`. Routed experts get `expertBudgetBytes`
- * of GPU memory (null: all resident). `onProgress(done, total)` counts tensors and experts.
+ * of GPU memory (null: all resident), and when paged a RAM tier of `ramTierBytes` (experts.ts).
+ * `onProgress(done, total)` counts tensors and experts.
  * Throws StoreReadError when a record is missing or unreadable, AbortError when `signal` aborts; what
  * was uploaded is then destroyed.
  */
-export async function loadWeights(device: GPUDevice, m: ModelManifest, expertBudgetBytes: number | null, maxBinding: number, onProgress: (done: number, total: number) => void = () => {}, signal?: AbortSignal): Promise<ModelWeights> {
+export async function loadWeights(device: GPUDevice, m: ModelManifest, expertBudgetBytes: number | null, maxBinding: number, onProgress: (done: number, total: number) => void = () => {}, signal?: AbortSignal, ramTierBytes = 0): Promise<ModelWeights> {
   const hp = m.hparams;
   const total = m.dense.length + m.experts.length * hp.nExpert;
   let done = 0;
@@ -121,7 +122,7 @@ export async function loadWeights(device: GPUDevice, m: ModelManifest, expertBud
   };
   let experts: ExpertCache | undefined;
   try {
-    experts = await ExpertCache.create(device, m, expertBudgetBytes, maxBinding, signal);
+    experts = await ExpertCache.create(device, m, expertBudgetBytes, maxBinding, signal, ramTierBytes);
     done += m.experts.length * hp.nExpert;
     const ffn = async (p: string, suffix: string): Promise<FfnWeights> => ({
       gate: await W(`${p}ffn_gate${suffix}.weight`), up: await W(`${p}ffn_up${suffix}.weight`), down: await W(`${p}ffn_down${suffix}.weight`),

@@ -1,7 +1,7 @@
 /** Reference outputs of the fixture models, and a helper to run a fixture through the worker API. */
 import { readFileSync } from 'node:fs';
 import type { Page } from '@playwright/test';
-import type { LoadRequest, TokenResult } from '../../../workers/api';
+import type { LoadedModel, LoadRequest, TokenResult } from '../../../workers/api';
 import { FIXTURE_DIR } from './fixtures';
 
 export const VARIANTS = { 'f32': 'ds2-pub-f32.gguf', 'legacy-f32': 'ds2-pub-legacy-f32.gguf', 'q8_0': 'ds2-pub-q8_0.gguf', 'q4_0': 'ds2-pub-q4_0.gguf', 'q4_k_m': 'ds2-pub256-q4_k_m.gguf' } as const;
@@ -35,17 +35,17 @@ export async function openHarness(page: Page): Promise<void> {
   await page.waitForSelector('body[data-ready="1"]', { state: 'attached' });
 }
 
-/** Import a fixture by URL, load it, and run both reference turns on one KV cache. */
-export async function runTwoTurns(page: Page, url: string, turn1: number[], turn2: number[], load: LoadRequest): Promise<{ r1: TokenResult; r2: TokenResult; loaded: { resident: boolean; slots: number } }> {
-  return page.evaluate(async ({ url, turn1, turn2, load }) => {
+/** Import a fixture by URL, load it, and run both reference turns on one KV cache, `maxTokens` greedy tokens each. */
+export async function runTwoTurns(page: Page, url: string, turn1: number[], turn2: number[], load: LoadRequest, maxTokens = 32): Promise<{ r1: TokenResult; r2: TokenResult; loaded: LoadedModel }> {
+  return page.evaluate(async ({ url, turn1, turn2, load, maxTokens }) => {
     const { engine, Comlink } = window.liteCoderHarness;
     const e = engine();
     const m = await e.importModel({ kind: 'url', url }, Comlink.proxy(() => {}));
     const loaded = await e.loadModel(m.id, load, Comlink.proxy(() => {}));
-    const r1 = await e.generateTokens({ promptIds: turn1, maxTokens: 32, stopIds: [], wantPromptLogits: true });
-    const r2 = await e.generateTokens({ promptIds: [...turn1, ...r1.ids, ...turn2], maxTokens: 32, stopIds: [], wantPromptLogits: true });
+    const r1 = await e.generateTokens({ promptIds: turn1, maxTokens, stopIds: [], wantPromptLogits: true });
+    const r2 = await e.generateTokens({ promptIds: [...turn1, ...r1.ids, ...turn2], maxTokens, stopIds: [], wantPromptLogits: true });
     return { r1, r2, loaded };
-  }, { url, turn1, turn2, load });
+  }, { url, turn1, turn2, load, maxTokens });
 }
 
 export const QUANT_MIXES = ['q5_k_m', 'q3_k_l', 'q2_k', 'iq4_xs', 'iq3_m', 'iq2_m', 'iq1_m'] as const;
@@ -59,7 +59,7 @@ export function quantReference(mix: QuantMix): { turn: ReferenceTurn; logits: Fl
 }
 
 /** Import a fixture by URL, load it, and run one turn of `maxTokens` greedy tokens. */
-export async function runOneTurn(page: Page, url: string, prompt: number[], maxTokens: number, load: LoadRequest): Promise<{ r: TokenResult; loaded: { resident: boolean; slots: number } }> {
+export async function runOneTurn(page: Page, url: string, prompt: number[], maxTokens: number, load: LoadRequest): Promise<{ r: TokenResult; loaded: LoadedModel }> {
   return page.evaluate(async ({ url, prompt, maxTokens, load }) => {
     const { engine, Comlink } = window.liteCoderHarness;
     const e = engine();
