@@ -32,8 +32,14 @@ export function withoutDeclarativeShadowRoots(html: string): string {
 
 /**
  * The script, on one line (it shares the line of the model's doctype, so that error lines stay the
- * model's). It also stops link clicks: inside the app, following one would replace the artifact
- * with an error page (the app forbids frame navigation), after Chromium opened a connection for it.
+ * model's). It also stops link activation: inside the app, following a link would replace the
+ * artifact with an error page (the app forbids frame navigation), after Chromium opened a TCP
+ * connection (and a DNS lookup) for it, which can carry data out. Every click that would follow a
+ * link is cancelled before dispatch reaches the link: at the window for the document, and in
+ * HTMLElement#click and EventTarget#dispatchEvent for what never reaches the window. Not closed by
+ * any script: the artifact navigating itself (Location is unforgeable; a meta refresh; and the
+ * Navigation API's navigate event does not fire in an opaque-origin document), and a nested frame's
+ * src, both of which still open a connection before frame-src refuses them.
  */
 export function hardeningScript(): string {
   const src = [
@@ -45,6 +51,7 @@ export function hardeningScript(): string {
     'var nodeType=getter(Node.prototype,"nodeType"),remove=EP.remove,matches=EP.matches;',
     'var qsa=EP.querySelectorAll,fqsa=DocumentFragment.prototype.querySelectorAll,len=getter(NodeList.prototype,"length");',
     'var added=getter(MutationRecord.prototype,"addedNodes"),observe=MutationObserver.prototype.observe,attach=EP.attachShadow;',
+    'var WM=WeakMap,wmGet=WM.prototype.get,wmSet=WM.prototype.set,HOSTOF=new WM(),ROOTOF=new WM(),clickF=HTMLElement.prototype.click;',
     'var exec=RegExp.prototype.exec,slice=String.prototype.slice,code=String.prototype.charCodeAt,warn=console.warn,con=console;',
     'function fixed(k,f){try{defp(window,k,{value:f,writable:false,configurable:false});}catch(e){}}',
     // WebRTC in this window.
@@ -73,7 +80,7 @@ export function hardeningScript(): string {
     'var INIT=["mode","delegatesFocus","slotAssignment","serializable","customElementRegistry","referenceTarget"];',
     'EP.attachShadow=function attachShadow(init){var o=create(null);',
     'for(var i=0;i<INIT.length;i++){var v=init[INIT[i]];if(v!==undefined)o[INIT[i]]=v;}',
-    'o.clonable=false;var root=apply(attach,this,[o]);watch(root);return root;};',
+    'o.clonable=false;var root=apply(attach,this,[o]);watch(root);apply(wmSet,HOSTOF,[root,this]);apply(wmSet,ROOTOF,[this,root]);return root;};',
     // Declarative shadow roots: the attribute renamed in whatever reaches the parser. A write that
     // ends in what could begin the name gets a space, so that the page's text after the script (or
     // the next write) cannot complete it.
@@ -90,10 +97,43 @@ export function hardeningScript(): string {
     'DP.write=writer(DP.write);DP.writeln=writer(DP.writeln);',
     'parser(EP,"setHTMLUnsafe");parser(SP,"setHTMLUnsafe");parser(EP,"setHTML");parser(SP,"setHTML");',
     'parser(Document,"parseHTMLUnsafe");parser(Document,"parseHTML");',
-    'addEventListener("click",function(e){var p=e.composedPath(),a=null;',
-    'for(var i=0;i<p.length&&!a;i++)if(p[i].localName==="a"||p[i].localName==="area")a=p[i];if(!a)return;',
-    'var href=a.getAttribute("href")||a.getAttribute("xlink:href");if(href===null||/^\\s*(#|javascript:)/i.test(href))return;',
-    'e.preventDefault();console.warn("Links do not open from artifacts: "+href);},true);',
+    // Links. Chromium opens a connection for a link's navigation before the app's frame-src refuses
+    // it, so every click that would activate one is cancelled before dispatch reaches it: at the
+    // window (our listener is the first there, and sees every event of the document), and, for what
+    // never reaches the window (a detached link, a closed shadow root's inside, an uncomposed event),
+    // in click() and dispatchEvent themselves. Everything is called through references taken above.
+    'var XL="http://www.w3.org/1999/xlink",getA=EP.getAttribute,getANS=EP.getAttributeNS,qs=DocumentFragment.prototype.querySelectorAll;',
+    'var lname=getter(EP,"localName"),parent=getter(Node.prototype,"parentNode"),etype=getter(Event.prototype,"type");',
+    'var cancelable=getter(Event.prototype,"cancelable"),cancel=Event.prototype.preventDefault,cpath=Event.prototype.composedPath;',
+    'var on=EventTarget.prototype.addEventListener,dispatch=EventTarget.prototype.dispatchEvent,ME=MouseEvent,later=setTimeout,loc=location;',
+    'var JS=/^[\\s\\u0000-\\u001f]*javascript:/i;',
+    // The link an element is (HTML a or area, SVG a), or null.
+    'function href(n){try{if(apply(nodeType,n,[])!==1)return null;var l=apply(lname,n,[]);if(l!=="a"&&l!=="area")return null;',
+    'var h=apply(getA,n,["href"]);return h!==null?h:apply(getANS,n,[XL,"href"]);}catch(e){return null;}}',
+    // The link at or above a node in the flat tree (a shadow root leads to its host), or null.
+    'function above(n){for(var d=0;n&&d<4096;d++){var h=href(n);if(h!==null)return h;',
+    'var host=apply(wmGet,HOSTOF,[n]);if(host){n=host;continue;}try{n=apply(parent,n,[]);}catch(e){return null;}}return null;}',
+    // Whether a closed root (or one inside it) holds a link: a click on its host may be on it.
+    'function holds(root,d){var all=apply(qs,root,["*"]);for(var i=0,k=apply(len,all,[]);i<k;i++){var n=all[i];',
+    'if(href(n)!==null)return true;var r=apply(wmGet,ROOTOF,[n]);if(r&&d<32&&holds(r,d+1))return true;}return false;}',
+    'function isLink(t){return t==="click"||t==="auxclick";}',
+    // Cancelled: the link is not followed. A fragment link still moves, with the href it had before
+    // dispatch (a listener may change it). javascript: links never ran in the sandboxed frame.
+    'function refuse(h){if(h===null)return;if(apply(exec,JS,[h])!==null)return;',
+    'if(apply(code,h,[0])===35){if(h.length>1)later(function(){loc.hash=apply(slice,h,[1]);},0);return;}',
+    'try{apply(warn,con,["Links do not open from artifacts: "+h]);}catch(e){}}',
+    'apply(on,window,["click",guard,true]);apply(on,window,["auxclick",guard,true]);',
+    'function guard(e){var p=apply(cpath,e,[]),h=null,inShadow=false;',
+    'for(var i=0;i<p.length&&h===null;i++){h=href(p[i]);var r=apply(wmGet,ROOTOF,[p[i]]);if(r&&holds(r,0))inShadow=true;}',
+    'if(h===null&&!inShadow)return;apply(cancel,e,[]);refuse(h===null?"a link in a closed shadow root":h);}',
+    'function cancelled(type){var o=create(null);o.bubbles=true;o.cancelable=true;o.composed=true;',
+    'var e=new ME(type,o);apply(cancel,e,[]);return e;}',
+    'HTMLElement.prototype.click=function click(){var h=above(this);if(h===null)return apply(clickF,this,[]);',
+    'apply(dispatch,this,[cancelled("click")]);refuse(h);};',
+    'EventTarget.prototype.dispatchEvent=function dispatchEvent(e){var h=isLink(apply(etype,e,[]))?above(this):null;',
+    'if(h===null)return apply(dispatch,this,[e]);',
+    // An event made not cancelable would follow the link whatever a listener does: it is not sent.
+    'if(!apply(cancelable,e,[])){refuse(h);return true;}apply(cancel,e,[]);var r=apply(dispatch,this,[e]);refuse(h);return r;};',
     '})();',
   ].join('');
   return `<script>${src}</script>`;

@@ -2,7 +2,8 @@
  * The document an artifact runs as. Isolation comes from the iframe's sandbox (an opaque origin, so
  * none of the app's storage, DOM or cookies) and this Content Security Policy (no network at all, so
  * model-written code cannot phone home and the app stays offline); harden.ts closes what no CSP
- * covers (WebRTC, and the nested frames that would bring it back).
+ * covers (WebRTC, the nested frames that would bring it back, and the connection Chromium opens for a
+ * followed link before the app's frame-src refuses it).
  */
 import type { Artifact } from './detect';
 import { hardeningScript, withoutDeclarativeShadowRoots } from './harden';

@@ -8,8 +8,14 @@
 import type { StreamDecoder } from '../model/tokenizer';
 
 export class TextStream {
-  private text = '';
-  private sent = 0;
+  /** Everything sent so far: only ever appended to, never sliced (slicing a rope flattens all of it). */
+  private sent = '';
+  /** The last `keep` characters of `sent`: all a stop string that ends in new text can reach back into. */
+  private tail = '';
+  /** Text not sent yet: held back as a possible start of a stop string. */
+  private pending = '';
+  /** The longest stop string's length minus one. */
+  private readonly keep: number;
   stopped = false;
 
   /** Per stop string, its KMP failure table. */
@@ -17,6 +23,7 @@ export class TextStream {
 
   constructor(private readonly decoder: StreamDecoder, private readonly stops: readonly string[], private trimLeadingSpace = false) {
     this.fail = stops.map(failureTable);
+    this.keep = Math.max(0, ...stops.map((s) => s.length - 1));
   }
 
   /** Feed a token; returns the text that can be shown now. Sets `stopped` when a stop string appears. */
@@ -30,29 +37,38 @@ export class TextStream {
   }
 
   get full(): string {
-    return this.text.slice(0, this.sent);
+    return this.sent;
   }
 
+  /**
+   * Searches only the window `tail + pending`, so a push costs its new text plus the stop strings'
+   * lengths, not the reply's length (the whole text, appended and sliced, cost O(n) per token).
+   */
   private advance(piece: string, final: boolean): string {
     if (this.stopped) return '';
-    this.text += piece;
-    if (this.trimLeadingSpace && this.text.length > 0) {
-      if (this.text.startsWith(' ')) this.text = this.text.slice(1);
+    this.pending += piece;
+    if (this.trimLeadingSpace && this.pending.length > 0) {
+      // Nothing was sent while the flag is set (the text so far was empty), so pending is all of it.
+      if (this.pending.startsWith(' ')) this.pending = this.pending.slice(1);
       this.trimLeadingSpace = false;
     }
-    let end = this.text.length;
+    const window = this.tail + this.pending;
+    const base = this.tail.length; // where the unsent text starts in the window
+    let end = window.length;
     let hold = 0;
     this.stops.forEach((s, k) => {
-      const from = Math.max(0, this.sent - s.length + 1);
-      const found = search(this.text.slice(from), s, this.fail[k]!);
+      const from = Math.max(0, base - s.length + 1);
+      const found = search(window.slice(from), s, this.fail[k]!);
       if (found.at >= 0 && from + found.at < end) { end = from + found.at; this.stopped = true; }
       hold = Math.max(hold, found.tail);
     });
     // The longest tail of the text that is a proper prefix of some stop string waits.
-    if (!this.stopped && !final) end -= Math.min(hold, this.text.length - this.sent);
-    this.text = this.text.slice(0, this.stopped ? end : this.text.length);
-    const out = this.text.slice(this.sent, end);
-    this.sent = end;
+    if (!this.stopped && !final) end -= Math.min(hold, window.length - base);
+    end = Math.max(end, base);
+    const out = window.slice(base, end);
+    this.pending = this.stopped ? '' : window.slice(end);
+    this.sent += out;
+    this.tail = this.keep > 0 ? (this.tail + out).slice(-this.keep) : '';
     return out;
   }
 }
