@@ -225,7 +225,7 @@ export async function kernelEfficiency(o: KernelEfficiencyOptions): Promise<Kern
     const copied = await timer.run((pass) => {
       pass.setPipeline(cp);
       for (let d = 0; d < o.dispatches; d++) {
-        pass.setBindGroup(0, cpGroups[d % o.buffers]!);
+        pass.setBindGroup(0, cpGroups[d % o.buffers]);
         pass.dispatchWorkgroups(cx, cpY, 1);
       }
     }, o.warmup, o.samples);

@@ -44,7 +44,7 @@ export async function runLlama(o: LlamaRunOptions): Promise<LlamaRun> {
   try {
     nlc = await import('node-llama-cpp');
   } catch (e) {
-    throw new Error(`node-llama-cpp could not be loaded (${(e as Error).message.split('\n')[0]}); it is an optional dependency: npm ci installs it`);
+    throw new Error(`node-llama-cpp could not be loaded (${(e as Error).message.split('\n')[0]}); it is an optional dependency: npm ci installs it`, { cause: e });
   }
   const { availableParallelism } = await import('node:os');
   const threads = o.threads ?? availableParallelism();
@@ -66,11 +66,11 @@ export async function runLlama(o: LlamaRunOptions): Promise<LlamaRun> {
       try {
         for await (const t of seq.evaluate([...prompt] as Parameters<typeof seq.evaluate>[0], { temperature: 0 })) {
           if (ids.length === 0) t1 = performance.now();
-          ids.push(t as number);
+          ids.push(t);
           if (ids.length >= n) break;
         }
       } finally {
-        seq.dispose();
+        void seq.dispose();
       }
       return { ids, prefillMs: t1 - t0, decodeMs: performance.now() - t1 };
     };

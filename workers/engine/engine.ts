@@ -359,7 +359,7 @@ export class Engine {
 /** A value's kind for an error message: 'null', a constructor's name, or its typeof. */
 function describe(v: unknown): string {
   if (v instanceof Float32Array) return `a Float32Array of ${v.length}`;
-  return v === null ? 'null' : typeof v === 'object' ? (v as object).constructor?.name ?? 'an object' : typeof v;
+  return v === null ? 'null' : typeof v === 'object' ? (v).constructor?.name ?? 'an object' : typeof v;
 }
 
 /**

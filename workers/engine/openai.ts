@@ -105,7 +105,7 @@ export async function chatCompletion(g: Generation, req: ChatCompletionRequest, 
 /** A plain or fill-in-the-middle (with `suffix`) completion; `echo` puts the prompt before the text. */
 export async function completion(g: Generation, req: CompletionCreateParams, emit?: Emit<Completion>): Promise<Completion | undefined> {
   validateCompletionRequest(req);
-  const prompt = req.prompt as string;
+  const prompt = req.prompt;
   const ids = req.suffix != null ? promptIds(g.tok, { kind: 'fim', prefix: prompt, suffix: req.suffix }) : promptIds(g.tok, { kind: 'raw', text: prompt });
   const id = `cmpl-${crypto.randomUUID()}`;
   const created = Math.floor(Date.now() / 1000);

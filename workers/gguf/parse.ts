@@ -138,7 +138,7 @@ class Cursor {
     if (count > LIMITS.maxArrayLength || this.pos + count * minElem > this.fileSize) {
       throw new ModelFormatError('bad-metadata', `${what} claims ${count} elements, more than the file can hold: the file is truncated or its header is corrupt.`);
     }
-    const out: GgufValue[] = new Array(count);
+    const out = new Array<GgufValue>(count);
     for (let i = 0; i < count; i++) out[i] = this.value(elemType, what, depth + 1);
     return out;
   }

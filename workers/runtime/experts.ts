@@ -89,10 +89,10 @@ export class ExpertCache {
       cache.tables.set(l.layer, device.createBuffer({ size: Math.max(16, hp.nExpert * 4), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST, label: `expert table L${l.layer}` }));
     }
     // Resident: a pool per layer, exactly its experts. Paged: as few pools as the binding limit allows.
-    const groups = resident ? layers.map((l) => [l]) : splitLayers(layers, budgetBytes!, maxBinding);
+    const groups = resident ? layers.map((l) => [l]) : splitLayers(layers, budgetBytes, maxBinding);
     for (const group of groups) {
       const slotBytes = Math.max(...group.map((l) => l.recordBytes));
-      const share = resident ? slotBytes * hp.nExpert : (budgetBytes! * group.length) / layers.length;
+      const share = resident ? slotBytes * hp.nExpert : (budgetBytes * group.length) / layers.length;
       const slots = resident ? hp.nExpert : Math.min(group.length * hp.nExpert, Math.floor(share / slotBytes));
       if (slots < hp.nExpertUsed) {
         const need = (hp.nExpertUsed * slotBytes * layers.length) / group.length / 1e6;

@@ -24,7 +24,7 @@ import { softwareRendererName } from '../device/verdict';
 import { wgslTable } from './quant-tables-wgsl';
 import { packParams, type KernelWithParams, type ParamStruct, type ParamValues, KERNEL_PARAMS } from './params';
 
-const SOURCES = import.meta.glob('../../kernels/**/*.wgsl', { query: '?raw', import: 'default', eager: true }) as Record<string, string>;
+const SOURCES = import.meta.glob<string>('../../kernels/**/*.wgsl', { query: '?raw', import: 'default', eager: true });
 
 function source(path: string): string {
   const src = SOURCES[`../../kernels/${path}.wgsl`];

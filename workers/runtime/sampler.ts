@@ -300,7 +300,7 @@ export class GpuSampler {
       thrown = e;
     }
     const error = await this.device.popErrorScope();
-    if (thrown) throw thrown;
+    if (thrown) throw thrown instanceof Error ? thrown : new Error('GpuSampler: the encoder threw a non-Error', { cause: thrown });
     if (error) throw new Error(`GpuSampler: ${error.message}`);
     return this.read();
   }
@@ -345,7 +345,7 @@ export class GpuSampler {
     const align = this.device.limits.minStorageBufferOffsetAlignment;
     const at = Math.floor(offsetBytes / align) * align;
     let byOffset = this.prepGroups.get(logits);
-    if (!byOffset) this.prepGroups.set(logits, (byOffset = new Map()));
+    if (!byOffset) this.prepGroups.set(logits, (byOffset = new Map<number, GPUBindGroup>()));
     let group = byOffset.get(offsetBytes);
     if (!group) {
       const pipeline = this.prepPipeline();

@@ -43,8 +43,8 @@ export function memoryBackend(): MemoryBackend {
       reads.bytes += r.rec.data.byteLength;
       return clone(r.rec);
     },
-    putRecord: async (key, rec) => { records.set(keyString(key), { key: [...key] as RecordKey, rec: clone(rec) }); },
-    storedKeys: async (modelId) => ofModel(modelId).map((r) => [...r.key] as RecordKey),
+    putRecord: async (key, rec) => { records.set(keyString(key), { key: [...key], rec: clone(rec) }); },
+    storedKeys: async (modelId) => ofModel(modelId).map((r) => [...r.key]),
     async deleteRecords(keys) {
       for (const k of keys) records.delete(keyString(k));
     },

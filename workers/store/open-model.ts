@@ -47,7 +47,7 @@ export async function openModel(src: ImportSource, signal: AbortSignal): Promise
     case 'files':
       if (src.files.length === 0) throw new Error('No file was chosen.');
       if (src.files.length === 1) return whole(await readPart(fileSource(src.files[0]!), src.files[0]!.name));
-      return split(await orderFiles(await Promise.all(src.files.map((f) => readPart(fileSource(f), f.name)))));
+      return split(orderFiles(await Promise.all(src.files.map((f) => readPart(fileSource(f), f.name)))));
   }
 }
 
