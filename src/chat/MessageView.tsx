@@ -68,7 +68,8 @@ function MessageBody(props: MessageProps) {
           <button class="secondary" onClick={() => setEditing(null)}>{t('cancel')}</button>
         </div>
       ) : node.role === 'user' ? (
-        <div class="msg-body user-text">{node.content}</div>
+        // The user's Markdown goes through the same renderer and sanitiser as a reply's (pasted code is highlighted).
+        <div class="msg-body user-text"><Markdown text={node.content} /></div>
       ) : (
         <div class="msg-body">
           {node.content ? <Markdown text={node.content} streaming={props.streaming} renderActions={renderActions} /> : props.streaming && <p class="muted">{t('thinking')}</p>}
