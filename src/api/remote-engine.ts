@@ -144,7 +144,11 @@ export class RemoteEngine {
     }
     const abort = new AbortController();
     this.running = abort;
-    const body = JSON.stringify({ ...req, model: this.model });
+    // Continuing a reply (extra_body.continue_final_message): vLLM's fields at the top level; llama.cpp's
+    // server continues a final assistant message by itself.
+    const cont = (req as { extra_body?: { continue_final_message?: unknown } }).extra_body?.continue_final_message === true
+      ? { continue_final_message: true, add_generation_prompt: false } : {};
+    const body = JSON.stringify({ ...req, ...cont, model: this.model });
     const res = await this.fetch(path, { method: 'POST', body, signal: abort.signal, headers: { 'Content-Type': 'application/json' } });
     if (!stream) {
       const whole = (await res.json().catch(() => { throw new RemoteStreamError(`${this.base}${path} sent an answer that is not JSON.`); })) as Whole;

@@ -40,8 +40,13 @@ export function ChatView(props: { session: ModelSession; convs: Conversations; r
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (e.key !== 'Escape') return;
+      // An open dialog takes its own Esc (it closes); nothing behind it should react too.
+      if (document.querySelector('dialog[open]')) return;
       if (busy.current) replies.stop();
-      else setDrawer(false);
+      else {
+        setDrawer(false);
+        setShowSettings(false);
+      }
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
@@ -88,6 +93,14 @@ export function ChatView(props: { session: ModelSession; convs: Conversations; r
         const { conv, convs } = latest.current;
         if (conv) convs.update(conv.id, (c) => deleteMessage(c, node.id));
       },
+      onContinue(node) {
+        const { conv, replies } = latest.current;
+        if (conv) void replies.continueReply(conv.id, node.id);
+      },
+      onRetry(node) {
+        const { conv, replies } = latest.current;
+        if (conv) void replies.reply(conv.id, node.id);
+      },
       onBranch(id) {
         const { conv, convs } = latest.current;
         if (conv) convs.update(conv.id, (c) => selectBranch(c, id));
@@ -113,7 +126,8 @@ export function ChatView(props: { session: ModelSession; convs: Conversations; r
             <button class="drawer-toggle secondary" onClick={() => setDrawer(!drawer)} aria-label={t('menu')} aria-expanded={drawer} data-testid="drawer-toggle">☰</button>
           </span>
         </div>
-        {showSettings && conv && <SettingsPanel conversation={conv} onChange={(c) => convs.update(c.id, () => c)} serverSetup={serverSetup} session={session} />}
+        {showSettings && conv && <SettingsPanel conversation={conv} onChange={(c) => convs.update(c.id, () => c)} serverSetup={serverSetup} session={session}
+          onClose={() => setShowSettings(false)} />}
         <ModelStatus session={session} onImport={props.onImport} onServer={() => { setServerSetup(true); setShowSettings(true); }} />
         <div class="thread" data-testid="thread" aria-live="polite">
           {shown.length === 0 && <p class="muted empty">{t('empty')}</p>}

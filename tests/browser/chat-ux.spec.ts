@@ -22,3 +22,105 @@ test('a user message is Markdown: code blocks highlighted, HTML sanitised', asyn
   expect(await page.evaluate(() => (window as { pwned?: number }).pwned)).toBeUndefined();
   await waitForReply(page);
 });
+
+/** The assistant message's text, as shown. */
+const replyText = async (page: import('@playwright/test').Page) => (await page.getByTestId('msg-assistant').locator('.msg-body').innerText()).trim();
+
+test('a reply cut at max_tokens has Continue, which extends the same message; one token shows no rate', async ({ page, fixtureServer }) => {
+  await chatWithFixture(page, fixtureServer.url + MODEL);
+  await setMaxTokens(page, 1);
+  await send(page, 'hello');
+  await waitForReply(page);
+  const stats = page.getByTestId('reply-stats');
+  await expect(stats).toContainText('first token');
+  await expect(stats).not.toContainText('tokens/s');
+  await expect(stats).toContainText('max tokens');
+  const first = await replyText(page);
+  await setMaxTokens(page, 6);
+  await page.getByTestId('msg-continue').click();
+  await expect.poll(() => replyText(page)).not.toBe(first);
+  await expect(page.getByTestId('stop')).toHaveCount(0, { timeout: 60_000 });
+  await waitForReply(page);
+  await expect(page.getByTestId('msg-assistant')).toHaveCount(1);
+  const more = await replyText(page);
+  expect(more.startsWith(first)).toBe(true);
+  expect(more.length).toBeGreaterThan(first.length);
+  await expect(stats).toContainText('tokens/s');
+});
+
+test('a reply interrupted by a reload keeps its text, marked interrupted, with Continue and Regenerate', async ({ page, fixtureServer }) => {
+  await chatWithFixture(page, fixtureServer.url + MODEL);
+  await page.getByTestId('settings-toggle').click();
+  await page.getByTestId('temperature').fill('0');
+  await page.getByTestId('temperature').blur();
+  await page.getByTestId('settings-toggle').click();
+  await setMaxTokens(page, 400);
+  await send(page, 'tell me everything');
+  await expect.poll(async () => (await replyText(page)).length, { timeout: 60_000 }).toBeGreaterThan(10);
+  await page.waitForTimeout(800); // streamed text is saved every half second
+  const streamed = await replyText(page);
+  await page.reload();
+  await expect(page.getByTestId('chat-screen')).toHaveAttribute('data-session', 'ready', { timeout: 60_000 });
+  await expect(page.getByTestId('interrupted')).toContainText('interrupted');
+  const kept = await replyText(page);
+  expect(kept.length).toBeGreaterThan(0);
+  expect(streamed.startsWith(kept) || kept.startsWith(streamed)).toBe(true);
+  await expect(page.getByTestId('msg-regenerate')).toBeVisible();
+  await setMaxTokens(page, 6);
+  await page.getByTestId('msg-continue').click();
+  await waitForReply(page);
+  await expect(page.getByTestId('interrupted')).toHaveCount(0);
+  await expect(page.getByTestId('msg-assistant')).toHaveCount(1);
+  expect((await replyText(page)).startsWith(kept)).toBe(true);
+});
+
+test('after a context overflow and a reload, the unanswered message has Retry', async ({ page, fixtureServer }) => {
+  await chatWithFixture(page, fixtureServer.url + MODEL, 64);
+  await setMaxTokens(page, 8);
+  await send(page, 'one two three four five six seven');
+  await waitForReply(page, 1);
+  await send(page, 'eight nine ten eleven twelve thirteen');
+  await expect(page.getByTestId('overflow')).toBeVisible();
+  await page.reload();
+  await expect(page.getByTestId('chat-screen')).toHaveAttribute('data-session', 'ready', { timeout: 60_000 });
+  await expect(page.getByTestId('overflow')).toHaveCount(0);
+  await expect(page.getByTestId('msg-user')).toHaveCount(2);
+  await page.getByTestId('msg-user').last().getByTestId('msg-retry').click();
+  await expect(page.getByTestId('overflow')).toContainText('of 64 tokens');
+  await page.getByTestId('drop-oldest').click();
+  await waitForReply(page, 2);
+});
+
+test('rename and delete ask in the app (Esc cancels), Esc closes the settings, and each setting is explained', async ({ page }) => {
+  const native: string[] = [];
+  page.on('dialog', (d) => { native.push(d.message()); void d.dismiss(); });
+  await page.addInitScript(() => localStorage.setItem('lite-coder.device-check-seen', '1'));
+  await page.goto('/');
+  await expect(page.getByTestId('chat-item')).toHaveCount(1);
+  const dialog = page.getByRole('dialog');
+  await page.getByTestId('chat-rename').click();
+  await expect(dialog).toBeVisible();
+  await expect(page.getByTestId('dialog-input')).toBeFocused();
+  await page.keyboard.press('Escape');
+  await expect(dialog).toHaveCount(0);
+  await expect(page.getByTestId('chat-item')).toHaveText('New chat');
+  await page.getByTestId('chat-rename').click();
+  await page.getByTestId('dialog-input').fill('My parser');
+  await page.getByTestId('dialog-input').press('Enter');
+  await expect(page.getByTestId('chat-item')).toHaveText('My parser');
+
+  await page.getByTestId('new-chat').click();
+  await expect(page.getByTestId('chat-item')).toHaveCount(2);
+  await page.getByTestId('chat-delete').last().click();
+  await expect(dialog).toContainText('My parser');
+  await page.getByTestId('dialog-confirm').click();
+  await expect(page.getByTestId('chat-item')).toHaveText(['New chat']);
+  expect(native).toEqual([]);
+
+  await page.getByTestId('settings-toggle').click();
+  await expect(page.getByTestId('settings')).toBeVisible();
+  await expect(page.getByTestId('setting-help')).toHaveCount(7);
+  await expect(page.getByTestId('settings')).toContainText('Randomness');
+  await page.keyboard.press('Escape');
+  await expect(page.getByTestId('settings')).toHaveCount(0);
+});

@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import type { ImportProgress, ImportSource, ModelSummary, VerifyResult } from '../../../workers/store/types';
 import { Comlink, engine } from '../../engine';
 import { useLang } from '../../i18n';
+import { ConfirmDialog } from '../Dialog';
 import { ImportForm } from './ImportForm';
 import { ImportProgressView } from './ImportProgressView';
 import { ModelList } from './ModelList';
@@ -21,6 +22,8 @@ export function ModelStore(props: { onStored?: () => void }) {
   const [notice, setNotice] = useState<Notice | null>(null);
   const [verify, setVerify] = useState<Record<string, VerifyResult | 'running'>>({});
   const resumeFile = useRef<HTMLInputElement>(null);
+  /** the model the delete dialog asks about */
+  const [deleting, setDeleting] = useState<ModelSummary | null>(null);
   // Progress reports travel on their own channel and can arrive after the import has returned:
   // only those of the import still running are shown.
   const importRun = useRef(0);
@@ -72,10 +75,7 @@ export function ModelStore(props: { onStored?: () => void }) {
     void engine().verifyModel(m.id, Comlink.proxy(() => {})).then((r) => setVerify((v) => ({ ...v, [m.id]: r })));
   };
 
-  const onDelete = (m: ModelSummary) => {
-    if (!confirm(t('confirmDelete', { name: m.name, mb: (m.bytesOnDisk / 1e6).toFixed(1) }))) return;
-    void run(() => engine().deleteModel(m.id));
-  };
+  const onDelete = (m: ModelSummary) => setDeleting(m);
 
   return (
     <div class="model-store">
@@ -97,6 +97,14 @@ export function ModelStore(props: { onStored?: () => void }) {
               ? t('chooseAgainSplit', { name: notice.name, n: notice.files })
               : t('chooseAgain', { name: notice.name })}
         </p>
+      )}
+      {deleting && (
+        <ConfirmDialog title={t('confirmDelete', { name: deleting.name, mb: (deleting.bytesOnDisk / 1e6).toFixed(1) })} confirmLabel={t('delete')} danger
+          onClose={(yes) => {
+            const m = deleting;
+            setDeleting(null);
+            if (yes !== null) void run(() => engine().deleteModel(m.id));
+          }} />
       )}
       <section aria-labelledby="stored-title">
         <h2 id="stored-title">{t('storedTitle')}</h2>
