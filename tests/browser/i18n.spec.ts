@@ -56,7 +56,7 @@ test.describe('a Chinese browser', () => {
     // The device check comes first, and the verdict from the worker is worded in Chinese too.
     await expect(page.getByRole('heading', { name: '我的设备能运行吗？' })).toBeVisible();
     await expect(page.getByTestId('verdict')).toBeVisible();
-    await expect(page.getByTestId('verdict-headline')).toHaveText('DeepSeek-Coder-V2-Lite 无法在此设备上运行。');
+    await expect(page.getByTestId('verdict-headline')).toHaveText('你的 GPU 无法运行 DeepSeek-Coder-V2-Lite。');
     await expect(page.getByTestId('verdict-reason').first()).toHaveAttribute('data-code', 'software-adapter');
     await expect(page.getByTestId('verdict-reason').first()).toHaveText(
       'GPU 适配器是在 CPU 上运行的软件渲染器（swiftshader）：DeepSeek-Coder-V2-Lite 在它上面每生成一个词元都要好几分钟。',
@@ -97,8 +97,9 @@ test.describe('a Chinese browser', () => {
     await page.goto('/');
     await expect(page.getByTestId('verdict')).toBeVisible();
     await expect(page.getByTestId('device-check')).toHaveAttribute('aria-busy', 'false');
+    await page.getByTestId('device-details').locator('summary').click(); // the folded tables too
     const device = await visibleWords(page);
-    expect(device).toContain('无法在此设备上运行');
+    expect(device).toContain('无法运行');
     expect(englishLeftovers(device)).toEqual([]);
 
     // Asking for persistent storage adds a note (granted or declined), worded in Chinese too.
@@ -169,7 +170,7 @@ test.describe('an English browser', () => {
     await expect(page.getByTestId('no-model')).toContainText('还没有存储模型');
     await page.getByTestId('tab-device').click();
     await expect(page.getByRole('heading', { name: '我的设备能运行吗？' })).toBeVisible();
-    await expect(page.getByTestId('verdict-headline')).toHaveText('DeepSeek-Coder-V2-Lite 无法在此设备上运行。');
+    await expect(page.getByTestId('verdict-headline')).toHaveText('你的 GPU 无法运行 DeepSeek-Coder-V2-Lite。');
 
     // And back to English, again at once, the device check included.
     await page.getByTestId('tab-chat').click();
@@ -179,6 +180,6 @@ test.describe('an English browser', () => {
     await expect(page.getByTestId('no-model')).toContainText('No model is stored yet');
     await page.getByTestId('tab-device').click();
     await expect(page.getByRole('heading', { name: 'Can my device run it?' })).toBeVisible();
-    await expect(page.getByTestId('verdict-headline')).toHaveText('DeepSeek-Coder-V2-Lite cannot run on this device.');
+    await expect(page.getByTestId('verdict-headline')).toHaveText('Your GPU cannot run DeepSeek-Coder-V2-Lite.');
   });
 });
