@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
 import { ChatScreen } from './chat/ChatScreen';
+import { chooseStoredModel } from './chat/session';
 import { translations, useLang } from './i18n';
 import { DeviceCheck } from './ui/DeviceCheck';
 import { ModelStore } from './ui/models/ModelStore';
@@ -34,7 +35,7 @@ export function App() {
       </header>
       <main>
         {screen === 'device' && <DeviceCheck onContinue={() => go('chat')} onUseServer={() => { setServerSetup(true); go('chat'); }} />}
-        {screen === 'models' && <ModelStore />}
+        {screen === 'models' && <ModelStore onStartChat={(m) => { chooseStoredModel(m); go('chat'); }} />}
         {screen === 'chat' && <ChatScreen onImport={() => go('models')} serverSetup={serverSetup} />}
       </main>
     </div>

@@ -18,7 +18,7 @@ const DEFAULT_MODEL_URL =
  */
 const ALLOWED = [
   DEFAULT_MODEL_URL,
-  'DeepSeek-Coder-V2-Lite', 'Lite Coder', 'DeepSeek', 'Markdown', 'JSON',
+  'DeepSeek-Coder-V2-Lite-Instruct', 'DeepSeek-Coder-V2-Lite', 'Lite Coder', 'DeepSeek', 'Markdown', 'JSON',
   'maxStorageBufferBindingSize', 'maxBufferSize', 'shader-f16', 'subgroups', 'WebGPU', 'GGUF', '.gguf', 'gguf',
   'attn_kv_b', 'Enter', 'Shift', 'Top-p', 'HTTP', 'Range',
   // product and protocol names (the server settings: "OpenAI-compatible API")
@@ -82,7 +82,7 @@ test.describe('a Chinese browser', () => {
     await page.getByTestId('go-import').click();
     await expect(page.getByRole('heading', { name: '导入模型' })).toBeVisible();
     await expect(page.getByRole('heading', { name: '已存储的模型' })).toBeVisible();
-    await expect(page.getByTestId('import-url-button')).toHaveText('下载并导入');
+    await expect(page.getByTestId('import-url-button')).toHaveText('下载并导入（10.36 GB）');
     await expect(page.getByTestId('no-models')).toHaveText('还没有存储模型。请在上方导入一个。');
     await importFile(page, 'ds2-pub-q4_0.gguf', fixtureFile('ds2-pub-q4_0.gguf'));
     await expect(page.getByTestId('import-notice')).toContainText('已存储', { timeout: 60_000 });
@@ -160,7 +160,7 @@ test.describe('an English browser', () => {
     await page.getByTestId('tab-models').click();
     await expect(page.getByRole('heading', { name: '已存储的模型' })).toBeVisible();
     await expect(page.getByRole('heading', { name: '导入模型' })).toBeVisible();
-    await expect(page.getByTestId('import-url-button')).toHaveText('下载并导入');
+    await expect(page.getByTestId('import-url-button')).toHaveText('下载并导入（10.36 GB）');
 
     // The choice is stored and wins over the English browser after a reload.
     expect(await page.evaluate((key) => localStorage.getItem(key), LANG_KEY)).toBe('zh');
