@@ -7,7 +7,7 @@ import { addMessage, deleteMessage, dropOldestTurn, selectBranch, siblingIds, th
 import { MessageView, type MessageActions } from './MessageView';
 import { ModelPicker } from './ModelPicker';
 import { ModelStatus } from './ModelStatus';
-import type { ModelSession } from './session';
+import { chooseStoredModel, readyModels, type ModelSession } from './session';
 import { SettingsPanel } from './SettingsPanel';
 import { Sidebar } from './Sidebar';
 import { t } from './strings';
@@ -56,6 +56,16 @@ export function ChatView(props: { session: ModelSession; convs: Conversations; r
   const shown = conv ? thread(conv) : [];
   const siblings = conv ? siblingIds(conv, shown) : [];
   useEffect(() => { end.current?.scrollIntoView({ block: 'end' }); }, [shown.at(-1)?.content.length, conv?.id]);
+  // Back to a conversation: the model it remembers comes back with it (a stored model; a server's stays as it is).
+  // Not when the chat opens: it opens with the model last used, or the one just chosen (Use, Start chatting).
+  const opened = useRef(false);
+  useEffect(() => {
+    if (!opened.current) { if (conv) opened.current = true; return; }
+    const want = conv?.modelId;
+    const now = 'model' in session ? session.model : undefined;
+    if (!want || !now || now.engine === 'server' || now.id === want) return;
+    void readyModels().then((all) => { const m = all.find((x) => x.id === want); if (m) chooseStoredModel(m); }, () => {});
+  }, [conv?.id]);
 
   // Every artifact of the thread, in order: the versions the preview steps through.
   const artifacts = useThreadArtifacts(shown.filter((n) => n.role === 'assistant' && n.id !== replies.busy));
@@ -119,7 +129,7 @@ export function ChatView(props: { session: ModelSession; convs: Conversations; r
       <Sidebar convs={convs} onPicked={() => setDrawer(false)} />
       <section class="chat-main">
         <div class="chat-toolbar">
-          <ModelPicker session={session} />
+          <ModelPicker session={session} onPicked={(id) => { if (conv) convs.update(conv.id, (c) => ({ ...c, modelId: id })); }} />
           <span class="toolbar-buttons">
             <button class="secondary" onClick={() => setShowSettings(!showSettings)} aria-expanded={showSettings} data-testid="settings-toggle">{t('settings')}</button>
             {/* on a phone, the conversation list is a drawer; the toggle stays above it to close it */}

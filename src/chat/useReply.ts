@@ -41,7 +41,8 @@ export function useReply(convs: Pick<Conversations, 'get' | 'update'>, modelId: 
     const messages = messagesForModel(c, userId);
     setOverflow(null);
     const answerId = crypto.randomUUID();
-    convs.update(conversationId, (x) => addMessage(x, userId, 'assistant', '', Date.now(), answerId));
+    // The conversation remembers the model that answers it (ChatView brings it back on return).
+    convs.update(conversationId, (x) => ({ ...addMessage(x, userId, 'assistant', '', Date.now(), answerId), modelId }));
     await stream(conversationId, userId, answerId, messages, '', false);
   }
 

@@ -4,6 +4,7 @@
  */
 import { expect, test } from './support/fixtures';
 import { chatWithFixture, send, setMaxTokens, waitForReply } from './support/chat';
+import { expectStored, importUrl, openModels } from './support/store';
 
 const MODEL = '/models/ds2-pub-q4_0.gguf';
 
@@ -123,4 +124,39 @@ test('rename and delete ask in the app (Esc cancels), Esc closes the settings, a
   await expect(page.getByTestId('settings')).toContainText('Randomness');
   await page.keyboard.press('Escape');
   await expect(page.getByTestId('settings')).toHaveCount(0);
+});
+
+test('Use on the Models screen opens the chat with that model, and each conversation remembers its model', async ({ page, fixtureServer }) => {
+  await openModels(page);
+  await importUrl(page, fixtureServer.url + MODEL);
+  await expectStored(page);
+  await importUrl(page, fixtureServer.url + '/models/ds2-pub-q8_0.gguf');
+  await expect(page.getByTestId('model-row')).toHaveCount(2);
+  await expect(page.getByTestId('import-progress')).toHaveCount(0, { timeout: 60_000 });
+  const rows = page.getByTestId('model-row');
+  const ids = [await rows.nth(0).getAttribute('data-model-id'), await rows.nth(1).getAttribute('data-model-id')] as string[];
+  const ready = () => expect(page.getByTestId('chat-screen')).toHaveAttribute('data-session', 'ready', { timeout: 60_000 });
+
+  // the second model, by Use: the chat opens with it
+  await rows.nth(1).getByTestId('model-use').click();
+  await ready();
+  await expect(page.getByTestId('model-picker')).toHaveValue(ids[1]!);
+  await setMaxTokens(page, 2);
+  await send(page, 'first conversation');
+  await waitForReply(page);
+
+  // a new conversation on the first model, picked in the header
+  await page.getByTestId('new-chat').click();
+  await page.getByTestId('model-picker').selectOption(ids[0]!);
+  await ready();
+  await send(page, 'second conversation');
+  await waitForReply(page);
+
+  // back to the first conversation: its model comes back with it
+  await page.getByTestId('chat-item').filter({ hasText: 'first conversation' }).click();
+  await expect(page.getByTestId('model-picker')).toHaveValue(ids[1]!);
+  await ready();
+  await page.getByTestId('chat-item').filter({ hasText: 'second conversation' }).click();
+  await expect(page.getByTestId('model-picker')).toHaveValue(ids[0]!);
+  await ready();
 });

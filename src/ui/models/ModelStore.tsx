@@ -139,7 +139,8 @@ export function ModelStore(props: { onStored?: () => void; onStartChat?: (model:
       )}
       <section aria-labelledby="stored-title">
         <h2 id="stored-title">{t('storedTitle')}</h2>
-        {models === null ? <p class="muted">{t('reading')}</p> : <ModelList models={models} busy={busy} verify={verify} onDelete={onDelete} onVerify={onVerify} onResume={onResume} />}
+        {models === null ? <p class="muted">{t('reading')}</p> : <ModelList models={models} busy={busy} verify={verify} onDelete={onDelete} onVerify={onVerify} onResume={onResume}
+          {...(props.onStartChat ? { onUse: props.onStartChat } : {})} />}
       </section>
     </div>
   );
