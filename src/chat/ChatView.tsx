@@ -1,6 +1,7 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { ArtifactPanel } from '../artifacts/ArtifactPanel';
 import { fixRequest } from '../artifacts/fix';
+import { engine } from '../engine';
 import { useLang } from '../i18n';
 import { Composer } from './Composer';
 import { addMessage, deleteMessage, dropOldestTurn, selectBranch, siblingIds, thread, type ChatNode } from './conversation';
@@ -84,6 +85,11 @@ export function ChatView(props: { session: ModelSession; convs: Conversations; r
     void replies.reply(conv.id, id);
   };
   const fix = (error: string, source: string) => send(fixRequest(error, source));
+  // Attached files are counted with the loaded model's own tokenizer (in the worker); a server's is unknown here.
+  const deviceId = ready?.model.engine === 'device' ? ready.model.id : undefined;
+  const countTokens = useMemo(() => (deviceId
+    ? async (text: string) => (await engine().encodePrompt(deviceId, { kind: 'raw', text })).length - 1
+    : undefined), [deviceId]);
 
   const actions = useMemo((): MessageActions => {
     const at = (node: ChatNode, block: number) => latest.current.artifacts.findIndex((a) => a.node === node.id && a.artifact.blocks[0] === block);
@@ -159,7 +165,8 @@ export function ChatView(props: { session: ModelSession; convs: Conversations; r
           )}
           <div ref={end} />
         </div>
-        <Composer busy={replies.busy !== null} disabled={!ready} onSend={send} onStop={replies.stop} />
+        <Composer busy={replies.busy !== null} disabled={!ready} onSend={send} onStop={replies.stop}
+          countTokens={countTokens} contextLength={ready?.contextLength ?? 0} />
       </section>
       {artifact !== null && artifacts.length > 0 && (
         <section class="artifact-side" data-testid="artifact-side">

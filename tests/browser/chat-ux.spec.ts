@@ -160,3 +160,29 @@ test('Use on the Models screen opens the chat with that model, and each conversa
   await expect(page.getByTestId('model-picker')).toHaveValue(ids[0]!);
   await ready();
 });
+
+test('files dropped on the composer are attached as fenced blocks with their paths, counted against the context', async ({ page, fixtureServer }) => {
+  await chatWithFixture(page, fixtureServer.url + MODEL);
+  await setMaxTokens(page, 2);
+  const drop = await page.evaluateHandle(() => {
+    const dt = new DataTransfer();
+    dt.items.add(new File(['def add(a, b):\n    return a + b\n'], 'calc.py', { type: 'text/x-python' }));
+    dt.items.add(new File(['# Notes\n\n```js\nlet x = 1;\n```\n'], 'NOTES.md', { type: 'text/markdown' }));
+    dt.items.add(new File([new Uint8Array([137, 80, 78, 71, 0, 0, 1])], 'logo.png', { type: 'image/png' }));
+    return dt;
+  });
+  await page.getByTestId('composer').dispatchEvent('drop', { dataTransfer: drop });
+  await expect(page.getByTestId('attachment')).toHaveText(['calc.py✕', 'NOTES.md✕']);
+  await expect(page.getByTestId('attachment-skipped')).toContainText('logo.png');
+  await expect(page.getByTestId('attachment-tokens')).toHaveText(/^Attached: \d+ tokens of the \d+ this device allows$/);
+  await page.getByTestId('composer').fill('what do these do?');
+  await page.getByTestId('send').click();
+  const user = page.getByTestId('msg-user');
+  await expect(user).toContainText('calc.py');
+  await expect(user.locator('pre code')).toHaveCount(2);
+  await expect(user.locator('pre code').first()).toContainText('return a + b');
+  // the Markdown file's own fence stays inside it: a longer fence around it
+  await expect(user.locator('pre code').nth(1)).toContainText('```js');
+  await expect(page.getByTestId('attachments')).toHaveCount(0);
+  await waitForReply(page);
+});
