@@ -5,7 +5,7 @@ import { useLang } from '../../i18n';
 import type { DeviceReport } from '../../../workers/device/types';
 import { ConfirmDialog } from '../Dialog';
 import { ImportForm } from './ImportForm';
-import { diagnoseFetchFailure, isFetchFailure, type NetworkFailure } from './network-failure';
+import { diagnoseFetchFailure, isFetchFailure, NetworkFailureError, type NetworkFailure } from './network-failure';
 import { ImportProgressView } from './ImportProgressView';
 import { ModelList } from './ModelList';
 import { t } from './strings';
@@ -50,7 +50,7 @@ export function ModelStore(props: { onStored?: () => void; onStartChat?: (model:
     try {
       await what();
     } catch (e) {
-      setError(e instanceof Error ? e.message : e as NetworkFailure);
+      setError(e instanceof NetworkFailureError ? e.failure : (e as Error).message);
     } finally {
       setBusy(false);
       setProgress(null);
@@ -77,7 +77,7 @@ export function ModelStore(props: { onStored?: () => void; onStartChat?: (model:
       } catch (e) {
         // "Failed to fetch" says nothing: say whether the page is offline or the server refused it.
         // Once bytes have come, the server was reachable and allowed: a later failure is a drop, as it says.
-        if (src.kind === 'url' && isFetchFailure((e as Error).message) && (!moved || !navigator.onLine)) throw await diagnoseFetchFailure(src.url);
+        if (src.kind === 'url' && isFetchFailure((e as Error).message) && (!moved || !navigator.onLine)) throw new NetworkFailureError(await diagnoseFetchFailure(src.url));
         throw e;
       } finally {
         importRun.current++;

@@ -6,6 +6,14 @@
 
 export type NetworkFailure = { kind: 'offline' | 'cors' | 'unreachable'; host: string };
 
+/** A download that failed for `failure`'s reason (worded by the screen, in the interface language). */
+export class NetworkFailureError extends Error {
+  constructor(readonly failure: NetworkFailure) {
+    super(`${failure.kind}: ${failure.host}`);
+    this.name = 'NetworkFailureError';
+  }
+}
+
 /** The messages browsers give a fetch that failed on the network or on CORS (Chromium, Firefox, Safari). */
 const FETCH_FAILED = ['Failed to fetch', 'NetworkError when attempting to fetch resource', 'Load failed'];
 
