@@ -30,7 +30,8 @@ const Q8_0_OUTPUT_BYTES = (VOCAB_SIZE * HIDDEN_SIZE / 32) * 34;
  * the import takes the exact size from the server). Each size agrees with the file's bits per weight:
  * 14.4 B expert weights (gate and up in the named type, down in the fallback of rows 1408 wide) and
  * 1.3 B others, e.g. Q6_K: 9.6 B x 6.5625 / 8 + 4.8 B x 8.5 / 8 (Q8_0) + 1.3 B x 6.5625 / 8 = 14.05 GB.
- * The Q4_K_M size is the project reference's (shared/reference: 10.36 GB).
+ * The Q4_K_M and Q4_0 sizes are the project reference's (shared/reference: 10.36 and 8.90 GB); the
+ * import screen (src/ui/models/ImportForm.tsx) lists these records too, so there is one list.
  */
 function record(quant: string, fileBytes: number): LiteCoderModelRecord {
   return {
@@ -57,8 +58,10 @@ export const prebuiltAppConfig: Omit<AppConfig, 'model_list'> & { model_list: Li
     record('Q6_K', 14_060_000_000),
     record('Q5_K_M', 11_850_000_000),
     record('Q4_K_M', 10_360_000_000),
+    record('Q4_0', 8_900_000_000),
     record('IQ4_XS', 8_570_000_000),
     record('Q3_K_L', 8_450_000_000),
+    record('Q3_K_M', 8_130_000_000),
     record('Q2_K', 6_430_000_000),
   ],
 };

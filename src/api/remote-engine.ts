@@ -148,7 +148,11 @@ export class RemoteEngine {
     }
     const abort = new AbortController();
     this.running = abort;
-    const body = JSON.stringify({ ...req, model: this.model });
+    // Continuing a reply (extra_body.continue_final_message): vLLM's fields at the top level; llama.cpp's
+    // server continues a final assistant message by itself.
+    const cont = (req as { extra_body?: { continue_final_message?: unknown } }).extra_body?.continue_final_message === true
+      ? { continue_final_message: true, add_generation_prompt: false } : {};
+    const body = JSON.stringify({ ...req, ...cont, model: this.model });
     const done = () => { if (this.running === abort) this.running = undefined; };
     // Stopped by interruptGenerate before or while the answer arrived: an answer that ends there,
     // as web-llm's does (finish_reason "abort"), not an error.

@@ -6,7 +6,8 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { translations, useLang } from '../i18n';
 import type { Artifact } from './detect';
 import { mountArtifactFrame } from './frame';
-import { downloadableHtml, type ArtifactMessage, type ConsoleLevel } from './sandbox';
+import { downloadFile } from './download';
+import { type ArtifactMessage, type ConsoleLevel } from './sandbox';
 import './artifacts.css';
 
 const t = translations({
@@ -206,18 +207,14 @@ function useConsoleLog() {
 }
 
 function download(artifact: Artifact): void {
-  const url = URL.createObjectURL(new Blob([downloadableHtml(artifact)], { type: 'text/html;charset=utf-8' }));
+  const file = downloadFile(artifact);
+  const url = URL.createObjectURL(new Blob([file.text], { type: 'text/html;charset=utf-8' }));
   const a = document.createElement('a');
   a.href = url;
-  a.download = fileName(artifact.title);
+  a.download = file.name;
   document.body.appendChild(a);
   a.click();
   a.remove();
   // The download has taken its copy by the time the click returns; the URL is only needed that long.
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
-}
-
-function fileName(title: string): string {
-  const base = title.normalize('NFKC').replace(/[^\p{L}\p{N}]+/gu, '-').replace(/^-+|-+$/g, '').slice(0, 60);
-  return `${base || 'artifact'}.html`;
 }

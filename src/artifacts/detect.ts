@@ -33,6 +33,11 @@ interface Block {
 
 const FALLBACK_TITLE: Record<ArtifactKind, string> = { html: 'HTML page', svg: 'SVG image', page: 'Web page' };
 
+/** Whether an artifact's title is the stand-in given when neither a <title> nor a heading named it. */
+export function isFallbackTitle(a: Pick<Artifact, 'kind' | 'title'>): boolean {
+  return a.title === FALLBACK_TITLE[a.kind];
+}
+
 export function extractArtifacts(markdown: string): Artifact[] {
   let blocks: Block[];
   try {

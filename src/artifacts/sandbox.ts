@@ -100,15 +100,6 @@ export function artifactSrcdoc(artifact: Artifact, channel: string): string {
   return withHeadStart(source, CSP_META + NO_DNS_PREFETCH + captureScript(channel) + hardeningScript());
 }
 
-/**
- * The artifact as a standalone file, with the CSP but without the capture and hardening scripts: opened
- * from disk it is an ordinary page, outside the app's sandbox, that the user chose to open.
- */
-export function downloadableHtml(artifact: Artifact): string {
-  // A file read from disk needs its charset early (the first 1024 bytes); a srcdoc string does not.
-  return withHeadStart(artifact.source, CSP_META + '<meta charset="utf-8">' + NO_DNS_PREFETCH);
-}
-
 /** Whether a posted message is a well-formed artifact message; the sender check is the caller's. */
 export function isArtifactMessage(data: unknown, channel: string): data is ArtifactMessage {
   if (typeof data !== 'object' || data === null) return false;

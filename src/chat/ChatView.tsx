@@ -1,13 +1,14 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { ArtifactPanel } from '../artifacts/ArtifactPanel';
 import { fixRequest } from '../artifacts/fix';
+import { engine } from '../engine';
 import { useLang } from '../i18n';
 import { Composer } from './Composer';
 import { addMessage, deleteMessage, dropOldestTurn, selectBranch, siblingIds, thread, type ChatNode } from './conversation';
 import { MessageView, type MessageActions } from './MessageView';
 import { ModelPicker } from './ModelPicker';
 import { ModelStatus } from './ModelStatus';
-import type { ModelSession } from './session';
+import { chooseStoredModel, readyModels, type ModelSession } from './session';
 import { SettingsPanel } from './SettingsPanel';
 import { Sidebar } from './Sidebar';
 import { t } from './strings';
@@ -40,8 +41,13 @@ export function ChatView(props: { session: ModelSession; convs: Conversations; r
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (e.key !== 'Escape') return;
+      // An open dialog takes its own Esc (it closes); nothing behind it should react too.
+      if (document.querySelector('dialog[open]')) return;
       if (busy.current) replies.stop();
-      else setDrawer(false);
+      else {
+        setDrawer(false);
+        setShowSettings(false);
+      }
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
@@ -51,6 +57,16 @@ export function ChatView(props: { session: ModelSession; convs: Conversations; r
   const shown = conv ? thread(conv) : [];
   const siblings = conv ? siblingIds(conv, shown) : [];
   useEffect(() => { end.current?.scrollIntoView({ block: 'end' }); }, [shown.at(-1)?.content.length, conv?.id]);
+  // Back to a conversation: the model it remembers comes back with it (a stored model; a server's stays as it is).
+  // Not when the chat opens: it opens with the model last used, or the one just chosen (Use, Start chatting).
+  const opened = useRef(false);
+  useEffect(() => {
+    if (!opened.current) { if (conv) opened.current = true; return; }
+    const want = conv?.modelId;
+    const now = 'model' in session ? session.model : undefined;
+    if (!want || !now || now.engine === 'server' || now.id === want) return;
+    void readyModels().then((all) => { const m = all.find((x) => x.id === want); if (m) chooseStoredModel(m); }, () => {});
+  }, [conv?.id]);
 
   // Every artifact of the thread, in order: the versions the preview steps through.
   const artifacts = useThreadArtifacts(shown.filter((n) => n.role === 'assistant' && n.id !== replies.busy));
@@ -69,6 +85,11 @@ export function ChatView(props: { session: ModelSession; convs: Conversations; r
     void replies.reply(conv.id, id);
   };
   const fix = (error: string, source: string) => send(fixRequest(error, source));
+  // Attached files are counted with the loaded model's own tokenizer (in the worker); a server's is unknown here.
+  const deviceId = ready?.model.engine === 'device' ? ready.model.id : undefined;
+  const countTokens = useMemo(() => (deviceId
+    ? async (text: string) => (await engine().encodePrompt(deviceId, { kind: 'raw', text })).length - 1
+    : undefined), [deviceId]);
 
   const actions = useMemo((): MessageActions => {
     const at = (node: ChatNode, block: number) => latest.current.artifacts.findIndex((a) => a.node === node.id && a.artifact.blocks[0] === block);
@@ -88,6 +109,14 @@ export function ChatView(props: { session: ModelSession; convs: Conversations; r
         const { conv, convs } = latest.current;
         if (conv) convs.update(conv.id, (c) => deleteMessage(c, node.id));
       },
+      onContinue(node) {
+        const { conv, replies } = latest.current;
+        if (conv) void replies.continueReply(conv.id, node.id);
+      },
+      onRetry(node) {
+        const { conv, replies } = latest.current;
+        if (conv) void replies.reply(conv.id, node.id);
+      },
       onBranch(id) {
         const { conv, convs } = latest.current;
         if (conv) convs.update(conv.id, (c) => selectBranch(c, id));
@@ -106,14 +135,15 @@ export function ChatView(props: { session: ModelSession; convs: Conversations; r
       <Sidebar convs={convs} onPicked={() => setDrawer(false)} />
       <section class="chat-main">
         <div class="chat-toolbar">
-          <ModelPicker session={session} />
+          <ModelPicker session={session} onPicked={(id) => { if (conv) convs.update(conv.id, (c) => ({ ...c, modelId: id })); }} />
           <span class="toolbar-buttons">
             <button class="secondary" onClick={() => setShowSettings(!showSettings)} aria-expanded={showSettings} data-testid="settings-toggle">{t('settings')}</button>
             {/* on a phone, the conversation list is a drawer; the toggle stays above it to close it */}
             <button class="drawer-toggle secondary" onClick={() => setDrawer(!drawer)} aria-label={t('menu')} aria-expanded={drawer} data-testid="drawer-toggle">☰</button>
           </span>
         </div>
-        {showSettings && conv && <SettingsPanel conversation={conv} onChange={(c) => convs.update(c.id, () => c)} serverSetup={serverSetup} session={session} />}
+        {showSettings && conv && <SettingsPanel conversation={conv} onChange={(c) => convs.update(c.id, () => c)} serverSetup={serverSetup} session={session}
+          onClose={() => setShowSettings(false)} />}
         <ModelStatus session={session} onImport={props.onImport} onServer={() => { setServerSetup(true); setShowSettings(true); }} />
         <div class="thread" data-testid="thread" aria-live="polite">
           {shown.length === 0 && <p class="muted empty">{t('empty')}</p>}
@@ -135,7 +165,8 @@ export function ChatView(props: { session: ModelSession; convs: Conversations; r
           )}
           <div ref={end} />
         </div>
-        <Composer busy={replies.busy !== null} disabled={!ready} onSend={send} onStop={replies.stop} />
+        <Composer busy={replies.busy !== null} disabled={!ready} onSend={send} onStop={replies.stop}
+          countTokens={countTokens} contextLength={ready?.contextLength ?? 0} />
       </section>
       {artifact !== null && artifacts.length > 0 && (
         <section class="artifact-side" data-testid="artifact-side">

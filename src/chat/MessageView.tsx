@@ -16,6 +16,10 @@ export interface MessageActions {
   onBranch: (id: string) => void;
   /** the Run button of an artifact that starts at a code block of this message */
   runButton: (node: ChatNode, blockIndex: number) => preact.ComponentChildren;
+  /** go on writing a reply cut short (interrupted, or stopped at max_tokens); without it, no Continue */
+  onContinue?: (node: ChatNode) => void;
+  /** ask again for the answer to the last user message, left unanswered; without it, no Retry */
+  onRetry?: (node: ChatNode) => void;
 }
 
 export interface MessageProps extends MessageActions {
@@ -30,7 +34,17 @@ export interface MessageProps extends MessageActions {
   runnable: string;
 }
 
-const ACTIONS = ['onEdit', 'onRegenerate', 'onDelete', 'onBranch', 'runButton'] as const;
+const ACTIONS = ['onEdit', 'onRegenerate', 'onDelete', 'onBranch', 'runButton', 'onContinue', 'onRetry'] as const;
+
+/**
+ * A reply that is not being written and never finished: no figures and no error means its stream
+ * ended without an end (the page was closed or reloaded while it was written).
+ */
+export const isInterrupted = (node: ChatNode, streaming: boolean): boolean =>
+  node.role === 'assistant' && !streaming && !node.stats && !node.error;
+
+/** A rate needs two tokens: the first one's time is the prompt's (time to first token), not decoding. */
+const MIN_TOKENS_FOR_RATE = 2;
 
 /** Whether a message would render the same: while a reply streams, every other message is. */
 function same(a: MessageProps, b: MessageProps): boolean {
@@ -51,6 +65,10 @@ function MessageBody(props: MessageProps) {
   const at = sibs.indexOf(node.id);
   const s = node.stats;
   const reading = usePrefill(node.id);
+  const interrupted = isInterrupted(node, props.streaming);
+  const canContinue = props.onContinue && node.role === 'assistant' && props.isLast && !props.streaming && node.content !== ''
+    && (interrupted || s?.finish === 'length');
+  const canRetry = props.onRetry && node.role === 'user' && props.isLast;
   return (
     <article class={`msg ${node.role}${props.outOfContext ? ' out-of-context' : ''}`} data-testid={`msg-${node.role}`} data-streaming={props.streaming ? '1' : undefined}>
       <header class="msg-head">
@@ -70,7 +88,8 @@ function MessageBody(props: MessageProps) {
           <button class="secondary" onClick={() => setEditing(null)}>{t('cancel')}</button>
         </div>
       ) : node.role === 'user' ? (
-        <div class="msg-body user-text">{node.content}</div>
+        // The user's Markdown goes through the same renderer and sanitiser as a reply's (pasted code is highlighted).
+        <div class="msg-body user-text"><Markdown text={node.content} /></div>
       ) : (
         <div class="msg-body">
           {node.content ? <Markdown text={node.content} streaming={props.streaming} renderActions={renderActions} />
@@ -84,14 +103,18 @@ function MessageBody(props: MessageProps) {
         </div>
       )}
       {s && !props.streaming && (
-        <p class="msg-stats muted small" data-testid="reply-stats">
-          {t('stats', { tps: s.tokensPerSecond.toFixed(1), ttft: s.timeToFirstTokenS.toFixed(2), hit: Math.round(s.expertHitRate * 100) })}
-          {s.finish === 'abort' ? ` · ${t('stopped')}` : ''}
+        <p class="msg-stats muted small" data-testid="reply-stats" data-finish={s.finish}>
+          {t(s.completionTokens >= MIN_TOKENS_FOR_RATE && s.tokensPerSecond > 0 ? 'stats' : 'statsNoRate',
+            { tps: s.tokensPerSecond.toFixed(1), ttft: s.timeToFirstTokenS.toFixed(2), hit: Math.round(s.expertHitRate * 100) })}
+          {s.finish === 'abort' ? ` · ${t('stopped')}` : s.finish === 'length' ? ` · ${t('cutAtMax')}` : ''}
         </p>
       )}
+      {interrupted && <p class="msg-stats muted small" data-testid="interrupted">{t('interrupted')}</p>}
       {!props.streaming && editing === null && (
         <footer class="msg-actions">
           {node.role === 'user' && <button disabled={props.busy} onClick={() => setEditing(node.content)} data-testid="msg-edit">{t('edit')}</button>}
+          {canContinue && <button disabled={props.busy} onClick={() => props.onContinue?.(node)} data-testid="msg-continue">{t('continueReply')}</button>}
+          {canRetry && <button disabled={props.busy} onClick={() => props.onRetry?.(node)} data-testid="msg-retry">{t('retryReply')}</button>}
           {node.role === 'assistant' && props.isLast && <button disabled={props.busy} onClick={() => props.onRegenerate(node)} data-testid="msg-regenerate">{t('regenerate')}</button>}
           {node.role === 'assistant' && <button onClick={() => void navigator.clipboard.writeText(node.content)}>{t('copy')}</button>}
           <button disabled={props.busy} onClick={() => props.onDelete(node)} data-testid="msg-delete">{t('delete')}</button>

@@ -8,7 +8,7 @@ import { deviceModel, loadModel, readyModels, type ModelSession } from './sessio
  * The chat header's engine badge (this device, or which server) and model picker: every stored
  * model with its quantization and size, the loaded one marked resident or paged; picking one loads it.
  */
-export function ModelPicker(props: { session: ModelSession }) {
+export function ModelPicker(props: { session: ModelSession; onPicked?: (modelId: string) => void }) {
   const s = props.session;
   const [stored, setStored] = useState<ModelSummary[]>([]);
   useEffect(() => { void readyModels().then(setStored, () => setStored([])); }, [s.kind, 'model' in s ? s.model.id : '']);
@@ -29,7 +29,9 @@ export function ModelPicker(props: { session: ModelSession }) {
           <select aria-label={t('pickModel')} data-testid="model-picker" value={current?.id ?? ''} disabled={stored.length === 0 || s.kind === 'loading'}
             onChange={(e) => {
               const m = stored.find((x) => x.id === e.currentTarget.value);
-              if (m) void loadModel(deviceModel(m));
+              if (!m) return;
+              props.onPicked?.(m.id);
+              void loadModel(deviceModel(m));
             }}>
             {!current && <option value="">—</option>}
             {stored.map((m) => <option key={m.id} value={m.id}>{label(m)}</option>)}

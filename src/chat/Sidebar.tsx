@@ -1,4 +1,5 @@
 import { useRef, useState } from 'preact/hooks';
+import { ConfirmDialog, PromptDialog } from '../ui/Dialog';
 import type { Conversation } from './conversation';
 import { t } from './strings';
 import { fromJson, toJson, toMarkdown } from './transfer';
@@ -19,6 +20,8 @@ export function Sidebar(props: { convs: Conversations; onPicked: () => void }) {
   const [query, setQuery] = useState('');
   const [error, setError] = useState<string | null>(null);
   const picker = useRef<HTMLInputElement>(null);
+  /** the conversation a dialog asks about: to rename it or to delete it */
+  const [asking, setAsking] = useState<{ kind: 'rename' | 'delete'; conv: Conversation } | null>(null);
   const shown = convs.list.filter((c) => (c.title || t('newChat')).toLowerCase().includes(query.toLowerCase()));
   const current = convs.current;
 
@@ -42,11 +45,8 @@ export function Sidebar(props: { convs: Conversations; onPicked: () => void }) {
           <li key={c.id} class={c.id === current?.id ? 'active' : ''}>
             <button class="chat-title" onClick={() => { convs.select(c.id); props.onPicked(); }} data-testid="chat-item">{c.title || t('newChat')}</button>
             <span class="chat-item-actions">
-              <button title={t('rename')} aria-label={t('rename')} data-testid="chat-rename" onClick={() => {
-                const title = prompt(t('renamePrompt'), c.title);
-                if (title !== null && title.trim()) convs.update(c.id, (x) => ({ ...x, title: title.trim() }));
-              }}>✎</button>
-              <button title={t('delete')} aria-label={t('delete')} data-testid="chat-delete" onClick={() => { if (confirm(t('deleteChat'))) convs.remove(c.id); }}>✕</button>
+              <button title={t('rename')} aria-label={t('rename')} data-testid="chat-rename" onClick={() => setAsking({ kind: 'rename', conv: c })}>✎</button>
+              <button title={t('delete')} aria-label={t('delete')} data-testid="chat-delete" onClick={() => setAsking({ kind: 'delete', conv: c })}>✕</button>
             </span>
           </li>
         ))}
@@ -59,6 +59,24 @@ export function Sidebar(props: { convs: Conversations; onPicked: () => void }) {
           onChange={(e) => { const f = e.currentTarget.files?.[0]; e.currentTarget.value = ''; void importFile(f); }} />
         {error && <p class="error small" role="alert">{error}</p>}
       </div>
+      {asking?.kind === 'rename' && (
+        <PromptDialog title={t('rename')} label={t('renamePrompt')} initial={asking.conv.title || t('newChat')} confirmLabel={t('rename')}
+          onClose={(title) => {
+            const id = asking.conv.id;
+            setAsking(null);
+            if (title) convs.update(id, (x) => ({ ...x, title }));
+          }} />
+      )}
+      {asking?.kind === 'delete' && (
+        <ConfirmDialog title={t('deleteChat')} confirmLabel={t('delete')} danger
+          onClose={(yes) => {
+            const id = asking.conv.id;
+            setAsking(null);
+            if (yes !== null) convs.remove(id);
+          }}>
+          <p>{t('deleteChatDetail', { title: asking.conv.title || t('newChat') })}</p>
+        </ConfirmDialog>
+      )}
     </aside>
   );
 }

@@ -44,6 +44,11 @@ export interface Conversation {
   active: Record<string, string>;
   /** messages before this one are kept on screen but no longer sent to the model */
   contextFrom: string | null;
+  /**
+   * The model this conversation uses (the stored model's id, or a server's model name): the one it
+   * was last answered by or picked for; coming back to the conversation brings it back. Absent: none yet.
+   */
+  modelId?: string;
 }
 
 export const ROOT = 'root';

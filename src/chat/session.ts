@@ -129,6 +129,18 @@ export async function startSession(choice: EngineChoice = engineChoice(), apiKey
   await loadModel(deviceModel(chosen));
 }
 
+/**
+ * The user chose a stored model (the Models screen's Use, or Start chatting after an import): it is
+ * the one the chat uses from now on. Loaded now if the chat already has a model (another one, or one
+ * that failed); otherwise when the chat starts its session (startSession reads the choice), so that
+ * the two never load at once.
+ */
+export function chooseStoredModel(m: ModelSummary): void {
+  setPref(ENGINE, null);
+  setPref(LAST_MODEL, m.id);
+  if ('model' in state && (state.model.id !== m.id || state.kind === 'error')) void loadModel(deviceModel(m));
+}
+
 /** Use `model`: a stored one is loaded onto the GPU (takeOver moves it from another tab); a server's is connected to. */
 export async function loadModel(model: SessionModel, takeOver = false): Promise<void> {
   if (model.engine === 'server') return connectServer(model.endpoint, model.id, serverKey);

@@ -38,5 +38,6 @@ export function fromJson(text: string, now = Date.now(), id: string = crypto.ran
     systemPrompt: typeof c.systemPrompt === 'string' ? c.systemPrompt : '',
     settings: { temperature: 0.3, top_p: 0.95, max_tokens: 2048, seed: null, ...(c.settings ?? {}) },
     nodes: c.nodes, active: c.active, contextFrom: typeof c.contextFrom === 'string' ? c.contextFrom : null,
+    ...(typeof c.modelId === 'string' ? { modelId: c.modelId } : {}),
   };
 }

@@ -16,7 +16,7 @@ export interface Conversations {
   create(like?: Conversation): Conversation;
   /**
    * Apply a change to one conversation and save it. `lazy` (text streaming in) saves at most every
-   * half second; anything else is saved at once, so a reload right after never loses it.
+   * half second (so a reload loses at most that much); anything else is saved at once.
    */
   update(id: string, change: (c: Conversation) => Conversation, lazy?: 'lazy'): void;
   add(c: Conversation): void;
@@ -40,9 +40,29 @@ export function useConversations(): Conversations {
     });
   }, []);
 
+  // A page closed or reloaded while a reply streams: what was streamed is saved now, not half a second
+  // later (which never comes). The reply then shows as interrupted, with Continue (MessageView).
+  useEffect(() => {
+    const flush = () => {
+      for (const [id, t] of timers.current) {
+        clearTimeout(t);
+        timers.current.delete(id);
+        const c = latest.current.get(id);
+        if (c) void saveConversation(c);
+      }
+    };
+    const hidden = () => { if (document.visibilityState === 'hidden') flush(); };
+    window.addEventListener('pagehide', flush);
+    document.addEventListener('visibilitychange', hidden);
+    return () => { window.removeEventListener('pagehide', flush); document.removeEventListener('visibilitychange', hidden); };
+  }, []);
+
   const publish = () => setList([...latest.current.values()].sort((a, b) => b.updatedAt - a.updatedAt));
   const persist = (c: Conversation, now: boolean) => {
     const t = timers.current.get(c.id);
+    // A save already waiting saves the latest version when it runs: while text streams in, it is saved
+    // every SAVE_EVERY_MS (restarting the wait on every change would save nothing until the end).
+    if (t && !now) return;
     if (t) clearTimeout(t);
     const save = () => { timers.current.delete(c.id); void saveConversation(latest.current.get(c.id) ?? c); };
     if (now) save();

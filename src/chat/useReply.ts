@@ -4,6 +4,7 @@
  * is reached only through the web-llm-shaped client (session.ts), as any page using the in-page API
  * would; it checks the request and the context.
  */
+import type { ChatCompletionRequest } from '@mlc-ai/web-llm';
 import { useEffect, useState } from 'preact/hooks';
 import { addMessage, deleteMessage, messagesForModel, updateMessage, type ChatNode } from './conversation';
 import { client, sessionFailed } from './session';
@@ -60,10 +61,31 @@ export function useReply(convs: Pick<Conversations, 'get' | 'update'>, modelId: 
     const messages = messagesForModel(c, userId);
     setOverflow(null);
     const answerId = crypto.randomUUID();
-    convs.update(conversationId, (x) => addMessage(x, userId, 'assistant', '', Date.now(), answerId));
+    // The conversation remembers the model that answers it (ChatView brings it back on return).
+    convs.update(conversationId, (x) => ({ ...addMessage(x, userId, 'assistant', '', Date.now(), answerId), modelId }));
+    await stream(conversationId, userId, answerId, messages, '', false);
+  }
+
+  /**
+   * Go on writing a reply that was cut short (a reload or closed tab, or max_tokens): the model is
+   * sent the conversation up to and with that reply (extra_body.continue_final_message) and what it
+   * writes is added to the same message.
+   */
+  async function continueReply(conversationId: string, answerId: string): Promise<void> {
+    const c = convs.get(conversationId);
+    const answer = c?.nodes[answerId];
+    if (!c || !answer?.parent || !modelId || busy) return;
+    setOverflow(null);
+    convs.update(conversationId, (x) => updateMessage(x, answerId, { stats: undefined, error: undefined }));
+    await stream(conversationId, answer.parent, answerId, messagesForModel(c, answerId), answer.content, true);
+  }
+
+  async function stream(conversationId: string, userId: string, answerId: string, messages: ReturnType<typeof messagesForModel>,
+    before: string, continueFinal: boolean): Promise<void> {
+    const c = convs.get(conversationId)!;
     setBusy(answerId);
     onEvent?.({ type: 'start', userId, answerId });
-    let text = '';
+    let text = before;
     let usage = { promptTokens: 0, completionTokens: 0 };
     const sentAt = performance.now();
     let firstAt = 0;
@@ -87,6 +109,7 @@ export function useReply(convs: Pick<Conversations, 'get' | 'update'>, modelId: 
       const stream = await engine.chat.completions.create({
         messages, stream: true, stream_options: { include_usage: true },
         temperature: s.temperature, top_p: s.top_p, max_tokens: s.max_tokens, ...(s.seed !== null ? { seed: s.seed } : {}),
+        ...(continueFinal ? { extra_body: { continue_final_message: true } as ChatCompletionRequest['extra_body'] } : {}),
       });
       let finish = 'stop';
       for await (const chunk of stream) {
@@ -119,13 +142,13 @@ export function useReply(convs: Pick<Conversations, 'get' | 'update'>, modelId: 
         convs.update(conversationId, (m) => updateMessage(m, answerId, { content: text, stats: st }));
       }
       flush();
-      onEvent?.({ type: 'done', answerId, text, finish, ...usage });
+      onEvent?.({ type: 'done', answerId, text: text.slice(before.length), finish, ...usage });
     } catch (e) {
       const err = e as Error & { details?: ContextDetails };
       const full = err.name === 'ContextWindowSizeExceededError';
       onEvent?.({ type: 'error', userId, answerId, code: full ? 'context-full' : 'generation-failed', message: err.message });
       if (err.name === 'DeviceLostError') sessionFailed(err.message);
-      if (full && err.details) {
+      if (full && err.details && !continueFinal) {
         // Nothing was generated: the question waits, unanswered, for the user to make room.
         convs.update(conversationId, (x) => deleteMessage(x, answerId));
         setOverflow({ conversationId, tokens: err.details.promptTokens, max: err.details.contextLength, userId });
@@ -144,6 +167,7 @@ export function useReply(convs: Pick<Conversations, 'get' | 'update'>, modelId: 
     overflow,
     clearOverflow: () => setOverflow(null),
     reply,
+    continueReply,
     stop: () => client.interruptGenerate(),
   };
 }

@@ -3,6 +3,7 @@ import { useCallback, useEffect, useState } from 'preact/hooks';
 import { engine } from '../engine';
 import { formatBytes } from '../../workers/format';
 import type { DeviceReport, GpuMemoryReport, Verdict } from '../../workers/device/types';
+import { MODEL_FILE_BYTES } from '../../workers/device/requirements';
 import { useLang } from '../i18n';
 import { formatSize, reasonLabel, t } from './device-strings';
 import './device-check.css';
@@ -12,7 +13,10 @@ const HEADLINES = { resident: 'headlineResident', paged: 'headlinePaged', 'canno
 /** What asking for persistent storage came to; worded at render time, so a language switch rewords it. */
 type PersistNote = { kind: 'granted' } | { kind: 'declined' } | { kind: 'failed'; message: string };
 
-/** "Can my device run it?": what the browser and GPU offer, and the verdict for the model. */
+/**
+ * "Can my device run it?", the first screen of a first visit: what Lite Coder is, the verdict for the
+ * model in one line with its reasons, the next step, and (folded) what the browser and GPU offer.
+ */
 export function DeviceCheck(props: { onContinue: () => void; onUseServer: () => void }) {
   useLang();
   const [report, setReport] = useState<DeviceReport | null>(null);
@@ -53,14 +57,15 @@ export function DeviceCheck(props: { onContinue: () => void; onUseServer: () => 
   return (
     <section class="device-check" aria-busy={probing} data-testid="device-check">
       <h2>{t('title')}</h2>
-      <p class="muted">{t('intro')}</p>
+      {/* What Lite Coder is and the verdict come first, then the way on; the figures behind the verdict fold out. */}
+      <p class="device-lead" data-testid="device-intro">{t('lead')}</p>
       {error && (
         <p class="error" role="alert" data-testid="device-error">
           {t('failed', { msg: error })}
         </p>
       )}
       {!report && probing && <p data-testid="device-probing">{t('probing')}</p>}
-      {report && <ReportView report={report} />}
+      {report && <VerdictView report={report} />}
       {persistNote && (
         <p class="muted" data-testid="persist-note">
           {persistNote.kind === 'granted'
@@ -83,6 +88,13 @@ export function DeviceCheck(props: { onContinue: () => void; onUseServer: () => 
           {t('continue')}
         </button>
       </div>
+      {report && (
+        <details class="device-details" data-testid="device-details">
+          <summary>{t('details')}</summary>
+          <p class="muted">{t('intro')}</p>
+          <ReportView report={report} />
+        </details>
+      )}
     </section>
   );
 }
@@ -161,20 +173,26 @@ function ReportView({ report }: { report: DeviceReport }) {
         )}
       </div>
 
-      <div class={`panel verdict verdict-${report.verdict.verdict}`} data-testid="verdict" data-verdict={report.verdict.verdict}>
-        <h3 data-testid="verdict-headline">{t(HEADLINES[report.verdict.verdict])}</h3>
-        {report.verdict.contextTokens !== null && (
-          <p data-testid="verdict-context">{t('contextTokens', { n: report.verdict.contextTokens.toLocaleString() })}</p>
-        )}
-        <ul data-testid="verdict-reasons">
-          {report.verdict.reasons.map((reason) => (
-            <li key={reason.code} data-testid="verdict-reason" data-code={reason.code}>
-              {reasonLabel(reason)}
-            </li>
-          ))}
-        </ul>
-      </div>
     </>
+  );
+}
+
+/** The verdict in one line ("Your GPU can run DeepSeek-Coder-V2-Lite: ..."), then its reasons. */
+function VerdictView({ report }: { report: DeviceReport }) {
+  return (
+    <div class={`panel verdict verdict-${report.verdict.verdict}`} data-testid="verdict" data-verdict={report.verdict.verdict}>
+      <h3 data-testid="verdict-headline">{t(HEADLINES[report.verdict.verdict], { size: formatSize(MODEL_FILE_BYTES) })}</h3>
+      {report.verdict.contextTokens !== null && (
+        <p data-testid="verdict-context">{t('contextTokens', { n: report.verdict.contextTokens.toLocaleString() })}</p>
+      )}
+      <ul data-testid="verdict-reasons">
+        {report.verdict.reasons.map((reason) => (
+          <li key={reason.code} data-testid="verdict-reason" data-code={reason.code}>
+            {reasonLabel(reason)}
+          </li>
+        ))}
+      </ul>
+    </div>
   );
 }
 

@@ -416,15 +416,23 @@ test('messages from the app window, other frames or with a wrong channel are ign
 test.describe('download and copy', () => {
   test.use({ permissions: ['clipboard-read', 'clipboard-write'] });
 
-  test('Download saves an .html file with the CSP; Copy source puts the source on the clipboard', async ({ page }) => {
+  test('Download saves the page as written, named from its title; Copy source puts the source on the clipboard', async ({ page }) => {
     const [artifact] = await mount(page, html(GAME));
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('artifact-download').click()]);
     expect(download.suggestedFilename()).toBe('Click-Catcher.html');
     const saved = await readFile((await download.path()), 'utf8');
-    expect(saved).toMatch(/^<!DOCTYPE html><html><head><meta http-equiv="Content-Security-Policy" content="default-src 'none';[^"]*connect-src 'none'/);
-    expect(saved).toContain(artifact!.source.replace(/^<!DOCTYPE html>/, ''));
-    // The console capture belongs to the panel, not to the file.
-    expect(saved).not.toContain('unhandledrejection');
+    // The user's own file: no policy injected, no second <html><head>, no console capture.
+    expect(saved).toBe(`\uFEFF${artifact!.source}`);
+    expect(saved).not.toContain('Content-Security-Policy');
+
+    // A fragment without a title or heading: one document, and a name that says so.
+    await mount(page, '```html\n<button id="b">Press</button>\n```\n');
+    const [untitled] = await Promise.all([page.waitForEvent('download'), page.getByTestId('artifact-download').click()]);
+    expect(untitled.suggestedFilename()).toBe('untitled-page.html');
+    const doc = await readFile((await untitled.path()), 'utf8');
+    expect(doc.match(/<html/g)).toHaveLength(1);
+    expect(doc.match(/<head/g)).toHaveLength(1);
+    await mount(page, html(GAME));
 
     await page.getByTestId('artifact-copy').click();
     await expect(page.getByTestId('artifact-note')).toHaveText('Copied');

@@ -82,8 +82,9 @@ test('conversations can be renamed, searched, exported, deleted', async ({ page,
   await page.getByTestId('new-chat').click();
   await send(page, 'beta topic');
   await waitForReply(page);
-  page.once('dialog', (d) => void d.accept('Renamed beta'));
   await page.getByTestId('chat-rename').first().click();
+  await page.getByTestId('dialog-input').fill('Renamed beta');
+  await page.getByTestId('dialog-confirm').click();
   await expect(page.getByTestId('chat-item').first()).toHaveText('Renamed beta');
   await page.getByTestId('chat-search').fill('alpha');
   await expect(page.getByTestId('chat-item')).toHaveText(['alpha topic']);
@@ -92,8 +93,8 @@ test('conversations can be renamed, searched, exported, deleted', async ({ page,
   await page.getByTestId('export-md').click();
   const md = await (await download).path();
   expect(readFileSync(md, 'utf8')).toContain('## User\n\nbeta topic');
-  page.once('dialog', (d) => void d.accept());
   await page.getByTestId('chat-delete').first().click();
+  await page.getByTestId('dialog-confirm').click();
   await expect(page.getByTestId('chat-item')).toHaveText(['alpha topic']);
 });
 

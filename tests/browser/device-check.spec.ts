@@ -45,7 +45,7 @@ test('a first visit shows what SwiftShader offers and says the model cannot run 
 
   const verdict = page.getByTestId('verdict');
   await expect(verdict).toHaveAttribute('data-verdict', 'cannot-run');
-  await expect(page.getByTestId('verdict-headline')).toHaveText('DeepSeek-Coder-V2-Lite cannot run on this device.');
+  await expect(page.getByTestId('verdict-headline')).toHaveText('Your GPU cannot run DeepSeek-Coder-V2-Lite.');
   await expect(page.getByTestId('verdict-reason').first()).toHaveText(
     'The GPU adapter is a software renderer (swiftshader) that runs on the CPU: DeepSeek-Coder-V2-Lite would take minutes per token on it.',
   );
@@ -96,4 +96,19 @@ test('continue leaves the device check and it is not shown first again', async (
   await page.reload();
   await expect(page.getByRole('button', { name: 'Can my device run it?' })).toBeVisible();
   await expect(page.getByTestId('device-check')).toHaveCount(0);
+});
+
+test('on a phone, it leads with what Lite Coder is, a one-line verdict and the next step; the details fold out', async ({ page }) => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  await openDeviceCheck(page);
+  await expect(page.getByTestId('device-intro')).toHaveText(/^Lite Coder runs DeepSeek-Coder-V2-Lite, a 16B coding model, in your browser/);
+  // all of it on the first screen: what it is, the verdict, and the buttons that lead on
+  for (const id of ['device-intro', 'verdict-headline', 'use-server', 'continue']) await expect(page.getByTestId(id)).toBeInViewport();
+  const order = await page.evaluate(() => ['device-intro', 'verdict', 'continue', 'device-details']
+    .map((id) => document.querySelector(`[data-testid="${id}"]`)!.getBoundingClientRect().top));
+  expect([...order].sort((a, b) => a - b)).toEqual(order);
+  await expect(page.getByTestId('adapter-vendor')).toBeHidden();
+  await page.getByTestId('device-details').locator('summary').click();
+  await expect(page.getByTestId('adapter-vendor')).toBeVisible();
+  await expect(page.getByTestId('storage-quota')).toBeVisible();
 });

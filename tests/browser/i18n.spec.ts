@@ -18,7 +18,7 @@ const DEFAULT_MODEL_URL =
  */
 const ALLOWED = [
   DEFAULT_MODEL_URL,
-  'DeepSeek-Coder-V2-Lite', 'Lite Coder', 'DeepSeek', 'Markdown', 'JSON',
+  'DeepSeek-Coder-V2-Lite-Instruct', 'DeepSeek-Coder-V2-Lite', 'Lite Coder', 'DeepSeek', 'Markdown', 'JSON',
   'maxStorageBufferBindingSize', 'maxBufferSize', 'shader-f16', 'subgroups', 'WebGPU', 'GGUF', '.gguf', 'gguf',
   'attn_kv_b', 'Enter', 'Shift', 'Top-p', 'HTTP', 'Range',
   // product and protocol names (the server settings: "OpenAI-compatible API")
@@ -56,7 +56,7 @@ test.describe('a Chinese browser', () => {
     // The device check comes first, and the verdict from the worker is worded in Chinese too.
     await expect(page.getByRole('heading', { name: '我的设备能运行吗？' })).toBeVisible();
     await expect(page.getByTestId('verdict')).toBeVisible();
-    await expect(page.getByTestId('verdict-headline')).toHaveText('DeepSeek-Coder-V2-Lite 无法在此设备上运行。');
+    await expect(page.getByTestId('verdict-headline')).toHaveText('你的 GPU 无法运行 DeepSeek-Coder-V2-Lite。');
     await expect(page.getByTestId('verdict-reason').first()).toHaveAttribute('data-code', 'software-adapter');
     await expect(page.getByTestId('verdict-reason').first()).toHaveText(
       'GPU 适配器是在 CPU 上运行的软件渲染器（swiftshader）：DeepSeek-Coder-V2-Lite 在它上面每生成一个词元都要好几分钟。',
@@ -82,7 +82,7 @@ test.describe('a Chinese browser', () => {
     await page.getByTestId('go-import').click();
     await expect(page.getByRole('heading', { name: '导入模型' })).toBeVisible();
     await expect(page.getByRole('heading', { name: '已存储的模型' })).toBeVisible();
-    await expect(page.getByTestId('import-url-button')).toHaveText('下载并导入');
+    await expect(page.getByTestId('import-url-button')).toHaveText('下载并导入（10.36 GB）');
     await expect(page.getByTestId('no-models')).toHaveText('还没有存储模型。请在上方导入一个。');
     await importFile(page, 'ds2-pub-q4_0.gguf', fixtureFile('ds2-pub-q4_0.gguf'));
     await expect(page.getByTestId('import-notice')).toContainText('已存储', { timeout: 60_000 });
@@ -97,8 +97,9 @@ test.describe('a Chinese browser', () => {
     await page.goto('/');
     await expect(page.getByTestId('verdict')).toBeVisible();
     await expect(page.getByTestId('device-check')).toHaveAttribute('aria-busy', 'false');
+    await page.getByTestId('device-details').locator('summary').click(); // the folded tables too
     const device = await visibleWords(page);
-    expect(device).toContain('无法在此设备上运行');
+    expect(device).toContain('无法运行');
     expect(englishLeftovers(device)).toEqual([]);
 
     // Asking for persistent storage adds a note (granted or declined), worded in Chinese too.
@@ -159,7 +160,7 @@ test.describe('an English browser', () => {
     await page.getByTestId('tab-models').click();
     await expect(page.getByRole('heading', { name: '已存储的模型' })).toBeVisible();
     await expect(page.getByRole('heading', { name: '导入模型' })).toBeVisible();
-    await expect(page.getByTestId('import-url-button')).toHaveText('下载并导入');
+    await expect(page.getByTestId('import-url-button')).toHaveText('下载并导入（10.36 GB）');
 
     // The choice is stored and wins over the English browser after a reload.
     expect(await page.evaluate((key) => localStorage.getItem(key), LANG_KEY)).toBe('zh');
@@ -169,7 +170,7 @@ test.describe('an English browser', () => {
     await expect(page.getByTestId('no-model')).toContainText('还没有存储模型');
     await page.getByTestId('tab-device').click();
     await expect(page.getByRole('heading', { name: '我的设备能运行吗？' })).toBeVisible();
-    await expect(page.getByTestId('verdict-headline')).toHaveText('DeepSeek-Coder-V2-Lite 无法在此设备上运行。');
+    await expect(page.getByTestId('verdict-headline')).toHaveText('你的 GPU 无法运行 DeepSeek-Coder-V2-Lite。');
 
     // And back to English, again at once, the device check included.
     await page.getByTestId('tab-chat').click();
@@ -179,6 +180,6 @@ test.describe('an English browser', () => {
     await expect(page.getByTestId('no-model')).toContainText('No model is stored yet');
     await page.getByTestId('tab-device').click();
     await expect(page.getByRole('heading', { name: 'Can my device run it?' })).toBeVisible();
-    await expect(page.getByTestId('verdict-headline')).toHaveText('DeepSeek-Coder-V2-Lite cannot run on this device.');
+    await expect(page.getByTestId('verdict-headline')).toHaveText('Your GPU cannot run DeepSeek-Coder-V2-Lite.');
   });
 });

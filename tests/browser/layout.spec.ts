@@ -123,6 +123,7 @@ test.describe('at phone size', () => {
     await page.goto('/');
     await expect(page.getByTestId('verdict')).toBeVisible();
     await expect(page.getByTestId('device-check')).toHaveAttribute('aria-busy', 'false');
+    await page.getByTestId('device-details').locator('summary').click();
     for (const id of ['verdict', 'limit-max-storage-buffer-binding-size', 'continue']) await expectWithinWidth(page, id);
     await expectNoHorizontalOverflow(page);
     await shot(page, 'phone-device');

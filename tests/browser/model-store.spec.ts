@@ -49,8 +49,8 @@ test('the store survives a reload, verifies, and deleting frees it', async ({ pa
   await expect(page.getByTestId('verify-result')).toContainText('Verified: all');
   expectRecordsMatchFile(await dumpStore(page), fixtureFile('ds2-pub256-q4_k_m.gguf'));
 
-  page.once('dialog', (d) => void d.accept());
   await page.getByTestId('model-delete').click();
+  await page.getByTestId('dialog-confirm').click();
   await expect(page.getByTestId('no-models')).toBeVisible();
   const after = await dumpStore(page);
   expect(after.manifests).toHaveLength(0);

@@ -28,7 +28,7 @@ function Harness() {
   const [busy, set] = useState<string | null>(null);
   convs = c;
   setBusy = set;
-  const replies: Replies = { busy, overflow: null, clearOverflow: () => {}, reply: async () => {}, stop: () => {} };
+  const replies: Replies = { busy, overflow: null, clearOverflow: () => {}, reply: async () => {}, continueReply: async () => {}, stop: () => {} };
   return h(ChatView, { session: { kind: 'none' }, convs: c, replies, onImport: () => {} });
 }
 

@@ -48,7 +48,7 @@ describe('withDefaults', () => {
 describe('prebuiltAppConfig', () => {
   it('lists the common GGUF files of DeepSeek-Coder-V2-Lite-Instruct by readable ids', () => {
     const ids = prebuiltAppConfig.model_list.map((r) => r.model_id);
-    const quants = ['Q8_0', 'Q6_K', 'Q5_K_M', 'Q4_K_M', 'IQ4_XS', 'Q3_K_L', 'Q2_K'];
+    const quants = ['Q8_0', 'Q6_K', 'Q5_K_M', 'Q4_K_M', 'Q4_0', 'IQ4_XS', 'Q3_K_L', 'Q3_K_M', 'Q2_K'];
     expect(ids).toEqual(quants.map((q) => `DeepSeek-Coder-V2-Lite-Instruct-${q}`));
     for (const r of prebuiltAppConfig.model_list) {
       const host = 'https://huggingface.co/bartowski/DeepSeek-Coder-V2-Lite-Instruct-GGUF/resolve/main/';

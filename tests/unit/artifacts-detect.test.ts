@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { extractArtifacts, type Artifact } from '../../src/artifacts/detect';
-import { ARTIFACT_CSP, artifactSrcdoc, downloadableHtml, isArtifactMessage, MAX_TEXT } from '../../src/artifacts/sandbox';
+import { ARTIFACT_CSP, artifactSrcdoc, isArtifactMessage, MAX_TEXT } from '../../src/artifacts/sandbox';
+import { downloadFile, fileStem } from '../../src/artifacts/download';
 import { withoutDeclarativeShadowRoots } from '../../src/artifacts/harden';
 
 const fence = (lang: string, body: string) => `\`\`\`${lang}\n${body}\n\`\`\`\n`;
@@ -310,12 +311,19 @@ describe('the console capture', () => {
   });
 });
 
-describe('downloadableHtml', () => {
-  it('keeps the CSP but not the console capture', () => {
-    const doc = downloadableHtml(artifact(GAME_DOC));
-    expect(doc.startsWith(`<!DOCTYPE html><html><head>${CSP_META}<meta charset="utf-8">`)).toBe(true);
-    expect(doc).toContain(GAME_DOC.slice('<!DOCTYPE html>'.length));
-    expect(doc).not.toContain('postMessage');
+describe('downloadFile', () => {
+  it('is the page as written (after a byte order mark), named from its title', () => {
+    const f = downloadFile({ ...artifact(GAME_DOC), title: 'Snake & Ladders' });
+    expect(f.text).toBe(`\uFEFF${GAME_DOC}`);
+    expect(f.name).toBe('Snake-Ladders.html');
+  });
+  it('names an untitled page, and keeps names a file system takes', () => {
+    expect(downloadFile({ ...artifact('<p>x</p>'), title: 'HTML page' }).name).toBe('untitled-page.html');
+    expect(downloadFile({ ...artifact('<svg/>'), kind: 'svg', title: 'SVG image' }).name).toBe('untitled-image.html');
+    expect(fileStem('  ../../etc/passwd: "x" ')).toBe('etc-passwd-x');
+    expect(fileStem('贪吃蛇 游戏')).toBe('贪吃蛇-游戏');
+    expect(fileStem('CON')).toBe('CON-page');
+    expect(fileStem('a'.repeat(200))).toHaveLength(60);
   });
 });
 

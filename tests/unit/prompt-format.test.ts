@@ -45,6 +45,16 @@ describe('chatPromptIds', () => {
     expect(tok.decode(expected.slice(-2))).toBe('Assistant:');
   });
 
+  it('continues a final reply inside its turn: no EOS, no new "Assistant:"', () => {
+    const messages: ChatMessage[] = [{ role: 'user', content: 'What is 2+2?' }, { role: 'assistant', content: '2+2 is' }];
+    expect(chatPromptIds(tok, messages, undefined, true)).toEqual([BOS, ...tok.encode('User: What is 2+2?\n\nAssistant: 2+2 is')]);
+    const generated = tok.encode(' 2+2 is');
+    const ids = chatPromptIds(tok, messages, (t) => (t === '2+2 is' ? generated : undefined), true);
+    expect(ids.slice(-generated.length)).toEqual(generated);
+    expect(() => chatPromptIds(tok, messages.slice(0, 1), undefined, true)).toThrow(/end with an assistant message/);
+    expect(() => chatPromptIds(tok, messages)).toThrow(/end with a user message/);
+  });
+
   it('puts a reply the engine generated back as its ids, after "Assistant:"', () => {
     const generated = [...tok.encode(' 2'), ...tok.encode('+'), ...tok.encode('2')]; // not how " 2+2" encodes
     const messages: ChatMessage[] = [

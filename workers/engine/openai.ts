@@ -17,7 +17,7 @@ import type { Grammars } from './grammar';
 import { promptIds } from './prompts';
 import type { ReplyMemory } from './replies';
 import { TextStream } from './text-stream';
-import { validateChatRequest, validateCompletionRequest, type GenerationFields } from './validate';
+import { continuesFinal, validateChatRequest, validateCompletionRequest, type GenerationFields } from './validate';
 
 /** Usage, with the expert cache's figures beside web-llm's. */
 export type Usage = CompletionUsage & {
@@ -75,7 +75,8 @@ interface Choice {
 }
 
 export async function chatCompletion(g: Generation, req: ChatCompletionRequest, emit?: Emit<ChatCompletionChunk>): Promise<ChatCompletion | undefined> {
-  const ids = promptIds(g.tok, { kind: 'chat', messages: validateChatRequest(req, g.modelId) }, (text) => g.replies.idsOf(text));
+  const continueFinal = continuesFinal(req);
+  const ids = promptIds(g.tok, { kind: 'chat', messages: validateChatRequest(req, g.modelId), continueFinal }, (text) => g.replies.idsOf(text));
   const id = `chatcmpl-${crypto.randomUUID()}`;
   const created = Math.floor(Date.now() / 1000);
   const chunk = (delta: ChatCompletionChunk.Choice.Delta, finish: ChatCompletionFinishReason | null, logprobs: Logprobs): ChatCompletionChunk =>
@@ -88,7 +89,8 @@ export async function chatCompletion(g: Generation, req: ChatCompletionRequest, 
     const delta: ChatCompletionChunk.Choice.Delta = first ? { role: 'assistant', content: text } : { content: text };
     first = false;
     return chunk(delta, null, logprobs);
-  }, { trimLeadingSpace: true, constraint: () => g.grammars.constraint(req.response_format) });
+    // A continued reply keeps its first token's space: it goes on from the middle of the text.
+  }, { trimLeadingSpace: !continueFinal, constraint: () => g.grammars.constraint(req.response_format) });
   for (const c of choices) g.replies.remember(g.tok, c.text, c.ids);
   const usage = usageOf(choices);
   if (emit) {

@@ -5,7 +5,7 @@ import { Tokenizer } from '../model/tokenizer';
 
 export type PromptSpec =
   | { kind: 'raw'; text: string }
-  | { kind: 'chat'; messages: ChatMessage[] }
+  | { kind: 'chat'; messages: ChatMessage[]; continueFinal?: boolean }
   | { kind: 'fim'; prefix: string; suffix: string };
 
 const tokenizers = new Map<string, Tokenizer>();
@@ -25,7 +25,7 @@ export async function tokenizerFor(modelId: string): Promise<Tokenizer> {
 export function promptIds(tok: Tokenizer, p: PromptSpec, replyIds?: ReplyIds): number[] {
   switch (p.kind) {
     case 'raw': return [tok.bosId, ...tok.encode(p.text)];
-    case 'chat': return chatPromptIds(tok, p.messages, replyIds);
+    case 'chat': return chatPromptIds(tok, p.messages, replyIds, p.continueFinal === true);
     case 'fim': return fimPromptIds(tok, p.prefix, p.suffix);
   }
 }

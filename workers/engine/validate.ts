@@ -32,7 +32,7 @@ export function validateChatRequest(req: ChatCompletionRequest, modelId: string)
     throw new UnsupportedModelIdError(`${modelId} is not supported for ChatCompletionRequest.tools. Currently, models that support function calling are: ${FUNCTION_CALLING_MODELS.join(', ')}`);
   }
   validateResponseFormat(req.response_format);
-  const messages = chatMessages(req.messages);
+  const messages = chatMessages(req.messages, continuesFinal(req));
   validateGeneration(req);
   return messages;
 }
@@ -94,15 +94,28 @@ function validateGeneration(req: GenerationFields): void {
   if (given(req.n) && !(Number.isInteger(req.n) && req.n >= 1)) throw new MinValueError('Make sure `n` > 0.');
 }
 
-/** web-llm's rules: text content only, a system message only first, and the last message from the user. */
-function chatMessages(messages: ChatCompletionMessageParam[]): ChatMessage[] {
+/**
+ * Whether the request continues its last message, a reply cut short: `extra_body.continue_final_message`
+ * (vLLM's field, a Lite Coder extension to web-llm's request). Its last message is then the reply.
+ */
+export function continuesFinal(req: ChatCompletionRequest): boolean {
+  return (req.extra_body as { continue_final_message?: unknown } | undefined)?.continue_final_message === true;
+}
+
+/**
+ * web-llm's rules: text content only, a system message only first, and the last message from the user
+ * (from the assistant when `continueFinal`).
+ */
+function chatMessages(messages: ChatCompletionMessageParam[], continueFinal: boolean): ChatMessage[] {
   if (messages.length === 0) throw new MessageOrderError('The request has no messages.');
   const out = messages.map((m, i): ChatMessage => {
     if (m.role !== 'system' && m.role !== 'user' && m.role !== 'assistant') throw new UnsupportedRoleError(`Messages with the role "${m.role}" are not supported.`);
     if (m.role === 'system' && i !== 0) throw new SystemMessageOrderError('A system message may only be the first message.');
     return { role: m.role, content: textOf(m.content ?? '') };
   });
-  if (out.at(-1)!.role !== 'user') throw new MessageOrderError('The last message must be from the user.');
+  if (continueFinal) {
+    if (out.at(-1)!.role !== 'assistant') throw new MessageOrderError('To continue a reply, the last message must be from the assistant.');
+  } else if (out.at(-1)!.role !== 'user') throw new MessageOrderError('The last message must be from the user.');
   return out;
 }
 

@@ -33,13 +33,20 @@ export type ReplyIds = (content: string) => readonly number[] | undefined;
  * join across the template/content seams exactly as they do when the rendered text is tokenized.
  * A reply `replyIds` knows goes in as the ids generated after "Assistant:" (its first token carries
  * the space), which is what that turn's KV cache holds.
+ *
+ * `continueFinal` (vLLM's continue_final_message): the last message is a reply cut short (a reload,
+ * max_tokens) and the prompt ends with it, inside its turn (no EOS, no new "Assistant:"), so the
+ * model goes on writing it.
  */
-export function chatPromptIds(tok: PromptTokenizer, messages: readonly ChatMessage[], replyIds?: ReplyIds): number[] {
+export function chatPromptIds(tok: PromptTokenizer, messages: readonly ChatMessage[], replyIds?: ReplyIds, continueFinal = false): number[] {
   const last = messages[messages.length - 1];
-  if (last === undefined || last.role !== 'user') throw new Error('a chat prompt must end with a user message');
+  if (continueFinal) {
+    // The model goes on writing the last reply: the prompt ends inside its turn, with no EOS.
+    if (last === undefined || last.role !== 'assistant') throw new Error('a prompt that continues a reply must end with an assistant message');
+  } else if (last === undefined || last.role !== 'user') throw new Error('a chat prompt must end with a user message');
   const ids = [tok.bosId];
   let pending = '';
-  for (const m of messages) {
+  for (const [i, m] of messages.entries()) {
     switch (m.role) {
       case 'system':
         pending += `${m.content}\n\n`;
@@ -55,8 +62,9 @@ export function chatPromptIds(tok: PromptTokenizer, messages: readonly ChatMessa
         } else {
           append(ids, tok.encode(`${pending}Assistant: ${m.content}`));
         }
-        ids.push(tok.eosId);
         pending = '';
+        if (continueFinal && i === messages.length - 1) return ids;
+        ids.push(tok.eosId);
         break;
       }
       default:

@@ -7,6 +7,8 @@ export interface ModelActions {
   onDelete: (m: ModelSummary) => void;
   onVerify: (m: ModelSummary) => void;
   onResume: (m: ModelSummary) => void;
+  /** open the chat with this model; without it, no Use button */
+  onUse?: (m: ModelSummary) => void;
 }
 
 export function ModelList(props: { models: ModelSummary[]; busy: boolean; verify: Record<string, VerifyResult | 'running'> } & ModelActions) {
@@ -36,6 +38,7 @@ export function ModelList(props: { models: ModelSummary[]; busy: boolean; verify
             <td data-testid="model-size" data-label={t('colDisk')}>{formatBytes(m.bytesOnDisk)}</td>
             <td class="actions">
               {m.state !== 'ready' && <button class="primary" disabled={props.busy} onClick={() => props.onResume(m)} data-testid="model-resume">{t('resume')}</button>}
+              {m.state === 'ready' && props.onUse && <button class="primary" onClick={() => props.onUse?.(m)} data-testid="model-use">{t('use')}</button>}
               {m.state === 'ready' && <button class="secondary" disabled={props.busy} onClick={() => props.onVerify(m)} data-testid="model-verify">{t('verify')}</button>}
               <button class="danger" disabled={props.busy} onClick={() => props.onDelete(m)} data-testid="model-delete">{t('delete')}</button>
             </td>
