@@ -35,7 +35,8 @@ function appShellFiles(): Plugin {
         appShell.add(name);
         const src = text(name);
         if (src === null) continue;
-        for (const f of files) if (!appShell.has(f.fileName) && src.includes(basename(f.fileName))) queue.push(f.fileName);
+        for (const f of files)
+          if (!appShell.has(f.fileName) && src.includes(basename(f.fileName))) queue.push(f.fileName);
       }
     },
   };
@@ -75,7 +76,8 @@ export default defineConfig({
         manifestTransforms: [
           (entries) => {
             const manifest = entries.filter((e) => appShell.has(e.url) || PUBLIC_SHELL.test(e.url));
-            const warnings = appShell.size === 0 ? ['lite-coder:app-shell found no files: only public/ assets are precached'] : [];
+            const warnings =
+              appShell.size === 0 ? ['lite-coder:app-shell found no files: only public/ assets are precached'] : [];
             return { manifest, warnings };
           },
         ],

@@ -17,8 +17,12 @@ export default defineConfig({
     copyPublicDir: false,
     rollupOptions: {
       input: {
-        harness: 'tests/harness/harness.html', sampler: 'tests/harness/sampler.html', bench: 'tests/harness/bench.html',
-        kernels: 'tests/harness/kernels.html', markdown: 'tests/harness/markdown.html', artifacts: 'tests/harness/artifacts.html',
+        harness: 'tests/harness/harness.html',
+        sampler: 'tests/harness/sampler.html',
+        bench: 'tests/harness/bench.html',
+        kernels: 'tests/harness/kernels.html',
+        markdown: 'tests/harness/markdown.html',
+        artifacts: 'tests/harness/artifacts.html',
         chatStream: 'tests/harness/chat-stream.html',
       },
     },

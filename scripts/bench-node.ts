@@ -79,7 +79,8 @@ interface Options {
   json: boolean;
 }
 
-const USAGE = 'usage: npm run bench:node -- (--model <file.gguf> | --synthetic) [--tokens 1,2,3 | --prompt-tokens N] --max-tokens N [--json] (see scripts/bench-node.ts)';
+const USAGE =
+  'usage: npm run bench:node -- (--model <file.gguf> | --synthetic) [--tokens 1,2,3 | --prompt-tokens N] --max-tokens N [--json] (see scripts/bench-node.ts)';
 
 function options(argv: string[]): Options {
   let a: Map<string, string>;
@@ -88,14 +89,42 @@ function options(argv: string[]): Options {
   } catch (e) {
     fail(`${(e as Error).message}; ${USAGE}`);
   }
-  const known = ['model', 'synthetic', 'share-layers', 'layers', 'quant', 'out', 'tokens', 'prompt-tokens', 'max-tokens', 'budgets', 'expert-budget', 'ram-tier', 'no-prefetch', 'no-f16', 'warmup', 'context', 'llama', 'llama-threads', 'kernel-types', 'kernel-rows', 'kernel-cols', 'dawn-flags', 'json'];
+  const known = [
+    'model',
+    'synthetic',
+    'share-layers',
+    'layers',
+    'quant',
+    'out',
+    'tokens',
+    'prompt-tokens',
+    'max-tokens',
+    'budgets',
+    'expert-budget',
+    'ram-tier',
+    'no-prefetch',
+    'no-f16',
+    'warmup',
+    'context',
+    'llama',
+    'llama-threads',
+    'kernel-types',
+    'kernel-rows',
+    'kernel-cols',
+    'dawn-flags',
+    'json',
+  ];
   for (const k of a.keys()) if (!known.includes(k)) fail(`unknown option --${k}; ${USAGE}`);
   const int = (name: string, fallback: number, min: number) => {
     const v = Number(a.get(name) ?? fallback);
     if (!Number.isInteger(v) || v < min) fail(`--${name} must be an integer of at least ${min}`);
     return v;
   };
-  const list = (name: string) => (a.get(name) ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const list = (name: string) =>
+    (a.get(name) ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
   const model = a.get('model');
   if (!model === !a.has('synthetic')) fail(`give one of --model and --synthetic; ${USAGE}`);
   if (model && !existsSync(model)) fail(`no such file: ${model}`);
@@ -103,24 +132,38 @@ function options(argv: string[]): Options {
   if (!SYNTHETIC_QUANTS.includes(quant)) fail(`--quant must be one of ${SYNTHETIC_QUANTS.join(', ')}`);
   if (a.has('tokens') && a.has('prompt-tokens')) fail('give --tokens or --prompt-tokens, not both');
   const tokens = a.has('tokens') ? list('tokens').map(Number) : undefined;
-  if (tokens && (tokens.length === 0 || tokens.some((t) => !Number.isInteger(t) || t < 0))) fail('--tokens must be comma-separated token ids');
+  if (tokens && (tokens.length === 0 || tokens.some((t) => !Number.isInteger(t) || t < 0)))
+    fail('--tokens must be comma-separated token ids');
   const promptTokens = int('prompt-tokens', 16, 1);
-  const promptIds = tokens ?? Array.from({ length: promptTokens }, (_, i) => DEFAULT_PROMPT[i % DEFAULT_PROMPT.length]!);
+  const promptIds =
+    tokens ?? Array.from({ length: promptTokens }, (_, i) => DEFAULT_PROMPT[i % DEFAULT_PROMPT.length]!);
   const maxTokens = int('max-tokens', 16, 1);
   if (a.has('budgets') && a.has('expert-budget')) fail('give --budgets or --expert-budget, not both');
-  const budgets = a.has('expert-budget') ? [a.get('expert-budget')!] : a.has('budgets') ? list('budgets') : ['resident'];
-  for (const b of budgets) if (b !== 'resident' && !/^\d+(\.\d+)?x$/.test(b) && !(Number(b) > 0)) fail(`--budgets: "${b}" is not resident, a number of MB or Nx`);
+  const budgets = a.has('expert-budget')
+    ? [a.get('expert-budget')!]
+    : a.has('budgets')
+      ? list('budgets')
+      : ['resident'];
+  for (const b of budgets)
+    if (b !== 'resident' && !/^\d+(\.\d+)?x$/.test(b) && !(Number(b) > 0))
+      fail(`--budgets: "${b}" is not resident, a number of MB or Nx`);
   const ram = a.has('ram-tier') ? Number(a.get('ram-tier')) : undefined;
   if (ram !== undefined && !(ram >= 0)) fail('--ram-tier must be a number of MB (0: no RAM tier)');
   const llama = a.get('llama') === 'none' ? [] : a.has('llama') ? list('llama') : ['cpu'];
-  for (const b of llama) if (!LLAMA_BACKENDS.includes(b as LlamaBackend)) fail(`--llama takes ${LLAMA_BACKENDS.join(', ')} or none`);
+  for (const b of llama)
+    if (!LLAMA_BACKENDS.includes(b as LlamaBackend)) fail(`--llama takes ${LLAMA_BACKENDS.join(', ')} or none`);
   const kernelTypes = list('kernel-types').map((t) => t.toUpperCase());
-  for (const t of kernelTypes) if (!KERNEL_TYPES.includes(t)) fail(`--kernel-types: ${t} is not one of ${KERNEL_TYPES.join(', ')}`);
+  for (const t of kernelTypes)
+    if (!KERNEL_TYPES.includes(t)) fail(`--kernel-types: ${t} is not one of ${KERNEL_TYPES.join(', ')}`);
   const kernelCols = int('kernel-cols', 2048, 32);
   return {
     model,
-    synthetic: a.has('synthetic') ? { layers: int('layers', 2, 2), quant, out: a.get('out'), shareLayers: a.has('share-layers') } : undefined,
-    promptIds, maxTokens, budgets,
+    synthetic: a.has('synthetic')
+      ? { layers: int('layers', 2, 2), quant, out: a.get('out'), shareLayers: a.has('share-layers') }
+      : undefined,
+    promptIds,
+    maxTokens,
+    budgets,
     ramTierBytes: ram !== undefined ? ram * 1e6 : defaultRamTierBytes(totalmem() / 2 ** 30),
     prefetch: !a.has('no-prefetch'),
     f16: !a.has('no-f16'),
@@ -128,7 +171,9 @@ function options(argv: string[]): Options {
     context: int('context', Math.max(256, promptIds.length + maxTokens + 1), promptIds.length + maxTokens + 1),
     llama: llama as LlamaBackend[],
     llamaThreads: a.has('llama-threads') ? int('llama-threads', 1, 1) : undefined,
-    kernelTypes, kernelRows: int('kernel-rows', 8192, 1), kernelCols,
+    kernelTypes,
+    kernelRows: int('kernel-rows', 8192, 1),
+    kernelCols,
     dawnFlags: list('dawn-flags'),
     json: a.has('json'),
   };
@@ -176,13 +221,27 @@ function budgetBytes(b: string, m: ModelManifest): number | null {
   return Number(b) * 1e6;
 }
 
-async function runBudget(m: ModelManifest, b: string, o: Options, store: ReturnType<typeof memoryBackend>): Promise<RunFigures> {
+async function runBudget(
+  m: ModelManifest,
+  b: string,
+  o: Options,
+  store: ReturnType<typeof memoryBackend>,
+): Promise<RunFigures> {
   const bytes = budgetBytes(b, m);
-  const engine = await Engine.load(m.id, { expertBudgetBytes: bytes, contextLength: o.context, maxBatch: 64, ramTierBytes: o.ramTierBytes, prefetch: o.prefetch, f16: o.f16 });
+  const engine = await Engine.load(m.id, {
+    expertBudgetBytes: bytes,
+    contextLength: o.context,
+    maxBatch: 64,
+    ramTierBytes: o.ramTierBytes,
+    prefetch: o.prefetch,
+    f16: o.f16,
+  });
   try {
     const cache = engine.model.experts;
     const slots = cache.slots(m.experts[0]!.layer);
-    log(`  ${b}: ${cache.resident ? 'resident' : `paged, ${slots} slots${bytes !== null ? ` (${(bytes / 1e6).toFixed(1)} MB)` : ''}, RAM tier ${(o.ramTierBytes / 1e6).toFixed(0)} MB`}`);
+    log(
+      `  ${b}: ${cache.resident ? 'resident' : `paged, ${slots} slots${bytes !== null ? ` (${(bytes / 1e6).toFixed(1)} MB)` : ''}, RAM tier ${(o.ramTierBytes / 1e6).toFixed(0)} MB`}`,
+    );
     const req = { promptIds: o.promptIds, maxTokens: o.maxTokens, stopIds: [] };
     for (let i = 0; i < o.warmup; i++) {
       engine.reset();
@@ -196,11 +255,17 @@ async function runBudget(m: ModelManifest, b: string, o: Options, store: ReturnT
     const per = (x: number) => (steps ? x / steps : NaN);
     const lookups = d.hits + d.misses;
     return {
-      budget: b, budget_mb: bytes === null ? null : round(bytes / 1e6, 4), kernels: engine.kernelOptions.half === 'f16' ? 'f16' : 'f32',
-      resident: cache.resident, slots, ids: r.ids,
+      budget: b,
+      budget_mb: bytes === null ? null : round(bytes / 1e6, 4),
+      kernels: engine.kernelOptions.half === 'f16' ? 'f16' : 'f32',
+      resident: cache.resident,
+      slots,
+      ids: r.ids,
       prefill_tok_s: round(r.promptTokens / (r.prefillMs / 1000)),
       decode_tok_s: round(steps / (r.decodeMs / 1000)),
-      dispatches_per_tok: round(per(d.dispatches)), submits_per_tok: round(per(d.submits)), readbacks_per_tok: round(per(d.readbacks)),
+      dispatches_per_tok: round(per(d.dispatches)),
+      submits_per_tok: round(per(d.submits)),
+      readbacks_per_tok: round(per(d.readbacks)),
       weight_mb_per_tok: round(per(d.weightBytes) / 1e6),
       hit_rate: lookups ? round(d.hits / lookups) : cache.resident ? 1 : null,
       ram_hits_per_tok: round(per(d.ramHits)),
@@ -216,10 +281,12 @@ async function runBudget(m: ModelManifest, b: string, o: Options, store: ReturnT
 
 function printRun(r: RunFigures): void {
   const f = (x: number | null, w: number, digits = 2) => (x === null ? '-' : x.toFixed(digits)).padStart(w);
-  out(`${r.budget.padEnd(10)} ${f(r.prefill_tok_s, 9, 1)} ${f(r.decode_tok_s, 9)} ${f(r.dispatches_per_tok, 8, 1)} ${f(r.submits_per_tok, 6)} ${f(r.readbacks_per_tok, 6)}`
-    + ` ${f(r.weight_mb_per_tok, 8)} ${(r.hit_rate === null ? '-' : `${(r.hit_rate * 100).toFixed(0)}%`).padStart(5)} ${f(r.ram_hits_per_tok, 6, 1)} ${f(r.prefetched_per_tok, 6, 1)}`
-    + ` ${f(r.upload_mb_per_tok, 8)} ${f(r.store_mb_per_tok, 8)}`
-    + `  ${r.resident ? 'resident' : `${r.slots} slots${r.budget_mb !== null ? `, ${r.budget_mb} MB` : ''}`}, ${r.kernels} kernels`);
+  out(
+    `${r.budget.padEnd(10)} ${f(r.prefill_tok_s, 9, 1)} ${f(r.decode_tok_s, 9)} ${f(r.dispatches_per_tok, 8, 1)} ${f(r.submits_per_tok, 6)} ${f(r.readbacks_per_tok, 6)}` +
+      ` ${f(r.weight_mb_per_tok, 8)} ${(r.hit_rate === null ? '-' : `${(r.hit_rate * 100).toFixed(0)}%`).padStart(5)} ${f(r.ram_hits_per_tok, 6, 1)} ${f(r.prefetched_per_tok, 6, 1)}` +
+      ` ${f(r.upload_mb_per_tok, 8)} ${f(r.store_mb_per_tok, 8)}` +
+      `  ${r.resident ? 'resident' : `${r.slots} slots${r.budget_mb !== null ? `, ${r.budget_mb} MB` : ''}`}, ${r.kernels} kernels`,
+  );
 }
 
 async function main() {
@@ -230,17 +297,29 @@ async function main() {
   try {
     await installNodeGpu(o.dawnFlags);
     const adapter = await adapterInfo();
-    const adapterName = [adapter.vendor, adapter.architecture, adapter.device, adapter.description].filter(Boolean).join(' / ') || 'unknown';
-    out(`Lite Coder bench:node ${new Date().toISOString()}: Node ${process.version}, Dawn (webgpu npm); adapter ${adapterName}${adapter.software ? ' (software: these figures are no GPU speed)' : ''}`);
+    const adapterName =
+      [adapter.vendor, adapter.architecture, adapter.device, adapter.description].filter(Boolean).join(' / ') ||
+      'unknown';
+    out(
+      `Lite Coder bench:node ${new Date().toISOString()}: Node ${process.version}, Dawn (webgpu npm); adapter ${adapterName}${adapter.software ? ' (software: these figures are no GPU speed)' : ''}`,
+    );
     Object.assign(result, { adapter: adapterName, software: adapter.software });
 
     let path = o.model;
     if (o.synthetic) {
       const s = o.synthetic;
-      path = s.out ?? join((tmp = mkdtempSync(join(tmpdir(), 'lite-coder-bench-node-'))), `synthetic-${s.layers}L-${s.quant}.gguf`);
+      path =
+        s.out ??
+        join((tmp = mkdtempSync(join(tmpdir(), 'lite-coder-bench-node-'))), `synthetic-${s.layers}L-${s.quant}.gguf`);
       const t0 = performance.now();
       const m = await writeSyntheticModel({ out: path, layers: s.layers, quant: s.quant, shareLayers: s.shareLayers });
-      out(`synthetic model: ${(m.bytes / 1e6).toFixed(1)} MB, ${m.hparams.nLayer} layers (real shapes, 512-token vocabulary), ${Object.entries(m.typeCounts).map(([k, v]) => `${v}x${k}`).join(' ')}; written in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+      out(
+        `synthetic model: ${(m.bytes / 1e6).toFixed(1)} MB, ${m.hparams.nLayer} layers (real shapes, 512-token vocabulary), ${Object.entries(
+          m.typeCounts,
+        )
+          .map(([k, v]) => `${v}x${k}`)
+          .join(' ')}; written in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+      );
     }
     const modelPath = path!;
     result.model = basename(modelPath);
@@ -250,8 +329,12 @@ async function main() {
     const t0 = performance.now();
     const file = new File([await openAsBlob(modelPath)], basename(modelPath));
     const manifest = await importModel({ kind: 'file', file }, () => {}, new AbortController().signal);
-    out(`imported ${basename(modelPath)} into the in-memory store: ${(manifest.storedBytes / 1e6).toFixed(1)} MB of records in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-    out(`prompt ${o.promptIds.length} tokens, ${o.maxTokens} generated (greedy), ${o.warmup} identical warm-up run${o.warmup === 1 ? '' : 's'} before each measured one`);
+    out(
+      `imported ${basename(modelPath)} into the in-memory store: ${(manifest.storedBytes / 1e6).toFixed(1)} MB of records in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+    );
+    out(
+      `prompt ${o.promptIds.length} tokens, ${o.maxTokens} generated (greedy), ${o.warmup} identical warm-up run${o.warmup === 1 ? '' : 's'} before each measured one`,
+    );
     result.prompt_ids = o.promptIds;
 
     out('');
@@ -263,22 +346,47 @@ async function main() {
       runs.push(r);
       printRun(r);
     }
-    out('(per decoded token: dispatches, queue submits, GPU-to-CPU read-backs, MB of weights read, expert-cache hit rate,');
-    out(' RAM-tier hits, experts prefetched, MB uploaded to the GPU, MB read from the store (IndexedDB in the browser, memory here))');
+    out(
+      '(per decoded token: dispatches, queue submits, GPU-to-CPU read-backs, MB of weights read, expert-cache hit rate,',
+    );
+    out(
+      ' RAM-tier hits, experts prefetched, MB uploaded to the GPU, MB read from the store (IndexedDB in the browser, memory here))',
+    );
     const first = runs[0]!;
-    Object.assign(result, { ids: first.ids, prefill_tok_s: first.prefill_tok_s, decode_tok_s: first.decode_tok_s, runs });
-    for (const r of runs.slice(1)) if (r.ids.join() !== first.ids.join()) out(`warning: the ${r.budget} run's tokens differ from the ${first.budget} run's`);
+    Object.assign(result, {
+      ids: first.ids,
+      prefill_tok_s: first.prefill_tok_s,
+      decode_tok_s: first.decode_tok_s,
+      runs,
+    });
+    for (const r of runs.slice(1))
+      if (r.ids.join() !== first.ids.join())
+        out(`warning: the ${r.budget} run's tokens differ from the ${first.budget} run's`);
 
     const equal: Record<string, boolean> = {};
     for (const backend of o.llama) {
       log(`llama.cpp (${backend})`);
       try {
-        const l: LlamaRun = await runLlama({ modelPath, promptIds: o.promptIds, maxTokens: o.maxTokens, backend, ...(o.llamaThreads ? { threads: o.llamaThreads } : {}) });
+        const l: LlamaRun = await runLlama({
+          modelPath,
+          promptIds: o.promptIds,
+          maxTokens: o.maxTokens,
+          backend,
+          ...(o.llamaThreads ? { threads: o.llamaThreads } : {}),
+        });
         equal[backend] = l.ids.join() === first.ids.join();
-        result[`llama_${backend}`] = { ids: l.ids, prefill_tok_s: round(l.prefillTokS), decode_tok_s: round(l.decodeTokS), devices: l.devices, gpu_layers: l.gpuLayers };
+        result[`llama_${backend}`] = {
+          ids: l.ids,
+          prefill_tok_s: round(l.prefillTokS),
+          decode_tok_s: round(l.decodeTokS),
+          devices: l.devices,
+          gpu_layers: l.gpuLayers,
+        };
         const ratio = (ours: number | null, theirs: number) => (ours === null ? '-' : (ours / theirs).toFixed(2));
-        out(`llama.cpp ${backend}${l.devices.length ? ` (${l.devices.join(', ')}, ${l.gpuLayers} layers on the GPU)` : ''}: prefill ${l.prefillTokS.toFixed(1)} tok/s, decode ${l.decodeTokS.toFixed(2)} tok/s;`
-          + ` ours/llama.cpp: prefill ${ratio(first.prefill_tok_s, l.prefillTokS)}, decode ${ratio(first.decode_tok_s, l.decodeTokS)}; greedy tokens ${equal[backend] ? 'equal ours' : 'DIFFER from ours'}`);
+        out(
+          `llama.cpp ${backend}${l.devices.length ? ` (${l.devices.join(', ')}, ${l.gpuLayers} layers on the GPU)` : ''}: prefill ${l.prefillTokS.toFixed(1)} tok/s, decode ${l.decodeTokS.toFixed(2)} tok/s;` +
+            ` ours/llama.cpp: prefill ${ratio(first.prefill_tok_s, l.prefillTokS)}, decode ${ratio(first.decode_tok_s, l.decodeTokS)}; greedy tokens ${equal[backend] ? 'equal ours' : 'DIFFER from ours'}`,
+        );
       } catch (e) {
         const msg = (e as Error).message.split('\n')[0]!;
         result[`llama_${backend}`] = { error: msg };
@@ -290,20 +398,45 @@ async function main() {
     const kernels: Record<string, unknown>[] = [];
     if (o.kernelTypes.length) {
       out('');
-      out(`kernel efficiency: matvec ${o.kernelRows} x ${o.kernelCols}, its GB/s (weight bytes / time) over a copy's of the same bytes (read + written / time)`);
+      out(
+        `kernel efficiency: matvec ${o.kernelRows} x ${o.kernelCols}, its GB/s (weight bytes / time) over a copy's of the same bytes (read + written / time)`,
+      );
     }
     for (const type of o.kernelTypes) {
       const t = ggmlTypeByName(type);
-      if (o.kernelCols % t.blockWeights !== 0) { out(`  ${type.padEnd(8)} skipped: ${o.kernelCols} columns are not whole blocks of ${t.blockWeights}`); continue; }
+      if (o.kernelCols % t.blockWeights !== 0) {
+        out(`  ${type.padEnd(8)} skipped: ${o.kernelCols} columns are not whole blocks of ${t.blockWeights}`);
+        continue;
+      }
       const bytes = o.kernelRows * (o.kernelCols / t.blockWeights) * t.blockBytes;
       // a GPU: enough copies that no cache holds them (~256 MB), samples long enough to time well
       const opts: KernelEfficiencyOptions = adapter.software
         ? { type, rows: o.kernelRows, cols: o.kernelCols, buffers: 1, dispatches: 1, warmup: 1, samples: 3 }
-        : (() => { const buffers = Math.max(1, Math.ceil(256e6 / bytes)); return { type, rows: o.kernelRows, cols: o.kernelCols, buffers, dispatches: buffers * Math.max(1, Math.ceil(1e9 / (buffers * bytes))), warmup: 3, samples: 15 }; })();
+        : (() => {
+            const buffers = Math.max(1, Math.ceil(256e6 / bytes));
+            return {
+              type,
+              rows: o.kernelRows,
+              cols: o.kernelCols,
+              buffers,
+              dispatches: buffers * Math.max(1, Math.ceil(1e9 / (buffers * bytes))),
+              warmup: 3,
+              samples: 15,
+            };
+          })();
       try {
         const k = await kernelEfficiency(opts);
-        kernels.push({ type, timing: k.timing, matvec_gb_s: round(k.matvec.gbPerS), copy_gb_s: round(k.copy.gbPerS), ratio: round(k.ratio), matvec_error: k.matvecError });
-        out(`  ${type.padEnd(8)} matvec ${k.matvec.gbPerS.toFixed(2).padStart(8)} GB/s  copy ${k.copy.gbPerS.toFixed(2).padStart(8)} GB/s  ratio ${(k.ratio * 100).toFixed(1).padStart(5)}%  (${k.timing})`);
+        kernels.push({
+          type,
+          timing: k.timing,
+          matvec_gb_s: round(k.matvec.gbPerS),
+          copy_gb_s: round(k.copy.gbPerS),
+          ratio: round(k.ratio),
+          matvec_error: k.matvecError,
+        });
+        out(
+          `  ${type.padEnd(8)} matvec ${k.matvec.gbPerS.toFixed(2).padStart(8)} GB/s  copy ${k.copy.gbPerS.toFixed(2).padStart(8)} GB/s  ratio ${(k.ratio * 100).toFixed(1).padStart(5)}%  (${k.timing})`,
+        );
       } catch (e) {
         kernels.push({ type, error: (e as Error).message });
         out(`  ${type.padEnd(8)} failed: ${(e as Error).message.split('\n')[0]}`);

@@ -12,7 +12,10 @@ import { CHROMIUM_ARGS } from './chromium';
 import { startStaticServer } from './static-server.mjs';
 import { findChromium, NO_CHROMIUM_MESSAGE } from './find-chromium.mjs';
 
-interface Server { url: string; close(): Promise<void> }
+interface Server {
+  url: string;
+  close(): Promise<void>;
+}
 
 export interface Session {
   page: Page;
@@ -25,7 +28,7 @@ export async function openSession(modelPath: string): Promise<Session> {
   if (!existsSync('dist/index.html') || !existsSync('dist-test/tests/harness/harness.html')) {
     throw new Error('the app and its test harness are not built: run `npm run build && npm run build:test`');
   }
-  const executablePath = (await findChromium());
+  const executablePath = await findChromium();
   if (!executablePath) throw new Error(NO_CHROMIUM_MESSAGE);
   const app = (await startStaticServer({ root: 'dist', overlays: ['dist-test'] })) as Server;
   const files = (await startStaticServer({ root: dirname(resolve(modelPath)), cors: true })) as Server;
@@ -39,7 +42,7 @@ export async function openSession(modelPath: string): Promise<Session> {
   };
   try {
     context = await chromium.launchPersistentContext(profile, { executablePath, args: CHROMIUM_ARGS });
-    const page = context.pages()[0] ?? await context.newPage();
+    const page = context.pages()[0] ?? (await context.newPage());
     await page.goto(`${app.url}/tests/harness/harness.html`);
     await page.waitForSelector('body[data-ready="1"]', { state: 'attached' });
     return { page, modelUrl: `${files.url}/${encodeURIComponent(basename(modelPath))}`, close: closeAll };
@@ -52,5 +55,8 @@ export async function openSession(modelPath: string): Promise<Session> {
 /** The message of an error thrown inside page.evaluate, without Playwright's wrapping. */
 export function pageErrorMessage(e: unknown): string {
   const msg = e instanceof Error ? e.message : String(e);
-  return msg.replace(/^page\.evaluate: /, '').replace(/^(Error|RangeError|TypeError): /, '').split('\n')[0]!;
+  return msg
+    .replace(/^page\.evaluate: /, '')
+    .replace(/^(Error|RangeError|TypeError): /, '')
+    .split('\n')[0]!;
 }

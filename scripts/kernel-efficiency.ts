@@ -78,7 +78,10 @@ function report(a: GPUAdapter): AdapterReport {
   const i = a.info;
   const text = `${i.vendor} ${i.architecture} ${i.device} ${i.description}`;
   return {
-    vendor: i.vendor, architecture: i.architecture, device: i.device, description: i.description,
+    vendor: i.vendor,
+    architecture: i.architecture,
+    device: i.device,
+    description: i.description,
     software: i.isFallbackAdapter === true || /swiftshader|llvmpipe|lavapipe|software|warp/i.test(text),
     timestampQuery: a.features.has('timestamp-query'),
   };
@@ -117,13 +120,19 @@ export class Timer {
   }
 
   /** `samples` timed passes after `warmup` untimed ones; each pass is encoded by `encode`. */
-  async run(encode: (pass: GPUComputePassEncoder) => void, warmup: number, samples: number): Promise<{ gpu: number[]; wall: number[] }> {
+  async run(
+    encode: (pass: GPUComputePassEncoder) => void,
+    warmup: number,
+    samples: number,
+  ): Promise<{ gpu: number[]; wall: number[] }> {
     const gpu: number[] = [];
     const wall: number[] = [];
     for (let i = 0; i < warmup + samples; i++) {
       const enc = this.device.createCommandEncoder();
       const q = this.query;
-      const pass = enc.beginComputePass(q ? { timestampWrites: { querySet: q.set, beginningOfPassWriteIndex: 0, endOfPassWriteIndex: 1 } } : {});
+      const pass = enc.beginComputePass(
+        q ? { timestampWrites: { querySet: q.set, beginningOfPassWriteIndex: 0, endOfPassWriteIndex: 1 } } : {},
+      );
       encode(pass);
       pass.end();
       if (q) {
@@ -169,7 +178,10 @@ export async function kernelEfficiency(o: KernelEfficiencyOptions): Promise<Kern
   if (adapter.features.has('subgroups')) features.push('subgroups');
   const device = await adapter.requestDevice({
     requiredFeatures: features,
-    requiredLimits: { maxBufferSize: adapter.limits.maxBufferSize, maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize },
+    requiredLimits: {
+      maxBufferSize: adapter.limits.maxBufferSize,
+      maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize,
+    },
     label: 'lite-coder bench',
   });
   const made: GPUBuffer[] = [];
@@ -181,9 +193,11 @@ export async function kernelEfficiency(o: KernelEfficiencyOptions): Promise<Kern
   const timer = new Timer(device);
   try {
     device.pushErrorScope('validation');
-    const K = o.cols, N = o.rows;
+    const K = o.cols,
+      N = o.rows;
     const type = ggmlTypeByName(o.type ?? 'Q4_0');
-    if (K % type.blockWeights !== 0) throw new Error(`${type.name} rows must be a multiple of ${type.blockWeights} weights`);
+    if (K % type.blockWeights !== 0)
+      throw new Error(`${type.name} rows must be a multiple of ${type.blockWeights} weights`);
     const rand = rng(7);
     const file = randomTensorBytes(type, K, N, rand, 0.01);
     const stored = transcodeRows(type, K, file, N);
@@ -204,7 +218,14 @@ export async function kernelEfficiency(o: KernelEfficiencyOptions): Promise<Kern
     // matvec, as ops.ts records a decode projection and encodes it on a step of one token
     const S = kernels.uniform(STEP, { T: 1, pos0: 0 }, 'step');
     const ops = new Ops(device, kernels, S, 'decode', 1);
-    const matvecs = W.map((w, i) => ops.matmul(`matvec ${i}`, { name: `W${i}`, buffer: w, type: type.name, rowWeights: K, nRows: N, rowWords }, view(X, { row: K }), view(Y, { row: N })));
+    const matvecs = W.map((w, i) =>
+      ops.matmul(
+        `matvec ${i}`,
+        { name: `W${i}`, buffer: w, type: type.name, rowWeights: K, nRows: N, rowWords },
+        view(X, { row: K }),
+        view(Y, { row: N }),
+      ),
+    );
 
     // copy over vec4<u32>: the stored matrix's bytes, less any tail of under 16
     const n = Math.floor(stored.byteLength / 16);
@@ -219,16 +240,24 @@ export async function kernelEfficiency(o: KernelEfficiencyOptions): Promise<Kern
     if (setupError) throw new Error(`kernel-efficiency setup: ${setupError.message}`);
 
     device.pushErrorScope('validation');
-    const mv = await timer.run((pass) => {
-      for (let d = 0; d < o.dispatches; d++) encodeDispatches(pass, [matvecs[d % o.buffers]!], { T: 1, pos0: 0 });
-    }, o.warmup, o.samples);
-    const copied = await timer.run((pass) => {
-      pass.setPipeline(cp);
-      for (let d = 0; d < o.dispatches; d++) {
-        pass.setBindGroup(0, cpGroups[d % o.buffers]);
-        pass.dispatchWorkgroups(cx, cpY, 1);
-      }
-    }, o.warmup, o.samples);
+    const mv = await timer.run(
+      (pass) => {
+        for (let d = 0; d < o.dispatches; d++) encodeDispatches(pass, [matvecs[d % o.buffers]!], { T: 1, pos0: 0 });
+      },
+      o.warmup,
+      o.samples,
+    );
+    const copied = await timer.run(
+      (pass) => {
+        pass.setPipeline(cp);
+        for (let d = 0; d < o.dispatches; d++) {
+          pass.setBindGroup(0, cpGroups[d % o.buffers]);
+          pass.dispatchWorkgroups(cx, cpY, 1);
+        }
+      },
+      o.warmup,
+      o.samples,
+    );
     const runError = await device.popErrorScope();
     if (runError) throw new Error(`kernel-efficiency run: ${runError.message}`);
 
@@ -251,11 +280,16 @@ export async function kernelEfficiency(o: KernelEfficiencyOptions): Promise<Kern
       const r = Math.floor((s * (N - 1)) / 15);
       const rowBytes = (K / type.blockWeights) * type.blockBytes;
       const w = dequantFileRows(type, file.subarray(r * rowBytes, (r + 1) * rowBytes), K, 1);
-      let dot = 0, mag = 0;
-      for (let k = 0; k < K; k++) { dot += w[k]! * x[k]!; mag += Math.abs(w[k]! * x[k]!); }
+      let dot = 0,
+        mag = 0;
+      for (let k = 0; k < K; k++) {
+        dot += w[k]! * x[k]!;
+        mag += Math.abs(w[k]! * x[k]!);
+      }
       matvecError = Math.max(matvecError, Math.abs(y[r]! - dot) / Math.max(mag, 1e-30));
     }
-    if (!(matvecError < 1e-3)) throw new Error(`matvec kernel: result differs from the CPU (relative error ${matvecError})`);
+    if (!(matvecError < 1e-3))
+      throw new Error(`matvec kernel: result differs from the CPU (relative error ${matvecError})`);
 
     const measured = (t: { gpu: number[]; wall: number[] }, bytesPerDispatch: number): Measured => {
       const samplesMs = timer.timing === 'timestamp-query' ? t.gpu : t.wall;
@@ -265,7 +299,17 @@ export async function kernelEfficiency(o: KernelEfficiencyOptions): Promise<Kern
     };
     const matvec = measured(mv, N * rowWords * 4);
     const copyM = measured(copied, 2 * n * 16);
-    return { adapter: info, timing: timer.timing, type: type.name, matrixBytes: stored.byteLength, options: o, matvec, copy: copyM, ratio: matvec.gbPerS / copyM.gbPerS, matvecError };
+    return {
+      adapter: info,
+      timing: timer.timing,
+      type: type.name,
+      matrixBytes: stored.byteLength,
+      options: o,
+      matvec,
+      copy: copyM,
+      ratio: matvec.gbPerS / copyM.gbPerS,
+      matvecError,
+    };
   } finally {
     timer.destroy();
     made.forEach((b) => b.destroy());

@@ -44,20 +44,33 @@ export async function runLlama(o: LlamaRunOptions): Promise<LlamaRun> {
   try {
     nlc = await import('node-llama-cpp');
   } catch (e) {
-    throw new Error(`node-llama-cpp could not be loaded (${(e as Error).message.split('\n')[0]}); it is an optional dependency: npm ci installs it`, { cause: e });
+    throw new Error(
+      `node-llama-cpp could not be loaded (${(e as Error).message.split('\n')[0]}); it is an optional dependency: npm ci installs it`,
+      { cause: e },
+    );
   }
   const { availableParallelism } = await import('node:os');
   const threads = o.threads ?? availableParallelism();
   // build 'never': use the prebuilt binaries only; never compile llama.cpp or download anything
   const llama = await nlc.getLlama({
-    gpu: o.backend === 'cpu' ? false : o.backend, build: 'never', usePrebuiltBinaries: true, skipDownload: true,
-    progressLogs: false, logLevel: nlc.LlamaLogLevel.error, maxThreads: threads,
+    gpu: o.backend === 'cpu' ? false : o.backend,
+    build: 'never',
+    usePrebuiltBinaries: true,
+    skipDownload: true,
+    progressLogs: false,
+    logLevel: nlc.LlamaLogLevel.error,
+    maxThreads: threads,
   });
   try {
     const gpu = o.backend !== 'cpu';
     const model = await llama.loadModel({ modelPath: o.modelPath, gpuLayers: gpu ? 'max' : 0 });
     const contextSize = o.promptIds.length + o.maxTokens + 8;
-    const context = await model.createContext({ contextSize, batchSize: Math.max(o.promptIds.length, 8), flashAttention: false, threads });
+    const context = await model.createContext({
+      contextSize,
+      batchSize: Math.max(o.promptIds.length, 8),
+      flashAttention: false,
+      threads,
+    });
     const generate = async (prompt: readonly number[], n: number) => {
       const seq = context.getSequence();
       const ids: number[] = [];
@@ -81,7 +94,10 @@ export async function runLlama(o: LlamaRunOptions): Promise<LlamaRun> {
     const gpuLayers = model.gpuLayers;
     await model.dispose();
     return {
-      backend: o.backend, ids: r.ids, devices, gpuLayers,
+      backend: o.backend,
+      ids: r.ids,
+      devices,
+      gpuLayers,
       prefillTokS: o.promptIds.length / (r.prefillMs / 1000),
       decodeTokS: (r.ids.length - 1) / (r.decodeMs / 1000),
     };

@@ -58,8 +58,13 @@ try {
   for (const r of renders) {
     const page = await browser.newPage({ viewport: { width: r.size, height: r.size }, deviceScaleFactor: 1 });
     const sized = r.source.replace('width="512" height="512"', `width="${r.size}" height="${r.size}"`);
-    await page.setContent(`<!doctype html><html><head><style>html,body{margin:0;padding:0;background:transparent}svg{display:block}</style></head><body>${sized}</body></html>`);
-    const png = await page.screenshot({ omitBackground: r.transparent, clip: { x: 0, y: 0, width: r.size, height: r.size } });
+    await page.setContent(
+      `<!doctype html><html><head><style>html,body{margin:0;padding:0;background:transparent}svg{display:block}</style></head><body>${sized}</body></html>`,
+    );
+    const png = await page.screenshot({
+      omitBackground: r.transparent,
+      clip: { x: 0, y: 0, width: r.size, height: r.size },
+    });
     writeFileSync(join(OUT, r.file), png);
     await page.close();
     console.log(`wrote public/icons/${r.file} (${r.size}x${r.size}, ${png.byteLength} bytes)`);

@@ -32,7 +32,10 @@ export async function installNodeGpu(dawnFlags: readonly string[] = []): Promise
   try {
     dawn = (await import('webgpu')) as unknown as DawnModule;
   } catch (e) {
-    throw new Error(`The \`webgpu\` package (Dawn for Node) could not be loaded: ${(e as Error).message.split('\n')[0]}. Run npm ci.`, { cause: e });
+    throw new Error(
+      `The \`webgpu\` package (Dawn for Node) could not be loaded: ${(e as Error).message.split('\n')[0]}. Run npm ci.`,
+      { cause: e },
+    );
   }
   const gpu = dawn.create([...dawnFlags]);
   Object.assign(globalThis, dawn.globals);

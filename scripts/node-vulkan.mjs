@@ -27,16 +27,21 @@ if (!script) {
 }
 
 const env = { ...process.env };
-const hardwareIcds = ICD_DIRS.flatMap((d) => (existsSync(d) ? readdirSync(d) : [])).filter((f) => f.endsWith('.json') && !SOFTWARE_ICD.test(f));
+const hardwareIcds = ICD_DIRS.flatMap((d) => (existsSync(d) ? readdirSync(d) : [])).filter(
+  (f) => f.endsWith('.json') && !SOFTWARE_ICD.test(f),
+);
 const named = env.VK_ICD_FILENAMES || env.VK_DRIVER_FILES;
 const swiftshader = join(CHROMIUM_DIR, 'vk_swiftshader_icd.json');
 if (!named && hardwareIcds.length === 0 && existsSync(swiftshader)) {
   env.VK_ICD_FILENAMES = swiftshader;
-  process.stderr.write(`node-vulkan: no GPU driver found; using SwiftShader (${swiftshader}): CPU figures, not a GPU's\n`);
+  process.stderr.write(
+    `node-vulkan: no GPU driver found; using SwiftShader (${swiftshader}): CPU figures, not a GPU's\n`,
+  );
 }
 const ldPath = (env.LD_LIBRARY_PATH ?? '').split(':').filter(Boolean);
 const hasLoader = [...ldPath, ...LOADER_DIRS].some((d) => existsSync(join(d, 'libvulkan.so.1')));
-if (!hasLoader && existsSync(join(CHROMIUM_DIR, 'libvulkan.so.1'))) env.LD_LIBRARY_PATH = [...ldPath, CHROMIUM_DIR].join(':');
+if (!hasLoader && existsSync(join(CHROMIUM_DIR, 'libvulkan.so.1')))
+  env.LD_LIBRARY_PATH = [...ldPath, CHROMIUM_DIR].join(':');
 if (!env.XDG_RUNTIME_DIR) {
   // the Vulkan loader and SwiftShader complain on every start without one
   const dir = join(tmpdir(), `lite-coder-xdg-${process.getuid?.() ?? 0}`);

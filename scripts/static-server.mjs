@@ -56,11 +56,26 @@ export function startStaticServer(opts) {
       path = normalize(join(dir, decodeURIComponent(url.pathname)));
       st = safeStat(path);
     }
-    if (st?.isDirectory()) { path = join(path, 'index.html'); st = safeStat(path); }
-    if (!st && opts.spaFallback) { path = join(root, opts.spaFallback); st = safeStat(path); }
-    const log = { method: req.method ?? 'GET', path: url.pathname, range: req.headers.range ?? null, status: 200, bytes: 0 };
+    if (st?.isDirectory()) {
+      path = join(path, 'index.html');
+      st = safeStat(path);
+    }
+    if (!st && opts.spaFallback) {
+      path = join(root, opts.spaFallback);
+      st = safeStat(path);
+    }
+    const log = {
+      method: req.method ?? 'GET',
+      path: url.pathname,
+      range: req.headers.range ?? null,
+      status: 200,
+      bytes: 0,
+    };
     state.requests.push(log);
-    if (!st) { log.status = 404; return end(res, 404, cors); }
+    if (!st) {
+      log.status = 404;
+      return end(res, 404, cors);
+    }
     const headers = {
       'Content-Type': MIME[extname(path)] ?? 'application/octet-stream',
       'Last-Modified': st.mtime.toUTCString(),
@@ -80,8 +95,12 @@ export function startStaticServer(opts) {
       headers['Accept-Ranges'] = 'bytes';
       const m = /^bytes=(\d*)-(\d*)$/.exec(req.headers.range ?? '');
       if (m) {
-        if (m[1] === '') { start = Math.max(0, st.size - Number(m[2])); }
-        else { start = Number(m[1]); if (m[2] !== '') last = Math.min(last, Number(m[2])); }
+        if (m[1] === '') {
+          start = Math.max(0, st.size - Number(m[2]));
+        } else {
+          start = Number(m[1]);
+          if (m[2] !== '') last = Math.min(last, Number(m[2]));
+        }
         if (start > last || start >= st.size) {
           log.status = 416;
           return end(res, 416, { ...headers, 'Content-Range': `bytes */${st.size}` });
@@ -121,14 +140,22 @@ export function startStaticServer(opts) {
         port,
         url: `http://${opts.host ?? '127.0.0.1'}:${port}`,
         state,
-        close: () => new Promise((r) => { server.closeAllConnections(); server.close(() => r(undefined)); }),
+        close: () =>
+          new Promise((r) => {
+            server.closeAllConnections();
+            server.close(() => r(undefined));
+          }),
       });
     });
   });
 }
 
 function safeStat(p) {
-  try { return statSync(p); } catch { return null; }
+  try {
+    return statSync(p);
+  } catch {
+    return null;
+  }
 }
 
 function end(res, status, headers = {}) {

@@ -63,11 +63,35 @@ const VOCAB = 512;
 /** DeepSeek-Coder-V2-Lite's shapes (its config.json and GGUF metadata), `layers` blocks deep. */
 function liteHparams(layers: number): DeepSeek2Hparams {
   return {
-    nLayer: layers, nEmbd: 2048, nVocab: VOCAB, nHead: 16, contextLength: 163840, rmsEps: 1e-6,
-    nLeadingDense: 1, ffnDense: 10944, nExpert: 64, nExpertUsed: 6, nExpertShared: 2, ffnExpert: 1408,
-    expertWeightsScale: 1, expertWeightsNorm: false, expertGating: 'softmax',
-    kvLoraRank: 512, qkNope: 128, qkRope: 64, vHead: 128, attentionLayout: 'mla',
-    rope: { base: 10000, scalingType: 'yarn', factor: 40, originalContext: 4096, yarnLogMultiplier: 0.0707, betaFast: 32, betaSlow: 1 },
+    nLayer: layers,
+    nEmbd: 2048,
+    nVocab: VOCAB,
+    nHead: 16,
+    contextLength: 163840,
+    rmsEps: 1e-6,
+    nLeadingDense: 1,
+    ffnDense: 10944,
+    nExpert: 64,
+    nExpertUsed: 6,
+    nExpertShared: 2,
+    ffnExpert: 1408,
+    expertWeightsScale: 1,
+    expertWeightsNorm: false,
+    expertGating: 'softmax',
+    kvLoraRank: 512,
+    qkNope: 128,
+    qkRope: 64,
+    vHead: 128,
+    attentionLayout: 'mla',
+    rope: {
+      base: 10000,
+      scalingType: 'yarn',
+      factor: 40,
+      originalContext: 4096,
+      yarnLogMultiplier: 0.0707,
+      betaFast: 32,
+      betaSlow: 1,
+    },
   };
 }
 
@@ -80,7 +104,9 @@ function metadata(hp: DeepSeek2Hparams, quant: SyntheticQuant): [string, MetaEnt
   const src = readFileSync(TOKENIZER_SOURCE);
   // the source's own GGUF types (llama.cpp reads token types only as an INT32 array)
   const srcHeader = parseGgufHeader(src, src.byteLength);
-  const tokenizer = entriesFromMetadata(srcHeader.metadata, srcHeader.metadataTypes).filter(([k]) => k.startsWith('tokenizer.'));
+  const tokenizer = entriesFromMetadata(srcHeader.metadata, srcHeader.metadataTypes).filter(([k]) =>
+    k.startsWith('tokenizer.'),
+  );
   return [
     ['general.architecture', str(a)],
     ['general.name', str(`synthetic-ds2-lite-${hp.nLayer}L-${quant}`)],
@@ -154,7 +180,8 @@ function centre(type: GgmlType, bytes: Uint8Array, rand: () => number): Uint8Arr
   for (let b = 0; b < bytes.byteLength; b += B) {
     if (type === Q4_0) {
       for (let i = b + 2; i < b + 18; i++) {
-        const lo = bytes[i]! & 0xf, hi = bytes[i]! >> 4;
+        const lo = bytes[i]! & 0xf,
+          hi = bytes[i]! >> 4;
         bytes[i] = (lo || 8) | ((hi || 8) << 4);
       }
     } else if (type === Q5_0) {
@@ -253,16 +280,25 @@ function headFromEmbedding(embedding: Uint8Array, type: GgmlType, ne: readonly n
   const rowBytes = (ne[0]! / type.blockWeights) * type.blockBytes;
   const vocab = ne[1]!;
   const head = new Uint8Array(embedding.byteLength);
-  for (let t = 0; t < vocab; t++) head.set(embedding.subarray(t * rowBytes, (t + 1) * rowBytes), nextToken(t, vocab) * rowBytes);
+  for (let t = 0; t < vocab; t++)
+    head.set(embedding.subarray(t * rowBytes, (t + 1) * rowBytes), nextToken(t, vocab) * rowBytes);
   return head;
 }
 
 /** The header (metadata and tensor table) with the data offsets filled in, padded to the alignment. */
-export function header(meta: [string, MetaEntry][], table: readonly { name: string; typeId: number; ne: readonly number[] }[], offsets: readonly number[]): Uint8Array {
+export function header(
+  meta: [string, MetaEntry][],
+  table: readonly { name: string; typeId: number; ne: readonly number[] }[],
+  offsets: readonly number[],
+): Uint8Array {
   // With empty data and alignment 1 the writer emits exactly the header; offsets are then patched in
   // (the table's layout does not depend on their values).
   const empty = new Uint8Array(0);
-  const raw = writeGguf(meta, table.map((t): TensorToWrite => ({ ...t, data: empty, offsetOverride: 0 })), 1);
+  const raw = writeGguf(
+    meta,
+    table.map((t): TensorToWrite => ({ ...t, data: empty, offsetOverride: 0 })),
+    1,
+  );
   let pos = writeGguf(meta, [], 1).byteLength; // the tensor table starts where the metadata ends
   const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
   table.forEach((t, i) => {
@@ -279,12 +315,17 @@ export function header(meta: [string, MetaEntry][], table: readonly { name: stri
 export async function writeSyntheticModel(o: SyntheticOptions): Promise<SyntheticModel> {
   const layers = o.layers ?? 2;
   const quant = o.quant ?? 'q4_0';
-  if (!Number.isInteger(layers) || layers < 2) throw new Error('--layers must be an integer of at least 2 (layer 0 is dense, the rest MoE)');
+  if (!Number.isInteger(layers) || layers < 2)
+    throw new Error('--layers must be an integer of at least 2 (layer 0 is dense, the rest MoE)');
   const hp = liteHparams(layers);
   const meta = metadata(hp, quant);
   // llama.cpp's order: the embedding, the blocks, then the output norm and head.
   const expected = expectedTensors(hp);
-  const ordered = [...expected.filter(([n]) => n === 'token_embd.weight'), ...expected.filter(([n]) => n.startsWith('blk.')), ...expected.filter(([n]) => n.startsWith('output'))];
+  const ordered = [
+    ...expected.filter(([n]) => n === 'token_embd.weight'),
+    ...expected.filter(([n]) => n.startsWith('blk.')),
+    ...expected.filter(([n]) => n.startsWith('output')),
+  ];
   const table = ordered.map(([name, ne]) => ({ name, ne, type: tensorType(name, ne, hp, quant) }));
   const sizes = table.map((t) => fileBytes(t.type, t.ne));
   const offsets: number[] = [];
@@ -293,7 +334,11 @@ export async function writeSyntheticModel(o: SyntheticOptions): Promise<Syntheti
     offsets.push(next);
     next = Math.ceil((next + s) / ALIGNMENT) * ALIGNMENT;
   }
-  const head = header(meta, table.map((t) => ({ name: t.name, typeId: t.type.id, ne: t.ne })), offsets);
+  const head = header(
+    meta,
+    table.map((t) => ({ name: t.name, typeId: t.type.id, ne: t.ne })),
+    offsets,
+  );
   const total = head.byteLength + next;
 
   const fd = openSync(o.out, 'w');
@@ -306,10 +351,14 @@ export async function writeSyntheticModel(o: SyntheticOptions): Promise<Syntheti
     table.forEach((t, i) => {
       // a MoE layer's matrix (not the router): shared by name within the layer and type
       const layer = Number(/^blk\.(\d+)\./.exec(t.name)?.[1] ?? -1);
-      const sharable = o.shareLayers && layer >= hp.nLeadingDense && t.ne.length > 1 && !t.name.endsWith('ffn_gate_inp.weight');
+      const sharable =
+        o.shareLayers && layer >= hp.nLeadingDense && t.ne.length > 1 && !t.name.endsWith('ffn_gate_inp.weight');
       const part = sharable ? `${t.name.slice(t.name.indexOf('.', 4) + 1)} ${t.type.name}` : undefined; // Q4_K_M-like files vary ffn_down's type by layer
-      const data = t.name === 'output.weight' && embedding ? headFromEmbedding(embedding, t.type, t.ne)
-        : (part && shared.get(part)) || tensorData(t.type, t.ne, rand, t.name === 'token_embd.weight' ? 1 : undefined);
+      const data =
+        t.name === 'output.weight' && embedding
+          ? headFromEmbedding(embedding, t.type, t.ne)
+          : (part && shared.get(part)) ||
+            tensorData(t.type, t.ne, rand, t.name === 'token_embd.weight' ? 1 : undefined);
       if (part) shared.set(part, data);
       if (t.name === 'token_embd.weight') embedding = data;
       writeSync(fd, data, 0, data.byteLength, head.byteLength + offsets[i]!);
@@ -317,7 +366,14 @@ export async function writeSyntheticModel(o: SyntheticOptions): Promise<Syntheti
       o.onProgress?.(done, total);
     });
     // the data section's padding after the last tensor
-    if (next > offsets.at(-1)! + sizes.at(-1)!) writeSync(fd, new Uint8Array(next - offsets.at(-1)! - sizes.at(-1)!), 0, next - offsets.at(-1)! - sizes.at(-1)!, head.byteLength + offsets.at(-1)! + sizes.at(-1)!);
+    if (next > offsets.at(-1)! + sizes.at(-1)!)
+      writeSync(
+        fd,
+        new Uint8Array(next - offsets.at(-1)! - sizes.at(-1)!),
+        0,
+        next - offsets.at(-1)! - sizes.at(-1)!,
+        head.byteLength + offsets.at(-1)! + sizes.at(-1)!,
+      );
   } finally {
     closeSync(fd);
   }
@@ -328,7 +384,13 @@ export async function writeSyntheticModel(o: SyntheticOptions): Promise<Syntheti
   if (parsed.fileSize !== total) throw new Error(`synthetic-model: wrote ${parsed.fileSize} bytes, expected ${total}`);
   const typeCounts: Record<string, number> = {};
   for (const t of table) typeCounts[t.type.name] = (typeCounts[t.type.name] ?? 0) + 1;
-  return { path: o.out, bytes: total, hparams: hp, typeCounts, headType: table.find((t) => t.name === 'output.weight')!.type };
+  return {
+    path: o.out,
+    bytes: total,
+    hparams: hp,
+    typeCounts,
+    headType: table.find((t) => t.name === 'output.weight')!.type,
+  };
 }
 
 async function main() {
@@ -342,14 +404,26 @@ async function main() {
   const quant = (args.get('quant') ?? 'q4_0') as SyntheticQuant;
   const layers = Number(args.get('layers') ?? 2);
   const seed = Number(args.get('seed') ?? 1);
-  if (!out || !SYNTHETIC_QUANTS.includes(quant)) fail('usage: tsx scripts/synthetic-model.ts --out <file.gguf> [--layers 2] [--quant q4_0|q4_k_m] [--seed 1]');
+  if (!out || !SYNTHETIC_QUANTS.includes(quant))
+    fail('usage: tsx scripts/synthetic-model.ts --out <file.gguf> [--layers 2] [--quant q4_0|q4_k_m] [--seed 1]');
   try {
     let shown = -1;
     const m = await writeSyntheticModel({
-      out, layers, quant, seed,
-      onProgress: (d, t) => { const p = Math.floor((10 * d) / t) * 10; if (p !== shown) { shown = p; process.stderr.write(`  writing: ${p}%\n`); } },
+      out,
+      layers,
+      quant,
+      seed,
+      onProgress: (d, t) => {
+        const p = Math.floor((10 * d) / t) * 10;
+        if (p !== shown) {
+          shown = p;
+          process.stderr.write(`  writing: ${p}%\n`);
+        }
+      },
     });
-    const types = Object.entries(m.typeCounts).map(([k, v]) => `${v}×${k}`).join(' ');
+    const types = Object.entries(m.typeCounts)
+      .map(([k, v]) => `${v}×${k}`)
+      .join(' ');
     process.stdout.write(`${m.path}: ${(m.bytes / 1e6).toFixed(1)} MB, ${m.hparams.nLayer} layers, ${types}\n`);
   } catch (e) {
     fail((e as Error).message);

@@ -14,7 +14,9 @@ async function main() {
   const jsonl = args.get('jsonl');
   if (!model || !jsonl) fail('usage: npm run tokenize -- --model <file.gguf> --jsonl <file>');
   const tok = new Tokenizer(tokenizerDataFromMetadata((await readHeaderFromFile(model)).metadata));
-  const lines = readFileSync(jsonl, 'utf8').split('\n').filter((l) => l.trim() !== '');
+  const lines = readFileSync(jsonl, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '');
   for (const [i, line] of lines.entries()) {
     let text: unknown;
     try {

@@ -40,11 +40,35 @@ export const TWIN_TYPES: readonly TwinType[] = ['Q4_K_M', 'Q4_0'];
 
 /** DeepSeek-Coder-V2-Lite-Instruct's shape, as its legacy-layout GGUF files give it. */
 export const LITE_LEGACY: DeepSeek2Hparams = {
-  nLayer: 27, nEmbd: 2048, nVocab: 102400, nHead: 16, contextLength: 163840, rmsEps: 1e-6,
-  nLeadingDense: 1, ffnDense: 10944, nExpert: 64, nExpertUsed: 6, nExpertShared: 2, ffnExpert: 1408,
-  expertWeightsScale: 1, expertWeightsNorm: false, expertGating: 'softmax',
-  kvLoraRank: 512, qkNope: 128, qkRope: 64, vHead: 128, attentionLayout: 'legacy',
-  rope: { base: 10000, scalingType: 'yarn', factor: 40, originalContext: 4096, yarnLogMultiplier: 0.0707, betaFast: 32, betaSlow: 1 },
+  nLayer: 27,
+  nEmbd: 2048,
+  nVocab: 102400,
+  nHead: 16,
+  contextLength: 163840,
+  rmsEps: 1e-6,
+  nLeadingDense: 1,
+  ffnDense: 10944,
+  nExpert: 64,
+  nExpertUsed: 6,
+  nExpertShared: 2,
+  ffnExpert: 1408,
+  expertWeightsScale: 1,
+  expertWeightsNorm: false,
+  expertGating: 'softmax',
+  kvLoraRank: 512,
+  qkNope: 128,
+  qkRope: 64,
+  vHead: 128,
+  attentionLayout: 'legacy',
+  rope: {
+    base: 10000,
+    scalingType: 'yarn',
+    factor: 40,
+    originalContext: 4096,
+    yarnLogMultiplier: 0.0707,
+    betaFast: 32,
+    betaSlow: 1,
+  },
 };
 
 /**
@@ -52,8 +76,18 @@ export const LITE_LEGACY: DeepSeek2Hparams = {
  * whole 256-blocks, as the real 1408 and 10944 are not, so the same fallbacks apply).
  */
 export const LITE_REDUCED: DeepSeek2Hparams = {
-  ...LITE_LEGACY, nLayer: 3, nEmbd: 256, nVocab: 512, nHead: 4, ffnDense: 672, nExpert: 8, ffnExpert: 352,
-  kvLoraRank: 256, qkNope: 32, qkRope: 16, vHead: 32,
+  ...LITE_LEGACY,
+  nLayer: 3,
+  nEmbd: 256,
+  nVocab: 512,
+  nHead: 4,
+  ffnDense: 672,
+  nExpert: 8,
+  ffnExpert: 352,
+  kvLoraRank: 256,
+  qkNope: 32,
+  qkRope: 16,
+  vHead: 32,
 };
 
 const FULL_VOCAB = new URL('../tests/fixtures/tokenizer/ggml-vocab-deepseek-llm.gguf', import.meta.url);
@@ -62,9 +96,12 @@ const SMALL_VOCAB = new URL('../tests/fixtures/models/ds2-pub-f32.gguf', import.
 /** The tokenizer.* metadata of the vocabulary fixture that has `vocab` tokens. */
 function tokenizerMetadata(vocab: number): [string, MetaEntry][] {
   const src = readFileSync(vocab === 102400 ? FULL_VOCAB : SMALL_VOCAB);
-  const entries = entriesFromMetadata(parseGgufHeader(src, src.byteLength).metadata).filter(([k]) => k.startsWith('tokenizer.'));
+  const entries = entriesFromMetadata(parseGgufHeader(src, src.byteLength).metadata).filter(([k]) =>
+    k.startsWith('tokenizer.'),
+  );
   const tokens = entries.find(([k]) => k === 'tokenizer.ggml.tokens')?.[1];
-  if (!tokens || tokens.kind !== 'array' || tokens.value.length !== vocab) throw new Error(`the vocabulary fixture does not have ${vocab} tokens`);
+  if (!tokens || tokens.kind !== 'array' || tokens.value.length !== vocab)
+    throw new Error(`the vocabulary fixture does not have ${vocab} tokens`);
   return entries;
 }
 
@@ -146,7 +183,11 @@ export interface TwinTensor {
 /** The twin's tensor table in llama.cpp's order (the embedding, the blocks, the output), and the data section's size. */
 export function twinTable(hp: DeepSeek2Hparams, type: TwinType): { tensors: TwinTensor[]; dataBytes: number } {
   const expected = expectedTensors(hp);
-  const ordered = [...expected.filter(([n]) => n === 'token_embd.weight'), ...expected.filter(([n]) => n.startsWith('blk.')), ...expected.filter(([n]) => n.startsWith('output'))];
+  const ordered = [
+    ...expected.filter(([n]) => n === 'token_embd.weight'),
+    ...expected.filter(([n]) => n.startsWith('blk.')),
+    ...expected.filter(([n]) => n.startsWith('output')),
+  ];
   let next = 0;
   const tensors = ordered.map(([name, ne]): TwinTensor => {
     const t = twinTensorType(name, ne, hp, type);
@@ -175,12 +216,18 @@ export interface TwinOptions {
 }
 
 /** Writes the twin to `o.out`, streaming, then reads its header back as the importer will. */
-export async function writeTwin(o: TwinOptions): Promise<{ path: string; bytes: number; hparams: DeepSeek2Hparams; typeCounts: Record<string, number> }> {
+export async function writeTwin(
+  o: TwinOptions,
+): Promise<{ path: string; bytes: number; hparams: DeepSeek2Hparams; typeCounts: Record<string, number> }> {
   const type = o.type ?? 'Q4_K_M';
   const hp = o.reduced ? LITE_REDUCED : LITE_LEGACY;
   const meta = twinMetadata(hp, type);
   const { tensors, dataBytes } = twinTable(hp, type);
-  const head = header(meta, tensors.map((t) => ({ name: t.name, typeId: t.type.id, ne: t.ne })), tensors.map((t) => t.offset));
+  const head = header(
+    meta,
+    tensors.map((t) => ({ name: t.name, typeId: t.type.id, ne: t.ne })),
+    tensors.map((t) => t.offset),
+  );
   const total = head.byteLength + dataBytes;
   const fd = openSync(o.out, 'w');
   try {
@@ -203,7 +250,8 @@ export async function writeTwin(o: TwinOptions): Promise<{ path: string; bytes: 
   const parsed = await readHeaderFromFile(o.out);
   const read = readDeepSeek2(parsed);
   if (parsed.fileSize !== total) throw new Error(`twin: wrote ${parsed.fileSize} bytes, expected ${total}`);
-  if (read.attentionLayout !== 'legacy' || read.nLayer !== hp.nLayer) throw new Error('twin: the file does not read back as written');
+  if (read.attentionLayout !== 'legacy' || read.nLayer !== hp.nLayer)
+    throw new Error('twin: the file does not read back as written');
   return { path: o.out, bytes: total, hparams: hp, typeCounts: typeCounts(tensors) };
 }
 
@@ -217,17 +265,31 @@ async function main() {
   const out = args.get('out');
   const type = (args.get('type') ?? 'Q4_K_M').toUpperCase() as TwinType;
   const seed = Number(args.get('seed') ?? 1);
-  if (!out || !TWIN_TYPES.includes(type) || !Number.isInteger(seed)) fail('usage: npm run twin -- --out <file.gguf> [--type Q4_K_M|Q4_0] [--seed 1] [--reduced]');
+  if (!out || !TWIN_TYPES.includes(type) || !Number.isInteger(seed))
+    fail('usage: npm run twin -- --out <file.gguf> [--type Q4_K_M|Q4_0] [--seed 1] [--reduced]');
   try {
     const t0 = performance.now();
     let shown = -1;
     const m = await writeTwin({
-      out, type, seed, reduced: args.has('reduced'),
-      onProgress: (d, total) => { const p = Math.floor((20 * d) / total) * 5; if (p !== shown) { shown = p; process.stderr.write(`  writing: ${p}%\n`); } },
+      out,
+      type,
+      seed,
+      reduced: args.has('reduced'),
+      onProgress: (d, total) => {
+        const p = Math.floor((20 * d) / total) * 5;
+        if (p !== shown) {
+          shown = p;
+          process.stderr.write(`  writing: ${p}%\n`);
+        }
+      },
     });
-    const types = Object.entries(m.typeCounts).map(([k, v]) => `${v} ${k}`).join(', ');
+    const types = Object.entries(m.typeCounts)
+      .map(([k, v]) => `${v} ${k}`)
+      .join(', ');
     const s = (performance.now() - t0) / 1000;
-    process.stdout.write(`${m.path}: ${(m.bytes / 1e9).toFixed(2)} GB, ${m.hparams.nLayer} layers, ${types}; written in ${s.toFixed(0)} s (${(m.bytes / 1e6 / s).toFixed(0)} MB/s)\n`);
+    process.stdout.write(
+      `${m.path}: ${(m.bytes / 1e9).toFixed(2)} GB, ${m.hparams.nLayer} layers, ${types}; written in ${s.toFixed(0)} s (${(m.bytes / 1e6 / s).toFixed(0)} MB/s)\n`,
+    );
   } catch (e) {
     fail((e as Error).message);
   }

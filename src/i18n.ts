@@ -36,7 +36,9 @@ export function useLang(): Lang {
   const [l, set] = useState(current);
   useEffect(() => {
     listeners.add(set);
-    return () => { listeners.delete(set); };
+    return () => {
+      listeners.delete(set);
+    };
   }, []);
   return l;
 }
@@ -44,7 +46,10 @@ export function useLang(): Lang {
 type Vars = Record<string, string | number>;
 
 /** `t('key', { n: 3 })` replaces `{n}` in the string of the current language. */
-export function translations<K extends string>(dict: { en: Record<K, string>; zh: Partial<Record<K, string>> }): (key: K, vars?: Vars) => string {
+export function translations<K extends string>(dict: {
+  en: Record<K, string>;
+  zh: Partial<Record<K, string>>;
+}): (key: K, vars?: Vars) => string {
   return (key, vars) => {
     const s = (current === 'zh' ? dict.zh[key] : undefined) ?? dict.en[key];
     return vars ? s.replace(/\{(\w+)\}/g, (_, v: string) => String(vars[v] ?? `{${v}}`)) : s;

@@ -15,7 +15,9 @@ declare const __LITE_CODER_VERSION__: string | undefined;
 export const APP_VERSION: string = typeof __LITE_CODER_VERSION__ === 'string' ? __LITE_CODER_VERSION__ : 'dev';
 
 declare global {
-  interface Window { __LITE_CODER_VERSION__?: string }
+  interface Window {
+    __LITE_CODER_VERSION__?: string;
+  }
 }
 
 const t = translations({
@@ -98,9 +100,31 @@ function UpdateBanner(props: { phase: Phase; onReload: () => void; onDismiss: ()
   useLang(); // re-render when the language changes
   if (props.phase === 'hidden') return null;
   const waiting = props.phase !== 'available';
-  return h('div', { class: 'update-banner', role: 'status', 'aria-live': 'polite', 'data-testid': 'update-banner', 'data-phase': props.phase },
-    h('span', { class: 'update-text' }, props.phase === 'busy' ? t('busy') : props.phase === 'reloading' ? t('reloading') : `${t('available')} —`),
-    h('button', { type: 'button', class: 'primary', 'data-testid': 'update-reload', disabled: waiting, onClick: props.onReload }, t('reload')),
-    waiting ? null : h('button', { type: 'button', class: 'secondary', 'data-testid': 'update-dismiss', onClick: props.onDismiss }, t('later')),
+  return h(
+    'div',
+    {
+      class: 'update-banner',
+      role: 'status',
+      'aria-live': 'polite',
+      'data-testid': 'update-banner',
+      'data-phase': props.phase,
+    },
+    h(
+      'span',
+      { class: 'update-text' },
+      props.phase === 'busy' ? t('busy') : props.phase === 'reloading' ? t('reloading') : `${t('available')} —`,
+    ),
+    h(
+      'button',
+      { type: 'button', class: 'primary', 'data-testid': 'update-reload', disabled: waiting, onClick: props.onReload },
+      t('reload'),
+    ),
+    waiting
+      ? null
+      : h(
+          'button',
+          { type: 'button', class: 'secondary', 'data-testid': 'update-dismiss', onClick: props.onDismiss },
+          t('later'),
+        ),
   );
 }

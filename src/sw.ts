@@ -27,23 +27,26 @@ const scopePath = new URL(self.registration.scope).pathname;
 
 /** Only plain same-origin GETs are ever answered by the service worker. */
 function mayAnswer({ request, url }: RouteMatchCallbackOptions): boolean {
-  return request.method === 'GET'
-    && url.origin === self.location.origin
-    && !request.headers.has('range')
-    && !/\.gguf$/i.test(url.pathname);
+  return (
+    request.method === 'GET' &&
+    url.origin === self.location.origin &&
+    !request.headers.has('range') &&
+    !/\.gguf$/i.test(url.pathname)
+  );
 }
 
 // Precached files, cache-first (their URLs carry a content hash, or a revision in the manifest).
 const precacheRoute = new PrecacheRoute(precache, { ignoreURLParametersMatching: [/^utm_/, /^fbclid$/] });
-registerRoute(new Route((options): unknown => (mayAnswer(options) ? precacheRoute.match(options) : false), precacheRoute.handler));
+registerRoute(
+  new Route((options): unknown => (mayAnswer(options) ? precacheRoute.match(options) : false), precacheRoute.handler),
+);
 
 // Any other navigation inside the app gets the app shell; the test harness pages and files do not.
-registerRoute(new NavigationRoute(precache.createHandlerBoundToURL('index.html'), {
-  denylist: [
-    new RegExp(`^${scopePath.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}tests/`),
-    /\/[^/]+\.(?!html?$)[^/.]+$/i,
-  ],
-}));
+registerRoute(
+  new NavigationRoute(precache.createHandlerBoundToURL('index.html'), {
+    denylist: [new RegExp(`^${scopePath.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}tests/`), /\/[^/]+\.(?!html?$)[^/.]+$/i],
+  }),
+);
 
 // The first install takes the page over at once (so it works offline without a reload); an update
 // waits for the user ("Update available — Reload").
@@ -51,5 +54,6 @@ clientsClaim();
 
 self.addEventListener('message', (event: ExtendableMessageEvent) => {
   const data: unknown = event.data;
-  if (typeof data === 'object' && data !== null && (data as { type?: unknown }).type === 'SKIP_WAITING') void self.skipWaiting();
+  if (typeof data === 'object' && data !== null && (data as { type?: unknown }).type === 'SKIP_WAITING')
+    void self.skipWaiting();
 });

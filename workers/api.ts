@@ -5,7 +5,13 @@
  */
 import type { DeviceReport } from './device/types';
 import type { ImportProgress, ImportSource, ModelSummary, VerifyResult } from './store/types';
-import type { ChatCompletion, ChatCompletionChunk, ChatCompletionRequest, Completion, CompletionCreateParams } from '@mlc-ai/web-llm';
+import type {
+  ChatCompletion,
+  ChatCompletionChunk,
+  ChatCompletionRequest,
+  Completion,
+  CompletionCreateParams,
+} from '@mlc-ai/web-llm';
 import type { GenerateResult, LogitHook, RuntimeStats } from './engine/engine';
 import type { SamplingParams } from './runtime/sampling-params';
 import type { PromptSpec } from './engine/prompts';
@@ -83,23 +89,39 @@ export interface EngineWorkerApi {
    * Put a stored model on the GPU (replacing any loaded one). A later loadModel or unloadModel
    * cancels it: it then rejects with an AbortError, and nothing of it stays on the GPU.
    */
-  loadModel(modelId: string, opts: LoadRequest, onProgress: (done: number, total: number) => void,
-    processor?: LogitProcessorLike): Promise<LoadedModel>;
+  loadModel(
+    modelId: string,
+    opts: LoadRequest,
+    onProgress: (done: number, total: number) => void,
+    processor?: LogitProcessorLike,
+  ): Promise<LoadedModel>;
   unloadModel(): Promise<void>;
   /** The model on the GPU now, if any. */
   loadedModel(): Promise<LoadedModel | undefined>;
   /** The token ids of a prompt for a stored model: raw text (after BOS), the chat format, or FIM. */
   encodePrompt(modelId: string, prompt: PromptSpec): Promise<number[]>;
   /** Generate from token ids (greedy); the KV cache is reused for the prefix shared with the last call. */
-  generateTokens(req: TokenRequest, onToken?: (id: number) => void | Promise<void>, onPrefill?: PrefillProgress): Promise<TokenResult>;
+  generateTokens(
+    req: TokenRequest,
+    onToken?: (id: number) => void | Promise<void>,
+    onPrefill?: PrefillProgress,
+  ): Promise<TokenResult>;
   /**
    * web-llm's chat.completions.create: with `stream`, chunks go to `onChunk` and it resolves with
    * undefined when the last one is sent; otherwise it resolves with the whole completion. `onChunk`
    * returning false says the reader has gone: generation stops after the token in progress.
    */
-  chatCompletion(req: ChatCompletionRequest, onChunk?: (c: ChatCompletionChunk) => boolean | void | Promise<boolean | void>, onPrefill?: PrefillProgress): Promise<ChatCompletion | undefined>;
+  chatCompletion(
+    req: ChatCompletionRequest,
+    onChunk?: (c: ChatCompletionChunk) => boolean | void | Promise<boolean | void>,
+    onPrefill?: PrefillProgress,
+  ): Promise<ChatCompletion | undefined>;
   /** web-llm's completions.create; a `suffix` makes it fill-in-the-middle. Streams as chatCompletion. */
-  completion(req: CompletionCreateParams, onChunk?: (c: Completion) => boolean | void | Promise<boolean | void>, onPrefill?: PrefillProgress): Promise<Completion | undefined>;
+  completion(
+    req: CompletionCreateParams,
+    onChunk?: (c: Completion) => boolean | void | Promise<boolean | void>,
+    onPrefill?: PrefillProgress,
+  ): Promise<Completion | undefined>;
   /**
    * web-llm's forwardTokensAndSample: feed `ids` after what the KV cache holds and sample the next
    * token (not fed) with `sampling` (absent fields: the defaults, a random seed), through the loaded

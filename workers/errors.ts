@@ -29,7 +29,10 @@ export interface NamedErrorClass<D extends ErrorDetails = ErrorDetails> {
 /** An error class whose instances are named `name`. */
 export function named<D extends ErrorDetails = ErrorDetails>(name: string): NamedErrorClass<D> {
   return class extends Error {
-    constructor(message: string, readonly details?: D) {
+    constructor(
+      message: string,
+      readonly details?: D,
+    ) {
       super(message);
       this.name = name;
     }
@@ -63,7 +66,9 @@ export const UnsupportedModelIdError = named('UnsupportedModelIdError');
 /** A grammar (response_format) that could not be compiled. */
 export const GrammarMatcherInitError = named('GrammarMatcherInitError');
 /** details: { promptTokens, contextLength } */
-export const ContextWindowSizeExceededError = named<{ promptTokens: number; contextLength: number }>('ContextWindowSizeExceededError');
+export const ContextWindowSizeExceededError = named<{ promptTokens: number; contextLength: number }>(
+  'ContextWindowSizeExceededError',
+);
 export const DeviceLostError = named('DeviceLostError');
 
 // --- the engine surface (src/api, on the page): web-llm's names; src/api/errors.ts words them as web-llm does ---
@@ -87,7 +92,10 @@ export const ServiceWorkerRestartedError = named('ServiceWorkerRestartedError');
 
 /** The prompt does not fit the context: the error names both numbers, and carries them for the UI. */
 export function contextExceeded(promptTokens: number, contextLength: number): Error {
-  return new ContextWindowSizeExceededError(`The prompt is ${promptTokens} tokens, but the context on this device holds ${contextLength}.`, { promptTokens, contextLength });
+  return new ContextWindowSizeExceededError(
+    `The prompt is ${promptTokens} tokens, but the context on this device holds ${contextLength}.`,
+    { promptTokens, contextLength },
+  );
 }
 
 // --- the runtime ---
@@ -162,7 +170,10 @@ export class NeedMoreBytes extends Error {
 
 /** An import that failed; `resumable`: what it stored is kept, and importing the same file again resumes. */
 export class ImportError extends Error {
-  constructor(message: string, readonly resumable: boolean) {
+  constructor(
+    message: string,
+    readonly resumable: boolean,
+  ) {
     super(message);
     this.name = 'ImportError';
   }
@@ -171,7 +182,11 @@ export class ImportError extends Error {
 /** The file could not be read: the network, the server or the local file failed. */
 export class SourceError extends Error {
   /** @param status the HTTP status that caused it, if one did */
-  constructor(message: string, readonly retryable: boolean, readonly status?: number) {
+  constructor(
+    message: string,
+    readonly retryable: boolean,
+    readonly status?: number,
+  ) {
     super(message);
     this.name = 'SourceError';
   }
@@ -181,7 +196,10 @@ export class SourceError extends Error {
 
 /** A host's message the widget refuses; `code` goes back to the host in the error message. */
 export class ProtocolError extends Error {
-  constructor(readonly code: ProtocolErrorCode, message: string) {
+  constructor(
+    readonly code: ProtocolErrorCode,
+    message: string,
+  ) {
     super(message);
     this.name = 'ProtocolError';
   }

@@ -7,7 +7,10 @@
  */
 import type { AppConfig, ModelRecord } from '@mlc-ai/web-llm';
 import {
-  HIDDEN_SIZE, LARGEST_BOUND_TENSOR_BYTES, RESIDENT_WORKING_MARGIN, VOCAB_SIZE,
+  HIDDEN_SIZE,
+  LARGEST_BOUND_TENSOR_BYTES,
+  RESIDENT_WORKING_MARGIN,
+  VOCAB_SIZE,
 } from '../../workers/device/requirements';
 import { modelRecordNotFound } from './errors';
 
@@ -23,7 +26,7 @@ export const LITE_CODER_RUNTIME = 'lite-coder:deepseek2-webgpu';
 const HOST = 'https://huggingface.co/bartowski/DeepSeek-Coder-V2-Lite-Instruct-GGUF/resolve/main/';
 const MiB = 1024 * 1024;
 /** The Q8_0 file keeps the output head in Q8_0 (34 bytes per 32 weights), the others in Q6_K. */
-const Q8_0_OUTPUT_BYTES = (VOCAB_SIZE * HIDDEN_SIZE / 32) * 34;
+const Q8_0_OUTPUT_BYTES = ((VOCAB_SIZE * HIDDEN_SIZE) / 32) * 34;
 
 /**
  * One published file: its quantization and size in bytes as the host lists it (rounded to 10 MB;

@@ -17,16 +17,20 @@ export type StoreRemote = Pick<EngineWorkerApi, 'listModels' | 'deleteModel'>;
 
 /** The stored models (complete or not) imported from `url`: a file's URL, or that of any file of a split model. */
 export function storedFrom(models: readonly ModelSummary[], url: string): ModelSummary[] {
-  return models.filter((m) => m.source.kind === 'url'
-    && (m.source.url === url || (m.source.shards ?? []).some((s) => s.name === url)));
+  return models.filter(
+    (m) => m.source.kind === 'url' && (m.source.url === url || (m.source.shards ?? []).some((s) => s.name === url)),
+  );
 }
 
 /**
  * The stored models `modelId` names: its app-config record's imports, or the stored model of that id.
  * Throws web-llm's ModelNotFoundError when it is neither.
  */
-export async function storedModelsOf(store: StoreRemote, modelId: string,
-  appConfig: AppConfig = prebuiltAppConfig): Promise<ModelSummary[]> {
+export async function storedModelsOf(
+  store: StoreRemote,
+  modelId: string,
+  appConfig: AppConfig = prebuiltAppConfig,
+): Promise<ModelSummary[]> {
   const models = await store.listModels();
   const record = findRecord(appConfig, modelId);
   if (record) return storedFrom(models, recordUrl(record));

@@ -25,8 +25,17 @@ export interface RequestDefaults {
 const SAMPLING = ['temperature', 'top_p', 'repetition_penalty', 'frequency_penalty', 'presence_penalty'] as const;
 /** ChatConfig fields of an MLC model package: a GGUF file brings its own. */
 const PACKAGE_FIELDS = [
-  'tokenizer_files', 'tokenizer_info', 'token_table_postproc_method', 'vocab_size', 'conv_config', 'conv_template',
-  'bos_token_id', 'model_type', 'model_config', 'max_history_size', 'attention_sink_size',
+  'tokenizer_files',
+  'tokenizer_info',
+  'token_table_postproc_method',
+  'vocab_size',
+  'conv_config',
+  'conv_template',
+  'bos_token_id',
+  'model_type',
+  'model_config',
+  'max_history_size',
+  'attention_sink_size',
 ] as const;
 
 /**
@@ -34,8 +43,10 @@ const PACKAGE_FIELDS = [
  * web-llm's UnsupportedFieldsError for a positive sliding_window_size (this engine has no sliding
  * window), and a TypeError naming a context size that is not a positive integer.
  */
-export function readChatOptions(opts: LiteCoderChatOptions | undefined,
-  overrides: ChatOptions | undefined): { load: LoadRequest; defaults: RequestDefaults } {
+export function readChatOptions(
+  opts: LiteCoderChatOptions | undefined,
+  overrides: ChatOptions | undefined,
+): { load: LoadRequest; defaults: RequestDefaults } {
   const o: LiteCoderChatOptions = { ...overrides, ...opts };
   if (o.sliding_window_size !== undefined && o.sliding_window_size > 0) {
     throw unsupportedFields(['sliding_window_size'], 'ChatOptions');

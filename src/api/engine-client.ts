@@ -9,11 +9,32 @@
  */
 import * as Comlink from 'comlink';
 import type {
-  AppConfig, ChatCompletion, ChatCompletionChunk, ChatCompletionRequest, ChatCompletionRequestBase,
-  ChatCompletionRequestNonStreaming, ChatCompletionRequestStreaming, Completion, CompletionCreateParams,
-  CompletionCreateParamsBase, CompletionCreateParamsNonStreaming, CompletionCreateParamsStreaming, CreateEmbeddingResponse,
-  EmbeddingCreateParams, InitProgressCallback, LogitProcessor, LogLevel, MLCEngineConfig, MLCEngineInterface, ModelRecord,
-  ResumeChatCompletionOptions, ResumeProbeResult, ResumeResult, Chat, Completions, Embeddings,
+  AppConfig,
+  ChatCompletion,
+  ChatCompletionChunk,
+  ChatCompletionRequest,
+  ChatCompletionRequestBase,
+  ChatCompletionRequestNonStreaming,
+  ChatCompletionRequestStreaming,
+  Completion,
+  CompletionCreateParams,
+  CompletionCreateParamsBase,
+  CompletionCreateParamsNonStreaming,
+  CompletionCreateParamsStreaming,
+  CreateEmbeddingResponse,
+  EmbeddingCreateParams,
+  InitProgressCallback,
+  LogitProcessor,
+  LogLevel,
+  MLCEngineConfig,
+  MLCEngineInterface,
+  ModelRecord,
+  ResumeChatCompletionOptions,
+  ResumeProbeResult,
+  ResumeResult,
+  Chat,
+  Completions,
+  Embeddings,
 } from '@mlc-ai/web-llm';
 import type { EngineWorkerApi, LoadedModel, LoadRequest, LogitProcessorLike } from '../../workers/api';
 import type { ImportProgress, ModelSummary } from '../../workers/store/types';
@@ -21,8 +42,16 @@ import { findRecord, prebuiltAppConfig, recordUrl } from './app-config';
 import { storedFrom } from './cache';
 import { readChatOptions, withDefaults, type LiteCoderChatOptions, type RequestDefaults } from './chat-options';
 import {
-  featureUnsupported, modelNotLoaded, modelRecordNotFound, multipleModelsUnsupported, notAnEmbeddingModel,
-  reloadArgumentSizeUnmatched, reloadModelIdNotUnique, specifiedModelNotFound, unsupportedFields, webGpuNotAvailable,
+  featureUnsupported,
+  modelNotLoaded,
+  modelRecordNotFound,
+  multipleModelsUnsupported,
+  notAnEmbeddingModel,
+  reloadArgumentSizeUnmatched,
+  reloadModelIdNotUnique,
+  specifiedModelNotFound,
+  unsupportedFields,
+  webGpuNotAvailable,
   workerEngineModelNotLoaded,
 } from './errors';
 import { AbortError } from '../../workers/errors';
@@ -30,9 +59,22 @@ import { log, setLogLevel } from './log';
 import { streamOf } from './stream';
 
 /** What the client needs of the engine worker (a comlink remote, or an object that behaves as one). */
-export type EngineRemote = Pick<Comlink.Remote<EngineWorkerApi>,
-  | 'chatCompletion' | 'completion' | 'listModels' | 'loadModel' | 'unloadModel' | 'loadedModel' | 'interruptGenerate'
-  | 'resetChat' | 'importModel' | 'cancelImport' | 'adapterSummary' | 'forwardTokensAndSample' | 'runtimeStats'>;
+export type EngineRemote = Pick<
+  Comlink.Remote<EngineWorkerApi>,
+  | 'chatCompletion'
+  | 'completion'
+  | 'listModels'
+  | 'loadModel'
+  | 'unloadModel'
+  | 'loadedModel'
+  | 'interruptGenerate'
+  | 'resetChat'
+  | 'importModel'
+  | 'cancelImport'
+  | 'adapterSummary'
+  | 'forwardTokensAndSample'
+  | 'runtimeStats'
+>;
 
 /** How a client reaches its engine, which changes a few of web-llm's behaviours. */
 export interface ClientKind {
@@ -77,22 +119,29 @@ export class LiteCoderEngine implements MLCEngineInterface {
    *   initProgressCallback, logLevel, logitProcessorRegistry (ignored by worker clients, as in web-llm)
    * @param remote the engine worker
    */
-  constructor(engineConfig: MLCEngineConfig | undefined, protected readonly remote: EngineRemote,
-    private readonly kind: ClientKind = {}) {
+  constructor(
+    engineConfig: MLCEngineConfig | undefined,
+    protected readonly remote: EngineRemote,
+    private readonly kind: ClientKind = {},
+  ) {
     this.appConfig = engineConfig?.appConfig ?? prebuiltAppConfig;
     if (engineConfig?.logLevel) this.setLogLevel(engineConfig.logLevel);
     this.progress = engineConfig?.initProgressCallback;
     if (engineConfig?.logitProcessorRegistry) {
       if (kind.workerClass) {
-        log.warn(`The logitProcessorRegistry of engineConfig is ignored by ${kind.workerClass}: register the processors `
-          + 'with the handler in the worker (setLogitProcessorRegistry).');
+        log.warn(
+          `The logitProcessorRegistry of engineConfig is ignored by ${kind.workerClass}: register the processors ` +
+            'with the handler in the worker (setLogitProcessorRegistry).',
+        );
       } else {
         this.logitProcessorRegistry = engineConfig.logitProcessorRegistry;
       }
     }
     // web-llm's Chat, Completions and Embeddings are classes whose only state is the engine: these
     // objects do what theirs do (call the engine), and carry their types.
-    this.chat = { completions: { create: (req: ChatCompletionRequest) => this.chatCompletion(req) } } as unknown as Chat;
+    this.chat = {
+      completions: { create: (req: ChatCompletionRequest) => this.chatCompletion(req) },
+    } as unknown as Chat;
     this.completions = { create: (req: CompletionCreateParams) => this.completion(req) } as unknown as Completions;
     this.embeddings = { create: (req: EmbeddingCreateParams) => this.embedding(req) } as unknown as Embeddings;
   }
@@ -166,12 +215,19 @@ export class LiteCoderEngine implements MLCEngineInterface {
       const processor = this.kind.workerClass ? undefined : this.logitProcessorRegistry?.get(id);
       // An unload() during the import: the load must not start after it (nothing awaits from here to the call).
       if (abort.signal.aborted) throw new AbortError('The load was cancelled by a later load or unload.');
-      const loaded = await this.remote.loadModel(storedId, { ...load, name: id }, Comlink.proxy((done: number, total: number) => {
-        report(done / total, `Loading weights onto the GPU: ${done} of ${total}`);
-      }), processor ? Comlink.proxy(processorLike(processor)) : undefined);
+      const loaded = await this.remote.loadModel(
+        storedId,
+        { ...load, name: id },
+        Comlink.proxy((done: number, total: number) => {
+          report(done / total, `Loading weights onto the GPU: ${done} of ${total}`);
+        }),
+        processor ? Comlink.proxy(processorLike(processor)) : undefined,
+      );
       if (load.contextLength && loaded.contextLength < load.contextLength) {
-        log.warn(`context_window_size ${load.contextLength} is more than this device's KV cache reserve holds: `
-          + `the context is ${loaded.contextLength} tokens.`);
+        log.warn(
+          `context_window_size ${load.contextLength} is more than this device's KV cache reserve holds: ` +
+            `the context is ${loaded.contextLength} tokens.`,
+        );
       }
       this.current = { id, storedId, load, defaults };
       const gpu = (await this.remote.adapterSummary())?.adapter;
@@ -200,14 +256,18 @@ export class LiteCoderEngine implements MLCEngineInterface {
   chatCompletion(request: ChatCompletionRequestBase): Promise<AsyncIterable<ChatCompletionChunk> | ChatCompletion>;
   async chatCompletion(request: ChatCompletionRequest): Promise<AsyncIterable<ChatCompletionChunk> | ChatCompletion> {
     const current = await this.forRequest('ChatCompletionRequest', request.model);
-    if (request.extra_body?.resumable?.enabled) throw unsupportedFields(['extra_body.resumable'], 'ChatCompletionRequest');
+    if (request.extra_body?.resumable?.enabled)
+      throw unsupportedFields(['extra_body.resumable'], 'ChatCompletionRequest');
     const req = withDefaults(request, current.defaults);
     this.message = '';
     if (req.stream) {
-      return streamOf<ChatCompletionChunk>((onChunk) => this.remote.chatCompletion(req, onChunk, this.prefillProxy()), (c) => {
-        c.model = current.id;
-        this.message += c.choices[0]?.delta.content ?? '';
-      });
+      return streamOf<ChatCompletionChunk>(
+        (onChunk) => this.remote.chatCompletion(req, onChunk, this.prefillProxy()),
+        (c) => {
+          c.model = current.id;
+          this.message += c.choices[0]?.delta.content ?? '';
+        },
+      );
     }
     const r = (await this.remote.chatCompletion(req, undefined, this.prefillProxy())) as ChatCompletion;
     r.model = current.id;
@@ -223,10 +283,13 @@ export class LiteCoderEngine implements MLCEngineInterface {
     const req = withDefaults(request, current.defaults);
     this.message = '';
     if (req.stream) {
-      return streamOf<Completion>((onChunk) => this.remote.completion(req, onChunk, this.prefillProxy()), (c) => {
-        c.model = current.id;
-        this.message += c.choices[0]?.text ?? '';
-      });
+      return streamOf<Completion>(
+        (onChunk) => this.remote.completion(req, onChunk, this.prefillProxy()),
+        (c) => {
+          c.model = current.id;
+          this.message += c.choices[0]?.text ?? '';
+        },
+      );
     }
     const r = (await this.remote.completion(req, undefined, this.prefillProxy())) as Completion;
     r.model = current.id;
@@ -250,8 +313,10 @@ export class LiteCoderEngine implements MLCEngineInterface {
   async runtimeStatsText(modelId?: string): Promise<string> {
     this.selected('runtimeStatsText', modelId);
     const s = await this.remote.runtimeStats();
-    return `prefill: ${(s.prefillTokens / s.prefillSeconds).toFixed(4)} tokens/sec, `
-      + `decoding: ${(s.decodeTokens / s.decodeSeconds).toFixed(4)} tokens/sec`;
+    return (
+      `prefill: ${(s.prefillTokens / s.prefillSeconds).toFixed(4)} tokens/sec, ` +
+      `decoding: ${(s.decodeTokens / s.decodeSeconds).toFixed(4)} tokens/sec`
+    );
   }
 
   /**
@@ -263,7 +328,8 @@ export class LiteCoderEngine implements MLCEngineInterface {
     const current = this.selected('forwardTokensAndSample', modelId);
     const { temperature, top_p, repetition_penalty } = current.defaults;
     return this.remote.forwardTokensAndSample(inputIds, isPrefill, {
-      ...(temperature !== undefined ? { temperature } : {}), ...(top_p !== undefined ? { top_p } : {}),
+      ...(temperature !== undefined ? { temperature } : {}),
+      ...(top_p !== undefined ? { top_p } : {}),
       ...(repetition_penalty !== undefined ? { repetition_penalty } : {}),
     });
   }
@@ -299,8 +365,10 @@ export class LiteCoderEngine implements MLCEngineInterface {
     return [];
   }
 
-  async resumeChatCompletion(sessionId: string,
-    _options?: ResumeChatCompletionOptions): Promise<ResumeResult | AsyncIterable<ChatCompletionChunk>> {
+  async resumeChatCompletion(
+    sessionId: string,
+    _options?: ResumeChatCompletionOptions,
+  ): Promise<ResumeResult | AsyncIterable<ChatCompletionChunk>> {
     throw new Error(`Resumable session not found: ${sessionId}`);
   }
 
@@ -343,18 +411,26 @@ export class LiteCoderEngine implements MLCEngineInterface {
   }
 
   /** The stored model of an app-config record, imported from its URL first if it is not stored whole. */
-  private async storedOrImported(record: ModelRecord, signal: AbortSignal,
-    report: (progress: number, text: string) => void): Promise<string> {
+  private async storedOrImported(
+    record: ModelRecord,
+    signal: AbortSignal,
+    report: (progress: number, text: string) => void,
+  ): Promise<string> {
     await this.checkFeatures(record);
     const url = recordUrl(record);
     const ready = storedFrom(await this.remote.listModels(), url).find((m) => m.state === 'ready');
     if (ready) return ready.id;
-    const cancel = () => { void this.remote.cancelImport(); };
+    const cancel = () => {
+      void this.remote.cancelImport();
+    };
     signal.addEventListener('abort', cancel);
     try {
-      const m = await this.remote.importModel({ kind: 'url', url }, Comlink.proxy((p: ImportProgress) => {
-        report(p.bytesTotal > 0 ? p.bytesDone / p.bytesTotal : 0, importText(record.model_id, p));
-      }));
+      const m = await this.remote.importModel(
+        { kind: 'url', url },
+        Comlink.proxy((p: ImportProgress) => {
+          report(p.bytesTotal > 0 ? p.bytesDone / p.bytesTotal : 0, importText(record.model_id, p));
+        }),
+      );
       return m.id;
     } finally {
       signal.removeEventListener('abort', cancel);
@@ -369,7 +445,8 @@ export class LiteCoderEngine implements MLCEngineInterface {
     for (const feature of wanted) {
       const has = feature === 'shader-f16' ? f?.shaderF16 : feature === 'subgroups' ? f?.subgroups : undefined;
       if (has === false) throw featureUnsupported(feature);
-      if (has === undefined) log.warn(`required_features: cannot tell whether the GPU has "${feature}"; loading anyway.`);
+      if (has === undefined)
+        log.warn(`required_features: cannot tell whether the GPU has "${feature}"; loading anyway.`);
     }
   }
 }
@@ -378,8 +455,10 @@ export class LiteCoderEngine implements MLCEngineInterface {
 function importText(modelId: string, p: ImportProgress): string {
   const gb = (n: number) => `${(n / 1e9).toFixed(2)} GB`;
   const pct = p.bytesTotal > 0 ? Math.floor((100 * p.bytesDone) / p.bytesTotal) : 0;
-  return `Fetching ${modelId} (${p.phase}): ${gb(p.bytesDone)} of ${gb(p.bytesTotal)}, ${pct}% completed. `
-    + 'It is stored in this browser the first time; later loads read it from there.';
+  return (
+    `Fetching ${modelId} (${p.phase}): ${gb(p.bytesDone)} of ${gb(p.bytesTotal)}, ${pct}% completed. ` +
+    'It is stored in this browser the first time; later loads read it from there.'
+  );
 }
 
 /** A page's LogitProcessor as the worker calls it, across comlink. */

@@ -23,18 +23,67 @@ import { RemoteEngine } from './remote-engine';
 
 // Every public type of web-llm (its classes Chat, Completions and Embeddings as types).
 export type {
-  AppConfig, Chat, ChatCompletion, ChatCompletionAssistantMessageParam, ChatCompletionAudioInput, ChatCompletionAudioInputPCM,
-  ChatCompletionAudioInputWav, ChatCompletionChunk, ChatCompletionContentPart, ChatCompletionContentPartImage,
-  ChatCompletionContentPartInputAudio, ChatCompletionContentPartText, ChatCompletionFinishReason, ChatCompletionMessage,
-  ChatCompletionMessageParam, ChatCompletionMessageToolCall, ChatCompletionNamedToolChoice, ChatCompletionRequest,
-  ChatCompletionRequestBase, ChatCompletionRequestNonStreaming, ChatCompletionRequestStreaming, ChatCompletionRole,
-  ChatCompletionSystemMessageParam, ChatCompletionTokenLogprob, ChatCompletionTool, ChatCompletionToolChoiceOption,
-  ChatCompletionToolMessageParam, ChatCompletionUserMessageParam, ChatOptions, Completion, CompletionChoice,
-  CompletionCreateParams, CompletionCreateParamsBase, CompletionCreateParamsNonStreaming, CompletionCreateParamsStreaming,
-  Completions, CompletionUsage, CreateEmbeddingResponse, Embedding, EmbeddingCreateParams, Embeddings, FileIntegrityMap,
-  FunctionDefinition, FunctionParameters, GenerationConfig, InitProgressCallback, InitProgressReport, LogitProcessor, LogLevel,
-  MLCEngineConfig, MLCEngineInterface, ModelIntegrity, ModelRecord, OPFSAccessMode, ResponseFormat, ResumableGenerationConfig,
-  ResumeChatCompletionOptions, ResumeProbeResult, ResumeResult, SRIString, TopLogprob,
+  AppConfig,
+  Chat,
+  ChatCompletion,
+  ChatCompletionAssistantMessageParam,
+  ChatCompletionAudioInput,
+  ChatCompletionAudioInputPCM,
+  ChatCompletionAudioInputWav,
+  ChatCompletionChunk,
+  ChatCompletionContentPart,
+  ChatCompletionContentPartImage,
+  ChatCompletionContentPartInputAudio,
+  ChatCompletionContentPartText,
+  ChatCompletionFinishReason,
+  ChatCompletionMessage,
+  ChatCompletionMessageParam,
+  ChatCompletionMessageToolCall,
+  ChatCompletionNamedToolChoice,
+  ChatCompletionRequest,
+  ChatCompletionRequestBase,
+  ChatCompletionRequestNonStreaming,
+  ChatCompletionRequestStreaming,
+  ChatCompletionRole,
+  ChatCompletionSystemMessageParam,
+  ChatCompletionTokenLogprob,
+  ChatCompletionTool,
+  ChatCompletionToolChoiceOption,
+  ChatCompletionToolMessageParam,
+  ChatCompletionUserMessageParam,
+  ChatOptions,
+  Completion,
+  CompletionChoice,
+  CompletionCreateParams,
+  CompletionCreateParamsBase,
+  CompletionCreateParamsNonStreaming,
+  CompletionCreateParamsStreaming,
+  Completions,
+  CompletionUsage,
+  CreateEmbeddingResponse,
+  Embedding,
+  EmbeddingCreateParams,
+  Embeddings,
+  FileIntegrityMap,
+  FunctionDefinition,
+  FunctionParameters,
+  GenerationConfig,
+  InitProgressCallback,
+  InitProgressReport,
+  LogitProcessor,
+  LogLevel,
+  MLCEngineConfig,
+  MLCEngineInterface,
+  ModelIntegrity,
+  ModelRecord,
+  OPFSAccessMode,
+  ResponseFormat,
+  ResumableGenerationConfig,
+  ResumeChatCompletionOptions,
+  ResumeProbeResult,
+  ResumeResult,
+  SRIString,
+  TopLogprob,
 } from '@mlc-ai/web-llm';
 export type { LoadRequest, LoadedModel } from '../../workers/api';
 export type { ImportProgress, ModelSummary } from '../../workers/store/types';
@@ -42,11 +91,28 @@ export type { LiteCoderChatOptions } from './chat-options';
 export type { LiteCoderModelRecord } from './app-config';
 export { prebuiltAppConfig, LITE_CODER_RUNTIME } from './app-config';
 export {
-  RemoteEngine, RemoteAuthError, RemoteCorsError, RemoteNotFoundError, RemoteRateLimitError, RemoteRequestError, RemoteServerError,
-  RemoteStreamError, RemoteUnreachableError, type RemoteSettings,
+  RemoteEngine,
+  RemoteAuthError,
+  RemoteCorsError,
+  RemoteNotFoundError,
+  RemoteRateLimitError,
+  RemoteRequestError,
+  RemoteServerError,
+  RemoteStreamError,
+  RemoteUnreachableError,
+  type RemoteSettings,
 } from './remote-engine';
-export { WebWorkerMLCEngine, WebWorkerMLCEngineHandler, CreateWebWorkerMLCEngine, type ChatWorker } from './worker-engine';
-export { ServiceWorkerMLCEngine, ServiceWorkerMLCEngineHandler, CreateServiceWorkerMLCEngine } from './service-worker-engine';
+export {
+  WebWorkerMLCEngine,
+  WebWorkerMLCEngineHandler,
+  CreateWebWorkerMLCEngine,
+  type ChatWorker,
+} from './worker-engine';
+export {
+  ServiceWorkerMLCEngine,
+  ServiceWorkerMLCEngineHandler,
+  CreateServiceWorkerMLCEngine,
+} from './service-worker-engine';
 
 installErrorTransfer(Comlink);
 
@@ -55,8 +121,11 @@ const ENGINE_WORKER = 'lite-coder-engine';
 declare const __LITE_CODER_VERSION__: string | undefined;
 
 // Started as MLCEngine's engine worker: serve the engine.
-if (typeof DedicatedWorkerGlobalScope !== 'undefined' && globalThis instanceof DedicatedWorkerGlobalScope
-  && (globalThis as unknown as DedicatedWorkerGlobalScope).name === ENGINE_WORKER) {
+if (
+  typeof DedicatedWorkerGlobalScope !== 'undefined' &&
+  globalThis instanceof DedicatedWorkerGlobalScope &&
+  (globalThis as unknown as DedicatedWorkerGlobalScope).name === ENGINE_WORKER
+) {
   Comlink.expose(new EngineHandler());
 }
 
@@ -96,14 +165,23 @@ export interface RemoteEngineConfig extends MLCEngineConfig {
  * model `modelId` instead (for devices that cannot run the model).
  */
 export async function CreateMLCEngine(modelId: string, engineConfig: RemoteEngineConfig): Promise<RemoteEngine>;
-export async function CreateMLCEngine(modelId: string | string[], engineConfig?: MLCEngineConfig,
-  chatOpts?: LiteCoderChatOptions | LiteCoderChatOptions[]): Promise<MLCEngine>;
-export async function CreateMLCEngine(modelId: string | string[], engineConfig?: MLCEngineConfig | RemoteEngineConfig,
-  chatOpts?: LiteCoderChatOptions | LiteCoderChatOptions[]): Promise<MLCEngine | RemoteEngine> {
+export async function CreateMLCEngine(
+  modelId: string | string[],
+  engineConfig?: MLCEngineConfig,
+  chatOpts?: LiteCoderChatOptions | LiteCoderChatOptions[],
+): Promise<MLCEngine>;
+export async function CreateMLCEngine(
+  modelId: string | string[],
+  engineConfig?: MLCEngineConfig | RemoteEngineConfig,
+  chatOpts?: LiteCoderChatOptions | LiteCoderChatOptions[],
+): Promise<MLCEngine | RemoteEngine> {
   if (engineConfig && 'endpoint' in engineConfig && typeof engineConfig.endpoint === 'string') {
-    const remote = new RemoteEngine({ endpoint: engineConfig.endpoint, ...(engineConfig.apiKey ? { apiKey: engineConfig.apiKey } : {}) });
+    const remote = new RemoteEngine({
+      endpoint: engineConfig.endpoint,
+      ...(engineConfig.apiKey ? { apiKey: engineConfig.apiKey } : {}),
+    });
     if (engineConfig.initProgressCallback) remote.setInitProgressCallback(engineConfig.initProgressCallback);
-    await remote.reload(Array.isArray(modelId) ? modelId[0] ?? '' : modelId);
+    await remote.reload(Array.isArray(modelId) ? (modelId[0] ?? '') : modelId);
     return remote;
   }
   const e = new MLCEngine(engineConfig);
@@ -112,8 +190,11 @@ export async function CreateMLCEngine(modelId: string | string[], engineConfig?:
 }
 
 /** CreateMLCEngine, with the model optional (none: nothing is loaded yet). */
-export async function CreateLiteCoderEngine(modelId?: string, engineConfig?: MLCEngineConfig,
-  chatOpts?: LiteCoderChatOptions): Promise<MLCEngine> {
+export async function CreateLiteCoderEngine(
+  modelId?: string,
+  engineConfig?: MLCEngineConfig,
+  chatOpts?: LiteCoderChatOptions,
+): Promise<MLCEngine> {
   const e = new MLCEngine(engineConfig);
   if (modelId !== undefined) await e.reload(modelId, chatOpts);
   return e;
@@ -121,12 +202,21 @@ export async function CreateLiteCoderEngine(modelId?: string, engineConfig?: MLC
 
 /** web-llm's cache helpers, on the origin's model store (see cache.ts). */
 export const {
-  hasModelInCache, deleteModelInCache, deleteModelAllInfoInCache, deleteChatConfigInCache, deleteModelWasmInCache,
+  hasModelInCache,
+  deleteModelInCache,
+  deleteModelAllInfoInCache,
+  deleteChatConfigInCache,
+  deleteModelWasmInCache,
 } = cacheHelpers(engine);
 
 /** web-llm's ModelType (a record's model_type): this engine runs LLMs only. */
 export const ModelType = {
-  LLM: 0, embedding: 1, VLM: 2, 0: 'LLM', 1: 'embedding', 2: 'VLM',
+  LLM: 0,
+  embedding: 1,
+  VLM: 2,
+  0: 'LLM',
+  1: 'embedding',
+  2: 'VLM',
 } as unknown as typeof WebLlmModelType;
 export type ModelType = WebLlmModelType;
 
@@ -146,9 +236,13 @@ export const modelVersion: string = typeof __LITE_CODER_VERSION__ === 'string' ?
  * `id` is what `reload()` and `CreateMLCEngine()` take. (A model of the app config is imported by
  * reload() itself, the first time.)
  */
-export async function importModel(source: string | URL | Blob | readonly File[],
-  onProgress?: (p: ImportProgress) => void): Promise<ModelSummary> {
-  const progress = Comlink.proxy((p: ImportProgress) => { onProgress?.(p); });
+export async function importModel(
+  source: string | URL | Blob | readonly File[],
+  onProgress?: (p: ImportProgress) => void,
+): Promise<ModelSummary> {
+  const progress = Comlink.proxy((p: ImportProgress) => {
+    onProgress?.(p);
+  });
   if (typeof source === 'string' || source instanceof URL) {
     return engine().importModel({ kind: 'url', url: new URL(source, location.href).href }, progress);
   }
@@ -168,4 +262,3 @@ export function listStoredModels(): Promise<ModelSummary[]> {
 export function deleteModel(id: string): Promise<void> {
   return engine().deleteModel(id);
 }
-

@@ -13,14 +13,24 @@ let threshold = LEVELS.WARN;
 export function setLogLevel(level: LogLevel): void {
   const n = (LEVELS as Record<string, number | undefined>)[level];
   if (n === undefined) {
-    throw new TypeError(`setLogLevel: unknown log level "${String(level)}" (one of ${Object.keys(LEVELS).join(', ')}).`);
+    throw new TypeError(
+      `setLogLevel: unknown log level "${String(level)}" (one of ${Object.keys(LEVELS).join(', ')}).`,
+    );
   }
   threshold = n;
 }
 
 export const log = {
-  debug: (...args: unknown[]): void => { if (threshold <= LEVELS.DEBUG) console.debug(...args); },
-  info: (...args: unknown[]): void => { if (threshold <= LEVELS.INFO) console.info(...args); },
-  warn: (...args: unknown[]): void => { if (threshold <= LEVELS.WARN) console.warn(...args); },
-  error: (...args: unknown[]): void => { if (threshold <= LEVELS.ERROR) console.error(...args); },
+  debug: (...args: unknown[]): void => {
+    if (threshold <= LEVELS.DEBUG) console.debug(...args);
+  },
+  info: (...args: unknown[]): void => {
+    if (threshold <= LEVELS.INFO) console.info(...args);
+  },
+  warn: (...args: unknown[]): void => {
+    if (threshold <= LEVELS.WARN) console.warn(...args);
+  },
+  error: (...args: unknown[]): void => {
+    if (threshold <= LEVELS.ERROR) console.error(...args);
+  },
 };

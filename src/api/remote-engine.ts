@@ -10,8 +10,14 @@
  * after the chunks that did arrive, so the caller keeps the partial answer.
  */
 import type {
-  ChatCompletion, ChatCompletionChunk, ChatCompletionRequestNonStreaming, ChatCompletionRequestStreaming, Completion,
-  CompletionCreateParamsNonStreaming, CompletionCreateParamsStreaming, InitProgressCallback,
+  ChatCompletion,
+  ChatCompletionChunk,
+  ChatCompletionRequestNonStreaming,
+  ChatCompletionRequestStreaming,
+  Completion,
+  CompletionCreateParamsNonStreaming,
+  CompletionCreateParamsStreaming,
+  InitProgressCallback,
 } from '@mlc-ai/web-llm';
 import { createParser } from 'eventsource-parser';
 import { named } from '../../workers/errors';
@@ -61,9 +67,13 @@ export function apiBase(endpoint: string): string {
   try {
     url = new URL(endpoint.trim());
   } catch {
-    throw new RemoteRequestError(`"${endpoint}" is not a URL: give the server's address, such as http://localhost:11434/v1.`, { status: 0 });
+    throw new RemoteRequestError(
+      `"${endpoint}" is not a URL: give the server's address, such as http://localhost:11434/v1.`,
+      { status: 0 },
+    );
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new RemoteRequestError(`"${endpoint}" is not an http(s) address.`, { status: 0 });
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new RemoteRequestError(`"${endpoint}" is not an http(s) address.`, { status: 0 });
   // trailing slashes off by a scan (a pattern like /\/+$/ is quadratic on a long run of slashes)
   let end = url.pathname.length;
   while (end > 0 && url.pathname[end - 1] === '/') end--;
@@ -99,8 +109,14 @@ export class RemoteEngine {
     list: async (): Promise<{ id: string; name: string }[]> => {
       const res = await this.fetch('/models', { method: 'GET' });
       const body = (await res.json().catch(() => null)) as { data?: { id?: unknown }[] } | null;
-      if (!body || !Array.isArray(body.data)) throw new RemoteRequestError(`${this.base}/models did not answer with a model list: is this an OpenAI-compatible API?`, { status: res.status });
-      return body.data.filter((m): m is { id: string } => typeof m.id === 'string').map((m) => ({ id: m.id, name: m.id }));
+      if (!body || !Array.isArray(body.data))
+        throw new RemoteRequestError(
+          `${this.base}/models did not answer with a model list: is this an OpenAI-compatible API?`,
+          { status: res.status },
+        );
+      return body.data
+        .filter((m): m is { id: string } => typeof m.id === 'string')
+        .map((m) => ({ id: m.id, name: m.id }));
     },
   };
 
@@ -117,9 +133,18 @@ export class RemoteEngine {
     const started = performance.now();
     const models = await this.models.list();
     const chosen = model ? models.find((m) => m.id === model) : models[0];
-    if (!chosen) throw new RemoteNotFoundError(model ? `The server has no model "${model}"; it has ${models.map((m) => m.id).join(', ') || 'none'}.` : 'The server lists no models.');
+    if (!chosen)
+      throw new RemoteNotFoundError(
+        model
+          ? `The server has no model "${model}"; it has ${models.map((m) => m.id).join(', ') || 'none'}.`
+          : 'The server lists no models.',
+      );
     this.model = chosen.id;
-    this.progress?.({ progress: 1, timeElapsed: (performance.now() - started) / 1000, text: `Using ${chosen.id} on ${new URL(this.base).host}` });
+    this.progress?.({
+      progress: 1,
+      timeElapsed: (performance.now() - started) / 1000,
+      text: `Using ${chosen.id} on ${new URL(this.base).host}`,
+    });
   }
 
   /** The model requests go to. */
@@ -139,7 +164,11 @@ export class RemoteEngine {
   }
 
   /** POST `path` with the request (our model filled in); the whole answer, or its chunks as they stream. */
-  private async request<Whole, Chunk>(path: string, req: object, stream: boolean): Promise<Whole | AsyncIterable<Chunk>> {
+  private async request<Whole, Chunk>(
+    path: string,
+    req: object,
+    stream: boolean,
+  ): Promise<Whole | AsyncIterable<Chunk>> {
     // No model chosen yet: the request's own, or the server's first (as reload('') picks).
     if (!this.model) {
       const given = (req as { model?: unknown }).model;
@@ -150,20 +179,36 @@ export class RemoteEngine {
     this.running = abort;
     // Continuing a reply (extra_body.continue_final_message): vLLM's fields at the top level; llama.cpp's
     // server continues a final assistant message by itself.
-    const cont = (req as { extra_body?: { continue_final_message?: unknown } }).extra_body?.continue_final_message === true
-      ? { continue_final_message: true, add_generation_prompt: false } : {};
+    const cont =
+      (req as { extra_body?: { continue_final_message?: unknown } }).extra_body?.continue_final_message === true
+        ? { continue_final_message: true, add_generation_prompt: false }
+        : {};
     const body = JSON.stringify({ ...req, ...cont, model: this.model });
-    const done = () => { if (this.running === abort) this.running = undefined; };
+    const done = () => {
+      if (this.running === abort) this.running = undefined;
+    };
     // Stopped by interruptGenerate before or while the answer arrived: an answer that ends there,
     // as web-llm's does (finish_reason "abort"), not an error.
     const stopped = (): Whole | AsyncIterable<Chunk> => {
       done();
       const last = this.stoppedAnswer(path, stream);
-      return stream ? closable((async function* () { yield last as Chunk; })(), () => {}) : (last as Whole);
+      return stream
+        ? closable(
+            (async function* () {
+              yield last as Chunk;
+            })(),
+            () => {},
+          )
+        : (last as Whole);
     };
     let res: Response;
     try {
-      res = await this.fetch(path, { method: 'POST', body, signal: abort.signal, headers: { 'Content-Type': 'application/json' } });
+      res = await this.fetch(path, {
+        method: 'POST',
+        body,
+        signal: abort.signal,
+        headers: { 'Content-Type': 'application/json' },
+      });
     } catch (e) {
       if (abort.signal.aborted) return stopped();
       done();
@@ -182,17 +227,33 @@ export class RemoteEngine {
       return whole;
     }
     // A reader that stops early (break, or return() before reading) ends the request on the server too.
-    return closable(this.chunks<Chunk>(res, abort, path), () => { done(); abort.abort(); });
+    return closable(this.chunks<Chunk>(res, abort, path), () => {
+      done();
+      abort.abort();
+    });
   }
 
   /** The last chunk (or the whole answer) of a request interruptGenerate stopped: finish_reason "abort". */
   private stoppedAnswer(path: string, stream: boolean): unknown {
     const created = Math.floor(Date.now() / 1000);
     const base = { id: `stopped-${created}`, created, model: this.model };
-    if (path !== '/chat/completions') return { ...base, object: 'text_completion', choices: [{ index: 0, text: '', finish_reason: 'abort', logprobs: null }] };
+    if (path !== '/chat/completions')
+      return {
+        ...base,
+        object: 'text_completion',
+        choices: [{ index: 0, text: '', finish_reason: 'abort', logprobs: null }],
+      };
     return stream
-      ? { ...base, object: 'chat.completion.chunk', choices: [{ index: 0, delta: {}, finish_reason: 'abort', logprobs: null }] }
-      : { ...base, object: 'chat.completion', choices: [{ index: 0, message: { role: 'assistant', content: '' }, finish_reason: 'abort', logprobs: null }] };
+      ? {
+          ...base,
+          object: 'chat.completion.chunk',
+          choices: [{ index: 0, delta: {}, finish_reason: 'abort', logprobs: null }],
+        }
+      : {
+          ...base,
+          object: 'chat.completion',
+          choices: [{ index: 0, message: { role: 'assistant', content: '' }, finish_reason: 'abort', logprobs: null }],
+        };
   }
 
   /**
@@ -207,7 +268,10 @@ export class RemoteEngine {
     const host = new URL(this.base).host;
     const parser = createParser({
       onEvent: (e) => {
-        if (e.data === '[DONE]') { done = true; return; }
+        if (e.data === '[DONE]') {
+          done = true;
+          return;
+        }
         let v: unknown;
         try {
           v = JSON.parse(e.data);
@@ -216,7 +280,8 @@ export class RemoteEngine {
           return;
         }
         const said = streamedError(v);
-        if (said !== null) bad ??= new RemoteStreamError(`${host} reported an error during the answer: ${said}. What arrived is kept.`);
+        if (said !== null)
+          bad ??= new RemoteStreamError(`${host} reported an error during the answer: ${said}. What arrived is kept.`);
         else if (!bad) ready.push(v as Chunk);
       },
     });
@@ -228,14 +293,20 @@ export class RemoteEngine {
           r = await reader.read();
         } catch (e) {
           // interrupted: the answer ends here, as the device engine's does
-          if (abort.signal.aborted) { yield this.stoppedAnswer(path, true) as Chunk; return; }
-          throw new RemoteStreamError(`The answer from ${host} broke off: ${(e as Error).message}. What arrived is kept.`);
+          if (abort.signal.aborted) {
+            yield this.stoppedAnswer(path, true) as Chunk;
+            return;
+          }
+          throw new RemoteStreamError(
+            `The answer from ${host} broke off: ${(e as Error).message}. What arrived is kept.`,
+          );
         }
         if (r.value) parser.feed(r.value);
         while (ready.length) yield ready.shift()!;
         if (bad) throw bad;
         if (done) return;
-        if (r.done) throw new RemoteStreamError(`The answer from ${host} ended before it was complete. What arrived is kept.`);
+        if (r.done)
+          throw new RemoteStreamError(`The answer from ${host} ended before it was complete. What arrived is kept.`);
       }
     } finally {
       if (this.running === abort) this.running = undefined;
@@ -263,12 +334,17 @@ export class RemoteEngine {
       case res.status === 401 || res.status === 403:
         throw new RemoteAuthError(`${where} refused the request (${res.status}): check the API key.${said}`);
       case res.status === 404:
-        throw new RemoteNotFoundError(path === '/models'
-          ? `${url} does not exist: is ${this.base} the API's address (often ending in /v1)?${said}`
-          : `${where} has no model "${this.model}" (404). Pick one from its list.${said}`);
+        throw new RemoteNotFoundError(
+          path === '/models'
+            ? `${url} does not exist: is ${this.base} the API's address (often ending in /v1)?${said}`
+            : `${where} has no model "${this.model}" (404). Pick one from its list.${said}`,
+        );
       case res.status === 429: {
         const retryAfterS = Number(res.headers.get('Retry-After')) || 0;
-        throw new RemoteRateLimitError(`${where} is rate-limiting requests (429)${retryAfterS ? `: try again in ${retryAfterS} s` : ': try again later'}.${said}`, { retryAfterS });
+        throw new RemoteRateLimitError(
+          `${where} is rate-limiting requests (429)${retryAfterS ? `: try again in ${retryAfterS} s` : ': try again later'}.${said}`,
+          { retryAfterS },
+        );
       }
       case res.status >= 500:
         throw new RemoteServerError(`${where} failed (${res.status}).${said}`, { status: res.status });
@@ -284,7 +360,7 @@ async function serverMessage(res: Response): Promise<string> {
   let message = text;
   try {
     const body = JSON.parse(text) as { error?: { message?: unknown } | string; message?: unknown };
-    const m = typeof body.error === 'string' ? body.error : body.error?.message ?? body.message;
+    const m = typeof body.error === 'string' ? body.error : (body.error?.message ?? body.message);
     if (typeof m === 'string') message = m;
   } catch {
     // not JSON: the text as it is
@@ -299,24 +375,35 @@ async function serverMessage(res: Response): Promise<string> {
  */
 async function unreachable(url: string, e: Error): Promise<Error> {
   const host = new URL(url).host;
-  const reached = await fetch(url, { mode: 'no-cors', credentials: 'omit', cache: 'no-store' }).then(() => true, () => false);
+  const reached = await fetch(url, { mode: 'no-cors', credentials: 'omit', cache: 'no-store' }).then(
+    () => true,
+    () => false,
+  );
   if (reached) {
-    return new RemoteCorsError(`${host} answered, but does not allow this page (${location.origin}) to read its answers: `
-      + `its CORS settings must allow this origin (for Ollama: OLLAMA_ORIGINS=${location.origin}; llama.cpp's server and vLLM allow any origin by default or with --allowed-origins).`);
+    return new RemoteCorsError(
+      `${host} answered, but does not allow this page (${location.origin}) to read its answers: ` +
+        `its CORS settings must allow this origin (for Ollama: OLLAMA_ORIGINS=${location.origin}; llama.cpp's server and vLLM allow any origin by default or with --allowed-origins).`,
+    );
   }
   const target = new URL(url).hostname;
   const local = /^(localhost|127\.|10\.|192\.168\.|172\.(1[6-9]|2\d|3[01])\.|\[::1\])/.test(target);
   const here = /^(localhost|127\.|\[::1\])/.test(location.hostname);
   // Chromium asks before a public page reaches this machine or the local network (and refuses it silently when told no).
-  const hint = local && !here ? ` If it is running, this browser may be keeping ${location.origin} from your local network: allow "local network access" for this site.` : '';
-  return new RemoteUnreachableError(`${host} cannot be reached (${e.message}): is the server running, and is the address right?${hint}`);
+  const hint =
+    local && !here
+      ? ` If it is running, this browser may be keeping ${location.origin} from your local network: allow "local network access" for this site.`
+      : '';
+  return new RemoteUnreachableError(
+    `${host} cannot be reached (${e.message}): is the server running, and is the address right?${hint}`,
+  );
 }
 
 /** The message of an error a server sent as a stream event ({"error": {"message"}} or {"error": "..."}), else null. */
 function streamedError(v: unknown): string | null {
   if (typeof v !== 'object' || v === null || !('error' in v) || 'choices' in v) return null;
-  const e = (v).error;
+  const e = v.error;
   if (typeof e === 'string') return e;
-  if (typeof e === 'object' && e !== null && typeof (e as { message?: unknown }).message === 'string') return (e as { message: string }).message;
+  if (typeof e === 'object' && e !== null && typeof (e as { message?: unknown }).message === 'string')
+    return (e as { message: string }).message;
   return JSON.stringify(e).slice(0, 200);
 }

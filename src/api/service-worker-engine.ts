@@ -49,8 +49,12 @@ const isMessage = (d: unknown): d is Message =>
 class SharedEngineHandler extends EngineHandler {
   private last: { key: string; load: Promise<LoadedModel> } | undefined;
 
-  override async loadModel(modelId: string, opts: LoadRequest, onProgress: (done: number, total: number) => void,
-    processor?: LogitProcessorLike): Promise<LoadedModel> {
+  override async loadModel(
+    modelId: string,
+    opts: LoadRequest,
+    onProgress: (done: number, total: number) => void,
+    processor?: LogitProcessorLike,
+  ): Promise<LoadedModel> {
     const { name: _name, ...rest } = opts;
     const key = JSON.stringify([modelId, Object.entries(rest).sort(([a], [b]) => a.localeCompare(b))]);
     if (!processor && this.last?.key === key) {
@@ -64,7 +68,9 @@ class SharedEngineHandler extends EngineHandler {
     const load = super.loadModel(modelId, opts, onProgress, processor);
     const entry = { key, load };
     this.last = entry;
-    load.catch(() => { if (this.last === entry) this.last = undefined; });
+    load.catch(() => {
+      if (this.last === entry) this.last = undefined;
+    });
     return load;
   }
 
@@ -78,32 +84,42 @@ class SharedEngineHandler extends EngineHandler {
  * `shared`, as one page's connection sees it: a chunk for a page that has gone (closed tab) counts as
  * refused, so its request ends instead of waiting forever on a port nobody reads.
  */
-function connectionFor(shared: SharedEngineHandler, clientId: string, scope: ServiceWorkerGlobalScope): EngineWorkerApi {
+function connectionFor(
+  shared: SharedEngineHandler,
+  clientId: string,
+  scope: ServiceWorkerGlobalScope,
+): EngineWorkerApi {
   type Emit<C> = (c: C) => boolean | void | Promise<boolean | void>;
-  const delivered = <C>(emit: Emit<C>) => async (c: C): Promise<boolean | void> => {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const gone = new Promise<false>((resolve) => {
-      const check = () => {
-        void scope.clients.get(clientId).then((c) => {
-          if (!c) resolve(false);
-          else timer = setTimeout(check, 1000);
-        });
-      };
-      timer = setTimeout(check, 1000);
-    });
-    try {
-      return await Promise.race([Promise.resolve(emit(c)), gone]);
-    } finally {
-      clearTimeout(timer);
-    }
-  };
+  const delivered =
+    <C>(emit: Emit<C>) =>
+    async (c: C): Promise<boolean | void> => {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const gone = new Promise<false>((resolve) => {
+        const check = () => {
+          void scope.clients.get(clientId).then((c) => {
+            if (!c) resolve(false);
+            else timer = setTimeout(check, 1000);
+          });
+        };
+        timer = setTimeout(check, 1000);
+      });
+      try {
+        return await Promise.race([Promise.resolve(emit(c)), gone]);
+      } finally {
+        clearTimeout(timer);
+      }
+    };
   // a tab that has closed does not hold up a prefill's progress either
-  const progressOf = (report: PrefillProgress) => async (done: number, total: number): Promise<void> => {
-    await delivered((p: [number, number]) => report(...p))([done, total]);
-  };
+  const progressOf =
+    (report: PrefillProgress) =>
+    async (done: number, total: number): Promise<void> => {
+      await delivered((p: [number, number]) => report(...p))([done, total]);
+    };
   const own: Partial<EngineWorkerApi> = {
-    chatCompletion: (req, onChunk, onPrefill) => shared.chatCompletion(req, onChunk && delivered(onChunk), onPrefill && progressOf(onPrefill)),
-    completion: (req, onChunk, onPrefill) => shared.completion(req, onChunk && delivered(onChunk), onPrefill && progressOf(onPrefill)),
+    chatCompletion: (req, onChunk, onPrefill) =>
+      shared.chatCompletion(req, onChunk && delivered(onChunk), onPrefill && progressOf(onPrefill)),
+    completion: (req, onChunk, onPrefill) =>
+      shared.completion(req, onChunk && delivered(onChunk), onPrefill && progressOf(onPrefill)),
   };
   return new Proxy(shared, {
     get(target, prop, receiver) {
@@ -157,8 +173,20 @@ export class ServiceWorkerMLCEngineHandler {
 
 /** The engine worker's methods the page calls (those of EngineRemote). */
 const METHODS = [
-  'chatCompletion', 'completion', 'listModels', 'loadModel', 'unloadModel', 'loadedModel', 'interruptGenerate', 'resetChat',
-  'importModel', 'cancelImport', 'adapterSummary', 'forwardTokensAndSample', 'runtimeStats', 'deleteModel',
+  'chatCompletion',
+  'completion',
+  'listModels',
+  'loadModel',
+  'unloadModel',
+  'loadedModel',
+  'interruptGenerate',
+  'resetChat',
+  'importModel',
+  'cancelImport',
+  'adapterSummary',
+  'forwardTokensAndSample',
+  'runtimeStats',
+  'deleteModel',
 ] as const satisfies readonly (keyof EngineWorkerApi)[];
 
 interface Connection {
@@ -197,13 +225,18 @@ class ServiceWorkerLink {
   private connect(): Connection {
     const { port1, port2 } = new MessageChannel();
     let fail: (e: Error) => void = () => {};
-    const broken = new Promise<never>((_, reject) => { fail = reject; });
+    const broken = new Promise<never>((_, reject) => {
+      fail = reject;
+    });
     broken.catch(() => {});
     const remote = Comlink.wrap<EngineWorkerApi>(port1);
     const conn: Connection = { remote, port: port1, broken, break: (e) => fail(e) };
     void navigator.serviceWorker.ready.then((reg) => {
       const sw = reg.active;
-      if (!sw) { conn.break(serviceWorkerNotActive()); return; }
+      if (!sw) {
+        conn.break(serviceWorkerNotActive());
+        return;
+      }
       const hello: Message = { kind: CONNECT };
       sw.postMessage(hello, [port2]);
     });
@@ -222,12 +255,18 @@ class ServiceWorkerLink {
     if (!isMessage(data) || data.kind !== HEARTBEAT) return;
     this.missedHeartbeat = 0;
     const c = this.conn;
-    if (c.instance === undefined) { c.instance = data.instance; return; }
+    if (c.instance === undefined) {
+      c.instance = data.instance;
+      return;
+    }
     if (c.instance === data.instance) return;
     // The browser stopped and restarted the worker: the old port leads nowhere.
     log.warn('The service worker was restarted: connecting again; the model is reloaded before the next request.');
-    c.break(new ServiceWorkerRestartedError('The service worker that hosts the engine was restarted during this call; '
-      + 'try it again.'));
+    c.break(
+      new ServiceWorkerRestartedError(
+        'The service worker that hosts the engine was restarted during this call; ' + 'try it again.',
+      ),
+    );
     c.port.close();
     this.conn = this.connect();
     this.conn.instance = data.instance;
@@ -262,7 +301,11 @@ export class ServiceWorkerMLCEngine extends LiteCoderEngine {
     const c = await super.forRequest(requestName, model);
     if ((await this.remote.loadedModel())?.modelId !== c.storedId) {
       log.warn(`The service worker does not hold ${c.id} any more: loading it again.`);
-      await this.remote.loadModel(c.storedId, { ...c.load, name: c.id }, Comlink.proxy(() => {}));
+      await this.remote.loadModel(
+        c.storedId,
+        { ...c.load, name: c.id },
+        Comlink.proxy(() => {}),
+      );
     }
     return c;
   }
@@ -272,8 +315,12 @@ export class ServiceWorkerMLCEngine extends LiteCoderEngine {
  * web-llm's CreateServiceWorkerMLCEngine: waits for the page's service worker to be active, then
  * connects and loads `modelId` (at once, if another tab has it loaded with the same options).
  */
-export async function CreateServiceWorkerMLCEngine(modelId: string | string[], engineConfig?: MLCEngineConfig,
-  chatOpts?: LiteCoderChatOptions | LiteCoderChatOptions[], keepAliveMs = 10_000): Promise<ServiceWorkerMLCEngine> {
+export async function CreateServiceWorkerMLCEngine(
+  modelId: string | string[],
+  engineConfig?: MLCEngineConfig,
+  chatOpts?: LiteCoderChatOptions | LiteCoderChatOptions[],
+  keepAliveMs = 10_000,
+): Promise<ServiceWorkerMLCEngine> {
   if (!('serviceWorker' in navigator)) throw noServiceWorkerApi();
   const reg = await navigator.serviceWorker.ready;
   if (!reg.active && !navigator.serviceWorker.controller) throw serviceWorkerNotActive();

@@ -11,35 +11,58 @@ import * as Comlink from 'comlink';
  * the next chunk the worker offers is refused, and the worker stops after that token. `see` is shown
  * each chunk as it arrives (before the caller reads it).
  */
-export function streamOf<T>(start: (onChunk: (c: T) => boolean) => Promise<unknown>,
-  see: (c: T) => void = () => {}): Promise<AsyncIterable<T>> {
+export function streamOf<T>(
+  start: (onChunk: (c: T) => boolean) => Promise<unknown>,
+  see: (c: T) => void = () => {},
+): Promise<AsyncIterable<T>> {
   const queue: T[] = [];
   let finished = false;
   let closed = false;
   let failure: { error: unknown } | undefined;
   let wake: (() => void) | undefined;
-  const notify = () => { const w = wake; wake = undefined; w?.(); };
-  const waitForNews = () => new Promise<void>((r) => { wake = r; });
-  start(Comlink.proxy((c: T) => {
-    if (closed) return false;
-    see(c);
-    queue.push(c);
-    notify();
-    return true;
-  })).then(
-    () => { finished = true; notify(); },
-    (error: unknown) => { failure = { error }; notify(); },
+  const notify = () => {
+    const w = wake;
+    wake = undefined;
+    w?.();
+  };
+  const waitForNews = () =>
+    new Promise<void>((r) => {
+      wake = r;
+    });
+  start(
+    Comlink.proxy((c: T) => {
+      if (closed) return false;
+      see(c);
+      queue.push(c);
+      notify();
+      return true;
+    }),
+  ).then(
+    () => {
+      finished = true;
+      notify();
+    },
+    (error: unknown) => {
+      failure = { error };
+      notify();
+    },
   );
   async function* read(): AsyncGenerator<T, void> {
     for (;;) {
-      if (queue.length > 0) { yield queue.shift()!; continue; }
+      if (queue.length > 0) {
+        yield queue.shift()!;
+        continue;
+      }
       if (failure) throw failure.error;
       if (finished) return;
       await waitForNews();
     }
   }
   // On break, return() (even before the first read) or the end: whatever is still to come is refused.
-  const iterable = closable(read(), () => { closed = true; queue.length = 0; });
+  const iterable = closable(read(), () => {
+    closed = true;
+    queue.length = 0;
+  });
   return (async () => {
     while (queue.length === 0 && !failure && !finished) await waitForNews();
     if (failure && queue.length === 0) throw failure.error;

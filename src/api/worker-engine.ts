@@ -34,11 +34,17 @@ const call = (l: Listener, ev: Event) => (typeof l === 'function' ? l(ev) : l.ha
 /** A comlink endpoint over `worker`, which it takes the `onmessage` of (as web-llm's client does). */
 function chatWorkerEndpoint(worker: ChatWorker): Comlink.Endpoint {
   const listeners = new Set<Listener>();
-  worker.onmessage = (ev: MessageEvent) => { for (const l of listeners) call(l, ev); };
+  worker.onmessage = (ev: MessageEvent) => {
+    for (const l of listeners) call(l, ev);
+  };
   return {
     postMessage: (message: unknown, transfer?: Transferable[]) => worker.postMessage(message, transfer ?? []),
-    addEventListener: (_type: string, l: Listener) => { listeners.add(l); },
-    removeEventListener: (_type: string, l: Listener) => { listeners.delete(l); },
+    addEventListener: (_type: string, l: Listener) => {
+      listeners.add(l);
+    },
+    removeEventListener: (_type: string, l: Listener) => {
+      listeners.delete(l);
+    },
   };
 }
 
@@ -55,8 +61,12 @@ export class WebWorkerMLCEngine extends LiteCoderEngine {
 }
 
 /** web-llm's CreateWebWorkerMLCEngine: a WebWorkerMLCEngine over `worker`, with `modelId` loaded. */
-export async function CreateWebWorkerMLCEngine(worker: ChatWorker, modelId: string | string[], engineConfig?: MLCEngineConfig,
-  chatOpts?: LiteCoderChatOptions | LiteCoderChatOptions[]): Promise<WebWorkerMLCEngine> {
+export async function CreateWebWorkerMLCEngine(
+  worker: ChatWorker,
+  modelId: string | string[],
+  engineConfig?: MLCEngineConfig,
+  chatOpts?: LiteCoderChatOptions | LiteCoderChatOptions[],
+): Promise<WebWorkerMLCEngine> {
   const engine = new WebWorkerMLCEngine(worker, engineConfig);
   await engine.reload(modelId, chatOpts);
   return engine;
@@ -79,8 +89,12 @@ export class WebWorkerMLCEngineHandler {
     this.engine = this.host;
     Comlink.expose(this.host, {
       postMessage: (message: unknown, transfer?: Transferable[]) => this.postMessage(message, transfer),
-      addEventListener: (_type: string, l: Listener) => { this.listeners.add(l); },
-      removeEventListener: (_type: string, l: Listener) => { this.listeners.delete(l); },
+      addEventListener: (_type: string, l: Listener) => {
+        this.listeners.add(l);
+      },
+      removeEventListener: (_type: string, l: Listener) => {
+        this.listeners.delete(l);
+      },
     });
   }
 

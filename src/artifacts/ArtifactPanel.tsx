@@ -56,14 +56,26 @@ const t = translations({
 });
 
 type EntryLevel = ConsoleLevel | 'uncaught';
-interface Entry { id: number; level: EntryLevel; text: string; line?: number; col?: number }
+interface Entry {
+  id: number;
+  level: EntryLevel;
+  text: string;
+  line?: number;
+  col?: number;
+}
 
 /** A game logging every frame must not grow the list (or the re-renders) without bound. */
 const MAX_ENTRIES = 500;
 /** Distinct uncaught errors sent with a fix request; the first is usually the cause of the rest. */
 const MAX_FIX_ERRORS = 5;
 
-export function ArtifactPanel(props: { versions: Artifact[]; index: number; onIndex: (i: number) => void; onClose: () => void; onFix: (error: string, source: string) => void }) {
+export function ArtifactPanel(props: {
+  versions: Artifact[];
+  index: number;
+  onIndex: (i: number) => void;
+  onClose: () => void;
+  onFix: (error: string, source: string) => void;
+}) {
   useLang();
   const count = props.versions.length;
   const index = Math.max(0, Math.min(props.index, count - 1));
@@ -77,13 +89,17 @@ export function ArtifactPanel(props: { versions: Artifact[]; index: number; onIn
   useEffect(() => {
     if (!host.current || !artifact) return;
     log.clear();
-    const frame = mountArtifactFrame(host.current, artifact, (m) => (m.type === 'escape' ? setFull(false) : log.add(m)));
+    const frame = mountArtifactFrame(host.current, artifact, (m) =>
+      m.type === 'escape' ? setFull(false) : log.add(m),
+    );
     return () => frame.dispose();
   }, [artifact?.source, artifact?.title, run]);
 
   useEffect(() => {
     if (!full) return;
-    const onKey = (e: KeyboardEvent) => { if (e.key === 'Escape') setFull(false); };
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === 'Escape') setFull(false);
+    };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
   }, [full]);
@@ -106,28 +122,85 @@ export function ArtifactPanel(props: { versions: Artifact[]; index: number; onIn
   };
 
   return (
-    <section class={`artifact-panel${full ? ' fullscreen' : ''}`} aria-label={artifact.title} data-testid="artifact-panel">
+    <section
+      class={`artifact-panel${full ? ' fullscreen' : ''}`}
+      aria-label={artifact.title}
+      data-testid="artifact-panel"
+    >
       <header class="artifact-header">
-        <h3 class="artifact-title" title={artifact.title} data-testid="artifact-title">{artifact.title}</h3>
+        <h3 class="artifact-title" title={artifact.title} data-testid="artifact-title">
+          {artifact.title}
+        </h3>
         {count > 1 && (
           <nav class="artifact-versions" aria-label={t('versions')}>
-            <button type="button" class="artifact-btn" aria-label={t('previous')} disabled={index === 0} onClick={() => props.onIndex(index - 1)} data-testid="artifact-prev">‹</button>
-            <span aria-label={t('version', { n: index + 1, total: count })} data-testid="artifact-version">{index + 1} / {count}</span>
-            <button type="button" class="artifact-btn" aria-label={t('next')} disabled={index === count - 1} onClick={() => props.onIndex(index + 1)} data-testid="artifact-next">›</button>
+            <button
+              type="button"
+              class="artifact-btn"
+              aria-label={t('previous')}
+              disabled={index === 0}
+              onClick={() => props.onIndex(index - 1)}
+              data-testid="artifact-prev"
+            >
+              ‹
+            </button>
+            <span aria-label={t('version', { n: index + 1, total: count })} data-testid="artifact-version">
+              {index + 1} / {count}
+            </span>
+            <button
+              type="button"
+              class="artifact-btn"
+              aria-label={t('next')}
+              disabled={index === count - 1}
+              onClick={() => props.onIndex(index + 1)}
+              data-testid="artifact-next"
+            >
+              ›
+            </button>
           </nav>
         )}
         <div class="artifact-actions">
-          <button type="button" class="artifact-btn" onClick={() => setRun((r) => r + 1)} data-testid="artifact-reload">{t('reload')}</button>
-          <button type="button" class="artifact-btn" aria-pressed={full} onClick={() => setFull(!full)} data-testid="artifact-fullscreen">{full ? t('exitFullScreen') : t('fullScreen')}</button>
-          <button type="button" class="artifact-btn" onClick={() => download(artifact)} data-testid="artifact-download">{t('download')}</button>
-          <button type="button" class="artifact-btn" onClick={() => void copy()} data-testid="artifact-copy">{t('copy')}</button>
-          <button type="button" class="artifact-btn" aria-label={t('close')} title={t('close')} onClick={props.onClose} data-testid="artifact-close">✕</button>
+          <button type="button" class="artifact-btn" onClick={() => setRun((r) => r + 1)} data-testid="artifact-reload">
+            {t('reload')}
+          </button>
+          <button
+            type="button"
+            class="artifact-btn"
+            aria-pressed={full}
+            onClick={() => setFull(!full)}
+            data-testid="artifact-fullscreen"
+          >
+            {full ? t('exitFullScreen') : t('fullScreen')}
+          </button>
+          <button type="button" class="artifact-btn" onClick={() => download(artifact)} data-testid="artifact-download">
+            {t('download')}
+          </button>
+          <button type="button" class="artifact-btn" onClick={() => void copy()} data-testid="artifact-copy">
+            {t('copy')}
+          </button>
+          <button
+            type="button"
+            class="artifact-btn"
+            aria-label={t('close')}
+            title={t('close')}
+            onClick={props.onClose}
+            data-testid="artifact-close"
+          >
+            ✕
+          </button>
         </div>
       </header>
-      {note && <p class="artifact-note" role="status" data-testid="artifact-note">{note}</p>}
+      {note && (
+        <p class="artifact-note" role="status" data-testid="artifact-note">
+          {note}
+        </p>
+      )}
       <div class="artifact-stage" ref={host} data-testid="artifact-stage" />
-      <ConsolePane entries={log.entries} dropped={log.dropped} onClear={log.clear}
-        onFix={log.errors.length > 0 ? () => props.onFix(log.errors.join('\n\n'), artifact.source) : null} />
+      <ConsolePane
+        entries={log.entries}
+        dropped={log.dropped}
+        onClear={log.clear}
+        onFix={log.errors.length > 0 ? () => props.onFix(log.errors.join('\n\n'), artifact.source) : null}
+      />
     </section>
   );
 }
@@ -144,8 +217,14 @@ function ConsolePane(props: { entries: Entry[]; dropped: number; onClear: () => 
       <div class="artifact-console-bar">
         <span class="artifact-console-title">{t('console')}</span>
         <span class="artifact-sandbox-note">{t('sandboxNote')}</span>
-        {props.onFix && <button type="button" class="artifact-btn artifact-fix" onClick={props.onFix} data-testid="artifact-fix">{t('fix')}</button>}
-        <button type="button" class="artifact-btn" onClick={props.onClear} data-testid="artifact-console-clear">{t('clear')}</button>
+        {props.onFix && (
+          <button type="button" class="artifact-btn artifact-fix" onClick={props.onFix} data-testid="artifact-fix">
+            {t('fix')}
+          </button>
+        )}
+        <button type="button" class="artifact-btn" onClick={props.onClear} data-testid="artifact-console-clear">
+          {t('clear')}
+        </button>
       </div>
       <ol class="artifact-console-lines" ref={list} aria-live="polite" data-testid="artifact-console-lines">
         {props.dropped > 0 && <li class="artifact-line dropped">{t('dropped', { n: props.dropped })}</li>}
@@ -166,7 +245,11 @@ function ConsolePane(props: { entries: Entry[]; dropped: number; onClear: () => 
  * gathered and shown once per animation frame.
  */
 function useConsoleLog() {
-  const [state, setState] = useState<{ entries: Entry[]; dropped: number; errors: string[] }>({ entries: [], dropped: 0, errors: [] });
+  const [state, setState] = useState<{ entries: Entry[]; dropped: number; errors: string[] }>({
+    entries: [],
+    dropped: 0,
+    errors: [],
+  });
   const pending = useRef<Entry[]>([]);
   const frame = useRef(0);
   const nextId = useRef(0);
@@ -194,7 +277,11 @@ function useConsoleLog() {
     ...state,
     add(m: Exclude<ArtifactMessage, { type: 'escape' }>) {
       const id = nextId.current++;
-      pending.current.push(m.type === 'console' ? { id, level: m.level, text: m.text } : { id, level: 'uncaught', text: m.text, line: m.line, col: m.col });
+      pending.current.push(
+        m.type === 'console'
+          ? { id, level: m.level, text: m.text }
+          : { id, level: 'uncaught', text: m.text, line: m.line, col: m.col },
+      );
       frame.current ||= requestAnimationFrame(flush);
     },
     clear: () => {

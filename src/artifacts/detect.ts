@@ -5,7 +5,16 @@
  */
 import { lexer, walkTokens, type Token, type Tokens } from 'marked';
 import {
-  drawingTargets, elementLookups, externalScripts, firstTitle, isModuleScript, linkTexts, prologEnd, startTags, withoutFileNames, type Range,
+  drawingTargets,
+  elementLookups,
+  externalScripts,
+  firstTitle,
+  isModuleScript,
+  linkTexts,
+  prologEnd,
+  startTags,
+  withoutFileNames,
+  type Range,
 } from './scan';
 
 export type ArtifactKind = 'html' | 'svg' | 'page';
@@ -57,7 +66,12 @@ export function extractArtifacts(markdown: string): Artifact[] {
     if (used.has(b.index)) continue;
     if (b.lang === 'html') {
       const title = titleOf(b.text, b.heading, 'html');
-      found.push({ kind: 'html', title, source: isDocument(b.text) ? b.text : documentOf(title, '', b.text), blocks: [b.index] });
+      found.push({
+        kind: 'html',
+        title,
+        source: isDocument(b.text) ? b.text : documentOf(title, '', b.text),
+        blocks: [b.index],
+      });
     } else if (b.lang === 'svg') {
       const title = titleOf(b.text, b.heading, 'svg');
       found.push({ kind: 'svg', title, source: svgPage(title, b.text), blocks: [b.index] });
@@ -111,9 +125,11 @@ function isDocument(html: string): boolean {
 
 // --- pages spread over several blocks -----------------------------------------------------------
 
-const DOM_USE = /\b(?:document|window)\s*\.|\bgetContext\s*\(|\brequestAnimationFrame\s*\(|\bquerySelector(?:All)?\s*\(|\bgetElementBy|\baddEventListener\s*\(|\bcreateElement\s*\(|\binnerHTML\b|\balert\s*\(/;
+const DOM_USE =
+  /\b(?:document|window)\s*\.|\bgetContext\s*\(|\brequestAnimationFrame\s*\(|\bquerySelector(?:All)?\s*\(|\bgetElementBy|\baddEventListener\s*\(|\bcreateElement\s*\(|\binnerHTML\b|\balert\s*\(/;
 // Server code shares the message with front-end code often enough ("and here is server.js").
-const NODE_ONLY = /\brequire\s*\(|\bmodule\.exports\b|\bprocess\.(?:argv|env|exit|stdout)\b|\bfrom\s+['"](?:node:|fs['"]|path['"]|http['"]|express['"])/;
+const NODE_ONLY =
+  /\brequire\s*\(|\bmodule\.exports\b|\bprocess\.(?:argv|env|exit|stdout)\b|\bfrom\s+['"](?:node:|fs['"]|path['"]|http['"]|express['"])/;
 const LOCAL_REF = /^(?!(?:[a-z][a-z0-9+.-]*:|\/\/))/i;
 
 /**
@@ -126,7 +142,9 @@ function assemblePage(blocks: Block[]): Omit<Artifact, 'id'> | null {
   const html = blocks.filter((b) => b.lang === 'html');
   const fragments = html.filter((b) => !isDocument(b.text));
   // A document that links style.css / script.js is the skeleton the other blocks fill in.
-  const skeleton = html.find((b) => isDocument(b.text) && (localStylesheets(b.text).length > 0 || localScripts(b.text).length > 0));
+  const skeleton = html.find(
+    (b) => isDocument(b.text) && (localStylesheets(b.text).length > 0 || localScripts(b.text).length > 0),
+  );
   const markup = skeleton ? [skeleton] : fragments;
   const domJs = js.some((b) => DOM_USE.test(b.text));
   const isPage = (domJs && (css.length > 0 || markup.length > 0)) || (css.length > 0 && markup.length > 0);
@@ -176,8 +194,10 @@ function fillSkeleton(doc: string, cssText: string, jsText: string): string {
   const script = jsText ? scriptTag(jsText) : '';
   // In one pass (a replace per tag would be quadratic in their number); a tag inside another's
   // stretch, which only a contrived document has, stays as it is.
-  const edits = [...links.map((r, i) => ({ ...r, text: i === 0 ? style : '' })), ...scripts.map((r, i) => ({ ...r, text: i === 0 ? script : '' }))]
-    .sort((a, b) => a.start - b.start);
+  const edits = [
+    ...links.map((r, i) => ({ ...r, text: i === 0 ? style : '' })),
+    ...scripts.map((r, i) => ({ ...r, text: i === 0 ? script : '' })),
+  ].sort((a, b) => a.start - b.start);
   let out = '';
   let at = 0;
   for (const e of edits) {
@@ -215,8 +235,18 @@ function defaultBody(js: string): string {
     const drawn = (variable !== undefined && drawing.variables.has(variable)) || drawing.ids.has(id);
     ids.set(id, drawn || /canvas/i.test(id) ? 'canvas' : /btn|button/i.test(id) ? 'button' : 'div');
   }
-  const parts = [...ids].map(([id, tag]) => (tag === 'canvas' ? `<canvas id="${id}" width="480" height="320"></canvas>` : tag === 'button' ? `<button id="${id}">${id.replace(/[-_]?(btn|button)$/i, '') || id}</button>` : `<div id="${id}"></div>`));
-  if (!parts.some((p) => p.startsWith('<canvas')) && /querySelector\s*\(\s*['"]canvas['"]|getElementsByTagName\s*\(\s*['"]canvas['"]/.test(js)) parts.unshift('<canvas width="480" height="320"></canvas>');
+  const parts = [...ids].map(([id, tag]) =>
+    tag === 'canvas'
+      ? `<canvas id="${id}" width="480" height="320"></canvas>`
+      : tag === 'button'
+        ? `<button id="${id}">${id.replace(/[-_]?(btn|button)$/i, '') || id}</button>`
+        : `<div id="${id}"></div>`,
+  );
+  if (
+    !parts.some((p) => p.startsWith('<canvas')) &&
+    /querySelector\s*\(\s*['"]canvas['"]|getElementsByTagName\s*\(\s*['"]canvas['"]/.test(js)
+  )
+    parts.unshift('<canvas width="480" height="320"></canvas>');
   return parts.join('\n');
 }
 
@@ -240,7 +270,8 @@ ${body}
 
 /** The image centred on a blank page. */
 function svgPage(title: string, svg: string): string {
-  const style = '<style>html,body{height:100%;margin:0;background:#fff}body{display:flex;align-items:center;justify-content:center}svg{max-width:100%;max-height:100vh}</style>';
+  const style =
+    '<style>html,body{height:100%;margin:0;background:#fff}body{display:flex;align-items:center;justify-content:center}svg{max-width:100%;max-height:100vh}</style>';
   return documentOf(title, style, stripProlog(svg));
 }
 
@@ -253,7 +284,9 @@ function titleOf(markup: string, heading: string | null, kind: ArtifactKind): st
 }
 
 function plainHeading(text: string): string {
-  return decodeEntities(linkTexts(text.replace(/[*_`~]/g, ''))).replace(/\s+/g, ' ').trim();
+  return decodeEntities(linkTexts(text.replace(/[*_`~]/g, '')))
+    .replace(/\s+/g, ' ')
+    .trim();
 }
 
 /** "HTML", "style.css", "Step 2: JavaScript", "HTML 代码" name a file, not the thing being built. */
@@ -267,11 +300,14 @@ function isGenericHeading(text: string): boolean {
 
 function decodeEntities(s: string): string {
   const named: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ' };
-  return s.replace(/&(?:#(\d+)|#x([0-9a-f]+)|(\w+));/gi, (all, dec: string | undefined, hex: string | undefined, name: string | undefined) => {
-    const code = dec ? Number(dec) : hex ? parseInt(hex, 16) : -1;
-    if (code >= 0) return code <= 0x10ffff ? String.fromCodePoint(code) : all;
-    return named[name!.toLowerCase()] ?? all;
-  });
+  return s.replace(
+    /&(?:#(\d+)|#x([0-9a-f]+)|(\w+));/gi,
+    (all, dec: string | undefined, hex: string | undefined, name: string | undefined) => {
+      const code = dec ? Number(dec) : hex ? parseInt(hex, 16) : -1;
+      if (code >= 0) return code <= 0x10ffff ? String.fromCodePoint(code) : all;
+      return named[name!.toLowerCase()] ?? all;
+    },
+  );
 }
 
 function escapeHtml(s: string): string {

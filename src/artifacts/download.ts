@@ -7,7 +7,13 @@
 import { isFallbackTitle, type Artifact } from './detect';
 
 /** Windows refuses these as file names, whatever the extension. */
-const RESERVED = new Set(['con', 'prn', 'aux', 'nul', ...[1, 2, 3, 4, 5, 6, 7, 8, 9].flatMap((n) => [`com${n}`, `lpt${n}`])]);
+const RESERVED = new Set([
+  'con',
+  'prn',
+  'aux',
+  'nul',
+  ...[1, 2, 3, 4, 5, 6, 7, 8, 9].flatMap((n) => [`com${n}`, `lpt${n}`]),
+]);
 
 /** Longest file name stem, in characters (well under every file system's 255 bytes, even in UTF-8 CJK). */
 const MAX_STEM = 60;
@@ -21,7 +27,10 @@ const MAX_STEM = 60;
  */
 export function downloadFile(artifact: Artifact): { name: string; text: string } {
   const stem = isFallbackTitle(artifact) ? '' : fileStem(artifact.title);
-  return { name: `${stem || (artifact.kind === 'svg' ? 'untitled-image' : 'untitled-page')}.html`, text: `\uFEFF${artifact.source}` };
+  return {
+    name: `${stem || (artifact.kind === 'svg' ? 'untitled-image' : 'untitled-page')}.html`,
+    text: `\uFEFF${artifact.source}`,
+  };
 }
 
 /** A title as a file name stem: NFKC, runs of anything but letters and digits as one '-', trimmed. */

@@ -34,7 +34,11 @@ export function forbidFrameNavigation(): void {
   document.head.prepend(meta);
 }
 
-export function mountArtifactFrame(host: HTMLElement, artifact: Artifact, onMessage: (m: ArtifactMessage) => void): ArtifactFrame {
+export function mountArtifactFrame(
+  host: HTMLElement,
+  artifact: Artifact,
+  onMessage: (m: ArtifactMessage) => void,
+): ArtifactFrame {
   forbidFrameNavigation();
   const channel = newChannel();
   const iframe = document.createElement('iframe');

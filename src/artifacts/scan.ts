@@ -212,7 +212,7 @@ export function drawingTargets(js: string): { variables: Set<string>; ids: Set<s
 export function linkTexts(text: string): string {
   let out = '';
   let at = 0;
-  for (let open = text.indexOf('['); open >= 0; ) {
+  for (let open = text.indexOf('['); open >= 0;) {
     const close = text.indexOf(']', open + 1);
     if (close < 0) break;
     const end = text[close + 1] === '(' ? text.indexOf(')', close + 2) : -1;

@@ -10,6 +10,16 @@ export function ChatScreen(props: { onImport: () => void; serverSetup?: boolean 
   const convs = useConversations();
   const ready = session.kind === 'ready' ? session : undefined;
   const replies = useReply(convs, ready?.model.id);
-  useEffect(() => { void startSession(); }, []);
-  return <ChatView session={session} convs={convs} replies={replies} onImport={props.onImport} serverSetup={props.serverSetup ?? false} />;
+  useEffect(() => {
+    void startSession();
+  }, []);
+  return (
+    <ChatView
+      session={session}
+      convs={convs}
+      replies={replies}
+      onImport={props.onImport}
+      serverSetup={props.serverSetup ?? false}
+    />
+  );
 }

@@ -48,9 +48,17 @@ const MIN_TOKENS_FOR_RATE = 2;
 
 /** Whether a message would render the same: while a reply streams, every other message is. */
 function same(a: MessageProps, b: MessageProps): boolean {
-  return a.node === b.node && a.streaming === b.streaming && a.busy === b.busy && a.isLast === b.isLast
-    && a.outOfContext === b.outOfContext && a.runnable === b.runnable && a.siblings.length === b.siblings.length
-    && a.siblings.every((id, i) => id === b.siblings[i]) && ACTIONS.every((k) => a[k] === b[k]);
+  return (
+    a.node === b.node &&
+    a.streaming === b.streaming &&
+    a.busy === b.busy &&
+    a.isLast === b.isLast &&
+    a.outOfContext === b.outOfContext &&
+    a.runnable === b.runnable &&
+    a.siblings.length === b.siblings.length &&
+    a.siblings.every((id, i) => id === b.siblings[i]) &&
+    ACTIONS.every((k) => a[k] === b[k])
+  );
 }
 
 /** One message of the thread; rendered again only when its props change. */
@@ -60,64 +68,141 @@ function MessageBody(props: MessageProps) {
   const { node } = props;
   const [editing, setEditing] = useState<string | null>(null);
   // The same function while the Run buttons would be the same: the Markdown need not render again.
-  const renderActions = useCallback((i: number) => props.runButton(node, i), [props.runButton, node.id, props.runnable]);
+  const renderActions = useCallback(
+    (i: number) => props.runButton(node, i),
+    [props.runButton, node.id, props.runnable],
+  );
   const sibs = props.siblings;
   const at = sibs.indexOf(node.id);
   const s = node.stats;
   const reading = usePrefill(node.id);
   const interrupted = isInterrupted(node, props.streaming);
-  const canContinue = props.onContinue && node.role === 'assistant' && props.isLast && !props.streaming && node.content !== ''
-    && (interrupted || s?.finish === 'length');
+  const canContinue =
+    props.onContinue &&
+    node.role === 'assistant' &&
+    props.isLast &&
+    !props.streaming &&
+    node.content !== '' &&
+    (interrupted || s?.finish === 'length');
   const canRetry = props.onRetry && node.role === 'user' && props.isLast;
   return (
-    <article class={`msg ${node.role}${props.outOfContext ? ' out-of-context' : ''}`} data-testid={`msg-${node.role}`} data-streaming={props.streaming ? '1' : undefined}>
+    <article
+      class={`msg ${node.role}${props.outOfContext ? ' out-of-context' : ''}`}
+      data-testid={`msg-${node.role}`}
+      data-streaming={props.streaming ? '1' : undefined}
+    >
       <header class="msg-head">
         <strong>{node.role === 'user' ? t('you') : t('assistant')}</strong>
         {sibs.length > 1 && (
           <span class="branches" data-testid="branches">
-            <button aria-label="previous version" disabled={at === 0 || props.busy} onClick={() => props.onBranch(sibs[at - 1]!)}>‹</button>
+            <button
+              aria-label="previous version"
+              disabled={at === 0 || props.busy}
+              onClick={() => props.onBranch(sibs[at - 1]!)}
+            >
+              ‹
+            </button>
             {t('branch', { i: at + 1, n: sibs.length })}
-            <button aria-label="next version" disabled={at === sibs.length - 1 || props.busy} onClick={() => props.onBranch(sibs[at + 1]!)}>›</button>
+            <button
+              aria-label="next version"
+              disabled={at === sibs.length - 1 || props.busy}
+              onClick={() => props.onBranch(sibs[at + 1]!)}
+            >
+              ›
+            </button>
           </span>
         )}
       </header>
       {editing !== null ? (
         <div class="msg-edit">
-          <textarea value={editing} rows={4} data-testid="edit-text" onInput={(e) => setEditing(e.currentTarget.value)} />
-          <button class="primary" data-testid="edit-save" disabled={!editing.trim()} onClick={() => { props.onEdit(node, editing); setEditing(null); }}>{t('saveSend')}</button>
-          <button class="secondary" onClick={() => setEditing(null)}>{t('cancel')}</button>
+          <textarea
+            value={editing}
+            rows={4}
+            data-testid="edit-text"
+            onInput={(e) => setEditing(e.currentTarget.value)}
+          />
+          <button
+            class="primary"
+            data-testid="edit-save"
+            disabled={!editing.trim()}
+            onClick={() => {
+              props.onEdit(node, editing);
+              setEditing(null);
+            }}
+          >
+            {t('saveSend')}
+          </button>
+          <button class="secondary" onClick={() => setEditing(null)}>
+            {t('cancel')}
+          </button>
         </div>
       ) : node.role === 'user' ? (
         // The user's Markdown goes through the same renderer and sanitiser as a reply's (pasted code is highlighted).
-        <div class="msg-body user-text"><Markdown text={node.content} /></div>
+        <div class="msg-body user-text">
+          <Markdown text={node.content} />
+        </div>
       ) : (
         <div class="msg-body">
-          {node.content ? <Markdown text={node.content} streaming={props.streaming} renderActions={renderActions} />
-            : props.streaming && reading ? (
-              <p class="muted" data-testid="prefill-progress">
-                {t('reading', { done: reading.done.toLocaleString(), total: reading.total.toLocaleString() })}
-                <progress max={reading.total} value={reading.done} />
-              </p>
-            ) : props.streaming && <p class="muted">{t('thinking')}</p>}
-          {node.error && <p class="error" role="alert">{t('error', { msg: node.error })}</p>}
+          {node.content ? (
+            <Markdown text={node.content} streaming={props.streaming} renderActions={renderActions} />
+          ) : props.streaming && reading ? (
+            <p class="muted" data-testid="prefill-progress">
+              {t('reading', { done: reading.done.toLocaleString(), total: reading.total.toLocaleString() })}
+              <progress max={reading.total} value={reading.done} />
+            </p>
+          ) : (
+            props.streaming && <p class="muted">{t('thinking')}</p>
+          )}
+          {node.error && (
+            <p class="error" role="alert">
+              {t('error', { msg: node.error })}
+            </p>
+          )}
         </div>
       )}
       {s && !props.streaming && (
         <p class="msg-stats muted small" data-testid="reply-stats" data-finish={s.finish}>
-          {t(s.completionTokens >= MIN_TOKENS_FOR_RATE && s.tokensPerSecond > 0 ? 'stats' : 'statsNoRate',
-            { tps: s.tokensPerSecond.toFixed(1), ttft: s.timeToFirstTokenS.toFixed(2), hit: Math.round(s.expertHitRate * 100) })}
+          {t(s.completionTokens >= MIN_TOKENS_FOR_RATE && s.tokensPerSecond > 0 ? 'stats' : 'statsNoRate', {
+            tps: s.tokensPerSecond.toFixed(1),
+            ttft: s.timeToFirstTokenS.toFixed(2),
+            hit: Math.round(s.expertHitRate * 100),
+          })}
           {s.finish === 'abort' ? ` · ${t('stopped')}` : s.finish === 'length' ? ` · ${t('cutAtMax')}` : ''}
         </p>
       )}
-      {interrupted && <p class="msg-stats muted small" data-testid="interrupted">{t('interrupted')}</p>}
+      {interrupted && (
+        <p class="msg-stats muted small" data-testid="interrupted">
+          {t('interrupted')}
+        </p>
+      )}
       {!props.streaming && editing === null && (
         <footer class="msg-actions">
-          {node.role === 'user' && <button disabled={props.busy} onClick={() => setEditing(node.content)} data-testid="msg-edit">{t('edit')}</button>}
-          {canContinue && <button disabled={props.busy} onClick={() => props.onContinue?.(node)} data-testid="msg-continue">{t('continueReply')}</button>}
-          {canRetry && <button disabled={props.busy} onClick={() => props.onRetry?.(node)} data-testid="msg-retry">{t('retryReply')}</button>}
-          {node.role === 'assistant' && props.isLast && <button disabled={props.busy} onClick={() => props.onRegenerate(node)} data-testid="msg-regenerate">{t('regenerate')}</button>}
-          {node.role === 'assistant' && <button onClick={() => void navigator.clipboard.writeText(node.content)}>{t('copy')}</button>}
-          <button disabled={props.busy} onClick={() => props.onDelete(node)} data-testid="msg-delete">{t('delete')}</button>
+          {node.role === 'user' && (
+            <button disabled={props.busy} onClick={() => setEditing(node.content)} data-testid="msg-edit">
+              {t('edit')}
+            </button>
+          )}
+          {canContinue && (
+            <button disabled={props.busy} onClick={() => props.onContinue?.(node)} data-testid="msg-continue">
+              {t('continueReply')}
+            </button>
+          )}
+          {canRetry && (
+            <button disabled={props.busy} onClick={() => props.onRetry?.(node)} data-testid="msg-retry">
+              {t('retryReply')}
+            </button>
+          )}
+          {node.role === 'assistant' && props.isLast && (
+            <button disabled={props.busy} onClick={() => props.onRegenerate(node)} data-testid="msg-regenerate">
+              {t('regenerate')}
+            </button>
+          )}
+          {node.role === 'assistant' && (
+            <button onClick={() => void navigator.clipboard.writeText(node.content)}>{t('copy')}</button>
+          )}
+          <button disabled={props.busy} onClick={() => props.onDelete(node)} data-testid="msg-delete">
+            {t('delete')}
+          </button>
         </footer>
       )}
     </article>

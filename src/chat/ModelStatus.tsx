@@ -8,8 +8,14 @@ export function ModelStatus(props: { session: ModelSession; onImport: () => void
     return (
       <div class="panel model-status" data-testid="no-model">
         <p>{t('noModel')}</p>
-        <button class="primary" onClick={props.onImport} data-testid="go-import">{t('goImport')}</button>
-        {props.onServer && <button class="secondary" onClick={props.onServer} data-testid="go-server">{t('goServer')}</button>}
+        <button class="primary" onClick={props.onImport} data-testid="go-import">
+          {t('goImport')}
+        </button>
+        {props.onServer && (
+          <button class="secondary" onClick={props.onServer} data-testid="go-server">
+            {t('goServer')}
+          </button>
+        )}
       </div>
     );
   }
@@ -25,7 +31,9 @@ export function ModelStatus(props: { session: ModelSession; onImport: () => void
     return (
       <div class="panel model-status" data-testid="model-elsewhere">
         <p>{t('elsewhere', { name: s.model.name })}</p>
-        <button class="primary" onClick={() => void loadModel(s.model, true)} data-testid="model-take-over">{t('takeOver')}</button>
+        <button class="primary" onClick={() => void loadModel(s.model, true)} data-testid="model-take-over">
+          {t('takeOver')}
+        </button>
       </div>
     );
   }
@@ -40,12 +48,18 @@ export function ModelStatus(props: { session: ModelSession; onImport: () => void
     return (
       <div class="panel model-status error" role="alert" data-testid="model-error">
         <p>{t('loadFailed', { msg: s.message })}</p>
-        <button class="primary" onClick={() => void loadModel(s.model)} data-testid="model-retry">{t('retry')}</button>
+        <button class="primary" onClick={() => void loadModel(s.model)} data-testid="model-retry">
+          {t('retry')}
+        </button>
       </div>
     );
   }
   if (s.kind === 'ready' && s.contextLength > 0) {
-    return <p class="muted small model-context" data-testid="model-context">{t('contextSize', { n: s.contextLength.toLocaleString() })}</p>;
+    return (
+      <p class="muted small model-context" data-testid="model-context">
+        {t('contextSize', { n: s.contextLength.toLocaleString() })}
+      </p>
+    );
   }
   return null;
 }

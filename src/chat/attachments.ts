@@ -22,17 +22,50 @@ export const MAX_FILE_BYTES = 512 * 1024;
 export const MAX_FILES = 200;
 
 const LANGS: Record<string, string> = {
-  ts: 'typescript', tsx: 'tsx', js: 'javascript', jsx: 'jsx', mjs: 'javascript', cjs: 'javascript', py: 'python', rs: 'rust',
-  go: 'go', java: 'java', kt: 'kotlin', swift: 'swift', c: 'c', h: 'c', cc: 'cpp', cpp: 'cpp', hpp: 'cpp', cs: 'csharp',
-  rb: 'ruby', php: 'php', html: 'html', htm: 'html', css: 'css', scss: 'scss', json: 'json', md: 'markdown', sh: 'bash',
-  bash: 'bash', yml: 'yaml', yaml: 'yaml', toml: 'toml', sql: 'sql', xml: 'xml', svg: 'svg', vue: 'vue', lua: 'lua', r: 'r',
+  ts: 'typescript',
+  tsx: 'tsx',
+  js: 'javascript',
+  jsx: 'jsx',
+  mjs: 'javascript',
+  cjs: 'javascript',
+  py: 'python',
+  rs: 'rust',
+  go: 'go',
+  java: 'java',
+  kt: 'kotlin',
+  swift: 'swift',
+  c: 'c',
+  h: 'c',
+  cc: 'cpp',
+  cpp: 'cpp',
+  hpp: 'cpp',
+  cs: 'csharp',
+  rb: 'ruby',
+  php: 'php',
+  html: 'html',
+  htm: 'html',
+  css: 'css',
+  scss: 'scss',
+  json: 'json',
+  md: 'markdown',
+  sh: 'bash',
+  bash: 'bash',
+  yml: 'yaml',
+  yaml: 'yaml',
+  toml: 'toml',
+  sql: 'sql',
+  xml: 'xml',
+  svg: 'svg',
+  vue: 'vue',
+  lua: 'lua',
+  r: 'r',
 };
 
 /** The fence language for a path, from its extension ("" when unknown). */
 export function langFor(path: string): string {
   const name = path.slice(path.lastIndexOf('/') + 1);
   const dot = name.lastIndexOf('.');
-  return dot > 0 ? LANGS[name.slice(dot + 1).toLowerCase()] ?? '' : '';
+  return dot > 0 ? (LANGS[name.slice(dot + 1).toLowerCase()] ?? '') : '';
 }
 
 /** A fence longer than any run of backticks in `text` (CommonMark: a fence closes only on one at least as long). */
@@ -63,7 +96,10 @@ function isText(head: string): boolean {
 }
 
 async function readOne(file: File, path: string, out: DropResult): Promise<void> {
-  if (out.files.length >= MAX_FILES || file.size > MAX_FILE_BYTES) { out.skipped.push(path); return; }
+  if (out.files.length >= MAX_FILES || file.size > MAX_FILE_BYTES) {
+    out.skipped.push(path);
+    return;
+  }
   const text = await file.text();
   if (isText(text)) out.files.push({ path, text });
   else out.skipped.push(path);

@@ -58,7 +58,17 @@ export const DEFAULT_SETTINGS: ChatSettings = { temperature: 0.3, top_p: 0.95, m
 export const DEFAULT_SYSTEM_PROMPT = '';
 
 export function newConversation(now = Date.now(), id: string = crypto.randomUUID()): Conversation {
-  return { id, title: '', createdAt: now, updatedAt: now, systemPrompt: DEFAULT_SYSTEM_PROMPT, settings: { ...DEFAULT_SETTINGS }, nodes: {}, active: {}, contextFrom: null };
+  return {
+    id,
+    title: '',
+    createdAt: now,
+    updatedAt: now,
+    systemPrompt: DEFAULT_SYSTEM_PROMPT,
+    settings: { ...DEFAULT_SETTINGS },
+    nodes: {},
+    active: {},
+    contextFrom: null,
+  };
 }
 
 const key = (parent: string | null) => parent ?? ROOT;
@@ -66,7 +76,9 @@ const key = (parent: string | null) => parent ?? ROOT;
 const byAge = (a: ChatNode, b: ChatNode) => a.createdAt - b.createdAt || a.id.localeCompare(b.id);
 
 export function children(c: Conversation, parent: string | null): ChatNode[] {
-  return Object.values(c.nodes).filter((n) => n.parent === parent).sort(byAge);
+  return Object.values(c.nodes)
+    .filter((n) => n.parent === parent)
+    .sort(byAge);
 }
 
 /** Every message's children, oldest first, in one pass over the nodes (children() per message is quadratic). */
@@ -106,13 +118,25 @@ export function siblings(c: Conversation, id: string): ChatNode[] {
   return n ? children(c, n.parent) : [];
 }
 
-export function addMessage(c: Conversation, parent: string | null, role: Role, content: string, now = Date.now(), id: string = crypto.randomUUID()): Conversation {
+export function addMessage(
+  c: Conversation,
+  parent: string | null,
+  role: Role,
+  content: string,
+  now = Date.now(),
+  id: string = crypto.randomUUID(),
+): Conversation {
   const node: ChatNode = { id, parent, role, content, createdAt: now };
   const title = c.title || (role === 'user' && parent === null ? titleFrom(content) : '');
   return { ...c, title, updatedAt: now, nodes: { ...c.nodes, [id]: node }, active: { ...c.active, [key(parent)]: id } };
 }
 
-export function updateMessage(c: Conversation, id: string, patch: Partial<Pick<ChatNode, 'content' | 'stats' | 'error'>>, now = Date.now()): Conversation {
+export function updateMessage(
+  c: Conversation,
+  id: string,
+  patch: Partial<Pick<ChatNode, 'content' | 'stats' | 'error'>>,
+  now = Date.now(),
+): Conversation {
   const n = c.nodes[id];
   if (!n) return c;
   return { ...c, updatedAt: now, nodes: { ...c.nodes, [id]: { ...n, ...patch } } };
@@ -129,11 +153,21 @@ export function deleteMessage(c: Conversation, id: string, now = Date.now()): Co
   const gone = new Set([id]);
   for (let grew = true; grew;) {
     grew = false;
-    for (const n of Object.values(c.nodes)) if (n.parent && gone.has(n.parent) && !gone.has(n.id)) { gone.add(n.id); grew = true; }
+    for (const n of Object.values(c.nodes))
+      if (n.parent && gone.has(n.parent) && !gone.has(n.id)) {
+        gone.add(n.id);
+        grew = true;
+      }
   }
   const nodes = Object.fromEntries(Object.entries(c.nodes).filter(([k]) => !gone.has(k)));
   const active = Object.fromEntries(Object.entries(c.active).filter(([p, child]) => !gone.has(child) && !gone.has(p)));
-  return { ...c, updatedAt: now, nodes, active, contextFrom: c.contextFrom && gone.has(c.contextFrom) ? null : c.contextFrom };
+  return {
+    ...c,
+    updatedAt: now,
+    nodes,
+    active,
+    contextFrom: c.contextFrom && gone.has(c.contextFrom) ? null : c.contextFrom,
+  };
 }
 
 /** What the model is sent: the system prompt, then the thread from `contextFrom` up to `until`. */
@@ -142,7 +176,10 @@ export function messagesForModel(c: Conversation, until?: string): { role: 'syst
   if (until) t = t.slice(0, t.findIndex((n) => n.id === until) + 1);
   const from = c.contextFrom ? t.findIndex((n) => n.id === c.contextFrom) : 0;
   const sent = t.slice(Math.max(0, from)).filter((n) => !n.error);
-  return [...(c.systemPrompt.trim() ? [{ role: 'system' as const, content: c.systemPrompt }] : []), ...sent.map((n) => ({ role: n.role, content: n.content }))];
+  return [
+    ...(c.systemPrompt.trim() ? [{ role: 'system' as const, content: c.systemPrompt }] : []),
+    ...sent.map((n) => ({ role: n.role, content: n.content })),
+  ];
 }
 
 /** Start the context at the next user message; undefined when only the last exchange is left. */

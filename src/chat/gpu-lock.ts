@@ -28,11 +28,14 @@ export function acquireGpuLock(steal: boolean, onLost: () => void): Promise<bool
       .request(NAME, steal ? { steal: true } : { signal: AbortSignal.timeout(WAIT_MS) }, () => {
         held = true;
         resolve(true);
-        return new Promise<void>((done) => { release = done; }); // held until the page goes or another tab steals it
+        return new Promise<void>((done) => {
+          release = done;
+        }); // held until the page goes or another tab steals it
       })
       .catch(() => {
         release = undefined;
-        if (held) onLost(); // stolen by another tab
+        if (held)
+          onLost(); // stolen by another tab
         else resolve(false); // still held elsewhere after waiting
       });
   });

@@ -18,7 +18,13 @@ import { getPref, setPref } from '../prefs';
 /** A model a session runs: one stored on this device, or one a server offers. */
 export type SessionModel =
   | { readonly engine: 'device'; readonly id: string; readonly name: string; readonly stored: ModelSummary }
-  | { readonly engine: 'server'; readonly id: string; readonly name: string; readonly endpoint: string; readonly host: string };
+  | {
+      readonly engine: 'server';
+      readonly id: string;
+      readonly name: string;
+      readonly endpoint: string;
+      readonly host: string;
+    };
 
 export type ModelSession =
   | { kind: 'checking' }
@@ -33,7 +39,8 @@ export type ModelSession =
   | { kind: 'unavailable'; message: string };
 
 /** Where answers come from. */
-export type EngineChoice = { readonly kind: 'device' } | { readonly kind: 'server'; readonly endpoint: string; readonly model: string };
+export type EngineChoice =
+  { readonly kind: 'device' } | { readonly kind: 'server'; readonly endpoint: string; readonly model: string };
 
 const LAST_MODEL = 'lite-coder.model';
 const ENGINE = 'lite-coder.engine';
@@ -69,7 +76,9 @@ export function useModelSession(): ModelSession {
   useEffect(() => {
     listeners.add(set);
     set(state);
-    return () => { listeners.delete(set); };
+    return () => {
+      listeners.delete(set);
+    };
   }, []);
   return s;
 }
@@ -115,7 +124,10 @@ function save(key: string, value: string | null): void {
  * Start with `choice` (by default the saved one): a server, or the last used stored model (or the
  * first one). `apiKey` is the server's bearer token (by default the saved one).
  */
-export async function startSession(choice: EngineChoice = engineChoice(), apiKey = getPref(SERVER_KEY) ?? ''): Promise<void> {
+export async function startSession(
+  choice: EngineChoice = engineChoice(),
+  apiKey = getPref(SERVER_KEY) ?? '',
+): Promise<void> {
   if (state.kind === 'loading' || state.kind === 'ready' || state.kind === 'elsewhere') return;
   if (choice.kind === 'server') return connectServer(choice.endpoint, choice.model, apiKey);
   let models: ModelSummary[];
@@ -154,7 +166,9 @@ export async function loadModel(model: SessionModel, takeOver = false): Promise<
   if (!mine) return setState({ kind: 'elsewhere', model });
   save(LAST_MODEL, model.id);
   setState({ kind: 'loading', model, progress: 0 });
-  device.setInitProgressCallback((r) => { if (state.kind === 'loading') setState({ ...state, progress: r.progress }); });
+  device.setInitProgressCallback((r) => {
+    if (state.kind === 'loading') setState({ ...state, progress: r.progress });
+  });
   try {
     const limit = Number(getPref(CONTEXT_LIMIT));
     await device.reload(model.id, limit > 0 ? { contextLength: limit } : {});
@@ -164,7 +178,12 @@ export async function loadModel(model: SessionModel, takeOver = false): Promise<
       return;
     }
     const loaded = await device.loadedModel();
-    setState({ kind: 'ready', model, contextLength: loaded?.contextLength ?? 0, ...(loaded ? { resident: loaded.resident } : {}) });
+    setState({
+      kind: 'ready',
+      model,
+      contextLength: loaded?.contextLength ?? 0,
+      ...(loaded ? { resident: loaded.resident } : {}),
+    });
   } catch (e) {
     if (attempt === changes) setState({ kind: 'error', model, message: (e as Error).message });
   }
@@ -188,9 +207,19 @@ export async function connectServer(endpoint: string, model: string, apiKey: str
     host = new URL(endpoint).host;
   } catch (e) {
     if (keepDevice) throw e;
-    return setState({ kind: 'error', model: { engine: 'server', id: model, name: model || endpoint, endpoint, host }, message: (e as Error).message });
+    return setState({
+      kind: 'error',
+      model: { engine: 'server', id: model, name: model || endpoint, endpoint, host },
+      message: (e as Error).message,
+    });
   }
-  const pending: SessionModel = { engine: 'server', id: model, name: model ? `${model} (${host})` : host, endpoint, host };
+  const pending: SessionModel = {
+    engine: 'server',
+    id: model,
+    name: model ? `${model} (${host})` : host,
+    endpoint,
+    host,
+  };
   // A later choice wins: an answer to an earlier one that comes after it changes nothing.
   const attempt = ++changes;
   setState({ kind: 'loading', model: pending, progress: 0 });

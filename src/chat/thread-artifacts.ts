@@ -38,7 +38,11 @@ function artifactsOf(content: string): Artifact[] {
 export function useThreadArtifacts(sources: readonly ArtifactSource[]): ThreadArtifact[] {
   const last = useRef<{ sources: readonly ArtifactSource[]; found: ThreadArtifact[] } | null>(null);
   const before = last.current;
-  if (before && before.sources.length === sources.length && before.sources.every((s, i) => s.id === sources[i]!.id && s.content === sources[i]!.content)) {
+  if (
+    before &&
+    before.sources.length === sources.length &&
+    before.sources.every((s, i) => s.id === sources[i]!.id && s.content === sources[i]!.content)
+  ) {
     return before.found;
   }
   const found = sources.flatMap((s) => artifactsOf(s.content).map((artifact) => ({ node: s.id, artifact })));

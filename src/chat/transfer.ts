@@ -28,16 +28,28 @@ export function fromJson(text: string, now = Date.now(), id: string = crypto.ran
     throw new Error('This file is not a Lite Coder conversation export.');
   }
   const c = d.conversation;
-  if (typeof c.nodes !== 'object' || c.nodes === null || typeof c.active !== 'object' || c.active === null) throw new Error('The conversation in this file is damaged.');
+  if (typeof c.nodes !== 'object' || c.nodes === null || typeof c.active !== 'object' || c.active === null)
+    throw new Error('The conversation in this file is damaged.');
   for (const [k, n] of Object.entries(c.nodes)) {
-    const ok = n && n.id === k && (n.role === 'user' || n.role === 'assistant') && typeof n.content === 'string' && (n.parent === null || typeof n.parent === 'string') && typeof n.createdAt === 'number';
+    const ok =
+      n &&
+      n.id === k &&
+      (n.role === 'user' || n.role === 'assistant') &&
+      typeof n.content === 'string' &&
+      (n.parent === null || typeof n.parent === 'string') &&
+      typeof n.createdAt === 'number';
     if (!ok) throw new Error(`The conversation in this file has a damaged message (${k}).`);
   }
   return {
-    id, title: typeof c.title === 'string' ? c.title : 'Imported chat', createdAt: now, updatedAt: now,
+    id,
+    title: typeof c.title === 'string' ? c.title : 'Imported chat',
+    createdAt: now,
+    updatedAt: now,
     systemPrompt: typeof c.systemPrompt === 'string' ? c.systemPrompt : '',
     settings: { temperature: 0.3, top_p: 0.95, max_tokens: 2048, seed: null, ...(c.settings ?? {}) },
-    nodes: c.nodes, active: c.active, contextFrom: typeof c.contextFrom === 'string' ? c.contextFrom : null,
+    nodes: c.nodes,
+    active: c.active,
+    contextFrom: typeof c.contextFrom === 'string' ? c.contextFrom : null,
     ...(typeof c.modelId === 'string' ? { modelId: c.modelId } : {}),
   };
 }

@@ -51,10 +51,15 @@ export function useConversations(): Conversations {
         if (c) void saveConversation(c);
       }
     };
-    const hidden = () => { if (document.visibilityState === 'hidden') flush(); };
+    const hidden = () => {
+      if (document.visibilityState === 'hidden') flush();
+    };
     window.addEventListener('pagehide', flush);
     document.addEventListener('visibilitychange', hidden);
-    return () => { window.removeEventListener('pagehide', flush); document.removeEventListener('visibilitychange', hidden); };
+    return () => {
+      window.removeEventListener('pagehide', flush);
+      document.removeEventListener('visibilitychange', hidden);
+    };
   }, []);
 
   const publish = () => setList([...latest.current.values()].sort((a, b) => b.updatedAt - a.updatedAt));
@@ -64,11 +69,17 @@ export function useConversations(): Conversations {
     // every SAVE_EVERY_MS (restarting the wait on every change would save nothing until the end).
     if (t && !now) return;
     if (t) clearTimeout(t);
-    const save = () => { timers.current.delete(c.id); void saveConversation(latest.current.get(c.id) ?? c); };
+    const save = () => {
+      timers.current.delete(c.id);
+      void saveConversation(latest.current.get(c.id) ?? c);
+    };
     if (now) save();
     else timers.current.set(c.id, setTimeout(save, SAVE_EVERY_MS));
   };
-  const select = (id: string) => { setCurrentId(id); setPref(CURRENT, id); };
+  const select = (id: string) => {
+    setCurrentId(id);
+    setPref(CURRENT, id);
+  };
 
   return {
     list,
@@ -77,7 +88,10 @@ export function useConversations(): Conversations {
     select,
     get: (id) => latest.current.get(id),
     create(like) {
-      const c = { ...newConversation(), ...(like ? { systemPrompt: like.systemPrompt, settings: { ...like.settings } } : {}) };
+      const c = {
+        ...newConversation(),
+        ...(like ? { systemPrompt: like.systemPrompt, settings: { ...like.settings } } : {}),
+      };
       latest.current.set(c.id, c);
       publish();
       select(c.id);

@@ -29,7 +29,11 @@ export interface Overflow {
 export const RENDER_EVERY_MS = 40;
 
 /** The prefill progress of the reply being generated (a long prompt takes a while before its first token). */
-export interface PrefillState { answerId: string; done: number; total: number }
+export interface PrefillState {
+  answerId: string;
+  done: number;
+  total: number;
+}
 let prefill: PrefillState | null = null;
 const prefillListeners = new Set<(p: PrefillState | null) => void>();
 function setPrefill(p: PrefillState | null): void {
@@ -43,15 +47,24 @@ export function usePrefill(answerId: string): PrefillState | null {
   useEffect(() => {
     prefillListeners.add(set);
     set(prefill);
-    return () => { prefillListeners.delete(set); };
+    return () => {
+      prefillListeners.delete(set);
+    };
   }, []);
   return p && p.answerId === answerId && p.done < p.total ? p : null;
 }
 
 /** The facts a ContextWindowSizeExceededError carries (workers/errors.ts, contextExceeded). */
-interface ContextDetails { promptTokens: number; contextLength: number }
+interface ContextDetails {
+  promptTokens: number;
+  contextLength: number;
+}
 
-export function useReply(convs: Pick<Conversations, 'get' | 'update'>, modelId: string | undefined, onEvent?: (e: ReplyEvent) => void) {
+export function useReply(
+  convs: Pick<Conversations, 'get' | 'update'>,
+  modelId: string | undefined,
+  onEvent?: (e: ReplyEvent) => void,
+) {
   const [busy, setBusy] = useState<string | null>(null);
   const [overflow, setOverflow] = useState<Overflow | null>(null);
 
@@ -80,8 +93,14 @@ export function useReply(convs: Pick<Conversations, 'get' | 'update'>, modelId: 
     await stream(conversationId, answer.parent, answerId, messagesForModel(c, answerId), answer.content, true);
   }
 
-  async function stream(conversationId: string, userId: string, answerId: string, messages: ReturnType<typeof messagesForModel>,
-    before: string, continueFinal: boolean): Promise<void> {
+  async function stream(
+    conversationId: string,
+    userId: string,
+    answerId: string,
+    messages: ReturnType<typeof messagesForModel>,
+    before: string,
+    continueFinal: boolean,
+  ): Promise<void> {
     const c = convs.get(conversationId)!;
     setBusy(answerId);
     onEvent?.({ type: 'start', userId, answerId });
@@ -100,16 +119,26 @@ export function useReply(convs: Pick<Conversations, 'get' | 'update'>, modelId: 
       };
     };
     let flushed = 0;
-    const flush = (lazy?: 'lazy') => { flushed = performance.now(); convs.update(conversationId, (x) => updateMessage(x, answerId, { content: text }), lazy); };
+    const flush = (lazy?: 'lazy') => {
+      flushed = performance.now();
+      convs.update(conversationId, (x) => updateMessage(x, answerId, { content: text }), lazy);
+    };
     // the engine this reply asks (session.ts's client is a live binding that a model pick may change)
     const engine = client;
     try {
       const s = c.settings;
       engine.setPrefillProgressCallback?.(({ done, total }) => setPrefill({ answerId, done, total }));
       const stream = await engine.chat.completions.create({
-        messages, stream: true, stream_options: { include_usage: true },
-        temperature: s.temperature, top_p: s.top_p, max_tokens: s.max_tokens, ...(s.seed !== null ? { seed: s.seed } : {}),
-        ...(continueFinal ? { extra_body: { continue_final_message: true } as ChatCompletionRequest['extra_body'] } : {}),
+        messages,
+        stream: true,
+        stream_options: { include_usage: true },
+        temperature: s.temperature,
+        top_p: s.top_p,
+        max_tokens: s.max_tokens,
+        ...(s.seed !== null ? { seed: s.seed } : {}),
+        ...(continueFinal
+          ? { extra_body: { continue_final_message: true } as ChatCompletionRequest['extra_body'] }
+          : {}),
       });
       let finish = 'stop';
       for await (const chunk of stream) {
@@ -126,11 +155,19 @@ export function useReply(convs: Pick<Conversations, 'get' | 'update'>, modelId: 
         if (chunk.usage) {
           usage = { promptTokens: chunk.usage.prompt_tokens, completionTokens: chunk.usage.completion_tokens };
           // a server's usage may carry no `extra` (web-llm's figures): then this page's own timing
-          const x = (chunk.usage as { extra?: { decode_tokens_per_s?: number; time_to_first_token_s?: number; expert_hit_rate?: number } }).extra;
+          const x = (
+            chunk.usage as {
+              extra?: { decode_tokens_per_s?: number; time_to_first_token_s?: number; expert_hit_rate?: number };
+            }
+          ).extra;
           const measured = clientStats();
           stats = {
-            tokensPerSecond: x?.decode_tokens_per_s ?? measured.tokensPerSecond, timeToFirstTokenS: x?.time_to_first_token_s ?? measured.timeToFirstTokenS,
-            expertHitRate: x?.expert_hit_rate ?? 1, promptTokens: usage.promptTokens, completionTokens: usage.completionTokens, finish,
+            tokensPerSecond: x?.decode_tokens_per_s ?? measured.tokensPerSecond,
+            timeToFirstTokenS: x?.time_to_first_token_s ?? measured.timeToFirstTokenS,
+            expertHitRate: x?.expert_hit_rate ?? 1,
+            promptTokens: usage.promptTokens,
+            completionTokens: usage.completionTokens,
+            finish,
           };
           const st = stats;
           convs.update(conversationId, (m) => updateMessage(m, answerId, { content: text, stats: st }));
@@ -146,7 +183,13 @@ export function useReply(convs: Pick<Conversations, 'get' | 'update'>, modelId: 
     } catch (e) {
       const err = e as Error & { details?: ContextDetails };
       const full = err.name === 'ContextWindowSizeExceededError';
-      onEvent?.({ type: 'error', userId, answerId, code: full ? 'context-full' : 'generation-failed', message: err.message });
+      onEvent?.({
+        type: 'error',
+        userId,
+        answerId,
+        code: full ? 'context-full' : 'generation-failed',
+        message: err.message,
+      });
       if (err.name === 'DeviceLostError') sessionFailed(err.message);
       if (full && err.details && !continueFinal) {
         // Nothing was generated: the question waits, unanswered, for the user to make room.

@@ -15,8 +15,12 @@ export interface Ghost {
 export const setGhost = StateEffect.define<Ghost | null>();
 
 class GhostWidget extends WidgetType {
-  constructor(readonly text: string) { super(); }
-  override eq(other: GhostWidget): boolean { return other.text === this.text; }
+  constructor(readonly text: string) {
+    super();
+  }
+  override eq(other: GhostWidget): boolean {
+    return other.text === this.text;
+  }
   toDOM(): HTMLElement {
     const span = document.createElement('span');
     span.className = 'cm-ghost';
@@ -33,9 +37,12 @@ export const ghostField = StateField.define<Ghost | null>({
     // Anything the user does makes the suggestion stale.
     return tr.docChanged || tr.selection ? null : value;
   },
-  provide: (f) => EditorView.decorations.from(f, (g) => (g
-    ? Decoration.set([Decoration.widget({ widget: new GhostWidget(g.text), side: 1 }).range(g.pos)])
-    : Decoration.none)),
+  provide: (f) =>
+    EditorView.decorations.from(f, (g) =>
+      g
+        ? Decoration.set([Decoration.widget({ widget: new GhostWidget(g.text), side: 1 }).range(g.pos)])
+        : Decoration.none,
+    ),
 });
 
 /** The field, its look, and the keys: Tab accepts, Esc drops, `ask` (Ctrl+Space) requests one now. */
@@ -43,25 +50,33 @@ export function ghostText(ask: (view: EditorView) => void): Extension {
   return [
     ghostField,
     EditorView.baseTheme({ '.cm-ghost': { opacity: '0.45', fontStyle: 'italic', whiteSpace: 'pre' } }),
-    Prec.highest(keymap.of([
-      {
-        key: 'Tab',
-        run: (view) => {
-          const g = view.state.field(ghostField);
-          if (!g) return false;
-          view.dispatch({ changes: { from: g.pos, insert: g.text }, selection: { anchor: g.pos + g.text.length } });
-          return true;
+    Prec.highest(
+      keymap.of([
+        {
+          key: 'Tab',
+          run: (view) => {
+            const g = view.state.field(ghostField);
+            if (!g) return false;
+            view.dispatch({ changes: { from: g.pos, insert: g.text }, selection: { anchor: g.pos + g.text.length } });
+            return true;
+          },
         },
-      },
-      {
-        key: 'Escape',
-        run: (view) => {
-          if (!view.state.field(ghostField)) return false;
-          view.dispatch({ effects: setGhost.of(null) });
-          return true;
+        {
+          key: 'Escape',
+          run: (view) => {
+            if (!view.state.field(ghostField)) return false;
+            view.dispatch({ effects: setGhost.of(null) });
+            return true;
+          },
         },
-      },
-      { key: 'Ctrl-Space', run: (view) => { ask(view); return true; } },
-    ])),
+        {
+          key: 'Ctrl-Space',
+          run: (view) => {
+            ask(view);
+            return true;
+          },
+        },
+      ]),
+    ),
   ];
 }

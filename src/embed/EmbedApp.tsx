@@ -10,7 +10,15 @@ import { addMessage, deleteMessage, selectBranch, siblingIds, thread, type Conve
 import { Markdown } from '../chat/markdown/Markdown';
 import { MessageView, type MessageActions } from '../chat/MessageView';
 import { ModelStatus } from '../chat/ModelStatus';
-import { connectServer, endpointOrigin, startSession, switchToDevice, useModelSession, type EngineChoice, type ModelSession } from '../chat/session';
+import {
+  connectServer,
+  endpointOrigin,
+  startSession,
+  switchToDevice,
+  useModelSession,
+  type EngineChoice,
+  type ModelSession,
+} from '../chat/session';
 import { t as chatT } from '../chat/strings';
 import { runnableBlocks, useThreadArtifacts, type ArtifactSource } from '../chat/thread-artifacts';
 import { useReply, type ReplyEvent } from '../chat/useReply';
@@ -52,9 +60,18 @@ export function EmbedApp(props: EmbedProps) {
     const post = link.current?.post;
     if (!post) return;
     const id = (userId: string) => hostIds.current.get(userId) ?? userId;
-    if (e.type === 'start') { hostIds.current.set(e.answerId, id(e.userId)); post({ type: 'start', id: id(e.userId), source: hostIds.current.has(e.userId) ? 'host' : 'user' }); }
-    else if (e.type === 'delta') post({ type: 'token', id: id(e.answerId), delta: e.delta });
-    else if (e.type === 'done') post({ type: 'done', id: id(e.answerId), text: e.text, finish_reason: e.finish, usage: { prompt_tokens: e.promptTokens, completion_tokens: e.completionTokens } });
+    if (e.type === 'start') {
+      hostIds.current.set(e.answerId, id(e.userId));
+      post({ type: 'start', id: id(e.userId), source: hostIds.current.has(e.userId) ? 'host' : 'user' });
+    } else if (e.type === 'delta') post({ type: 'token', id: id(e.answerId), delta: e.delta });
+    else if (e.type === 'done')
+      post({
+        type: 'done',
+        id: id(e.answerId),
+        text: e.text,
+        finish_reason: e.finish,
+        usage: { prompt_tokens: e.promptTokens, completion_tokens: e.completionTokens },
+      });
     else post({ type: 'error', id: id(e.userId), code: e.code, message: e.message });
   }
 
@@ -71,21 +88,40 @@ export function EmbedApp(props: EmbedProps) {
   onHost.current = (m) => {
     const post = link.current!.post;
     if (m.type === 'prompt') {
-      if (!ready) return post({ type: 'error', ...(m.id ? { id: m.id } : {}), code: 'not-ready', message: `The model is not ready (${session.kind}).` });
-      if (replies.busy) return post({ type: 'error', ...(m.id ? { id: m.id } : {}), code: 'busy', message: 'A reply is being generated; send "stop" or wait for "done".' });
+      if (!ready)
+        return post({
+          type: 'error',
+          ...(m.id ? { id: m.id } : {}),
+          code: 'not-ready',
+          message: `The model is not ready (${session.kind}).`,
+        });
+      if (replies.busy)
+        return post({
+          type: 'error',
+          ...(m.id ? { id: m.id } : {}),
+          code: 'busy',
+          message: 'A reply is being generated; send "stop" or wait for "done".',
+        });
       send(m.text, m.id ?? crypto.randomUUID());
     } else if (m.type === 'set-system-prompt') change({ systemPrompt: m.text });
     else if (m.type === 'set-settings') change(m.settings);
     else if (m.type === 'stop') void replies.stop();
-    else { void replies.stop(); conv.reset(); setArtifact(null); }
+    else {
+      void replies.stop();
+      conv.reset();
+      setArtifact(null);
+    }
   };
   const change = (patch: Partial<EmbedSettings>) => {
     const next = { ...settings, ...patch };
     // A key belongs to its server: a new server's origin without a key of its own gets none.
-    if (patch.apiKey === undefined && endpointOrigin(next.endpoint) !== endpointOrigin(settings.endpoint)) next.apiKey = '';
+    if (patch.apiKey === undefined && endpointOrigin(next.endpoint) !== endpointOrigin(settings.endpoint))
+      next.apiKey = '';
     setSettings(next);
     conv.update(conv.current.id, (c) => withSettings(c, patch));
-    const moved = next.endpoint !== settings.endpoint || (next.endpoint !== '' && (next.model !== settings.model || next.apiKey !== settings.apiKey));
+    const moved =
+      next.endpoint !== settings.endpoint ||
+      (next.endpoint !== '' && (next.model !== settings.model || next.apiKey !== settings.apiKey));
     if (moved) {
       void replies.stop();
       const use = next.endpoint ? connectServer(next.endpoint, next.model, next.apiKey) : switchToDevice();
@@ -102,7 +138,7 @@ export function EmbedApp(props: EmbedProps) {
       if (engine.kind === 'server') return;
       // A grant made on an earlier visit works without a click.
       const kind = sessionNow.current.kind;
-      if ((kind === 'none' || kind === 'unavailable') && window.parent !== window && await storageAccessGranted()) {
+      if ((kind === 'none' || kind === 'unavailable') && window.parent !== window && (await storageAccessGranted())) {
         if ((await requestAppStorage()).kind === 'granted') await startSession(engine);
       }
     })();
@@ -111,7 +147,13 @@ export function EmbedApp(props: EmbedProps) {
   const state = stateOf(session);
   useEffect(() => {
     const s = session;
-    link.current?.post({ type: 'status', state, ...('model' in s ? { model: s.model.name } : {}), ...(s.kind === 'loading' ? { progress: s.progress } : {}), ...(s.kind === 'error' || s.kind === 'unavailable' ? { message: s.message } : {}) });
+    link.current?.post({
+      type: 'status',
+      state,
+      ...('model' in s ? { model: s.model.name } : {}),
+      ...(s.kind === 'loading' ? { progress: s.progress } : {}),
+      ...(s.kind === 'error' || s.kind === 'unavailable' ? { message: s.message } : {}),
+    });
   }, [state, 'model' in session ? session.model.id : '']);
 
   useEffect(() => {
@@ -122,7 +164,9 @@ export function EmbedApp(props: EmbedProps) {
   }, [settings.theme, settings.lang]);
 
   const shown = thread(conv.current);
-  useEffect(() => { end.current?.scrollIntoView({ block: 'end' }); }, [shown.at(-1)?.content.length]);
+  useEffect(() => {
+    end.current?.scrollIntoView({ block: 'end' });
+  }, [shown.at(-1)?.content.length]);
   // The height the content would like, for a loader that sizes the frame to fit. The panels above
   // the thread come and go with the session; the thread's body grows by itself.
   const reported = useRef(0);
@@ -142,58 +186,119 @@ export function EmbedApp(props: EmbedProps) {
 
   // The greeting's artifacts count too, so a host can show a runnable demo before any question. A
   // reply still streaming is left out (its Run buttons come when it is done).
-  const sources: ArtifactSource[] = !settings.artifacts ? [] : [
-    ...(settings.greeting ? [{ id: GREETING, content: settings.greeting }] : []),
-    ...shown.filter((n) => n.role === 'assistant' && n.id !== replies.busy),
-  ];
+  const sources: ArtifactSource[] = !settings.artifacts
+    ? []
+    : [
+        ...(settings.greeting ? [{ id: GREETING, content: settings.greeting }] : []),
+        ...shown.filter((n) => n.role === 'assistant' && n.id !== replies.busy),
+      ];
   const artifacts = useThreadArtifacts(sources);
   const runnable = useMemo(() => runnableBlocks(artifacts), [artifacts]);
   const siblings = siblingIds(conv.current, shown);
   // Read by the actions when called: they are made once, so that messages need not re-render.
   const latest = useRef({ conv, replies, artifacts });
   latest.current = { conv, replies, artifacts };
-  const at = (nodeId: string, block: number) => latest.current.artifacts.findIndex((a) => a.node === nodeId && a.artifact.blocks[0] === block);
+  const at = (nodeId: string, block: number) =>
+    latest.current.artifacts.findIndex((a) => a.node === nodeId && a.artifact.blocks[0] === block);
   // The index is looked up on click: artifacts before this message may have come or gone.
-  const runButton = (nodeId: string, block: number) => (at(nodeId, block) < 0 ? null
-    : <button type="button" class="code-run" data-testid="artifact-run" onClick={() => setArtifact(at(nodeId, block))}>▶ {chatT('run')}</button>);
+  const runButton = (nodeId: string, block: number) =>
+    at(nodeId, block) < 0 ? null : (
+      <button type="button" class="code-run" data-testid="artifact-run" onClick={() => setArtifact(at(nodeId, block))}>
+        ▶ {chatT('run')}
+      </button>
+    );
 
-  const actions = useMemo((): MessageActions => ({
-    onEdit(node, text) {
-      const { conv, replies } = latest.current;
-      const id = crypto.randomUUID();
-      conv.update(conv.current.id, (c) => addMessage(c, node.parent, 'user', text, Date.now(), id));
-      void replies.reply(conv.current.id, id);
-    },
-    onRegenerate(node) { const { conv, replies } = latest.current; if (node.parent) void replies.reply(conv.current.id, node.parent); },
-    onDelete(node) { const { conv } = latest.current; conv.update(conv.current.id, (c) => deleteMessage(c, node.id)); },
-    onBranch(id) { const { conv } = latest.current; conv.update(conv.current.id, (c) => selectBranch(c, id)); },
-    runButton: (node, block) => runButton(node.id, block),
-  }), []);
+  const actions = useMemo(
+    (): MessageActions => ({
+      onEdit(node, text) {
+        const { conv, replies } = latest.current;
+        const id = crypto.randomUUID();
+        conv.update(conv.current.id, (c) => addMessage(c, node.parent, 'user', text, Date.now(), id));
+        void replies.reply(conv.current.id, id);
+      },
+      onRegenerate(node) {
+        const { conv, replies } = latest.current;
+        if (node.parent) void replies.reply(conv.current.id, node.parent);
+      },
+      onDelete(node) {
+        const { conv } = latest.current;
+        conv.update(conv.current.id, (c) => deleteMessage(c, node.id));
+      },
+      onBranch(id) {
+        const { conv } = latest.current;
+        conv.update(conv.current.id, (c) => selectBranch(c, id));
+      },
+      runButton: (node, block) => runButton(node.id, block),
+    }),
+    [],
+  );
 
   return (
     <div class={`embed${artifact !== null ? ' with-artifact' : ''}`} ref={shell} data-testid="embed">
       <header class="embed-top">
         <strong>Lite Coder</strong>
-        <span class="muted small" data-testid="engine-indicator" data-engine={ready?.model.engine ?? ''}>{ready ? ready.model.name : ''}</span>
-        <button class="secondary" disabled={replies.busy !== null || shown.length === 0} onClick={() => { conv.reset(); setArtifact(null); }} data-testid="new-chat">{t('newChat')}</button>
+        <span class="muted small" data-testid="engine-indicator" data-engine={ready?.model.engine ?? ''}>
+          {ready ? ready.model.name : ''}
+        </span>
+        <button
+          class="secondary"
+          disabled={replies.busy !== null || shown.length === 0}
+          onClick={() => {
+            conv.reset();
+            setArtifact(null);
+          }}
+          data-testid="new-chat"
+        >
+          {t('newChat')}
+        </button>
       </header>
-      {session.kind === 'none' || session.kind === 'unavailable' ? <NoModelPanel appUrl={props.appUrl} blocked={session.kind === 'unavailable'} /> : <ModelStatus session={session} onImport={() => window.open(props.appUrl, '_blank', 'noopener')} />}
-      <div class="thread" data-testid="thread" aria-live="polite"><div class="thread-body">
-        {settings.greeting
-          ? <article class="msg assistant" data-testid="greeting"><div class="msg-body"><Markdown text={settings.greeting} renderActions={(i) => runButton(GREETING, i)} /></div></article>
-          : shown.length === 0 && <p class="muted empty">{chatT('empty')}</p>}
-        {shown.map((n, i) => (
-          <MessageView key={n.id} node={n} siblings={siblings[i]!} streaming={replies.busy === n.id} busy={replies.busy !== null} isLast={i === shown.length - 1}
-            outOfContext={false} runnable={runnable.get(n.id) ?? ''} {...actions} />
-        ))}
-        {replies.overflow && <p class="panel error" role="alert" data-testid="overflow">{chatT('overflow', { n: replies.overflow.tokens, max: replies.overflow.max })}</p>}
-        <div ref={end} />
-      </div></div>
+      {session.kind === 'none' || session.kind === 'unavailable' ? (
+        <NoModelPanel appUrl={props.appUrl} blocked={session.kind === 'unavailable'} />
+      ) : (
+        <ModelStatus session={session} onImport={() => window.open(props.appUrl, '_blank', 'noopener')} />
+      )}
+      <div class="thread" data-testid="thread" aria-live="polite">
+        <div class="thread-body">
+          {settings.greeting ? (
+            <article class="msg assistant" data-testid="greeting">
+              <div class="msg-body">
+                <Markdown text={settings.greeting} renderActions={(i) => runButton(GREETING, i)} />
+              </div>
+            </article>
+          ) : (
+            shown.length === 0 && <p class="muted empty">{chatT('empty')}</p>
+          )}
+          {shown.map((n, i) => (
+            <MessageView
+              key={n.id}
+              node={n}
+              siblings={siblings[i]!}
+              streaming={replies.busy === n.id}
+              busy={replies.busy !== null}
+              isLast={i === shown.length - 1}
+              outOfContext={false}
+              runnable={runnable.get(n.id) ?? ''}
+              {...actions}
+            />
+          ))}
+          {replies.overflow && (
+            <p class="panel error" role="alert" data-testid="overflow">
+              {chatT('overflow', { n: replies.overflow.tokens, max: replies.overflow.max })}
+            </p>
+          )}
+          <div ref={end} />
+        </div>
+      </div>
       <Composer busy={replies.busy !== null} disabled={!ready} onSend={(text) => send(text)} onStop={replies.stop} />
       {artifact !== null && artifacts.length > 0 && (
         <section class="embed-artifact" data-testid="artifact-side">
-          <ArtifactPanel versions={artifacts.map((a) => a.artifact)} index={Math.min(artifact, artifacts.length - 1)} onIndex={setArtifact}
-            onClose={() => setArtifact(null)} onFix={(error, source) => send(fixRequest(error, source))} />
+          <ArtifactPanel
+            versions={artifacts.map((a) => a.artifact)}
+            index={Math.min(artifact, artifacts.length - 1)}
+            onIndex={setArtifact}
+            onClose={() => setArtifact(null)}
+            onFix={(error, source) => send(fixRequest(error, source))}
+          />
         </section>
       )}
     </div>
@@ -207,8 +312,17 @@ function engineOf(s: EmbedSettings): EngineChoice {
 
 /** The conversation with the settings `s` gives (the others as they were). */
 function withSettings(c: Conversation, s: Partial<EmbedSettings>): Conversation {
-  const sampling = Object.entries({ temperature: s.temperature, top_p: s.top_p, max_tokens: s.max_tokens, seed: s.seed }).filter(([, v]) => v !== undefined);
-  return { ...c, systemPrompt: s.systemPrompt ?? c.systemPrompt, settings: { ...c.settings, ...Object.fromEntries(sampling) } };
+  const sampling = Object.entries({
+    temperature: s.temperature,
+    top_p: s.top_p,
+    max_tokens: s.max_tokens,
+    seed: s.seed,
+  }).filter(([, v]) => v !== undefined);
+  return {
+    ...c,
+    systemPrompt: s.systemPrompt ?? c.systemPrompt,
+    settings: { ...c.settings, ...Object.fromEntries(sampling) },
+  };
 }
 
 function stateOf(s: ModelSession): WidgetState {

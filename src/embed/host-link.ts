@@ -17,7 +17,10 @@ export function connectHost(origins: readonly string[], onMessage: (m: HostMessa
   };
   window.addEventListener('message', (e) => {
     if (e.source !== window.parent || !origins.includes(e.origin)) {
-      if (isProtocolShaped(e.data)) console.warn(`Lite Coder widget: ignored a message from ${e.origin}, which this widget does not allow (allowed: ${origins.join(', ') || 'none'}).`);
+      if (isProtocolShaped(e.data))
+        console.warn(
+          `Lite Coder widget: ignored a message from ${e.origin}, which this widget does not allow (allowed: ${origins.join(', ') || 'none'}).`,
+        );
       return;
     }
     let m: HostMessage | null;

@@ -34,10 +34,18 @@ export interface EmbedOptions {
 
 /** data-* attributes that are widget settings, by their query-string names. */
 const SETTINGS: Record<string, string> = {
-  systemPrompt: 'systemPrompt', greeting: 'greeting', theme: 'theme', lang: 'lang', artifacts: 'artifacts',
-  temperature: 'temperature', topP: 'top_p', maxTokens: 'max_tokens', seed: 'seed',
+  systemPrompt: 'systemPrompt',
+  greeting: 'greeting',
+  theme: 'theme',
+  lang: 'lang',
+  artifacts: 'artifacts',
+  temperature: 'temperature',
+  topP: 'top_p',
+  maxTokens: 'max_tokens',
+  seed: 'seed',
   // a server instead of the device (the API key only by setSettings, never in the page's markup)
-  endpoint: 'endpoint', model: 'model',
+  endpoint: 'endpoint',
+  model: 'model',
 };
 
 export function create(opts: EmbedOptions): WidgetHandle {
@@ -54,14 +62,21 @@ export function create(opts: EmbedOptions): WidgetHandle {
   // storage-access: the widget may ask for the app's stored model; clipboard-write: its Copy buttons.
   iframe.allow = 'storage-access; clipboard-write';
   const auto = opts.height === 'auto';
-  Object.assign(iframe.style, { width: opts.width ?? '100%', height: auto ? '480px' : cssLength(opts.height ?? '600px'), border: '1px solid #d6dbe1', borderRadius: '10px', display: 'block' });
+  Object.assign(iframe.style, {
+    width: opts.width ?? '100%',
+    height: auto ? '480px' : cssLength(opts.height ?? '600px'),
+    border: '1px solid #d6dbe1',
+    borderRadius: '10px',
+    display: 'block',
+  });
 
   const listeners = new Map<string, Set<Listener>>();
   window.addEventListener('message', (e) => {
     if (e.source !== iframe.contentWindow || e.origin !== widgetOrigin) return;
     const m = e.data as WidgetMessage & { protocol?: string };
     if (m?.protocol !== PROTOCOL) return;
-    if (m.type === 'resize' && auto) iframe.style.height = `${Math.max(320, Math.min(opts.maxHeight ?? 800, m.height + 2))}px`;
+    if (m.type === 'resize' && auto)
+      iframe.style.height = `${Math.max(320, Math.min(opts.maxHeight ?? 800, m.height + 2))}px`;
     for (const key of [m.type, '*']) listeners.get(key)?.forEach((f) => f(m));
   });
 
@@ -104,7 +119,10 @@ function fromScript(script: HTMLScriptElement): WidgetHandle {
     ...(d.height ? { height: d.height } : {}),
     ...(d.width ? { width: d.width } : {}),
     ...(d.maxHeight ? { maxHeight: Number(d.maxHeight) } : {}),
-    allowOrigins: (d.allowOrigins ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+    allowOrigins: (d.allowOrigins ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
     settings,
   });
   const target = d.target ? document.querySelector(d.target) : null;
@@ -113,7 +131,10 @@ function fromScript(script: HTMLScriptElement): WidgetHandle {
   return w;
 }
 
-interface LiteCoderEmbedGlobal { widgets: WidgetHandle[]; create: typeof create }
+interface LiteCoderEmbedGlobal {
+  widgets: WidgetHandle[];
+  create: typeof create;
+}
 const g = window as unknown as { LiteCoderEmbed?: LiteCoderEmbedGlobal };
 const api: LiteCoderEmbedGlobal = g.LiteCoderEmbed ?? { widgets: [], create };
 g.LiteCoderEmbed = api;

@@ -53,12 +53,25 @@ export type WidgetMessage =
   /** a reply began: to the host's prompt `id`, or (source 'user') to a message typed in the widget */
   | { type: 'start'; id: string; source: 'host' | 'user' }
   | { type: 'token'; id: string; delta: string }
-  | { type: 'done'; id: string; text: string; finish_reason: string; usage: { prompt_tokens: number; completion_tokens: number } }
+  | {
+      type: 'done';
+      id: string;
+      text: string;
+      finish_reason: string;
+      usage: { prompt_tokens: number; completion_tokens: number };
+    }
   | { type: 'error'; id?: string; code: ErrorCode; message: string }
   /** the height (CSS pixels) the widget's content would like */
   | { type: 'resize'; height: number };
 
-export type ErrorCode = 'bad-message' | 'unsupported-version' | 'invalid-settings' | 'not-ready' | 'busy' | 'context-full' | 'generation-failed';
+export type ErrorCode =
+  | 'bad-message'
+  | 'unsupported-version'
+  | 'invalid-settings'
+  | 'not-ready'
+  | 'busy'
+  | 'context-full'
+  | 'generation-failed';
 
 export type Envelope<M> = M & { protocol: typeof PROTOCOL; version: number };
 
@@ -67,7 +80,18 @@ export function envelope<M extends { type: string }>(m: M): Envelope<M> {
 }
 
 const SETTING_KEYS: readonly (keyof EmbedSettings)[] = [
-  'systemPrompt', 'greeting', 'theme', 'lang', 'artifacts', 'temperature', 'top_p', 'max_tokens', 'seed', 'endpoint', 'model', 'apiKey',
+  'systemPrompt',
+  'greeting',
+  'theme',
+  'lang',
+  'artifacts',
+  'temperature',
+  'top_p',
+  'max_tokens',
+  'seed',
+  'endpoint',
+  'model',
+  'apiKey',
 ];
 /** Settings a query string may not carry. */
 const MESSAGE_ONLY: readonly (keyof EmbedSettings)[] = ['apiKey'];
@@ -78,22 +102,34 @@ const MESSAGE_ONLY: readonly (keyof EmbedSettings)[] = ['apiKey'];
  */
 export function parseHostMessage(data: unknown): HostMessage | null {
   if (!isRecord(data) || data.protocol !== PROTOCOL) return null;
-  if (data.version !== PROTOCOL_VERSION) throw new ProtocolError('unsupported-version', `This widget speaks version ${PROTOCOL_VERSION} of the protocol, not ${String(data.version)}.`);
+  if (data.version !== PROTOCOL_VERSION)
+    throw new ProtocolError(
+      'unsupported-version',
+      `This widget speaks version ${PROTOCOL_VERSION} of the protocol, not ${String(data.version)}.`,
+    );
   switch (data.type) {
     case 'prompt':
-      if (typeof data.text !== 'string' || !data.text.trim()) throw new ProtocolError('bad-message', 'A prompt needs a non-empty "text".');
-      if (data.id !== undefined && typeof data.id !== 'string') throw new ProtocolError('bad-message', 'A prompt\'s "id" must be a string.');
+      if (typeof data.text !== 'string' || !data.text.trim())
+        throw new ProtocolError('bad-message', 'A prompt needs a non-empty "text".');
+      if (data.id !== undefined && typeof data.id !== 'string')
+        throw new ProtocolError('bad-message', 'A prompt\'s "id" must be a string.');
       return { type: 'prompt', text: data.text, ...(data.id !== undefined ? { id: data.id } : {}) };
     case 'set-system-prompt':
-      if (typeof data.text !== 'string') throw new ProtocolError('bad-message', 'set-system-prompt needs a string "text".');
+      if (typeof data.text !== 'string')
+        throw new ProtocolError('bad-message', 'set-system-prompt needs a string "text".');
       return { type: 'set-system-prompt', text: data.text };
     case 'set-settings': {
       if (!isRecord(data.settings)) throw new ProtocolError('bad-message', 'set-settings needs a "settings" object.');
       const unknown = Object.keys(data.settings).filter((k) => !SETTING_KEYS.includes(k as keyof EmbedSettings));
-      if (unknown.length) throw new ProtocolError('invalid-settings', `Unknown setting${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}.`);
+      if (unknown.length)
+        throw new ProtocolError(
+          'invalid-settings',
+          `Unknown setting${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}.`,
+        );
       const raw: Record<string, string> = {};
       for (const [k, v] of Object.entries(data.settings)) {
-        if (v !== null && typeof v === 'object') throw new ProtocolError('invalid-settings', `${k} must be a string, number or boolean, not an object.`);
+        if (v !== null && typeof v === 'object')
+          throw new ProtocolError('invalid-settings', `${k} must be a string, number or boolean, not an object.`);
         raw[k] = typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? String(v) : '';
       }
       const { settings, problems } = readSettings(raw);
@@ -112,14 +148,20 @@ export function parseHostMessage(data: unknown): HostMessage | null {
  * Settings from strings (the query string, or a set-settings message), each checked: a bad value is
  * left out and named in `problems`, so a typo never silently changes the model's behaviour.
  */
-export function readSettings(raw: Record<string, string | undefined>): { settings: Partial<EmbedSettings>; problems: string[] } {
+export function readSettings(raw: Record<string, string | undefined>): {
+  settings: Partial<EmbedSettings>;
+  problems: string[];
+} {
   const settings: Partial<EmbedSettings> = {};
   const problems: string[] = [];
   const num = (key: 'temperature' | 'top_p' | 'max_tokens', min: number, max: number, integer = false) => {
     const v = raw[key];
     if (v === undefined) return;
     const n = Number(v);
-    if (v.trim() === '' || !Number.isFinite(n) || n < min || n > max || (integer && !Number.isInteger(n))) problems.push(`${key} must be ${integer ? 'an integer' : 'a number'} from ${min} to ${max}, not ${JSON.stringify(v)}.`);
+    if (v.trim() === '' || !Number.isFinite(n) || n < min || n > max || (integer && !Number.isInteger(n)))
+      problems.push(
+        `${key} must be ${integer ? 'an integer' : 'a number'} from ${min} to ${max}, not ${JSON.stringify(v)}.`,
+      );
     else settings[key] = n;
   };
   if (raw.systemPrompt !== undefined) settings.systemPrompt = raw.systemPrompt;
@@ -153,7 +195,10 @@ export function readSettings(raw: Record<string, string | undefined>): { setting
   if (raw.endpoint !== undefined) {
     const v = raw.endpoint.trim();
     if (v === '' || /^https?:$/.test(protocolOf(v))) settings.endpoint = v;
-    else problems.push(`endpoint must be an http: or https: address (or empty for this device), not ${JSON.stringify(raw.endpoint)}.`);
+    else
+      problems.push(
+        `endpoint must be an http: or https: address (or empty for this device), not ${JSON.stringify(raw.endpoint)}.`,
+      );
   }
   if (raw.model !== undefined) settings.model = raw.model.trim();
   if (raw.apiKey !== undefined) settings.apiKey = raw.apiKey.trim();
@@ -171,7 +216,10 @@ export function settingsFromQuery(params: URLSearchParams): { settings: Partial<
   if (system !== null && raw.systemPrompt === undefined) raw.systemPrompt = system;
   const read = readSettings(raw);
   for (const key of MESSAGE_ONLY) {
-    if (params.has(key)) read.problems.push(`${key} is not read from the address (addresses end up in logs and history): send it with set-settings.`);
+    if (params.has(key))
+      read.problems.push(
+        `${key} is not read from the address (addresses end up in logs and history): send it with set-settings.`,
+      );
   }
   return read;
 }
@@ -181,7 +229,10 @@ export function settingsFromQuery(params: URLSearchParams): { settings: Partial<
  * by embed.js to the host page's origin), else the embedding page's origin as the browser reports it.
  */
 export function allowedOrigins(params: URLSearchParams, ancestor: string | undefined): string[] {
-  const listed = (params.get('origins') ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const listed = (params.get('origins') ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const valid = listed.map(originOf).filter((o): o is string => o !== null);
   if (valid.length) return [...new Set(valid)];
   const a = ancestor ? originOf(ancestor) : null;

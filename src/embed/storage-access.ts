@@ -9,7 +9,9 @@ import type { EngineWorkerApi } from '../../workers/api';
 import { Comlink, engine } from '../engine';
 
 /** The handle requestStorageAccess({ indexedDB: true }) resolves with, where the browser has it. */
-interface StorageAccessHandle { readonly indexedDB?: IDBFactory }
+interface StorageAccessHandle {
+  readonly indexedDB?: IDBFactory;
+}
 interface StorageAccessDocument {
   hasStorageAccess?(): Promise<boolean>;
   requestStorageAccess?(types?: { indexedDB: boolean }): Promise<StorageAccessHandle | undefined>;
@@ -55,7 +57,10 @@ export async function requestAppStorage(): Promise<AccessOutcome> {
  * From now on the engine worker (`worker`: the page's own by default) reads and writes the model store
  * through `backend`, served from this page. Rejects with an EngineStateError while a model is loaded.
  */
-export async function attachStore(backend: StoreBackend, worker: Pick<Comlink.Remote<EngineWorkerApi>, 'attachStorePort'> = engine()): Promise<void> {
+export async function attachStore(
+  backend: StoreBackend,
+  worker: Pick<Comlink.Remote<EngineWorkerApi>, 'attachStorePort'> = engine(),
+): Promise<void> {
   const { port1, port2 } = new MessageChannel();
   Comlink.expose(transferringRecords(backend), port1);
   await worker.attachStorePort(Comlink.transfer(port2, [port2]));

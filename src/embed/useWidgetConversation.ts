@@ -15,7 +15,10 @@ export function useWidgetConversation(init: (c: Conversation) => Conversation): 
   const latest = useRef<Conversation | null>(null);
   latest.current ??= init(newConversation());
   const [current, setCurrent] = useState(latest.current);
-  const put = (c: Conversation) => { latest.current = c; setCurrent(c); };
+  const put = (c: Conversation) => {
+    latest.current = c;
+    setCurrent(c);
+  };
   return {
     current,
     get: (id) => (latest.current?.id === id ? latest.current : undefined),

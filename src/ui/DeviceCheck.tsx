@@ -8,7 +8,11 @@ import { useLang } from '../i18n';
 import { formatSize, reasonLabel, t } from './device-strings';
 import './device-check.css';
 
-const HEADLINES = { resident: 'headlineResident', paged: 'headlinePaged', 'cannot-run': 'headlineCannot' } as const satisfies Record<Verdict, string>;
+const HEADLINES = {
+  resident: 'headlineResident',
+  paged: 'headlinePaged',
+  'cannot-run': 'headlineCannot',
+} as const satisfies Record<Verdict, string>;
 
 /** What asking for persistent storage came to; worded at render time, so a language switch rewords it. */
 type PersistNote = { kind: 'granted' } | { kind: 'declined' } | { kind: 'failed'; message: string };
@@ -58,7 +62,9 @@ export function DeviceCheck(props: { onContinue: () => void; onUseServer: () => 
     <section class="device-check" aria-busy={probing} data-testid="device-check">
       <h2>{t('title')}</h2>
       {/* What Lite Coder is and the verdict come first, then the way on; the figures behind the verdict fold out. */}
-      <p class="device-lead" data-testid="device-intro">{t('lead')}</p>
+      <p class="device-lead" data-testid="device-intro">
+        {t('lead')}
+      </p>
       {error && (
         <p class="error" role="alert" data-testid="device-error">
           {t('failed', { msg: error })}
@@ -82,9 +88,15 @@ export function DeviceCheck(props: { onContinue: () => void; onUseServer: () => 
           </button>
         )}
         {report?.verdict.verdict === 'cannot-run' && (
-          <button class="primary" data-testid="use-server" onClick={props.onUseServer}>{t('useServer')}</button>
+          <button class="primary" data-testid="use-server" onClick={props.onUseServer}>
+            {t('useServer')}
+          </button>
         )}
-        <button class={report?.verdict.verdict === 'cannot-run' ? 'secondary' : 'primary'} data-testid="continue" onClick={props.onContinue}>
+        <button
+          class={report?.verdict.verdict === 'cannot-run' ? 'secondary' : 'primary'}
+          data-testid="continue"
+          onClick={props.onContinue}
+        >
           {t('continue')}
         </button>
       </div>
@@ -117,9 +129,15 @@ function ReportView({ report }: { report: DeviceReport }) {
             )}
             {adapter && (
               <>
-                <Row label={t('vendor')} testid="adapter-vendor">{adapter.vendor || t('notGiven')}</Row>
-                <Row label={t('architecture')} testid="adapter-architecture">{adapter.architecture || t('notGiven')}</Row>
-                <Row label={t('description')} testid="adapter-description">{adapter.description || t('notGiven')}</Row>
+                <Row label={t('vendor')} testid="adapter-vendor">
+                  {adapter.vendor || t('notGiven')}
+                </Row>
+                <Row label={t('architecture')} testid="adapter-architecture">
+                  {adapter.architecture || t('notGiven')}
+                </Row>
+                <Row label={t('description')} testid="adapter-description">
+                  {adapter.description || t('notGiven')}
+                </Row>
                 <Row label={t('kind')} testid="adapter-kind" value={adapter.software ? 'software' : 'hardware'}>
                   {adapter.software ? t('software') : t('hardware')}
                 </Row>
@@ -166,13 +184,14 @@ function ReportView({ report }: { report: DeviceReport }) {
         ) : (
           <table class="device-table">
             <tbody>
-              <Row label={t('estimate')} testid="storage-estimate">{t('noEstimate')}</Row>
+              <Row label={t('estimate')} testid="storage-estimate">
+                {t('noEstimate')}
+              </Row>
               <PersistedRow persisted={storage.persisted} />
             </tbody>
           </table>
         )}
       </div>
-
     </>
   );
 }
@@ -180,8 +199,14 @@ function ReportView({ report }: { report: DeviceReport }) {
 /** The verdict in one line ("Your GPU can run DeepSeek-Coder-V2-Lite: ..."), then its reasons. */
 function VerdictView({ report }: { report: DeviceReport }) {
   return (
-    <div class={`panel verdict verdict-${report.verdict.verdict}`} data-testid="verdict" data-verdict={report.verdict.verdict}>
-      <h3 data-testid="verdict-headline">{t(HEADLINES[report.verdict.verdict], { size: formatSize(MODEL_FILE_BYTES) })}</h3>
+    <div
+      class={`panel verdict verdict-${report.verdict.verdict}`}
+      data-testid="verdict"
+      data-verdict={report.verdict.verdict}
+    >
+      <h3 data-testid="verdict-headline">
+        {t(HEADLINES[report.verdict.verdict], { size: formatSize(MODEL_FILE_BYTES) })}
+      </h3>
       {report.verdict.contextTokens !== null && (
         <p data-testid="verdict-context">{t('contextTokens', { n: report.verdict.contextTokens.toLocaleString() })}</p>
       )}

@@ -56,17 +56,34 @@ function Modal(props: Common & { input: { label: string; initial: string } | nul
   };
   return (
     <dialog ref={ref} class="app-dialog" aria-labelledby="app-dialog-title" data-testid="dialog">
-      <form method="dialog" onSubmit={(e) => { e.preventDefault(); confirm(); }}>
+      <form
+        method="dialog"
+        onSubmit={(e) => {
+          e.preventDefault();
+          confirm();
+        }}
+      >
         <h2 id="app-dialog-title">{props.title}</h2>
         {props.children}
         {props.input && (
-          <label>{props.input.label}
-            <input type="text" value={value} autoFocus data-testid="dialog-input" onInput={(e) => setValue(e.currentTarget.value)} />
+          <label>
+            {props.input.label}
+            <input
+              type="text"
+              value={value}
+              autoFocus
+              data-testid="dialog-input"
+              onInput={(e) => setValue(e.currentTarget.value)}
+            />
           </label>
         )}
         <div class="app-dialog-buttons">
-          <button type="button" class="secondary" data-testid="dialog-cancel" onClick={() => ref.current?.close()}>{t('cancel')}</button>
-          <button type="submit" class={props.danger ? 'danger' : 'primary'} disabled={!ok} data-testid="dialog-confirm">{props.confirmLabel ?? t('ok')}</button>
+          <button type="button" class="secondary" data-testid="dialog-cancel" onClick={() => ref.current?.close()}>
+            {t('cancel')}
+          </button>
+          <button type="submit" class={props.danger ? 'danger' : 'primary'} disabled={!ok} data-testid="dialog-confirm">
+            {props.confirmLabel ?? t('ok')}
+          </button>
         </div>
       </form>
     </dialog>

@@ -15,8 +15,10 @@ export const t = translations({
     persistGranted: 'The browser granted persistent storage: it will not evict the model to free space.',
     persistDeclined: 'The browser declined. Browsers grant it more readily to installed or often-visited sites.',
     persistFailed: 'Asking failed: {msg}',
-    headlineResident: 'Your GPU can run DeepSeek-Coder-V2-Lite: every expert stays on the GPU; about {size} of storage needed.',
-    headlinePaged: 'Your GPU can run DeepSeek-Coder-V2-Lite: experts paged from storage; about {size} of storage needed.',
+    headlineResident:
+      'Your GPU can run DeepSeek-Coder-V2-Lite: every expert stays on the GPU; about {size} of storage needed.',
+    headlinePaged:
+      'Your GPU can run DeepSeek-Coder-V2-Lite: experts paged from storage; about {size} of storage needed.',
     headlineCannot: 'Your GPU cannot run DeepSeek-Coder-V2-Lite.',
     lead: 'Lite Coder runs DeepSeek-Coder-V2-Lite, a 16B coding model, in your browser on your own GPU: private, offline once imported, and free.',
     details: 'Details: what this browser and GPU offer',

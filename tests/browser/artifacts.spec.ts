@@ -40,13 +40,24 @@ const test = base.extend<{ spy: Spy }>({
       s.on('close', () => sockets.delete(s));
     });
     // Bytes that are no valid HTTP still count.
-    http.on('clientError', (e: Error, socket: NetSocket) => { seen.push(`bad request: ${e.message}`); socket.destroy(); });
-    http.on('upgrade', (req, socket: NetSocket) => { seen.push(`UPGRADE ${req.url}`); socket.destroy(); });
+    http.on('clientError', (e: Error, socket: NetSocket) => {
+      seen.push(`bad request: ${e.message}`);
+      socket.destroy();
+    });
+    http.on('upgrade', (req, socket: NetSocket) => {
+      seen.push(`UPGRADE ${req.url}`);
+      socket.destroy();
+    });
     await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
     const udp: Socket = createSocket('udp4');
     udp.on('message', (m) => seen.push(`UDP ${m.length} bytes`));
     await new Promise<void>((r) => udp.bind(0, '127.0.0.1', r));
-    const spy: Spy = { url: `http://127.0.0.1:${(http.address() as AddressInfo).port}`, udpPort: udp.address().port, seen, connections: 0 };
+    const spy: Spy = {
+      url: `http://127.0.0.1:${(http.address() as AddressInfo).port}`,
+      udpPort: udp.address().port,
+      seen,
+      connections: 0,
+    };
     Object.defineProperty(spy, 'connections', { get: () => connections });
     await use(spy);
     sockets.forEach((s) => s.destroy());
@@ -135,7 +146,9 @@ test('an HTML game runs in the sandboxed iframe and its console reaches the pane
   await expect(lines).toContainText('started {"score":1}');
   await expect(lines.locator('[data-level="info"]')).toHaveText('info line');
   await expect(lines.locator('[data-level="warn"]')).toHaveText('warn line');
-  await expect(lines.locator('[data-level="debug"]')).toHaveText('cyclic {"name":"node","list":[1,"2n","[undefined]"],"self":"[Circular]"}');
+  await expect(lines.locator('[data-level="debug"]')).toHaveText(
+    'cyclic {"name":"node","list":[1,"2n","[undefined]"],"self":"[Circular]"}',
+  );
   await expect(lines.locator('[data-level="error"]')).toContainText('TypeError: logged, not thrown');
   // A logged error is not an uncaught one: nothing to fix.
   await expect(page.getByTestId('artifact-fix')).toHaveCount(0);
@@ -148,7 +161,8 @@ test('an HTML game runs in the sandboxed iframe and its console reaches the pane
 
 test('a page the model spread over CSS and JS blocks runs as one', async ({ page }) => {
   const css = 'body { background: rgb(1, 2, 3); }';
-  const js = "const canvas = document.getElementById('board');\nconst ctx = canvas.getContext('2d');\nctx.fillRect(0, 0, 10, 10);\ndocument.body.dataset.drawn = String(ctx.getImageData(5, 5, 1, 1).data[3]);\nconsole.log('drawn');";
+  const js =
+    "const canvas = document.getElementById('board');\nconst ctx = canvas.getContext('2d');\nctx.fillRect(0, 0, 10, 10);\ndocument.body.dataset.drawn = String(ctx.getImageData(5, 5, 1, 1).data[3]);\nconsole.log('drawn');";
   const [artifact] = await mount(page, `# Pixel\n\n\`\`\`css\n${css}\n\`\`\`\n\n\`\`\`js\n${js}\n\`\`\`\n`);
   expect(artifact!.kind).toBe('page');
   await expect(page.getByTestId('artifact-title')).toHaveText('Pixel');
@@ -172,7 +186,9 @@ undefinedFunction();
 </body>
 </html>`;
 
-test('uncaught errors and rejections show, and "Ask the model to fix it" sends them with the source', async ({ page }) => {
+test('uncaught errors and rejections show, and "Ask the model to fix it" sends them with the source', async ({
+  page,
+}) => {
   const [artifact] = await mount(page, html(BROKEN));
   const lines = consoleLines(page);
   await expect(lines).toContainText('before the error');
@@ -328,7 +344,15 @@ test('nothing inside the artifact reaches the app, its storage or the network', 
     ['form submit', /submitted|threw/],
   ];
   for (const [name, outcome] of expected) {
-    await expect.soft(lines.locator('li').filter({ hasText: `probe ${name}` }).first(), name).toContainText(outcome, { timeout: 5000 });
+    await expect
+      .soft(
+        lines
+          .locator('li')
+          .filter({ hasText: `probe ${name}` })
+          .first(),
+        name,
+      )
+      .toContainText(outcome, { timeout: 5000 });
   }
   // Give every request that might have been sent time to arrive.
   await page.waitForTimeout(2500);
@@ -346,7 +370,9 @@ test('nothing inside the artifact reaches the app, its storage or the network', 
   expect(spy.connections).toBeLessThanOrEqual(1);
   expect(page.url()).toBe(appUrl);
   expect(context.pages()).toHaveLength(1);
-  expect(await page.evaluate(() => [localStorage.getItem('app-secret'), sessionStorage.getItem('app-secret')])).toEqual(['app-local', 'app-session']);
+  expect(await page.evaluate(() => [localStorage.getItem('app-secret'), sessionStorage.getItem('app-secret')])).toEqual(
+    ['app-local', 'app-session'],
+  );
   expect(await page.evaluate(() => document.cookie)).toContain('app-cookie=secret');
   expect(await page.evaluate(() => document.cookie)).not.toContain('artifact=1');
   // The artifact is still there: no navigation replaced it.
@@ -366,7 +392,13 @@ test('an artifact cannot navigate itself to the network', async ({ page, spy }) 
   for (const [name, body] of Object.entries(attempts)) {
     await mount(page, html(`<!DOCTYPE html><html><head><title>${name}</title></head><body>${body}</body></html>`));
     await page.waitForTimeout(1000);
-    expect(page.frames().map((f) => f.url()).filter((u) => u.startsWith(spy.url)), name).toEqual([]);
+    expect(
+      page
+        .frames()
+        .map((f) => f.url())
+        .filter((u) => u.startsWith(spy.url)),
+      name,
+    ).toEqual([]);
   }
   expect(spy.seen).toEqual([]);
   expect(page.url()).toBe(appUrl);
@@ -416,20 +448,28 @@ test('messages from the app window, other frames or with a wrong channel are ign
 test.describe('download and copy', () => {
   test.use({ permissions: ['clipboard-read', 'clipboard-write'] });
 
-  test('Download saves the page as written, named from its title; Copy source puts the source on the clipboard', async ({ page }) => {
+  test('Download saves the page as written, named from its title; Copy source puts the source on the clipboard', async ({
+    page,
+  }) => {
     const [artifact] = await mount(page, html(GAME));
-    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('artifact-download').click()]);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByTestId('artifact-download').click(),
+    ]);
     expect(download.suggestedFilename()).toBe('Click-Catcher.html');
-    const saved = await readFile((await download.path()), 'utf8');
+    const saved = await readFile(await download.path(), 'utf8');
     // The user's own file: no policy injected, no second <html><head>, no console capture.
     expect(saved).toBe(`\uFEFF${artifact!.source}`);
     expect(saved).not.toContain('Content-Security-Policy');
 
     // A fragment without a title or heading: one document, and a name that says so.
     await mount(page, '```html\n<button id="b">Press</button>\n```\n');
-    const [untitled] = await Promise.all([page.waitForEvent('download'), page.getByTestId('artifact-download').click()]);
+    const [untitled] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByTestId('artifact-download').click(),
+    ]);
     expect(untitled.suggestedFilename()).toBe('untitled-page.html');
-    const doc = await readFile((await untitled.path()), 'utf8');
+    const doc = await readFile(await untitled.path(), 'utf8');
     expect(doc.match(/<html/g)).toHaveLength(1);
     expect(doc.match(/<head/g)).toHaveLength(1);
     await mount(page, html(GAME));

@@ -36,8 +36,13 @@ interface BenchJson {
 
 /** npm run bench:node's last JSON line, as a user runs it (through the Vulkan launcher). */
 function benchNode(args: string[]): BenchJson {
-  if (!existsSync(`${ROOT}/dist-node/bench-node.mjs`)) throw new Error('dist-node/bench-node.mjs is missing: npm run build:node');
-  const r = spawnSync('node', ['scripts/node-vulkan.mjs', 'dist-node/bench-node.mjs', ...args, '--json'], { cwd: ROOT, encoding: 'utf8', timeout: 240_000 });
+  if (!existsSync(`${ROOT}/dist-node/bench-node.mjs`))
+    throw new Error('dist-node/bench-node.mjs is missing: npm run build:node');
+  const r = spawnSync('node', ['scripts/node-vulkan.mjs', 'dist-node/bench-node.mjs', ...args, '--json'], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    timeout: 240_000,
+  });
   expect(r.status, r.stderr).toBe(0);
   return JSON.parse(r.stdout.trim().split('\n').at(-1)!) as BenchJson;
 }
@@ -47,7 +52,18 @@ test.describe.configure({ timeout: 300_000 });
 /** Runs on the Q4_0 fixture: the reference's prompt, 32 tokens, one identical warm-up generation first. */
 const q4Args = () => {
   const turn = reference('q4_0').turns[0]!;
-  return ['--model', 'tests/fixtures/models/ds2-pub-q4_0.gguf', '--tokens', turn.input_tokens.join(','), '--max-tokens', '32', '--warmup', '1', '--llama', 'none'];
+  return [
+    '--model',
+    'tests/fixtures/models/ds2-pub-q4_0.gguf',
+    '--tokens',
+    turn.input_tokens.join(','),
+    '--max-tokens',
+    '32',
+    '--warmup',
+    '1',
+    '--llama',
+    'none',
+  ];
 };
 let q4Default: BenchJson | undefined;
 /**
@@ -59,10 +75,20 @@ const q4ResidentAndPaged = () => (q4Default ??= benchNode([...q4Args(), '--budge
 
 // The reference's tokens are the browser's too (model.spec.ts checks them there): equal to them, Node
 // gives the browser's greedy tokens without running the browser again.
-test('bench:node gives the reference\'s (and so the browser\'s) greedy tokens, and llama.cpp\'s on the f32 fixture', () => {
+test("bench:node gives the reference's (and so the browser's) greedy tokens, and llama.cpp's on the f32 fixture", () => {
   const f32 = reference('f32').turns[0]!;
-  const node = benchNode(['--model', `tests/fixtures/models/${VARIANTS.f32}`, '--tokens', f32.input_tokens.join(','), '--max-tokens', '32',
-    '--llama', 'cpu', '--llama-threads', '1']);
+  const node = benchNode([
+    '--model',
+    `tests/fixtures/models/${VARIANTS.f32}`,
+    '--tokens',
+    f32.input_tokens.join(','),
+    '--max-tokens',
+    '32',
+    '--llama',
+    'cpu',
+    '--llama-threads',
+    '1',
+  ]);
   expect(node.prompt_ids).toEqual(f32.input_tokens);
   expect(node.ids, 'f32').toEqual(f32.generated_tokens);
   expect(node.prefill_tok_s).toBeGreaterThan(0);
@@ -102,7 +128,7 @@ test('paged decode after warm-up reads nothing from the store when the RAM tier 
   expect(paged.store_mb_per_tok).toBe(0);
 });
 
-test('paged decode prefetches the next layer\'s predicted experts: more hits, the same tokens, no extra read-back', () => {
+test("paged decode prefetches the next layer's predicted experts: more hits, the same tokens, no extra read-back", () => {
   const turn = reference('q4_0').turns[0]!;
   type Counted = Run & { readbacks_per_tok: number; submits_per_tok: number };
   const on = q4ResidentAndPaged().runs[1]! as Counted;
@@ -123,11 +149,35 @@ test('bench:node on a file that cannot be loaded exits non-zero with one line na
   const dir = mkdtempSync(join(tmpdir(), 'lc-'));
   const bad = join(dir, 'bad.gguf');
   writeFileSync(bad, readFileSync(join(ROOT, 'tests/fixtures/models/ds2-pub-q4_0.gguf')).subarray(0, 40_000));
-  const r = spawnSync('node', ['scripts/node-vulkan.mjs', 'dist-node/bench-node.mjs', '--model', bad, '--tokens', '1,2', '--max-tokens', '2', '--llama', 'none', '--json'],
-    { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
+  const r = spawnSync(
+    'node',
+    [
+      'scripts/node-vulkan.mjs',
+      'dist-node/bench-node.mjs',
+      '--model',
+      bad,
+      '--tokens',
+      '1,2',
+      '--max-tokens',
+      '2',
+      '--llama',
+      'none',
+      '--json',
+    ],
+    { cwd: ROOT, encoding: 'utf8', timeout: 120_000 },
+  );
   expect(r.status).not.toBe(0);
-  expect(r.stderr.trim().split('\n').filter((l) => l.startsWith('error:'))).toEqual([expect.stringMatching(/truncated/)]);
-  const usage = spawnSync('node', ['scripts/node-vulkan.mjs', 'dist-node/bench-node.mjs', '--tokens', '1', '--max-tokens', '2'], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+  expect(
+    r.stderr
+      .trim()
+      .split('\n')
+      .filter((l) => l.startsWith('error:')),
+  ).toEqual([expect.stringMatching(/truncated/)]);
+  const usage = spawnSync(
+    'node',
+    ['scripts/node-vulkan.mjs', 'dist-node/bench-node.mjs', '--tokens', '1', '--max-tokens', '2'],
+    { cwd: ROOT, encoding: 'utf8', timeout: 60_000 },
+  );
   expect(usage.status).not.toBe(0);
   expect(usage.stderr).toMatch(/error: give one of --model and --synthetic/);
 });

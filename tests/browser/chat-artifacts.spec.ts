@@ -29,13 +29,25 @@ requestAnimationFrame(frame);
 function conversationWithGame(): string {
   let c = newConversation(1, 'imported');
   c = addMessage(c, null, 'user', 'Make me a small browser game', 2, 'u1');
-  c = addMessage(c, 'u1', 'assistant', `Here is a tiny game:\n\n\`\`\`html\n${GAME}\n\`\`\`\n\nClick **Hit** to score.`, 3, 'a1');
+  c = addMessage(
+    c,
+    'u1',
+    'assistant',
+    `Here is a tiny game:\n\n\`\`\`html\n${GAME}\n\`\`\`\n\nClick **Hit** to score.`,
+    3,
+    'a1',
+  );
   return toJson({ ...c, title: 'Game chat' });
 }
 
-test('an imported conversation\'s HTML game runs sandboxed, shows its console, and an error produces the fix-it turn', async ({ page, fixtureServer }) => {
+test("an imported conversation's HTML game runs sandboxed, shows its console, and an error produces the fix-it turn", async ({
+  page,
+  fixtureServer,
+}) => {
   await chatWithFixture(page, `${fixtureServer.url}/models/ds2-pub-q4_0.gguf`);
-  await page.getByTestId('import-chat-file').setInputFiles({ name: 'chat.json', mimeType: 'application/json', buffer: Buffer.from(conversationWithGame()) });
+  await page
+    .getByTestId('import-chat-file')
+    .setInputFiles({ name: 'chat.json', mimeType: 'application/json', buffer: Buffer.from(conversationWithGame()) });
   await expect(page.getByTestId('chat-item').first()).toHaveText('Game chat');
   await expect(page.getByTestId('msg-assistant').locator('pre code')).toContainText('Catch the square');
 

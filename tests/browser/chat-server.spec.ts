@@ -15,10 +15,17 @@ test.beforeAll(async () => {
   test.setTimeout(180_000);
   server = await startOpenAiServer(`${FIXTURE_DIR}models/ds2-pub-f32.gguf`, 'ds2-pub-f32');
 });
-test.afterAll(async () => { await server?.close(); });
-test.beforeEach(() => { server.faults = {}; server.requests.length = 0; });
+test.afterAll(async () => {
+  await server?.close();
+});
+test.beforeEach(() => {
+  server.faults = {};
+  server.requests.length = 0;
+});
 
-test('a device that cannot run the model chats through a server, with the key kept here and out of exports', async ({ page }) => {
+test('a device that cannot run the model chats through a server, with the key kept here and out of exports', async ({
+  page,
+}) => {
   server.faults = { apiKey: 'sk-test-123' };
   await page.goto('/');
   // The first visit's device check: SwiftShader cannot run the model, so a server is offered.
@@ -46,7 +53,9 @@ test('a device that cannot run the model chats through a server, with the key ke
   const posts = server.requests.filter((r) => r.method === 'POST');
   expect(posts).toHaveLength(1);
   expect(posts[0]!.authorization).toBe('Bearer sk-test-123');
-  expect((posts[0]!.body as { stream: boolean; messages: { content: string }[] }).messages.at(-1)!.content).toBe('hello there');
+  expect((posts[0]!.body as { stream: boolean; messages: { content: string }[] }).messages.at(-1)!.content).toBe(
+    'hello there',
+  );
 
   // The saved key belongs to this server: typed over with another address, the field lets it go.
   await page.getByTestId('settings-toggle').click();
@@ -80,10 +89,16 @@ test('a device that cannot run the model chats through a server, with the key ke
   expect(Object.keys(cached).length).toBeGreaterThan(0);
   expect(Object.keys(cached).filter((n) => !n.startsWith('workbox-precache'))).toEqual([]);
   const origin = new URL(page.url()).origin;
-  expect(Object.values(cached).flat().filter((u) => !u.startsWith(`${origin}/`) || u.includes('/v1/'))).toEqual([]);
+  expect(
+    Object.values(cached)
+      .flat()
+      .filter((u) => !u.startsWith(`${origin}/`) || u.includes('/v1/')),
+  ).toEqual([]);
 });
 
-test('the widget on another site answers from the server its host names; the key comes by message only', async ({ page }) => {
+test('the widget on another site answers from the server its host names; the key comes by message only', async ({
+  page,
+}) => {
   server.faults = { apiKey: 'sk-widget' };
   const site = await hostSite({
     'host.html': hostPage([{ endpoint: server.url, model: 'ds2-pub-f32', 'max-tokens': '6', temperature: '0' }]),
@@ -92,21 +107,29 @@ test('the widget on another site answers from the server its host names; the key
     await page.goto(site.hostUrl('host.html'));
     const w = widget(page);
     // No key yet: the server refuses, and the widget says so (to its user and to the host).
-    await expect.poll(async () => (await events(page)).find((m) => m.type === 'status' && m.state === 'error'), { timeout: 30_000 })
+    await expect
+      .poll(async () => (await events(page)).find((m) => m.type === 'status' && m.state === 'error'), {
+        timeout: 30_000,
+      })
       .toMatchObject({ message: expect.stringContaining('check the API key') });
     await page.evaluate(() => LiteCoderEmbed.widgets[0]!.setSettings({ apiKey: 'sk-widget' }));
     await expect(w.getByTestId('engine-indicator')).toHaveAttribute('data-engine', 'server', { timeout: 30_000 });
     await expect(w.getByTestId('engine-indicator')).toContainText(new URL(server.url).host);
 
     await page.evaluate(() => LiteCoderEmbed.widgets[0]!.prompt('hello', 'q1'));
-    await expect.poll(async () => (await events(page)).some((m) => m.type === 'done' && m.id === 'q1'), { timeout: 60_000 }).toBe(true);
+    await expect
+      .poll(async () => (await events(page)).some((m) => m.type === 'done' && m.id === 'q1'), { timeout: 60_000 })
+      .toBe(true);
     const done = (await events(page)).find((m) => m.type === 'done' && m.id === 'q1');
     expect(done).toMatchObject({ finish_reason: expect.stringMatching(/^(stop|length)$/) });
     const posts = server.requests.filter((r) => r.method === 'POST');
     expect(posts.at(-1)!.authorization).toBe('Bearer sk-widget');
     expect((posts.at(-1)!.body as { max_tokens: number }).max_tokens).toBe(6);
     // The widget keeps its engine to itself: nothing saved where the app would read it.
-    const saved = await widgetFrame(page).evaluate(() => [localStorage.getItem('lite-coder.engine'), localStorage.getItem('lite-coder.server-key')]);
+    const saved = await widgetFrame(page).evaluate(() => [
+      localStorage.getItem('lite-coder.engine'),
+      localStorage.getItem('lite-coder.server-key'),
+    ]);
     expect(saved).toEqual([null, null]);
 
     // An empty endpoint: back to this device (which, in this fresh cross-site frame, has no model),
@@ -142,7 +165,9 @@ test('a server that fails mid-answer: the reply keeps what arrived and says what
   await expect(page.getByTestId('msg-assistant').last().locator('.error')).toContainText('failed (500)');
 });
 
-test('a server that cannot be reached, or will not let the page read it, is named in the settings', async ({ page }) => {
+test('a server that cannot be reached, or will not let the page read it, is named in the settings', async ({
+  page,
+}) => {
   await page.addInitScript(() => localStorage.setItem('lite-coder.device-check-seen', '1'));
   await page.goto('/');
   await page.getByTestId('go-server').click();

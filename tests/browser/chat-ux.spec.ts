@@ -11,7 +11,10 @@ const MODEL = '/models/ds2-pub-q4_0.gguf';
 test('a user message is Markdown: code blocks highlighted, HTML sanitised', async ({ page, fixtureServer }) => {
   await chatWithFixture(page, fixtureServer.url + MODEL);
   await setMaxTokens(page, 2);
-  await send(page, 'Why does **this** fail?\n\n```python\ndef f(x):\n    return x + 1\n```\n\n<img src=x onerror="window.pwned=1">');
+  await send(
+    page,
+    'Why does **this** fail?\n\n```python\ndef f(x):\n    return x + 1\n```\n\n<img src=x onerror="window.pwned=1">',
+  );
   const user = page.getByTestId('msg-user');
   await expect(user.locator('.msg-body strong')).toHaveText('this');
   // the same code block as a reply's: highlighted, with its Copy button, in a monospace font
@@ -25,22 +28,30 @@ test('a user message is Markdown: code blocks highlighted, HTML sanitised', asyn
 });
 
 /** The assistant message's text, as shown. */
-const replyText = async (page: import('@playwright/test').Page) => (await page.getByTestId('msg-assistant').locator('.msg-body').innerText()).trim();
+const replyText = async (page: import('@playwright/test').Page) =>
+  (await page.getByTestId('msg-assistant').locator('.msg-body').innerText()).trim();
 
 /** The one conversation's assistant reply as stored (raw Markdown: the rendered text of random tokens may reflow). */
-const storedReply = (page: import('@playwright/test').Page) => page.evaluate(() => new Promise<string>((resolve, reject) => {
-  const open = indexedDB.open('lite-coder-chats');
-  open.onerror = () => reject(open.error);
-  open.onsuccess = () => {
-    const all = open.result.transaction('conversations').objectStore('conversations').getAll();
-    all.onsuccess = () => {
-      const convs = all.result as { nodes: Record<string, { role: string; content: string }> }[];
-      resolve(Object.values(convs[0]!.nodes).find((n) => n.role === 'assistant')?.content ?? '');
-    };
-  };
-}));
+const storedReply = (page: import('@playwright/test').Page) =>
+  page.evaluate(
+    () =>
+      new Promise<string>((resolve, reject) => {
+        const open = indexedDB.open('lite-coder-chats');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const all = open.result.transaction('conversations').objectStore('conversations').getAll();
+          all.onsuccess = () => {
+            const convs = all.result as { nodes: Record<string, { role: string; content: string }> }[];
+            resolve(Object.values(convs[0]!.nodes).find((n) => n.role === 'assistant')?.content ?? '');
+          };
+        };
+      }),
+  );
 
-test('a reply cut at max_tokens has Continue, which extends the same message; one token shows no rate', async ({ page, fixtureServer }) => {
+test('a reply cut at max_tokens has Continue, which extends the same message; one token shows no rate', async ({
+  page,
+  fixtureServer,
+}) => {
   await chatWithFixture(page, fixtureServer.url + MODEL);
   await setMaxTokens(page, 1);
   await send(page, 'hello');
@@ -62,7 +73,10 @@ test('a reply cut at max_tokens has Continue, which extends the same message; on
   await expect(stats).toContainText('tokens/s');
 });
 
-test('a reply interrupted by a reload keeps its text, marked interrupted, with Continue and Regenerate', async ({ page, fixtureServer }) => {
+test('a reply interrupted by a reload keeps its text, marked interrupted, with Continue and Regenerate', async ({
+  page,
+  fixtureServer,
+}) => {
   await chatWithFixture(page, fixtureServer.url + MODEL);
   await page.getByTestId('settings-toggle').click();
   await page.getByTestId('temperature').fill('0');
@@ -107,9 +121,14 @@ test('after a context overflow and a reload, the unanswered message has Retry', 
   await waitForReply(page, 2);
 });
 
-test('rename and delete ask in the app (Esc cancels), Esc closes the settings, and each setting is explained', async ({ page }) => {
+test('rename and delete ask in the app (Esc cancels), Esc closes the settings, and each setting is explained', async ({
+  page,
+}) => {
   const native: string[] = [];
-  page.on('dialog', (d) => { native.push(d.message()); void d.dismiss(); });
+  page.on('dialog', (d) => {
+    native.push(d.message());
+    void d.dismiss();
+  });
   await page.addInitScript(() => localStorage.setItem('lite-coder.device-check-seen', '1'));
   await page.goto('/');
   await expect(page.getByTestId('chat-item')).toHaveCount(1);
@@ -141,7 +160,10 @@ test('rename and delete ask in the app (Esc cancels), Esc closes the settings, a
   await expect(page.getByTestId('settings')).toHaveCount(0);
 });
 
-test('Use on the Models screen opens the chat with that model, and each conversation remembers its model', async ({ page, fixtureServer }) => {
+test('Use on the Models screen opens the chat with that model, and each conversation remembers its model', async ({
+  page,
+  fixtureServer,
+}) => {
   await openModels(page);
   await importUrl(page, fixtureServer.url + MODEL);
   await expectStored(page);
@@ -149,8 +171,12 @@ test('Use on the Models screen opens the chat with that model, and each conversa
   await expect(page.getByTestId('model-row')).toHaveCount(2);
   await expect(page.getByTestId('import-progress')).toHaveCount(0, { timeout: 60_000 });
   const rows = page.getByTestId('model-row');
-  const ids = [await rows.nth(0).getAttribute('data-model-id'), await rows.nth(1).getAttribute('data-model-id')] as string[];
-  const ready = () => expect(page.getByTestId('chat-screen')).toHaveAttribute('data-session', 'ready', { timeout: 60_000 });
+  const ids = [
+    await rows.nth(0).getAttribute('data-model-id'),
+    await rows.nth(1).getAttribute('data-model-id'),
+  ] as string[];
+  const ready = () =>
+    expect(page.getByTestId('chat-screen')).toHaveAttribute('data-session', 'ready', { timeout: 60_000 });
 
   // the second model, by Use: the chat opens with it
   await rows.nth(1).getByTestId('model-use').click();
@@ -176,7 +202,10 @@ test('Use on the Models screen opens the chat with that model, and each conversa
   await ready();
 });
 
-test('files dropped on the composer are attached as fenced blocks with their paths, counted against the context', async ({ page, fixtureServer }) => {
+test('files dropped on the composer are attached as fenced blocks with their paths, counted against the context', async ({
+  page,
+  fixtureServer,
+}) => {
   await chatWithFixture(page, fixtureServer.url + MODEL);
   await setMaxTokens(page, 2);
   const drop = await page.evaluateHandle(() => {
@@ -189,7 +218,9 @@ test('files dropped on the composer are attached as fenced blocks with their pat
   await page.getByTestId('composer').dispatchEvent('drop', { dataTransfer: drop });
   await expect(page.getByTestId('attachment')).toHaveText(['calc.py✕', 'NOTES.md✕']);
   await expect(page.getByTestId('attachment-skipped')).toContainText('logo.png');
-  await expect(page.getByTestId('attachment-tokens')).toHaveText(/^Attached: \d+ tokens of the \d+ this device allows$/);
+  await expect(page.getByTestId('attachment-tokens')).toHaveText(
+    /^Attached: \d+ tokens of the \d+ this device allows$/,
+  );
   await page.getByTestId('composer').fill('what do these do?');
   await page.getByTestId('send').click();
   const user = page.getByTestId('msg-user');

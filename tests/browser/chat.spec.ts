@@ -40,7 +40,10 @@ test('Stop ends a reply within a token, and Esc does too', async ({ page, fixtur
   await expect(page.getByTestId('reply-stats').nth(1)).toContainText('stopped');
 });
 
-test('regenerate and edit branch the conversation, and the history survives a reload', async ({ page, fixtureServer }) => {
+test('regenerate and edit branch the conversation, and the history survives a reload', async ({
+  page,
+  fixtureServer,
+}) => {
   await chatWithFixture(page, fixtureServer.url + MODEL);
   await page.getByTestId('settings-toggle').click();
   await page.getByTestId('temperature').fill('0.9');
@@ -123,10 +126,15 @@ test('a model that fails to load shows a clear message and a Retry', async ({ pa
   await chatWithFixture(page, fixtureServer.url + MODEL);
   // Damage the store behind the app's back: the weight records disappear.
   await page.evaluate(async () => {
-    const db = await new Promise<IDBDatabase>((res) => { const r = indexedDB.open('lite-coder-records'); r.onsuccess = () => res(r.result); });
+    const db = await new Promise<IDBDatabase>((res) => {
+      const r = indexedDB.open('lite-coder-records');
+      r.onsuccess = () => res(r.result);
+    });
     const tx = db.transaction('records', 'readwrite');
     tx.objectStore('records').clear();
-    await new Promise((res) => { tx.oncomplete = res; });
+    await new Promise((res) => {
+      tx.oncomplete = res;
+    });
     db.close();
   });
   await page.reload();

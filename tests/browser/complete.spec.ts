@@ -3,7 +3,9 @@ import { expect, test } from './support/fixtures';
 import { fimFixture } from '../support/gguf-edit';
 import { expectStored, importFile, openModels } from './support/store';
 
-test('the Complete editor offers the model\'s middle at the cursor as ghost text; Tab accepts it, Esc drops it', async ({ page }) => {
+test("the Complete editor offers the model's middle at the cursor as ghost text; Tab accepts it, Esc drops it", async ({
+  page,
+}) => {
   // a fixture given the FIM tokens (the test fixtures' vocabularies lack them)
   await openModels(page);
   await importFile(page, 'fim.gguf', fimFixture());

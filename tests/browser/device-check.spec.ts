@@ -98,14 +98,22 @@ test('continue leaves the device check and it is not shown first again', async (
   await expect(page.getByTestId('device-check')).toHaveCount(0);
 });
 
-test('on a phone, it leads with what Lite Coder is, a one-line verdict and the next step; the details fold out', async ({ page }) => {
+test('on a phone, it leads with what Lite Coder is, a one-line verdict and the next step; the details fold out', async ({
+  page,
+}) => {
   await page.setViewportSize({ width: 390, height: 844 });
   await openDeviceCheck(page);
-  await expect(page.getByTestId('device-intro')).toHaveText(/^Lite Coder runs DeepSeek-Coder-V2-Lite, a 16B coding model, in your browser/);
+  await expect(page.getByTestId('device-intro')).toHaveText(
+    /^Lite Coder runs DeepSeek-Coder-V2-Lite, a 16B coding model, in your browser/,
+  );
   // all of it on the first screen: what it is, the verdict, and the buttons that lead on
-  for (const id of ['device-intro', 'verdict-headline', 'use-server', 'continue']) await expect(page.getByTestId(id)).toBeInViewport();
-  const order = await page.evaluate(() => ['device-intro', 'verdict', 'continue', 'device-details']
-    .map((id) => document.querySelector(`[data-testid="${id}"]`)!.getBoundingClientRect().top));
+  for (const id of ['device-intro', 'verdict-headline', 'use-server', 'continue'])
+    await expect(page.getByTestId(id)).toBeInViewport();
+  const order = await page.evaluate(() =>
+    ['device-intro', 'verdict', 'continue', 'device-details'].map(
+      (id) => document.querySelector(`[data-testid="${id}"]`)!.getBoundingClientRect().top,
+    ),
+  );
   expect([...order].sort((a, b) => a - b)).toEqual(order);
   await expect(page.getByTestId('adapter-vendor')).toBeHidden();
   await page.getByTestId('device-details').locator('summary').click();

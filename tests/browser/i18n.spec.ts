@@ -18,15 +18,38 @@ const DEFAULT_MODEL_URL =
  */
 const ALLOWED = [
   DEFAULT_MODEL_URL,
-  'DeepSeek-Coder-V2-Lite-Instruct', 'DeepSeek-Coder-V2-Lite', 'Lite Coder', 'DeepSeek', 'Markdown', 'JSON',
-  'maxStorageBufferBindingSize', 'maxBufferSize', 'shader-f16', 'subgroups', 'WebGPU', 'GGUF', '.gguf', 'gguf',
-  'attn_kv_b', 'Enter', 'Shift', 'Top-p', 'HTTP', 'Range',
+  'DeepSeek-Coder-V2-Lite-Instruct',
+  'DeepSeek-Coder-V2-Lite',
+  'Lite Coder',
+  'DeepSeek',
+  'Markdown',
+  'JSON',
+  'maxStorageBufferBindingSize',
+  'maxBufferSize',
+  'shader-f16',
+  'subgroups',
+  'WebGPU',
+  'GGUF',
+  '.gguf',
+  'gguf',
+  'attn_kv_b',
+  'Enter',
+  'Shift',
+  'Top-p',
+  'HTTP',
+  'Range',
   // product and protocol names (the server settings: "OpenAI-compatible API")
-  'OpenAI', 'Ollama', 'vLLM', 'llama.cpp',
+  'OpenAI',
+  'Ollama',
+  'vLLM',
+  'llama.cpp',
   // The language picker names each language in itself.
   'English',
   // What SwiftShader reports as its adapter.
-  'google', 'swiftshader', 'SwiftShader', 'Google',
+  'google',
+  'swiftshader',
+  'SwiftShader',
+  'Google',
 ];
 
 /** Every run of four or more Latin letters in `text` that is not part of an allowed term. */

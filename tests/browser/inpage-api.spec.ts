@@ -10,14 +10,18 @@ import { expect, test } from './support/fixtures';
 
 type Api = typeof import('../../src/api/index');
 declare global {
-  interface Window { liteCoder: Api }
+  interface Window {
+    liteCoder: Api;
+  }
 }
 
 const PAGE = fileURLToPath(new URL('../harness/inpage-api.html', import.meta.url));
 
 /** The test page is not part of the build: it is served here, from the app's origin. */
 async function openPage(page: Page): Promise<void> {
-  await page.route('**/tests/harness/inpage-api.html', (route) => route.fulfill({ path: PAGE, contentType: 'text/html' }));
+  await page.route('**/tests/harness/inpage-api.html', (route) =>
+    route.fulfill({ path: PAGE, contentType: 'text/html' }),
+  );
   await page.goto('/tests/harness/inpage-api.html');
   await page.waitForSelector('body[data-ready="1"], body[data-error]', { state: 'attached' });
   expect(await page.evaluate(() => document.body.dataset.error ?? null)).toBeNull();
@@ -26,12 +30,28 @@ async function openPage(page: Page): Promise<void> {
 test('the built module exports the web-llm entry points and no app', async ({ page }) => {
   await openPage(page);
   const names = await page.evaluate(() => Object.keys(window.liteCoder).sort());
-  expect(names).toEqual(expect.arrayContaining([
-    'CreateLiteCoderEngine', 'CreateMLCEngine', 'LiteCoderEngine', 'MLCEngine', 'importModel', 'CreateWebWorkerMLCEngine',
-    'WebWorkerMLCEngine', 'WebWorkerMLCEngineHandler', 'CreateServiceWorkerMLCEngine', 'ServiceWorkerMLCEngine',
-    'ServiceWorkerMLCEngineHandler', 'prebuiltAppConfig', 'hasModelInCache', 'deleteModelAllInfoInCache', 'deleteModelInCache',
-    'deleteChatConfigInCache', 'deleteModelWasmInCache', 'ModelType',
-  ]));
+  expect(names).toEqual(
+    expect.arrayContaining([
+      'CreateLiteCoderEngine',
+      'CreateMLCEngine',
+      'LiteCoderEngine',
+      'MLCEngine',
+      'importModel',
+      'CreateWebWorkerMLCEngine',
+      'WebWorkerMLCEngine',
+      'WebWorkerMLCEngineHandler',
+      'CreateServiceWorkerMLCEngine',
+      'ServiceWorkerMLCEngine',
+      'ServiceWorkerMLCEngineHandler',
+      'prebuiltAppConfig',
+      'hasModelInCache',
+      'deleteModelAllInfoInCache',
+      'deleteModelInCache',
+      'deleteChatConfigInCache',
+      'deleteModelWasmInCache',
+      'ModelType',
+    ]),
+  );
   const src = await (await page.request.get('/lite-coder.js')).text();
   expect(src).not.toMatch(/preact/i);
   // The module is its own engine worker's script (so a worker or service worker of the page can host the engine too).
@@ -39,7 +59,10 @@ test('the built module exports the web-llm entry points and no app', async ({ pa
   expect(src).not.toMatch(/engine\.worker-/);
 });
 
-test('import, CreateMLCEngine, streaming chat with usage, FIM errors, web-llm rejections, models.list', async ({ page, fixtureServer }) => {
+test('import, CreateMLCEngine, streaming chat with usage, FIM errors, web-llm rejections, models.list', async ({
+  page,
+  fixtureServer,
+}) => {
   await openPage(page);
   const r = await page.evaluate(async (url) => {
     const { importModel, CreateMLCEngine } = window.liteCoder;
@@ -51,24 +74,49 @@ test('import, CreateMLCEngine, streaming chat with usage, FIM errors, web-llm re
 
     const chunks: ChatCompletionChunk[] = [];
     const stream = await engine.chat.completions.create({
-      messages: [{ role: 'user', content: 'write a quick sort in python' }], stream: true, stream_options: { include_usage: true }, temperature: 0, max_tokens: 8,
+      messages: [{ role: 'user', content: 'write a quick sort in python' }],
+      stream: true,
+      stream_options: { include_usage: true },
+      temperature: 0,
+      max_tokens: 8,
     });
     for await (const c of stream) chunks.push(c);
-    const whole = await engine.chat.completions.create({ messages: [{ role: 'user', content: 'write a quick sort in python' }], temperature: 0, max_tokens: 8 });
+    const whole = await engine.chat.completions.create({
+      messages: [{ role: 'user', content: 'write a quick sort in python' }],
+      temperature: 0,
+      max_tokens: 8,
+    });
 
-    const why = (p: Promise<unknown>) => p.then(() => 'no error', (e: Error) => `${e.name}: ${e.message}`);
+    const why = (p: Promise<unknown>) =>
+      p.then(
+        () => 'no error',
+        (e: Error) => `${e.name}: ${e.message}`,
+      );
     const user = [{ role: 'user' as const, content: 'hi' }];
     return {
-      model, phases: [...phases], progress, listed, chunks, whole,
+      model,
+      phases: [...phases],
+      progress,
+      listed,
+      chunks,
+      whole,
       noFim: await why(engine.completions.create({ prompt: 'def f(', suffix: ')\n', max_tokens: 4 })),
       temperature: await why(engine.chat.completions.create({ messages: user, temperature: -1 })),
       topP: await why(engine.chat.completions.create({ messages: user, top_p: 2 })),
       topPStream: await why(engine.chat.completions.create({ messages: user, top_p: 2, stream: true })),
       completionTemperature: await why(engine.completions.create({ prompt: 'x', temperature: -1 })),
       maxTokens: await why(engine.chat.completions.create({ messages: user, max_tokens: 0 })),
-      order: await why(engine.chat.completions.create({ messages: [...user, { role: 'assistant', content: 'hello' }] })),
+      order: await why(
+        engine.chat.completions.create({ messages: [...user, { role: 'assistant', content: 'hello' }] }),
+      ),
       // The engine still works after the rejections.
-      after: (await engine.chat.completions.create({ messages: [{ role: 'user', content: 'write a quick sort in python' }], temperature: 0, max_tokens: 8 })).choices[0]!.message.content,
+      after: (
+        await engine.chat.completions.create({
+          messages: [{ role: 'user', content: 'write a quick sort in python' }],
+          temperature: 0,
+          max_tokens: 8,
+        })
+      ).choices[0]!.message.content,
       // Last: as in web-llm, reload() unloads the current model before it looks for the new one.
       unknown: await why(engine.reload('no-such-model')),
       unknownCreate: await why(CreateMLCEngine('no-such-model')),
@@ -85,7 +133,8 @@ test('import, CreateMLCEngine, streaming chat with usage, FIM errors, web-llm re
   expect(r.chunks.length).toBeGreaterThan(2);
   for (const c of r.chunks) expect(c.object).toBe('chat.completion.chunk');
   const text = r.chunks.filter((c) => c.choices.length > 0);
-  for (const c of text) expect(typeof c.choices[0]!.delta.content === 'string' || c.choices[0]!.finish_reason !== null).toBe(true);
+  for (const c of text)
+    expect(typeof c.choices[0]!.delta.content === 'string' || c.choices[0]!.finish_reason !== null).toBe(true);
   expect(text.filter((c) => c.choices[0]!.finish_reason !== null)).toHaveLength(1);
   expect(text.at(-1)!.choices[0]!.finish_reason).toMatch(/^(stop|length)$/);
   const usage = r.chunks.at(-1)!;
@@ -117,10 +166,17 @@ test('completions.create with a suffix fills in the middle (a model imported fro
     const model = await importModel(new Blob([new Uint8Array(bytes)]));
     const engine = new LiteCoderEngine();
     await engine.reload(model.id);
-    const req = { prompt: 'def add(a, b):\n    ', suffix: '\n\nprint(add(1, 2))', max_tokens: 8, temperature: 0, ignore_eos: true };
+    const req = {
+      prompt: 'def add(a, b):\n    ',
+      suffix: '\n\nprint(add(1, 2))',
+      max_tokens: 8,
+      temperature: 0,
+      ignore_eos: true,
+    };
     const fim = await engine.completions.create(req);
     const streamed: string[] = [];
-    for await (const c of await engine.completions.create({ ...req, stream: true })) streamed.push(c.choices[0]?.text ?? '');
+    for await (const c of await engine.completions.create({ ...req, stream: true }))
+      streamed.push(c.choices[0]?.text ?? '');
     await engine.unload();
     return { fim, streamed: streamed.join('') };
   }, bytes);

@@ -57,7 +57,15 @@ const ONE_TOKEN: [type: string, K: number, N: number, Z: number][] = [
   ['Q6_K', 256, 67, 1],
 ];
 
-interface Case { type: string; K: number; N: number; T: number; Z: number; accumulate?: boolean; variant?: KernelVariant }
+interface Case {
+  type: string;
+  K: number;
+  N: number;
+  T: number;
+  Z: number;
+  accumulate?: boolean;
+  variant?: KernelVariant;
+}
 
 async function check(page: Page, c: Case): Promise<void> {
   const { type, K, N, T, Z } = c;
@@ -67,22 +75,35 @@ async function check(page: Page, c: Case): Promise<void> {
   const file = randomTensorBytes(t, K, N * Z, rand);
   const x = randomF32(Z * T * K, rand);
   const y0 = c.accumulate ? randomF32(Z * T * N, rand) : undefined;
-  const got = new Float32Array(await page.evaluate(
-    async ({ type, K, N, T, Z, w, x, y0, variant }) => Array.from(await window.liteCoderHarness.matmul(type, K, N, T, Z, new Uint8Array(w), new Float32Array(x), {
-      ...(y0 ? { y0: new Float32Array(y0) } : {}), ...(variant ? { variant } : {}),
-    })),
-    { type, K, N, T, Z, w: Array.from(file), x: Array.from(x), y0: y0 && Array.from(y0), variant: c.variant },
-  ));
+  const got = new Float32Array(
+    await page.evaluate(
+      async ({ type, K, N, T, Z, w, x, y0, variant }) =>
+        Array.from(
+          await window.liteCoderHarness.matmul(type, K, N, T, Z, new Uint8Array(w), new Float32Array(x), {
+            ...(y0 ? { y0: new Float32Array(y0) } : {}),
+            ...(variant ? { variant } : {}),
+          }),
+        ),
+      { type, K, N, T, Z, w: Array.from(file), x: Array.from(x), y0: y0 && Array.from(y0), variant: c.variant },
+    ),
+  );
   const W = dequantFileRows(t, file, K, N * Z);
   const want = new Float64Array(Z * T * N);
   const scale = new Float64Array(Z * T * N);
-  for (let z = 0; z < Z; z++) for (let tt = 0; tt < T; tt++) for (let r = 0; r < N; r++) {
-    const i = (z * T + tt) * N + r;
-    let s = y0 ? y0[i]! : 0, a = y0 ? Math.abs(y0[i]!) : 0;
-    for (let k = 0; k < K; k++) { const p = W[(z * N + r) * K + k]! * x[(z * T + tt) * K + k]!; s += p; a += Math.abs(p); }
-    want[i] = s;
-    scale[i] = a;
-  }
+  for (let z = 0; z < Z; z++)
+    for (let tt = 0; tt < T; tt++)
+      for (let r = 0; r < N; r++) {
+        const i = (z * T + tt) * N + r;
+        let s = y0 ? y0[i]! : 0,
+          a = y0 ? Math.abs(y0[i]!) : 0;
+        for (let k = 0; k < K; k++) {
+          const p = W[(z * N + r) * K + k]! * x[(z * T + tt) * K + k]!;
+          s += p;
+          a += Math.abs(p);
+        }
+        want[i] = s;
+        scale[i] = a;
+      }
   expect(got.length).toBe(want.length);
   expect(maxRelError(got, want, scale)).toBeLessThan(1e-5);
 }

@@ -30,7 +30,10 @@ async function expectNoHorizontalOverflow(page: Page): Promise<void> {
     wide: [...document.querySelectorAll<HTMLElement>('body *')]
       .filter((e) => e.getBoundingClientRect().right > window.innerWidth + 0.5 && e.offsetParent !== null)
       .slice(0, 5)
-      .map((e) => `${e.tagName.toLowerCase()}${e.className ? '.' + String(e.className).split(' ').join('.') : ''}${e.dataset.testid ? `[${e.dataset.testid}]` : ''}`),
+      .map(
+        (e) =>
+          `${e.tagName.toLowerCase()}${e.className ? '.' + String(e.className).split(' ').join('.') : ''}${e.dataset.testid ? `[${e.dataset.testid}]` : ''}`,
+      ),
   }));
   expect(wide, 'elements past the right edge').toEqual([]);
   expect(scrollWidth).toBeLessThanOrEqual(innerWidth);
@@ -51,7 +54,9 @@ async function expectUncovered(page: Page, testid: string): Promise<void> {
   const hit = await page.getByTestId(testid).evaluate((e) => {
     const r = e.getBoundingClientRect();
     const top = document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2);
-    return top === e || e.contains(top) ? 'itself' : (top as HTMLElement | null)?.dataset.testid ?? top?.className ?? 'nothing';
+    return top === e || e.contains(top)
+      ? 'itself'
+      : ((top as HTMLElement | null)?.dataset.testid ?? top?.className ?? 'nothing');
   });
   expect(hit, `what covers ${testid}`).toBe('itself');
 }
@@ -124,7 +129,8 @@ test.describe('at phone size', () => {
     await expect(page.getByTestId('verdict')).toBeVisible();
     await expect(page.getByTestId('device-check')).toHaveAttribute('aria-busy', 'false');
     await page.getByTestId('device-details').locator('summary').click();
-    for (const id of ['verdict', 'limit-max-storage-buffer-binding-size', 'continue']) await expectWithinWidth(page, id);
+    for (const id of ['verdict', 'limit-max-storage-buffer-binding-size', 'continue'])
+      await expectWithinWidth(page, id);
     await expectNoHorizontalOverflow(page);
     await shot(page, 'phone-device');
   });

@@ -25,19 +25,38 @@ function recordScripts(page: Page): Map<string, string> {
   return scripts;
 }
 
-const loadedHighlightCore = (scripts: Map<string, string>) => [...scripts.values()].some((s) => s.includes('highlightAuto'));
+const loadedHighlightCore = (scripts: Map<string, string>) =>
+  [...scripts.values()].some((s) => s.includes('highlightAuto'));
 
 test('renders GFM: tables, lists, inline code, links and code blocks', async ({ page }) => {
   await openHarness(page);
-  await mount(page, [
-    '# Title', '',
-    '| Name | Size |', '|------|-----:|', '| `a.ts` | 12 |', '',
-    '1. first', '2. second', '   - nested', '',
-    '> quoted', '',
-    'Inline `const x = 1` and [a link](https://example.com/docs).', '',
-    `${FENCE}python`, 'def add(a, b):', '    return a + b', FENCE, '',
-    `${FENCE}`, 'plain block', FENCE,
-  ].join('\n'));
+  await mount(
+    page,
+    [
+      '# Title',
+      '',
+      '| Name | Size |',
+      '|------|-----:|',
+      '| `a.ts` | 12 |',
+      '',
+      '1. first',
+      '2. second',
+      '   - nested',
+      '',
+      '> quoted',
+      '',
+      'Inline `const x = 1` and [a link](https://example.com/docs).',
+      '',
+      `${FENCE}python`,
+      'def add(a, b):',
+      '    return a + b',
+      FENCE,
+      '',
+      `${FENCE}`,
+      'plain block',
+      FENCE,
+    ].join('\n'),
+  );
   const md = page.locator('.markdown');
   await expect(md.locator('h1')).toHaveText('Title');
   await expect(md.locator('table th')).toHaveText(['Name', 'Size']);
@@ -103,9 +122,26 @@ test('Copy copies exactly the block source, then shows Copied for a moment', asy
   await page.evaluate(() => window.markdownHarness.setLang('en'));
 });
 
-test('streams: an unclosed fence renders as a block in progress; action slots neither leak nor go missing', async ({ page }) => {
+test('streams: an unclosed fence renders as a block in progress; action slots neither leak nor go missing', async ({
+  page,
+}) => {
   await openHarness(page);
-  const full = ['Intro text.', '', `${FENCE}python`, 'def f():', '    return 1', FENCE, '', 'Between.', '', `${FENCE}js`, 'let a = 1;', FENCE, '', 'Done.'].join('\n');
+  const full = [
+    'Intro text.',
+    '',
+    `${FENCE}python`,
+    'def f():',
+    '    return 1',
+    FENCE,
+    '',
+    'Between.',
+    '',
+    `${FENCE}js`,
+    'let a = 1;',
+    FENCE,
+    '',
+    'Done.',
+  ].join('\n');
   for (let n = 1; n <= full.length; n += 3) {
     await mount(page, full.slice(0, n), true, true);
     if (n % 30 === 1) await page.waitForTimeout(100); // let some throttled renders through
@@ -131,14 +167,31 @@ test('streams: an unclosed fence renders as a block in progress; action slots ne
   await expect.poll(liveActions).toBe(0);
 });
 
-test('the component shows what renderMarkdown gives, at every point of a stream, code blocks built in place included', async ({ page }) => {
+test('the component shows what renderMarkdown gives, at every point of a stream, code blocks built in place included', async ({
+  page,
+}) => {
   await openHarness(page);
   const full = [
-    'Intro with `code`.', '',
-    `${FENCE}js`, 'const a = "x"; // one', '/* a comment', 'over lines */', 'function f() { return `t${a}`; }', FENCE, '',
-    '- a list', `- with code\n\n  ${FENCE}py\n  print(1)\n  ${FENCE}`, '',
-    `${FENCE}`, 'plain', FENCE, '',
-    `${FENCE}brainfuck`, '++[>+<-]', FENCE, 'Done.',
+    'Intro with `code`.',
+    '',
+    `${FENCE}js`,
+    'const a = "x"; // one',
+    '/* a comment',
+    'over lines */',
+    'function f() { return `t${a}`; }',
+    FENCE,
+    '',
+    '- a list',
+    `- with code\n\n  ${FENCE}py\n  print(1)\n  ${FENCE}`,
+    '',
+    `${FENCE}`,
+    'plain',
+    FENCE,
+    '',
+    `${FENCE}brainfuck`,
+    '++[>+<-]',
+    FENCE,
+    'Done.',
   ].join('\n');
   await mount(page, `${FENCE}js\nwarm();\n${FENCE}\n\n${FENCE}py\nx\n${FENCE}`); // grammars loaded, so that every render highlights
   await expect(page.locator('.markdown .hljs-title').first()).toBeAttached();
@@ -148,9 +201,20 @@ test('the component shows what renderMarkdown gives, at every point of a stream,
 test('a code block highlighted a piece at a time ends as highlight.js highlights it whole', async ({ page }) => {
   await openHarness(page);
   const samples: Record<string, string> = {
-    javascript: Array.from({ length: 40 }, (_, i) => `// step ${i}\nconst s${i} = \`a \${b} c\`; /* ${'x'.repeat(i)}\n spans lines */ if (/re${i}/.test(s${i})) f(${i}, "q");`).join('\n'),
-    python: Array.from({ length: 40 }, (_, i) => `def f${i}(x):\n    """doc\n    ${i}"""\n    return [y * ${i} for y in x]  # c`).join('\n'),
-    html: Array.from({ length: 30 }, (_, i) => `<div class="a${i}"><!-- c\n${i} --><script>let x = ${i};\n</script><style>p { color: red; }</style></div>`).join('\n'),
+    javascript: Array.from(
+      { length: 40 },
+      (_, i) =>
+        `// step ${i}\nconst s${i} = \`a \${b} c\`; /* ${'x'.repeat(i)}\n spans lines */ if (/re${i}/.test(s${i})) f(${i}, "q");`,
+    ).join('\n'),
+    python: Array.from(
+      { length: 40 },
+      (_, i) => `def f${i}(x):\n    """doc\n    ${i}"""\n    return [y * ${i} for y in x]  # c`,
+    ).join('\n'),
+    html: Array.from(
+      { length: 30 },
+      (_, i) =>
+        `<div class="a${i}"><!-- c\n${i} --><script>let x = ${i};\n</script><style>p { color: red; }</style></div>`,
+    ).join('\n'),
   };
   for (const [lang, code] of Object.entries(samples)) {
     const md = `${FENCE}${lang}\n${code}\n${FENCE}`;
@@ -162,7 +226,9 @@ test('a code block highlighted a piece at a time ends as highlight.js highlights
   }
 });
 
-test('Markdown nested deeper than marked can parse shows as plain text, and the component lives on', async ({ page }) => {
+test('Markdown nested deeper than marked can parse shows as plain text, and the component lives on', async ({
+  page,
+}) => {
   await openHarness(page);
   const deep = '>'.repeat(50000);
   await mount(page, deep);
@@ -174,12 +240,25 @@ test('Markdown nested deeper than marked can parse shows as plain text, and the 
 test('block-wise cached rendering equals sanitising the whole, at every point of a stream', async ({ page }) => {
   await openHarness(page);
   const full = [
-    'See [the docs][d] and `x`.', '',
-    `${FENCE}py`, 'print("<b>")', FENCE, '',
-    '| a | b |', '|---|---|', '| <i>1</i> | [l](https://example.com) |', '',
-    '- one', `- two\n\n  ${FENCE}js\n  f()\n  ${FENCE}`, '',
-    '> quote <script>x</script>', '',
-    `${FENCE}`, 'last', FENCE, '',
+    'See [the docs][d] and `x`.',
+    '',
+    `${FENCE}py`,
+    'print("<b>")',
+    FENCE,
+    '',
+    '| a | b |',
+    '|---|---|',
+    '| <i>1</i> | [l](https://example.com) |',
+    '',
+    '- one',
+    `- two\n\n  ${FENCE}js\n  f()\n  ${FENCE}`,
+    '',
+    '> quote <script>x</script>',
+    '',
+    `${FENCE}`,
+    'last',
+    FENCE,
+    '',
     '[d]: https://example.com/docs',
   ].join('\n');
   const mismatches = await page.evaluate((text) => {
@@ -198,7 +277,9 @@ test('renders a 20 KB message fast enough to re-render while streaming', async (
   const chunk = `## Step\n\nSome *text* with \`code\` and a [link](https://example.com).\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n${FENCE}python\ndef f(x):\n    return x * 2\n${FENCE}\n\n`;
   const text = chunk.repeat(Math.ceil(20_000 / chunk.length));
   const { parseMs, wholeMs, coldMs, streamMs } = await page.evaluate((t) => window.markdownHarness.timeRender(t), text);
-  console.log(`${text.length} chars: marked ${parseMs.toFixed(1)} ms, + DOMPurify in one call ${wholeMs.toFixed(1)} ms; renderMarkdown cold ${coldMs.toFixed(1)} ms, streaming ${streamMs.toFixed(1)} ms`);
+  console.log(
+    `${text.length} chars: marked ${parseMs.toFixed(1)} ms, + DOMPurify in one call ${wholeMs.toFixed(1)} ms; renderMarkdown cold ${coldMs.toFixed(1)} ms, streaming ${streamMs.toFixed(1)} ms`,
+  );
   // Loose bounds: regression guards (quadratic parsing, a cache that stopped hitting), not benchmarks.
   expect(coldMs).toBeLessThan(500);
   expect(streamMs).toBeLessThan(Math.max(coldMs / 2, 10));
@@ -249,14 +330,33 @@ function violations(page: Page): Promise<string[]> {
     if (!root) return ['no .markdown'];
     for (const el of root.querySelectorAll('*')) {
       const tag = el.tagName.toLowerCase();
-      if (['script', 'iframe', 'style', 'svg', 'math', 'form', 'meta', 'object', 'embed', 'link', 'details', 'base'].includes(tag)) bad.push(`<${tag}>`);
+      if (
+        [
+          'script',
+          'iframe',
+          'style',
+          'svg',
+          'math',
+          'form',
+          'meta',
+          'object',
+          'embed',
+          'link',
+          'details',
+          'base',
+        ].includes(tag)
+      )
+        bad.push(`<${tag}>`);
       for (const a of el.attributes) {
         if (/^on/i.test(a.name)) bad.push(`${tag} ${a.name}`);
         if (['style', 'srcdoc', 'formaction', 'action', 'id', 'name'].includes(a.name)) bad.push(`${tag} ${a.name}`);
-        if (/^(javascript|vbscript|data:text)/i.test(a.value.replace(/[\s\u0000-\u001f]/g, ''))) bad.push(`${tag} ${a.name}=${a.value}`);
+        if (/^(javascript|vbscript|data:text)/i.test(a.value.replace(/[\s\u0000-\u001f]/g, '')))
+          bad.push(`${tag} ${a.name}=${a.value}`);
       }
-      if (el instanceof HTMLImageElement && el.getAttribute('src') && !el.src.startsWith('data:image/')) bad.push(`img src=${el.src}`);
-      if (el instanceof HTMLAnchorElement && el.getAttribute('href') && !/^(https?|mailto):/.test(el.href)) bad.push(`a href=${el.href}`);
+      if (el instanceof HTMLImageElement && el.getAttribute('src') && !el.src.startsWith('data:image/'))
+        bad.push(`img src=${el.src}`);
+      if (el instanceof HTMLAnchorElement && el.getAttribute('href') && !/^(https?|mailto):/.test(el.href))
+        bad.push(`a href=${el.href}`);
     }
     return bad;
   });
@@ -264,7 +364,10 @@ function violations(page: Page): Promise<string[]> {
 
 async function watchForScript(page: Page): Promise<() => Promise<void>> {
   const dialogs: string[] = [];
-  page.on('dialog', (d) => { dialogs.push(d.message()); void d.dismiss(); });
+  page.on('dialog', (d) => {
+    dialogs.push(d.message());
+    void d.dismiss();
+  });
   return async () => {
     await page.waitForTimeout(1000); // image errors, iframe loads, meta refresh, SVG onload
     expect(dialogs).toEqual([]);
@@ -287,7 +390,9 @@ test('model output with HTML, script or dangerous URLs renders inert', async ({ 
   await expect(rawHtml.filter({ hasText: /^<img src=x onerror="window.__pwned=1">$/ })).toHaveCount(1);
   await expect(page.locator('.markdown li').first()).toHaveText('item <script>window.__pwned=1</script>');
   // The html code block keeps its source as text, highlighted but inert.
-  await expect(page.locator('.code-block[data-block="0"] code')).toHaveText('<img src=x onerror="window.__pwned=1"><script>window.__pwned=1</script>');
+  await expect(page.locator('.code-block[data-block="0"] code')).toHaveText(
+    '<img src=x onerror="window.__pwned=1"><script>window.__pwned=1</script>',
+  );
 });
 
 test('the sanitiser alone (second line of defence) neutralises raw attack HTML', async ({ page }) => {
@@ -307,7 +412,8 @@ test('the sanitiser alone (second line of defence) neutralises raw attack HTML',
   await assertInert();
   expect(await page.evaluate(() => typeof window.markdownHarness.mount)).toBe('function'); // not clobbered
   // What the renderer emits survives it.
-  const ok = '<div class="code-block" data-block="0" data-lang="js"><div class="code-head"><span class="code-lang">js</span>' +
+  const ok =
+    '<div class="code-block" data-block="0" data-lang="js"><div class="code-head"><span class="code-lang">js</span>' +
     '<button type="button" class="code-copy" data-copy="0">Copy</button><span class="code-actions" data-actions="0"></span></div>' +
     '<pre><code class="language-js">x</code></pre></div><p><a href="https://example.com/" target="_blank" rel="noopener noreferrer">l</a></p>';
   await page.evaluate((h) => window.markdownHarness.mountSanitized(h), ok);
@@ -316,10 +422,15 @@ test('the sanitiser alone (second line of defence) neutralises raw attack HTML',
 
 test('images never load remote URLs; data:image URLs are shown', async ({ page, baseURL }) => {
   const requested: string[] = [];
-  page.on('request', (r) => { if (r.url().includes('tracker')) requested.push(r.url()); });
+  page.on('request', (r) => {
+    if (r.url().includes('tracker')) requested.push(r.url());
+  });
   await openHarness(page);
   const dot = 'data:image/gif;base64,R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7';
-  await mount(page, `![remote](${baseURL}/tracker.png) ![relative](/tracker2.png) ![dot](${dot})\n\n<img src="/tracker3.png">`);
+  await mount(
+    page,
+    `![remote](${baseURL}/tracker.png) ![relative](/tracker2.png) ![dot](${dot})\n\n<img src="/tracker3.png">`,
+  );
   await page.waitForTimeout(500);
   expect(requested).toEqual([]);
   await expect(page.locator('.markdown img')).toHaveCount(1);

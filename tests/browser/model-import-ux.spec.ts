@@ -7,7 +7,9 @@ import { FIXTURE_DIR } from './support/fixtures';
 import { expectStored, fixtureFile, importFile, importUrl, openModels } from './support/store';
 import { startStaticServer } from '../../scripts/static-server.mjs';
 
-test('the common files are listed with their sizes and one recommended; choosing one fills the URL', async ({ page }) => {
+test('the common files are listed with their sizes and one recommended; choosing one fills the URL', async ({
+  page,
+}) => {
   await openModels(page);
   const options = page.getByTestId('quant-option');
   for (const q of ['Q4_K_M', 'Q4_0', 'Q3_K_M', 'IQ4_XS', 'Q5_K_M', 'Q6_K', 'Q8_0']) {
@@ -16,10 +18,15 @@ test('the common files are listed with their sizes and one recommended; choosing
   // The recommendation follows the device check. A test browser's storage is small (about 1.5 GB here,
   // an incognito profile), so no file fits: the screen says so, with the free space, and recommends none
   // (which file a larger quota or a measured GPU gets is tests/unit/recommend.test.ts's).
-  const free = await page.evaluate(async () => { const e = await navigator.storage.estimate(); return e.quota! - e.usage!; });
+  const free = await page.evaluate(async () => {
+    const e = await navigator.storage.estimate();
+    return e.quota! - e.usage!;
+  });
   const smallest = 6.43e9;
   if (free < smallest) {
-    await expect(page.getByTestId('quant-recommendation')).toContainText(/None of these files fits the \d+(\.\d+)? [GM]B of storage/);
+    await expect(page.getByTestId('quant-recommendation')).toContainText(
+      /None of these files fits the \d+(\.\d+)? [GM]B of storage/,
+    );
     await expect(page.locator('[data-testid="quant-option"][data-recommended="1"]')).toHaveCount(0);
   } else {
     await expect(page.locator('[data-testid="quant-option"][data-recommended="1"]')).toHaveCount(1);
@@ -32,7 +39,11 @@ test('the common files are listed with their sizes and one recommended; choosing
   await expect(page.getByTestId('import-url-button')).toContainText('16.70 GB');
 });
 
-test('a download the network refuses says whether the page is offline or the server\'s cross-origin rules refuse it', async ({ page, context, fixtureServer }) => {
+test("a download the network refuses says whether the page is offline or the server's cross-origin rules refuse it", async ({
+  page,
+  context,
+  fixtureServer,
+}) => {
   const noCors = await startStaticServer({ root: FIXTURE_DIR, cors: false });
   try {
     await openModels(page);

@@ -19,7 +19,14 @@ import { splitGguf, type SplitFile } from '../support/gguf-split';
 import { expect, serveFolder, test, type FixtureServer } from './support/fixtures';
 import { openHarness, reference, runTwoTurns } from './support/model';
 import {
-  dumpStore, expectStored, fixtureFile, importFile, importUrl, openModels, reopenModels, type StoreDump,
+  dumpStore,
+  expectStored,
+  fixtureFile,
+  importFile,
+  importUrl,
+  openModels,
+  reopenModels,
+  type StoreDump,
 } from './support/store';
 
 const Q4 = fixtureFile('ds2-pub-q4_0.gguf');
@@ -34,24 +41,38 @@ const MISNUMBERED = splitGguf(Q4, 'ds2-pub-q4_0', 3, (i, meta) => {
   if (i === 2) setMeta(meta, SPLIT_KEYS.no, { kind: 'u16', value: 1 });
 });
 
-interface Host { server: FixtureServer; done: () => Promise<void> }
+interface Host {
+  server: FixtureServer;
+  done: () => Promise<void>;
+}
 
 /** Serve `files` from a folder of their own, cross-origin, as a model host would. */
 async function serveFiles(files: readonly SplitFile[]): Promise<Host> {
   const dir = mkdtempSync(join(tmpdir(), 'lc-split-'));
   for (const f of files) writeFileSync(join(dir, f.name), f.bytes);
   const server = await serveFolder(dir);
-  return { server, done: async () => { await server.close(); rmSync(dir, { recursive: true, force: true }); } };
+  return {
+    server,
+    done: async () => {
+      await server.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
 
 /** The records an import of the unsplit `file` stores, by key without the model id (as latin1 strings, like dumpStore's). */
 function recordsOf(file: Uint8Array): Map<string, string> {
   const h = parseGgufHeader(file, file.byteLength);
   const plan = planRecords('m', h, readDeepSeek2(h));
-  return new Map(plan.records.map((r) => {
-    const data = buildRecord(r, r.slices.map((s) => file.subarray(s.fileOffset, s.fileOffset + s.fileBytes)));
-    return [r.key.slice(1).join('/'), Buffer.from(data).toString('latin1')];
-  }));
+  return new Map(
+    plan.records.map((r) => {
+      const data = buildRecord(
+        r,
+        r.slices.map((s) => file.subarray(s.fileOffset, s.fileOffset + s.fileBytes)),
+      );
+      return [r.key.slice(1).join('/'), Buffer.from(data).toString('latin1')];
+    }),
+  );
 }
 
 /** The store holds one ready model whose records are, byte for byte, the unsplit file's. */
@@ -67,7 +88,7 @@ function expectRecordsOfUnsplit(dump: StoreDump, file: Uint8Array): void {
 const asInputFiles = (files: readonly SplitFile[]) =>
   files.map((f) => ({ name: f.name, mimeType: 'application/octet-stream', buffer: Buffer.from(f.bytes) }));
 
-test('imports by the URL of any of its files, storing the unsplit file\'s records', async ({ page }) => {
+test("imports by the URL of any of its files, storing the unsplit file's records", async ({ page }) => {
   const host = await serveFiles(SET);
   try {
     await openModels(page);
@@ -78,8 +99,9 @@ test('imports by the URL of any of its files, storing the unsplit file\'s record
     const m = dump.manifests[0]!;
     expect(m.fileSize).toBe(SET_BYTES);
     expect(m.source).toMatchObject({ kind: 'url', url: `${host.server.url}/${SET[0]!.name}`, rangeSupported: true });
-    expect(m.source.shards!.map((s) => [s.name, s.size]))
-      .toEqual(SET.map((f) => [`${host.server.url}/${f.name}`, f.bytes.byteLength]));
+    expect(m.source.shards!.map((s) => [s.name, s.size])).toEqual(
+      SET.map((f) => [`${host.server.url}/${f.name}`, f.bytes.byteLength]),
+    );
     await expect(page.getByTestId('model-row')).toContainText('(split model: 3 files)');
     const gets = host.server.state.requests.filter((r) => r.method === 'GET');
     expect(new Set(gets.map((r) => r.path))).toEqual(new Set(SET.map((f) => `/${f.name}`)));
@@ -102,8 +124,12 @@ test('imports by URL from a server without Range support, one response open at a
     expectRecordsOfUnsplit(await dumpStore(page), K);
     // Each file: one response for its header, let go once read; then, in order, one more for the data
     // that response had not brought yet (none when it had brought the whole file).
-    const gets = host.server.state.requests.filter((r) => r.method === 'GET')
-      .map((r) => { expect(r.status).toBe(200); return r.path; });
+    const gets = host.server.state.requests
+      .filter((r) => r.method === 'GET')
+      .map((r) => {
+        expect(r.status).toBe(200);
+        return r.path;
+      });
     const paths = KSET.map((f) => `/${f.name}`);
     expect(gets.slice(0, 2)).toEqual(paths);
     expect(paths.filter((p) => gets.slice(2).includes(p))).toEqual(gets.slice(2));
@@ -125,11 +151,14 @@ test('imports all its files chosen at once, in any order', async ({ page }) => {
 
 test('imports all its files dropped at once', async ({ page }) => {
   await openModels(page);
-  const dt = await page.evaluateHandle((files) => {
-    const dt = new DataTransfer();
-    for (const f of files) dt.items.add(new File([new Uint8Array(f.bytes)], f.name));
-    return dt;
-  }, SET.map((f) => ({ name: f.name, bytes: [...f.bytes] })));
+  const dt = await page.evaluateHandle(
+    (files) => {
+      const dt = new DataTransfer();
+      for (const f of files) dt.items.add(new File([new Uint8Array(f.bytes)], f.name));
+      return dt;
+    },
+    SET.map((f) => ({ name: f.name, bytes: [...f.bytes] })),
+  );
   await page.getByTestId('dropzone').dispatchEvent('drop', { dataTransfer: dt });
   await expectStored(page);
   expectRecordsOfUnsplit(await dumpStore(page), Q4);
@@ -137,32 +166,51 @@ test('imports all its files dropped at once', async ({ page }) => {
 
 test('the in-page API imports it from an array of Files', async ({ page }) => {
   const PAGE = fileURLToPath(new URL('../harness/inpage-api.html', import.meta.url));
-  await page.route('**/tests/harness/inpage-api.html', (route) => route.fulfill({ path: PAGE, contentType: 'text/html' }));
+  await page.route('**/tests/harness/inpage-api.html', (route) =>
+    route.fulfill({ path: PAGE, contentType: 'text/html' }),
+  );
   await page.goto('/tests/harness/inpage-api.html');
   await page.waitForSelector('body[data-ready="1"], body[data-error]', { state: 'attached' });
-  const r = await page.evaluate(async (files) => {
-    const api = (window as unknown as { liteCoder: typeof import('../../src/api/index') }).liteCoder;
-    const model = await api.importModel(files.map((f) => new File([new Uint8Array(f.bytes)], f.name)));
-    return { model, listed: await api.listStoredModels() };
-  }, [SET[1]!, SET[2]!, SET[0]!].map((f) => ({ name: f.name, bytes: [...f.bytes] })));
+  const r = await page.evaluate(
+    async (files) => {
+      const api = (window as unknown as { liteCoder: typeof import('../../src/api/index') }).liteCoder;
+      const model = await api.importModel(files.map((f) => new File([new Uint8Array(f.bytes)], f.name)));
+      return { model, listed: await api.listStoredModels() };
+    },
+    [SET[1]!, SET[2]!, SET[0]!].map((f) => ({ name: f.name, bytes: [...f.bytes] })),
+  );
   expect(r.model).toMatchObject({ state: 'ready', fileSize: SET_BYTES });
   expect(r.listed.map((m) => m.id)).toEqual([r.model.id]);
 });
 
 /** Import `files` into the harness page's worker as local files, load the model, run both turns. */
-async function runTwoTurnsFromFiles(page: Page, files: readonly SplitFile[], turn1: number[],
-  turn2: number[]): Promise<{ r1: TokenResult; r2: TokenResult }> {
-  return page.evaluate(async ({ files, turn1, turn2 }) => {
-    const { engine, Comlink } = window.liteCoderHarness;
-    const e = engine();
-    const chosen = files.map((f) => new File([new Uint8Array(f.bytes)], f.name));
-    const m = await e.importModel({ kind: 'files', files: chosen }, Comlink.proxy(() => {}));
-    await e.loadModel(m.id, {}, Comlink.proxy(() => {}));
-    const r1 = await e.generateTokens({ promptIds: turn1, maxTokens: 32, stopIds: [], wantPromptLogits: true });
-    const promptIds = [...turn1, ...r1.ids, ...turn2];
-    const r2 = await e.generateTokens({ promptIds, maxTokens: 32, stopIds: [], wantPromptLogits: true });
-    return { r1, r2 };
-  }, { files: files.map((f) => ({ name: f.name, bytes: [...f.bytes] })), turn1, turn2 });
+async function runTwoTurnsFromFiles(
+  page: Page,
+  files: readonly SplitFile[],
+  turn1: number[],
+  turn2: number[],
+): Promise<{ r1: TokenResult; r2: TokenResult }> {
+  return page.evaluate(
+    async ({ files, turn1, turn2 }) => {
+      const { engine, Comlink } = window.liteCoderHarness;
+      const e = engine();
+      const chosen = files.map((f) => new File([new Uint8Array(f.bytes)], f.name));
+      const m = await e.importModel(
+        { kind: 'files', files: chosen },
+        Comlink.proxy(() => {}),
+      );
+      await e.loadModel(
+        m.id,
+        {},
+        Comlink.proxy(() => {}),
+      );
+      const r1 = await e.generateTokens({ promptIds: turn1, maxTokens: 32, stopIds: [], wantPromptLogits: true });
+      const promptIds = [...turn1, ...r1.ids, ...turn2];
+      const r2 = await e.generateTokens({ promptIds, maxTokens: 32, stopIds: [], wantPromptLogits: true });
+      return { r1, r2 };
+    },
+    { files: files.map((f) => ({ name: f.name, bytes: [...f.bytes] })), turn1, turn2 },
+  );
 }
 
 /** The same greedy tokens and the same logits, bit for bit. */
@@ -174,14 +222,23 @@ function expectSameRun(run: { r1: TokenResult; r2: TokenResult }, whole: { r1: T
 }
 
 for (const by of ['URL', 'files'] as const) {
-  test(`imported by ${by}, it runs as the unsplit file does: the same greedy tokens and logits`, async ({ page, fixtureServer }) => {
+  test(`imported by ${by}, it runs as the unsplit file does: the same greedy tokens and logits`, async ({
+    page,
+    fixtureServer,
+  }) => {
     test.setTimeout(180_000);
     const ref = reference('q4_0');
-    const [t1, t2] = ref.turns as [typeof ref.turns[0], typeof ref.turns[0]];
+    const [t1, t2] = ref.turns as [(typeof ref.turns)[0], (typeof ref.turns)[0]];
     const host = by === 'URL' ? await serveFiles(SET) : undefined;
     try {
       await openHarness(page);
-      const whole = await runTwoTurns(page, `${fixtureServer.url}/models/ds2-pub-q4_0.gguf`, t1.input_tokens, t2.input_tokens, {});
+      const whole = await runTwoTurns(
+        page,
+        `${fixtureServer.url}/models/ds2-pub-q4_0.gguf`,
+        t1.input_tokens,
+        t2.input_tokens,
+        {},
+      );
       expect(whole.r1.ids).toEqual(t1.generated_tokens);
       expect(whole.r2.ids).toEqual(t2.generated_tokens);
       const split = host
@@ -203,7 +260,15 @@ test('an import resumes across files after a reload, fetching again none of what
     host.server.state.bytesPerSecond = 20_000; // per response: four records are fetched at a time
     await openModels(page);
     await importUrl(page, `${host.server.url}/${KSET[0]!.name}`);
-    const percent = async () => Number(/(\d+)%/.exec((await page.getByTestId('import-progress').textContent().catch(() => null)) ?? '')?.[1] ?? 0);
+    const percent = async () =>
+      Number(
+        /(\d+)%/.exec(
+          (await page
+            .getByTestId('import-progress')
+            .textContent()
+            .catch(() => null)) ?? '',
+        )?.[1] ?? 0,
+      );
     await expect.poll(percent, { timeout: 30_000, intervals: [100] }).toBeGreaterThanOrEqual(30);
     await reopenModels(page); // the worker dies mid-import
     await expect(page.getByTestId('model-state')).toContainText('incomplete');
@@ -239,22 +304,54 @@ test('an import resumes across files after a reload, fetching again none of what
 });
 
 const REFUSED: { name: string; by: 'url' | 'files'; files: readonly SplitFile[]; says: RegExp }[] = [
-  { name: 'a missing file (URL)', by: 'url', files: [SET[0]!, SET[2]!],
-    says: /File 2 of 3 \([^)]*\/ds2-pub-q4_0-00002-of-00003\.gguf\) of this split model is missing: .*\(HTTP 404\)/ },
-  { name: 'a file of another set under the right name (URL)', by: 'url', files: [SET[0]!, FOREIGN[1]!, SET[2]!],
-    says: /has shape .* It is in file 2 of 3 \([^)]*\/ds2-pub-q4_0-00002-of-00003\.gguf\): is that file from another split set\?/ },
-  { name: 'a wrong split.no (URL)', by: 'url', files: MISNUMBERED,
-    says: /File 3 of 3 \([^)]*\/ds2-pub-q4_0-00003-of-00003\.gguf\) says it is file 2 of the set \(split\.no = 1\), not file 3/ },
-  { name: 'a missing file (files)', by: 'files', files: [SET[0]!, SET[2]!],
-    says: /ds2-pub-q4_0-00002-of-00003\.gguf was not among the chosen files: choose all 3 files together/ },
-  { name: 'a file of another set (files)', by: 'files', files: [SET[0]!, OTHER_SET[1]!, SET[2]!],
-    says: /"ds2-pub256-q4_k_m-00002-of-00003\.gguf" is not a file of the same split model as "ds2-pub-q4_0-00001-of-00003\.gguf"/ },
-  { name: 'a file of another set under the right name (files)', by: 'files', files: [FOREIGN[1]!, SET[0]!, SET[2]!],
-    says: /has shape .* It is in file 2 of 3 \(ds2-pub-q4_0-00002-of-00003\.gguf\): is that file from another split set\?/ },
-  { name: 'a wrong split.no (files)', by: 'files', files: MISNUMBERED,
-    says: /File 3 of 3 \(ds2-pub-q4_0-00003-of-00003\.gguf\) says it is file 2 of the set \(split\.no = 1\), not file 3/ },
-  { name: 'one file of a set alone', by: 'files', files: [SET[1]!],
-    says: /"ds2-pub-q4_0-00002-of-00003\.gguf" is file 2 of 3 of a split model: choose all 3 of its files together \(ds2-pub-q4_0-00001/ },
+  {
+    name: 'a missing file (URL)',
+    by: 'url',
+    files: [SET[0]!, SET[2]!],
+    says: /File 2 of 3 \([^)]*\/ds2-pub-q4_0-00002-of-00003\.gguf\) of this split model is missing: .*\(HTTP 404\)/,
+  },
+  {
+    name: 'a file of another set under the right name (URL)',
+    by: 'url',
+    files: [SET[0]!, FOREIGN[1]!, SET[2]!],
+    says: /has shape .* It is in file 2 of 3 \([^)]*\/ds2-pub-q4_0-00002-of-00003\.gguf\): is that file from another split set\?/,
+  },
+  {
+    name: 'a wrong split.no (URL)',
+    by: 'url',
+    files: MISNUMBERED,
+    says: /File 3 of 3 \([^)]*\/ds2-pub-q4_0-00003-of-00003\.gguf\) says it is file 2 of the set \(split\.no = 1\), not file 3/,
+  },
+  {
+    name: 'a missing file (files)',
+    by: 'files',
+    files: [SET[0]!, SET[2]!],
+    says: /ds2-pub-q4_0-00002-of-00003\.gguf was not among the chosen files: choose all 3 files together/,
+  },
+  {
+    name: 'a file of another set (files)',
+    by: 'files',
+    files: [SET[0]!, OTHER_SET[1]!, SET[2]!],
+    says: /"ds2-pub256-q4_k_m-00002-of-00003\.gguf" is not a file of the same split model as "ds2-pub-q4_0-00001-of-00003\.gguf"/,
+  },
+  {
+    name: 'a file of another set under the right name (files)',
+    by: 'files',
+    files: [FOREIGN[1]!, SET[0]!, SET[2]!],
+    says: /has shape .* It is in file 2 of 3 \(ds2-pub-q4_0-00002-of-00003\.gguf\): is that file from another split set\?/,
+  },
+  {
+    name: 'a wrong split.no (files)',
+    by: 'files',
+    files: MISNUMBERED,
+    says: /File 3 of 3 \(ds2-pub-q4_0-00003-of-00003\.gguf\) says it is file 2 of the set \(split\.no = 1\), not file 3/,
+  },
+  {
+    name: 'one file of a set alone',
+    by: 'files',
+    files: [SET[1]!],
+    says: /"ds2-pub-q4_0-00002-of-00003\.gguf" is file 2 of 3 of a split model: choose all 3 of its files together \(ds2-pub-q4_0-00001/,
+  },
 ];
 
 test.describe('a bad split set is refused by name and leaves the store as it was', () => {

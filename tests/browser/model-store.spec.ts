@@ -1,8 +1,23 @@
 import { badFiles } from '../support/bad-gguf';
 import { expect, test } from './support/fixtures';
-import { dumpStore, expectRecordsMatchFile, expectStored, fixtureFile, importFile, importUrl, openModels, reopenModels } from './support/store';
+import {
+  dumpStore,
+  expectRecordsMatchFile,
+  expectStored,
+  fixtureFile,
+  importFile,
+  importUrl,
+  openModels,
+  reopenModels,
+} from './support/store';
 
-const FIXTURES = ['ds2-pub-f32.gguf', 'ds2-pub-legacy-f32.gguf', 'ds2-pub-q8_0.gguf', 'ds2-pub-q4_0.gguf', 'ds2-pub256-q4_k_m.gguf'];
+const FIXTURES = [
+  'ds2-pub-f32.gguf',
+  'ds2-pub-legacy-f32.gguf',
+  'ds2-pub-q8_0.gguf',
+  'ds2-pub-q4_0.gguf',
+  'ds2-pub256-q4_k_m.gguf',
+];
 
 test.describe('importing each fixture stores records equal to the file', () => {
   for (const name of FIXTURES) {
@@ -13,7 +28,9 @@ test.describe('importing each fixture stores records equal to the file', () => {
       await expect(page.getByTestId('model-state')).toHaveText('ready');
       expectRecordsMatchFile(await dumpStore(page), fixtureFile(name));
       // Streamed with range requests, never as one whole-file response.
-      expect(fixtureServer.state.requests.filter((r) => r.path.endsWith(name)).every((r) => r.status === 206)).toBe(true);
+      expect(fixtureServer.state.requests.filter((r) => r.path.endsWith(name)).every((r) => r.status === 206)).toBe(
+        true,
+      );
     });
 
     test(`${name} by file`, async ({ page }) => {
@@ -62,7 +79,10 @@ test('verify finds a damaged record', async ({ page }) => {
   await importFile(page, 'm.gguf', fixtureFile('ds2-pub-q4_0.gguf'));
   await expectStored(page);
   await page.evaluate(async () => {
-    const db = await new Promise<IDBDatabase>((res) => { const r = indexedDB.open('lite-coder-records'); r.onsuccess = () => res(r.result); });
+    const db = await new Promise<IDBDatabase>((res) => {
+      const r = indexedDB.open('lite-coder-records');
+      r.onsuccess = () => res(r.result);
+    });
     const tx = db.transaction('records', 'readwrite');
     const cursorReq = tx.objectStore('records').openCursor();
     await new Promise<void>((res) => {
@@ -74,7 +94,9 @@ test('verify finds a damaged record', async ({ page }) => {
         res();
       };
     });
-    await new Promise((res) => { tx.oncomplete = res; });
+    await new Promise((res) => {
+      tx.oncomplete = res;
+    });
     db.close();
   });
   await page.getByTestId('model-verify').click();

@@ -19,7 +19,9 @@ const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const SEEN_KEY = 'lite-coder.device-check-seen';
 
 declare global {
-  interface Window { __LITE_CODER_VERSION__?: string }
+  interface Window {
+    __LITE_CODER_VERSION__?: string;
+  }
 }
 
 /** Every URL in Cache Storage, by cache. */
@@ -34,7 +36,9 @@ async function cachedUrls(page: Page): Promise<Record<string, string[]>> {
 /** Visits '/', waits for the service worker, and reloads so that it certainly controls the page. */
 async function openControlled(page: Page, url = '/'): Promise<void> {
   await page.goto(url);
-  await page.evaluate(async () => { await navigator.serviceWorker.ready; });
+  await page.evaluate(async () => {
+    await navigator.serviceWorker.ready;
+  });
   await page.reload();
   await expect.poll(() => page.evaluate(() => navigator.serviceWorker.controller?.state ?? null)).toBe('activated');
 }
@@ -54,9 +58,16 @@ test('the manifest is linked and valid, and the icons load', async ({ page }) =>
   const res = await page.request.get(href!);
   expect(res.status()).toBe(200);
   expect(res.headers()['content-type']).toContain('application/manifest+json');
-  const manifest = await res.json() as {
-    name: string; short_name: string; description: string; start_url: string; scope: string; display: string;
-    theme_color: string; background_color: string; icons: { src: string; sizes: string; type: string; purpose: string }[];
+  const manifest = (await res.json()) as {
+    name: string;
+    short_name: string;
+    description: string;
+    start_url: string;
+    scope: string;
+    display: string;
+    theme_color: string;
+    background_color: string;
+    icons: { src: string; sizes: string; type: string; purpose: string }[];
   };
   expect(manifest).toMatchObject({ name: 'Lite Coder', start_url: '.', scope: '.', display: 'standalone' });
   expect(manifest.short_name.length).toBeGreaterThan(0);
@@ -82,7 +93,6 @@ test('the manifest is linked and valid, and the icons load', async ({ page }) =>
   const appleRes = await page.request.get(apple!);
   expect(appleRes.headers()['content-type']).toBe('image/png');
   expect(pngSize(await appleRes.body())).toEqual({ width: 180, height: 180 });
-
 });
 
 test('Chromium finds the app installable', async ({ baseURL }) => {
@@ -94,14 +104,18 @@ test('Chromium finds the app installable', async ({ baseURL }) => {
     baseURL,
   });
   try {
-    const page = context.pages()[0] ?? await context.newPage();
+    const page = context.pages()[0] ?? (await context.newPage());
     await page.goto('/');
-    await page.evaluate(async () => { await navigator.serviceWorker.ready; });
+    await page.evaluate(async () => {
+      await navigator.serviceWorker.ready;
+    });
     const cdp = await context.newCDPSession(page);
-    const parsed = await cdp.send('Page.getAppManifest') as { url: string; errors: { message: string }[] };
+    const parsed = (await cdp.send('Page.getAppManifest')) as { url: string; errors: { message: string }[] };
     expect(parsed.url).toMatch(/\/manifest\.webmanifest$/);
     expect(parsed.errors).toEqual([]);
-    const installability = await cdp.send('Page.getInstallabilityErrors') as { installabilityErrors: { errorId: string }[] };
+    const installability = (await cdp.send('Page.getInstallabilityErrors')) as {
+      installabilityErrors: { errorId: string }[];
+    };
     expect(installability.installabilityErrors).toEqual([]);
   } finally {
     await context.close();
@@ -109,12 +123,17 @@ test('Chromium finds the app installable', async ({ baseURL }) => {
   }
 });
 
-test('after one visit the app starts offline; weights and harness pages never reach Cache Storage', async ({ page, context }) => {
+test('after one visit the app starts offline; weights and harness pages never reach Cache Storage', async ({
+  page,
+  context,
+}) => {
   await page.addInitScript((k) => localStorage.setItem(k, '1'), SEEN_KEY);
   await openControlled(page);
 
   const caches1 = await cachedUrls(page);
-  const urls = Object.values(caches1).flat().map((u) => new URL(u).pathname);
+  const urls = Object.values(caches1)
+    .flat()
+    .map((u) => new URL(u).pathname);
   // The app shell: index.html, the entry, the engine worker (with the WGSL kernels in it), lazy chunks.
   expect(urls).toContain('/index.html');
   expect(urls).toContain('/embed.html'); // the widget works offline too
@@ -137,7 +156,10 @@ test('after one visit the app starts offline; weights and harness pages never re
   // Every precached file is there offline.
   const failed = await page.evaluate(async (list) => {
     const bad: string[] = [];
-    for (const u of list) { const r = await fetch(u).catch(() => null); if (!r?.ok) bad.push(u); }
+    for (const u of list) {
+      const r = await fetch(u).catch(() => null);
+      if (!r?.ok) bad.push(u);
+    }
     return bad;
   }, urls);
   expect(failed).toEqual([]);
@@ -156,7 +178,11 @@ test('after one visit the app starts offline; weights and harness pages never re
   await context.setOffline(false);
 });
 
-test('a model imported under the service worker goes to IndexedDB only; then, offline and reloaded, the app lists it and chats', async ({ page, context, fixtureServer }) => {
+test('a model imported under the service worker goes to IndexedDB only; then, offline and reloaded, the app lists it and chats', async ({
+  page,
+  context,
+  fixtureServer,
+}) => {
   await page.addInitScript((k) => localStorage.setItem(k, '1'), SEEN_KEY);
   await openControlled(page);
 
@@ -188,7 +214,14 @@ test('a model imported under the service worker goes to IndexedDB only; then, of
   await expect(page.getByTestId('msg-assistant').locator('.error')).toHaveCount(0);
   // Still offline: the network itself refuses (navigator.onLine is not a witness: Chromium 150
   // reports true in a page its service worker served while the context is offline).
-  const probe = await page.evaluate(async (u) => fetch(u).then((r) => `fetched ${r.status}`, (e: Error) => e.name), `${fixtureServer.url}/models/prompts.json`);
+  const probe = await page.evaluate(
+    async (u) =>
+      fetch(u).then(
+        (r) => `fetched ${r.status}`,
+        (e: Error) => e.name,
+      ),
+    `${fixtureServer.url}/models/prompts.json`,
+  );
   expect(probe).toBe('TypeError');
   await context.setOffline(false);
 });
@@ -204,7 +237,9 @@ test.describe('updates', () => {
   const build = (version: string): string => {
     const out = join(dir, version);
     execFileSync('npx', ['vite', 'build', '--outDir', out, '--emptyOutDir', '--logLevel', 'error'], {
-      cwd: REPO, env: { ...process.env, LC_VERSION: version }, stdio: 'pipe',
+      cwd: REPO,
+      env: { ...process.env, LC_VERSION: version },
+      stdio: 'pipe',
     });
     return out;
   };
@@ -217,9 +252,13 @@ test.describe('updates', () => {
     v1 = build('pwa-test-1');
     v2 = build('pwa-test-2');
   });
-  test.afterAll(() => { if (dir) rmSync(dir, { recursive: true, force: true }); });
+  test.afterAll(() => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
 
-  test('a new version shows "Update available", reloads only when asked and not mid-answer, and keeps the chats', async ({ browser }) => {
+  test('a new version shows "Update available", reloads only when asked and not mid-answer, and keeps the chats', async ({
+    browser,
+  }) => {
     let server = await startStaticServer({ root: v1, spaFallback: 'index.html' });
     const port: number = server.port;
     const context: BrowserContext = await browser.newContext();
@@ -233,27 +272,41 @@ test.describe('updates', () => {
 
       const now = Date.now();
       const record = {
-        id: 'pwa-update-probe', title: 'Survives the update', createdAt: now, updatedAt: now, systemPrompt: '',
+        id: 'pwa-update-probe',
+        title: 'Survives the update',
+        createdAt: now,
+        updatedAt: now,
+        systemPrompt: '',
         settings: { temperature: 0.3, top_p: 0.95, max_tokens: 512, seed: null },
         nodes: { u1: { id: 'u1', parent: null, role: 'user', content: 'hello from v1', createdAt: now } },
-        active: { root: 'u1' }, contextFrom: null,
+        active: { root: 'u1' },
+        contextFrom: null,
       };
-      await page.evaluate((rec) => new Promise<void>((res, rej) => {
-        const r = indexedDB.open('lite-coder-chats');
-        r.onupgradeneeded = () => r.result.createObjectStore('conversations');
-        r.onerror = () => rej(r.error);
-        r.onsuccess = () => {
-          const tx = r.result.transaction('conversations', 'readwrite');
-          tx.objectStore('conversations').put(rec, rec.id);
-          tx.oncomplete = () => { r.result.close(); res(); };
-          tx.onerror = () => rej(tx.error);
-        };
-      }), record);
+      await page.evaluate(
+        (rec) =>
+          new Promise<void>((res, rej) => {
+            const r = indexedDB.open('lite-coder-chats');
+            r.onupgradeneeded = () => r.result.createObjectStore('conversations');
+            r.onerror = () => rej(r.error);
+            r.onsuccess = () => {
+              const tx = r.result.transaction('conversations', 'readwrite');
+              tx.objectStore('conversations').put(rec, rec.id);
+              tx.oncomplete = () => {
+                r.result.close();
+                res();
+              };
+              tx.onerror = () => rej(tx.error);
+            };
+          }),
+        record,
+      );
 
       // The same origin now serves the second build.
       await server.close();
       server = await startStaticServer({ root: v2, port, spaFallback: 'index.html' });
-      await page.evaluate(async () => { await (await navigator.serviceWorker.getRegistration())!.update(); });
+      await page.evaluate(async () => {
+        await (await navigator.serviceWorker.getRegistration())!.update();
+      });
 
       const banner = page.getByTestId('update-banner');
       await expect(banner).toBeVisible();
@@ -287,15 +340,24 @@ test.describe('updates', () => {
 
       // The new service worker controls the page and the old precache is gone; the chats are still there.
       expect(await page.evaluate(() => navigator.serviceWorker.controller?.state)).toBe('activated');
-      const stored = await page.evaluate(() => new Promise<unknown>((res, rej) => {
-        const r = indexedDB.open('lite-coder-chats');
-        r.onerror = () => rej(r.error);
-        r.onsuccess = () => {
-          const get = r.result.transaction('conversations', 'readonly').objectStore('conversations').get('pwa-update-probe');
-          get.onsuccess = () => { r.result.close(); res(get.result); };
-          get.onerror = () => rej(get.error);
-        };
-      }));
+      const stored = await page.evaluate(
+        () =>
+          new Promise<unknown>((res, rej) => {
+            const r = indexedDB.open('lite-coder-chats');
+            r.onerror = () => rej(r.error);
+            r.onsuccess = () => {
+              const get = r.result
+                .transaction('conversations', 'readonly')
+                .objectStore('conversations')
+                .get('pwa-update-probe');
+              get.onsuccess = () => {
+                r.result.close();
+                res(get.result);
+              };
+              get.onerror = () => rej(get.error);
+            };
+          }),
+      );
       expect(stored).toEqual(record);
       await expect(page.getByText('Survives the update').first()).toBeVisible();
     } finally {

@@ -18,8 +18,25 @@ import { expect, FIXTURE_DIR, test } from './support/fixtures';
 import { KERNEL_VARIANTS } from './support/kernel-variants';
 
 const TYPES = [
-  'Q4_0', 'Q4_1', 'Q5_0', 'Q5_1', 'Q8_0', 'Q2_K', 'Q3_K', 'Q4_K', 'Q5_K', 'Q6_K',
-  'IQ4_NL', 'IQ4_XS', 'IQ3_S', 'IQ3_XXS', 'IQ2_XXS', 'IQ2_XS', 'IQ2_S', 'IQ1_S', 'IQ1_M',
+  'Q4_0',
+  'Q4_1',
+  'Q5_0',
+  'Q5_1',
+  'Q8_0',
+  'Q2_K',
+  'Q3_K',
+  'Q4_K',
+  'Q5_K',
+  'Q6_K',
+  'IQ4_NL',
+  'IQ4_XS',
+  'IQ3_S',
+  'IQ3_XXS',
+  'IQ2_XXS',
+  'IQ2_XS',
+  'IQ2_S',
+  'IQ1_S',
+  'IQ1_M',
 ];
 
 function vectors(type: GgmlType): { raw: Uint8Array; values: Float32Array } {
@@ -31,19 +48,38 @@ function vectors(type: GgmlType): { raw: Uint8Array; values: Float32Array } {
 /** The shapes: one block a row (70 rows), and 5 (256-weight blocks) or 7 (32-weight) blocks a row. */
 function shapes(type: GgmlType): { K: number; N: number }[] {
   const per = type.blockWeights === 256 ? 5 : 7;
-  return [{ K: type.blockWeights, N: 70 }, { K: per * type.blockWeights, N: 70 / per }];
+  return [
+    { K: type.blockWeights, N: 70 },
+    { K: per * type.blockWeights, N: 70 / per },
+  ];
 }
 
 /** Worst |got - want| / sum |terms| over Y[t][r] = sum_k W[r][k] X[t][k], W given as f32 values. */
-function worstError(got: ArrayLike<number>, W: Float32Array, x: Float32Array, K: number, N: number, T: number): { worst: number; at: string } {
-  let worst = 0, at = '';
+function worstError(
+  got: ArrayLike<number>,
+  W: Float32Array,
+  x: Float32Array,
+  K: number,
+  N: number,
+  T: number,
+): { worst: number; at: string } {
+  let worst = 0,
+    at = '';
   for (let t = 0; t < T; t++) {
     for (let r = 0; r < N; r++) {
-      let s = 0, mag = 0;
-      for (let k = 0; k < K; k++) { const p = W[r * K + k]! * x[t * K + k]!; s += p; mag += Math.abs(p); }
+      let s = 0,
+        mag = 0;
+      for (let k = 0; k < K; k++) {
+        const p = W[r * K + k]! * x[t * K + k]!;
+        s += p;
+        mag += Math.abs(p);
+      }
       const g = got[t * N + r]!;
       const e = Math.abs(g - s) / (mag + 1e-30);
-      if (!(e <= worst)) { worst = Number.isNaN(e) ? Infinity : e; at = `token ${t} row ${r}: got ${g}, want ${s}`; }
+      if (!(e <= worst)) {
+        worst = Number.isNaN(e) ? Infinity : e;
+        at = `token ${t} row ${r}: got ${g}, want ${s}`;
+      }
     }
   }
   return { worst, at };
@@ -69,7 +105,19 @@ for (const name of TYPES) {
         const x = randomF32(T * K, rand);
         for (const v of variants) {
           const got = await page.evaluate(
-            async (a) => Array.from(await window.liteCoderHarness.matmul(a.type, a.K, a.N, a.T, 1, new Uint8Array(a.w), new Float32Array(a.x), a.variant ? { variant: a.variant } : {})),
+            async (a) =>
+              Array.from(
+                await window.liteCoderHarness.matmul(
+                  a.type,
+                  a.K,
+                  a.N,
+                  a.T,
+                  1,
+                  new Uint8Array(a.w),
+                  new Float32Array(a.x),
+                  a.variant ? { variant: a.variant } : {},
+                ),
+              ),
             { type: name, K, N, T, w: Array.from(raw), x: Array.from(x), variant: v.variant },
           );
           const { worst, at } = worstError(got, values, x, K, N, T);
@@ -84,11 +132,14 @@ for (const name of TYPES) {
     const { raw, values } = vectors(type);
     await open(page, 'kernels.html');
     const per = type.blockWeights === 256 ? 5 : 7;
-    const K = per * type.blockWeights, N = 70 / per;
+    const K = per * type.blockWeights,
+      N = 70 / per;
     const rowWords = storedRowBytes(type, K) / 4;
     const rowFile = per * type.blockBytes;
     // 4 experts: expert e is the fixture's rows rotated by e (so each differs); expert 2 is not on the GPU
-    const E = 4, k = 2, T = 2;
+    const E = 4,
+      k = 2,
+      T = 2;
     const rotate = <A extends Uint8Array | Float32Array>(a: A, e: number, n: number): A => {
       const out = a.slice() as A;
       out.set(a.subarray(e * n), 0);
@@ -99,15 +150,30 @@ for (const name of TYPES) {
     const slotWords = before + N * rowWords + 2;
     const pool = new Uint8Array(E * slotWords * 4).fill(0xa5);
     const table = [0, 1, 2, 3].map((e) => (e === 2 ? NOT_ON_GPU : e * slotWords));
-    for (let e = 0; e < E; e++) pool.set(transcodeRows(type, K, rotate(raw, e, rowFile), N), (e * slotWords + before) * 4);
+    for (let e = 0; e < E; e++)
+      pool.set(transcodeRows(type, K, rotate(raw, e, rowFile), N), (e * slotWords + before) * 4);
     const ids = [3, 2, 0, 1]; // [T][k]
     const rand = rng(type.id * 31 + 7);
     const x = randomF32(T * K, rand);
     for (const [variantName, variant] of KERNEL_VARIANTS) {
       const y = new Array<number>(T * k * N).fill(-1234.5);
       const got = await page.evaluate((a) => window.kernelHarness.moeMatmul(a), {
-        type: name, pool: Array.from(pool), table, ids, x: Array.from(x), y, T, pos0: 0,
-        K, N, rowWords, partWords: before, xStride: K, xPerPair: false, k, ...(variant ? { variant } : {}),
+        type: name,
+        pool: Array.from(pool),
+        table,
+        ids,
+        x: Array.from(x),
+        y,
+        T,
+        pos0: 0,
+        K,
+        N,
+        rowWords,
+        partWords: before,
+        xStride: K,
+        xPerPair: false,
+        k,
+        ...(variant ? { variant } : {}),
       });
       for (let p = 0; p < T * k; p++) {
         const out = got.slice(p * N, (p + 1) * N);
@@ -133,7 +199,9 @@ for (const name of TYPES) {
 for (const name of ['Q4_0', 'Q5_0', 'Q8_0', 'Q4_K', 'Q6_K']) {
   test(`${name}: matvec on the f16 path gives llama.cpp's values within f16 rounding`, async ({ page }) => {
     await open(page, 'harness.html');
-    const f16 = await page.evaluate(async () => (await navigator.gpu.requestAdapter())?.features.has('shader-f16') ?? false);
+    const f16 = await page.evaluate(
+      async () => (await navigator.gpu.requestAdapter())?.features.has('shader-f16') ?? false,
+    );
     test.skip(!f16, 'this adapter has no shader-f16');
     const type = ggmlTypeByName(name);
     const { raw, values } = vectors(type);
@@ -141,7 +209,12 @@ for (const name of ['Q4_0', 'Q5_0', 'Q8_0', 'Q4_K', 'Q6_K']) {
     for (const { K, N } of shapes(type)) {
       const x = randomF32(K, rand);
       const got = await page.evaluate(
-        async (a) => Array.from(await window.liteCoderHarness.matmul(a.type, a.K, a.N, 1, 1, new Uint8Array(a.w), new Float32Array(a.x), { variant: { half: 'f16' } })),
+        async (a) =>
+          Array.from(
+            await window.liteCoderHarness.matmul(a.type, a.K, a.N, 1, 1, new Uint8Array(a.w), new Float32Array(a.x), {
+              variant: { half: 'f16' },
+            }),
+          ),
         { type: name, K, N, w: Array.from(raw), x: Array.from(x) },
       );
       const { worst, at } = worstError(got, values, x, K, N, 1);

@@ -19,10 +19,19 @@ import { maxAbsDiff, openHarness, QUANT_MIXES, quantReference, runOneTurn, type 
 const file = (mix: QuantMix) => `ds2-pub-${mix}.gguf`;
 
 for (const mix of QUANT_MIXES) {
-  test(`${mix}: resident, greedy tokens and last-position logits match the reference`, async ({ page, fixtureServer }) => {
+  test(`${mix}: resident, greedy tokens and last-position logits match the reference`, async ({
+    page,
+    fixtureServer,
+  }) => {
     const { turn, logits } = quantReference(mix);
     await openHarness(page);
-    const { r, loaded } = await runOneTurn(page, `${fixtureServer.url}/quant-models/${file(mix)}`, turn.input_tokens, turn.generated_tokens.length, { kvType: 'F32' });
+    const { r, loaded } = await runOneTurn(
+      page,
+      `${fixtureServer.url}/quant-models/${file(mix)}`,
+      turn.input_tokens,
+      turn.generated_tokens.length,
+      { kvType: 'F32' },
+    );
     expect(loaded.resident).toBe(true);
     expect(r.ids).toEqual(turn.generated_tokens);
     expect(maxAbsDiff(r.promptLogits!, logits)).toBeLessThan(1e-3);
@@ -39,7 +48,13 @@ for (const mix of ['iq2_m', 'q3_k_l'] as const) {
     const budgetMB = (quarter * Math.max(...experts.map((l) => l.recordBytes))) / 1e6;
     const { turn, logits } = quantReference(mix);
     await openHarness(page);
-    const { r, loaded } = await runOneTurn(page, `${fixtureServer.url}/quant-models/${file(mix)}`, turn.input_tokens, turn.generated_tokens.length, { expertBudgetMB: budgetMB, kvType: 'F32' });
+    const { r, loaded } = await runOneTurn(
+      page,
+      `${fixtureServer.url}/quant-models/${file(mix)}`,
+      turn.input_tokens,
+      turn.generated_tokens.length,
+      { expertBudgetMB: budgetMB, kvType: 'F32' },
+    );
     expect(loaded.resident).toBe(false);
     expect(loaded.slots).toBe(quarter);
     expect(r.ids).toEqual(turn.generated_tokens);
@@ -52,9 +67,25 @@ test('iq1_m through the infer script: tokens and dumped logits match the referen
   const { turn, logits } = quantReference('iq1_m');
   const root = fileURLToPath(new URL('../..', import.meta.url));
   const dir = mkdtempSync(join(tmpdir(), 'lc-'));
-  const r = spawnSync('npx', ['tsx', 'scripts/infer.ts', '--model', `tests/fixtures/quant-models/${file('iq1_m')}`,
-    '--tokens', turn.input_tokens.join(','), '--max-tokens', String(turn.generated_tokens.length), '--json', '--kv', 'f32', '--dump-logits', join(dir, 'l.f32')],
-  { cwd: root, encoding: 'utf8', timeout: 120_000 });
+  const r = spawnSync(
+    'npx',
+    [
+      'tsx',
+      'scripts/infer.ts',
+      '--model',
+      `tests/fixtures/quant-models/${file('iq1_m')}`,
+      '--tokens',
+      turn.input_tokens.join(','),
+      '--max-tokens',
+      String(turn.generated_tokens.length),
+      '--json',
+      '--kv',
+      'f32',
+      '--dump-logits',
+      join(dir, 'l.f32'),
+    ],
+    { cwd: root, encoding: 'utf8', timeout: 120_000 },
+  );
   expect(r.status, r.stderr).toBe(0);
   const out = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as { ids: number[] };
   expect(out.ids).toEqual(turn.generated_tokens);

@@ -3,7 +3,12 @@
  * token for the same seed and step, the same top 5, and one read-back per step.
  */
 import type { Page } from '@playwright/test';
-import { historyWindow, logprobsReference, sampleReference, stepValues } from '../../workers/runtime/sampling-reference';
+import {
+  historyWindow,
+  logprobsReference,
+  sampleReference,
+  stepValues,
+} from '../../workers/runtime/sampling-reference';
 import { DEFAULT_SAMPLING, type SamplingParams } from '../../workers/runtime/sampling-params';
 import type { SampleResult } from '../../workers/runtime/sampler';
 import type { Step } from '../harness/sampler-harness';
@@ -72,13 +77,21 @@ function expectSameAsReference(logits: number[], steps: Step[], got: SampleResul
     // weightSum checks the whole f32 chain (penalty, temperature, exp, running sum) bit for bit, not
     // only where a draw happens to land
     const { id, kept, candidates, weightSum } = got[n]!;
-    expect({ id, kept, candidates, weightSum }, where).toEqual({ id: want.id, kept: want.kept, candidates: want.candidates, weightSum: want.weightSum });
+    expect({ id, kept, candidates, weightSum }, where).toEqual({
+      id: want.id,
+      kept: want.kept,
+      candidates: want.candidates,
+      weightSum: want.weightSum,
+    });
   });
 }
 
 /** History drawn from the tokens the logits favour, so the penalty changes the outcome. */
 function likelyHistory(logits: number[], n: number): number[] {
-  const order = logits.map((_, i) => i).filter((i) => Number.isFinite(logits[i]!)).sort((a, b) => logits[b]! - logits[a]!);
+  const order = logits
+    .map((_, i) => i)
+    .filter((i) => Number.isFinite(logits[i]!))
+    .sort((a, b) => logits[b]! - logits[a]!);
   return Array.from({ length: n }, (_, i) => order[(i * 7) % Math.min(order.length, 40)]!);
 }
 
@@ -118,7 +131,8 @@ for (const V of [512, REAL_VOCAB]) {
         const hist = likelyHistory(logits, 20);
         const steps: Step[] = [];
         SAMPLED.forEach((p, i) => {
-          for (const seed of [0, 42, 0xdeadbeef]) steps.push({ params: params({ ...p, seed }), step: i * 13 + (seed % 5), history: i % 2 ? hist : [] });
+          for (const seed of [0, 42, 0xdeadbeef])
+            steps.push({ params: params({ ...p, seed }), step: i * 13 + (seed % 5), history: i % 2 ? hist : [] });
         });
         const { results } = await runSteps(page, logits, steps);
         expectSameAsReference(logits, steps, results);
@@ -130,7 +144,12 @@ for (const V of [512, REAL_VOCAB]) {
       await openHarness(page);
       const logits = randomLogits(V, 'normal', 99 + V).map((x) => x / 3); // flatter: the draw spreads out
       const steps: Step[] = Array.from({ length: 24 }, (_, n) => ({
-        params: params({ temperature: 1, top_k: [0, 2, 17, 256][n % 4]!, top_p: [1, 0.8, 0.5][n % 3]!, seed: 1000 + (n >> 2) }),
+        params: params({
+          temperature: 1,
+          top_k: [0, 2, 17, 256][n % 4]!,
+          top_p: [1, 0.8, 0.5][n % 3]!,
+          seed: 1000 + (n >> 2),
+        }),
         step: n * 3,
         history: [],
       }));
@@ -147,7 +166,11 @@ test('all candidates equal: the lowest ids, in order', async ({ page }) => {
   const steps: Step[] = [
     { params: params({ temperature: 0 }), step: 0, history: [] },
     { params: params({ temperature: 1, top_k: 3, seed: 5 }), step: 1, history: [] },
-    { params: params({ temperature: 1, top_k: 100, top_p: 0.5, repetition_penalty: 1.5, seed: 6 }), step: 2, history: [0, 1] },
+    {
+      params: params({ temperature: 1, top_k: 100, top_p: 0.5, repetition_penalty: 1.5, seed: 6 }),
+      step: 2,
+      history: [0, 1],
+    },
   ];
   const { results } = await runSteps(page, logits, steps);
   expectSameAsReference(logits, steps, results);
@@ -181,10 +204,19 @@ test('ties among the tokens one invocation reads', async ({ page }) => {
 test('a vocabulary smaller than the candidate count and the top 5', async ({ page }) => {
   await openHarness(page);
   const logits = [0.5, -1, 2, 0.5];
-  const steps: Step[] = [0, 1, 2, 3, 4, 5].map((n) => ({ params: params({ temperature: 1.5, seed: n }), step: n, history: [] }));
+  const steps: Step[] = [0, 1, 2, 3, 4, 5].map((n) => ({
+    params: params({ temperature: 1.5, seed: n }),
+    step: n,
+    history: [],
+  }));
   const { results } = await runSteps(page, logits, steps);
   expectSameAsReference(logits, steps, results);
-  expect(results[0]!.top).toEqual([[2, 2], [0, 0.5], [3, 0.5], [1, -1]]);
+  expect(results[0]!.top).toEqual([
+    [2, 2],
+    [0, 0.5],
+    [3, 0.5],
+    [1, -1],
+  ]);
   expect(results.every((r) => r.candidates === 4)).toBe(true);
 });
 
@@ -237,7 +269,9 @@ test('invalid parameters and inputs are rejected with the parameter named', asyn
 
 test.describe('logit bias, grammar masks and logprobs', () => {
   for (const V of [512, REAL_VOCAB]) {
-    test(`vocab ${V}: a bias forces or bans a token, a mask confines the pick, and both stay exact`, async ({ page }) => {
+    test(`vocab ${V}: a bias forces or bans a token, a mask confines the pick, and both stay exact`, async ({
+      page,
+    }) => {
       await openHarness(page);
       const logits = randomLogits(V, 'normal', 3 * V + 1);
       const order = logits.map((_, i) => i).sort((a, b) => logits[b]! - logits[a]!);
@@ -247,9 +281,23 @@ test.describe('logit bias, grammar masks and logprobs', () => {
       const steps: Step[] = [
         { params: params({ temperature: 0 }), step: 0, history: [], bias: [[far, 100]] },
         { params: params({ temperature: 0 }), step: 1, history: [], bias: [[best, -100]] },
-        { params: params({ temperature: 0.8, top_k: 40, seed: 3 }), step: 2, history: [], bias: [[far, 100], [best, -100]] },
+        {
+          params: params({ temperature: 0.8, top_k: 40, seed: 3 }),
+          step: 2,
+          history: [],
+          bias: [
+            [far, 100],
+            [best, -100],
+          ],
+        },
         { params: params({ temperature: 0 }), step: 3, history: [], allowed },
-        { params: params({ temperature: 1, seed: 11 }), step: 4, history: likelyHistory(logits, 6), allowed, bias: [[7, 3]] },
+        {
+          params: params({ temperature: 1, seed: 11 }),
+          step: 4,
+          history: likelyHistory(logits, 6),
+          allowed,
+          bias: [[7, 3]],
+        },
         { params: params({ temperature: 1.2, top_p: 0.9, seed: 12 }), step: 5, history: [], allowed: [second] },
       ];
       const { results } = await runSteps(page, logits, steps);
@@ -264,11 +312,16 @@ test.describe('logit bias, grammar masks and logprobs', () => {
       expect(results[3]!.top[0]![0]).toBe(best);
     });
 
-    test(`vocab ${V}: logprobs are the log-softmax of what the step picked from, for the pick and the top tokens`, async ({ page }) => {
+    test(`vocab ${V}: logprobs are the log-softmax of what the step picked from, for the pick and the top tokens`, async ({
+      page,
+    }) => {
       await openHarness(page);
       const logits = randomLogits(V, 'masked', 5 * V + 2);
       const hist = likelyHistory(logits, 10);
-      const three = logits.map((_, i) => i).filter((i) => Number.isFinite(logits[i]!)).slice(0, 3);
+      const three = logits
+        .map((_, i) => i)
+        .filter((i) => Number.isFinite(logits[i]!))
+        .slice(0, 3);
       const steps: Step[] = [
         { params: params({ temperature: 0 }), step: 0, history: [], logprobs: 5 },
         { params: params({ temperature: 0.7, seed: 4 }), step: 1, history: hist, logprobs: 3, bias: [[9, 2]] },
@@ -283,8 +336,14 @@ test.describe('logit bias, grammar masks and logprobs', () => {
         const got = results[n]!.logprobs!;
         expect(got, `step ${n}`).toBeDefined();
         expect(Math.abs(got.logprob - lp[results[n]!.id]!), `step ${n}: the pick's logprob`).toBeLessThan(2e-4);
-        const want = Array.from(lp.keys()).filter((i) => lp[i]! > -Infinity).sort((a, b) => lp[b]! - lp[a]! || a - b).slice(0, s.logprobs);
-        expect(got.top.map(([id]) => id), `step ${n}: the top ids`).toEqual(want);
+        const want = Array.from(lp.keys())
+          .filter((i) => lp[i]! > -Infinity)
+          .sort((a, b) => lp[b]! - lp[a]! || a - b)
+          .slice(0, s.logprobs);
+        expect(
+          got.top.map(([id]) => id),
+          `step ${n}: the top ids`,
+        ).toEqual(want);
         got.top.forEach(([id, v]) => expect(Math.abs(v - lp[id]!), `step ${n}: token ${id}`).toBeLessThan(2e-4));
         // a distribution: no logprob above 0, and the top ones' probabilities sum to at most 1
         expect(got.top.reduce((sum, [, v]) => sum + Math.exp(v), 0)).toBeLessThanOrEqual(1 + 1e-5);

@@ -2,7 +2,11 @@
 import { expect, test } from './support/fixtures';
 import { chatWithFixture, setMaxTokens } from './support/chat';
 
-test('a second tab does not load a second engine, and can take the model over', async ({ page, context, fixtureServer }) => {
+test('a second tab does not load a second engine, and can take the model over', async ({
+  page,
+  context,
+  fixtureServer,
+}) => {
   await chatWithFixture(page, `${fixtureServer.url}/models/ds2-pub-q4_0.gguf`);
   await expect(page.getByTestId('send')).toBeVisible();
 

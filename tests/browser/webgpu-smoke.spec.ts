@@ -46,9 +46,15 @@ test('a WGSL compute kernel runs and reads back exact results', async ({ page })
       const aBuf = upload(new Float32Array(a), GPUBufferUsage.STORAGE);
       const bBuf = upload(new Float32Array(b), GPUBufferUsage.STORAGE);
       // Sized for every dispatched invocation and pre-filled, so a missing bounds check would show.
-      const outBuf = upload(new Float32Array(dispatched).fill(sentinel), GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC);
+      const outBuf = upload(
+        new Float32Array(dispatched).fill(sentinel),
+        GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC,
+      );
       const nBuf = upload(new Uint32Array([n]), GPUBufferUsage.UNIFORM);
-      const readBuf = device.createBuffer({ size: dispatched * 4, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+      const readBuf = device.createBuffer({
+        size: dispatched * 4,
+        usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
+      });
 
       const pipeline = device.createComputePipeline({ layout: 'auto', compute: { module, entryPoint: 'main' } });
       const bindGroup = device.createBindGroup({

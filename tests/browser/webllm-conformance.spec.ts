@@ -27,7 +27,9 @@ type Usage = CompletionUsage & {
 
 /** The engine a pattern leaves in `globalThis.engine`: web-llm's interface, and Lite Coder's loadedModel(). */
 declare global {
-  interface Window { engine: MLCEngineInterface & { loadedModel(): Promise<LoadedModel | undefined> } }
+  interface Window {
+    engine: MLCEngineInterface & { loadedModel(): Promise<LoadedModel | undefined> };
+  }
 }
 
 /** The in-page module, as the tests import it in the page (its URL is not a module TypeScript knows). */
@@ -47,16 +49,20 @@ async function open(page: Page, query = ''): Promise<void> {
 
 /** Runs `run(...args)` of tests/conformance/webllm/<name>.js in the page. */
 function runPattern<T>(page: Page, name: string, ...args: unknown[]): Promise<T> {
-  return page.evaluate(async ({ name, args }) => {
-    const mod = (await import(`/webllm/${name}.js`)) as { run: (...a: unknown[]) => Promise<unknown> };
-    return mod.run(...args);
-  }, { name, args }) as Promise<T>;
+  return page.evaluate(
+    async ({ name, args }) => {
+      const mod = (await import(`/webllm/${name}.js`)) as { run: (...a: unknown[]) => Promise<unknown> };
+      return mod.run(...args);
+    },
+    { name, args },
+  ) as Promise<T>;
 }
 
 /** web-llm's ModelNotLoadedError for a request named `what`. */
-const notLoaded = (what: string) => `ModelNotLoadedError: Model not loaded before trying to complete ${what}. `
-  + 'Please ensure you have called MLCEngine.reload(model) to load the model before initiating APIs, or initialize your engine using '
-  + 'CreateMLCEngine() with a valid model configuration.';
+const notLoaded = (what: string) =>
+  `ModelNotLoadedError: Model not loaded before trying to complete ${what}. ` +
+  'Please ensure you have called MLCEngine.reload(model) to load the model before initiating APIs, or initialize your engine using ' +
+  'CreateMLCEngine() with a valid model configuration.';
 
 /** A Lite Coder addition of the engine the pattern left in `globalThis.engine`. */
 function loadedModel(page: Page): Promise<LoadedModel | undefined> {
@@ -66,8 +72,13 @@ function loadedModel(page: Page): Promise<LoadedModel | undefined> {
 test('get-started: CreateMLCEngine imports an app-config model on first use', async ({ page, fixtureServer }) => {
   await open(page);
   const r = await runPattern<{
-    reports: InitProgressReport[]; reply: ChatCompletion; message: string; stats: string; vendor: string;
-    maxBinding: number; progressCallbackKept: boolean;
+    reports: InitProgressReport[];
+    reply: ChatCompletion;
+    message: string;
+    stats: string;
+    vendor: string;
+    maxBinding: number;
+    progressCallbackKept: boolean;
   }>(page, 'get-started', MODEL, appConfig(fixtureServer.url), { context_window_size: 100 });
 
   const texts = r.reports.map((x) => x.text);
@@ -93,8 +104,15 @@ test('get-started: CreateMLCEngine imports an app-config model on first use', as
 test('streaming: deltas, usage, getMessage, the chatCompletion/completion aliases', async ({ page, fixtureServer }) => {
   await open(page);
   const r = await runPattern<{
-    reply: string; fullReply: string; usage: Usage; models: string[]; chunkCount: number; whole: ChatCompletion;
-    streamedText: string; text: { choices: { text: string }[]; model: string }; textMessage: string;
+    reply: string;
+    fullReply: string;
+    usage: Usage;
+    models: string[];
+    chunkCount: number;
+    whole: ChatCompletion;
+    streamedText: string;
+    text: { choices: { text: string }[]; model: string };
+    textMessage: string;
   }>(page, 'streaming', MODEL, appConfig(fixtureServer.url));
   expect(r.chunkCount).toBeGreaterThan(2);
   expect(r.reply.length).toBeGreaterThan(0);
@@ -113,9 +131,13 @@ for (const streamSecond of [false, true]) {
   test(`multi-round-chat${how}: round two prefills little (web-llm's rule)`, async ({ page, fixtureServer }) => {
     await open(page);
     const r = await runPattern<{
-      usage0: Usage; usage1: Usage; usage2: Usage; replyMessage0: string; replyMessage1: string; stats: string;
-    }>(
-      page, 'multi-round-chat', MODEL, appConfig(fixtureServer.url), streamSecond);
+      usage0: Usage;
+      usage1: Usage;
+      usage2: Usage;
+      replyMessage0: string;
+      replyMessage1: string;
+      stats: string;
+    }>(page, 'multi-round-chat', MODEL, appConfig(fixtureServer.url), streamSecond);
     // The pattern throws unless usage1.prompt_tokens <= usage0.prompt_tokens; ours computes only the new turn.
     expect(r.usage1.prompt_tokens).toBeLessThan(r.usage0.prompt_tokens);
     expect(r.usage1.extra.prompt_tokens_reused).toBeGreaterThanOrEqual(r.usage0.prompt_tokens);
@@ -126,10 +148,19 @@ for (const streamSecond of [false, true]) {
   });
 }
 
-test('seed-to-reproduce: one seed, the same n = 3 replies at temperature 1.2, streamed or not', async ({ page, fixtureServer }) => {
+test('seed-to-reproduce: one seed, the same n = 3 replies at temperature 1.2, streamed or not', async ({
+  page,
+  fixtureServer,
+}) => {
   await open(page);
-  const r = await runPattern<{ first: string; second: string; message0: string; streamed: string; others: string[]; choices: string[] }>(
-    page, 'seed-to-reproduce', MODEL, appConfig(fixtureServer.url));
+  const r = await runPattern<{
+    first: string;
+    second: string;
+    message0: string;
+    streamed: string;
+    others: string[];
+    choices: string[];
+  }>(page, 'seed-to-reproduce', MODEL, appConfig(fixtureServer.url));
   expect(r.first.length).toBeGreaterThan(0);
   expect(r.second).toBe(r.first);
   expect(r.choices).toHaveLength(3);
@@ -142,9 +173,13 @@ test('seed-to-reproduce: one seed, the same n = 3 replies at temperature 1.2, st
 test('abort-reload: unload() during reload() cancels it; later loads work', async ({ page, fixtureServer }) => {
   await open(page);
   const r = await runPattern<{
-    outcome: string; unloaded: boolean; afterAbort: string; texts: string[]; reply: string; cached: boolean;
-  }>(
-    page, 'abort-reload', MODEL, appConfig(fixtureServer.url));
+    outcome: string;
+    unloaded: boolean;
+    afterAbort: string;
+    texts: string[];
+    reply: string;
+    cached: boolean;
+  }>(page, 'abort-reload', MODEL, appConfig(fixtureServer.url));
   expect(r.unloaded).toBe(true);
   expect(r.outcome).toBe('AbortError');
   expect(r.afterAbort).toBe('ModelNotLoadedError');
@@ -155,8 +190,14 @@ test('abort-reload: unload() during reload() cancels it; later loads work', asyn
 test('cache-usage: hasModelInCache, delete helpers, fetched again after deletion', async ({ page, fixtureServer }) => {
   await open(page);
   const r = await runPattern<{
-    before: boolean; cached: boolean; afterDelete: boolean; firstLoad: string[]; secondLoad: string[];
-    thirdLoad: string[]; replies: string[]; afterReload: boolean;
+    before: boolean;
+    cached: boolean;
+    afterDelete: boolean;
+    firstLoad: string[];
+    secondLoad: string[];
+    thirdLoad: string[];
+    replies: string[];
+    afterReload: boolean;
   }>(page, 'cache-usage', MODEL, appConfig(fixtureServer.url));
   const fetched = (texts: string[]) => texts.some((t) => t.startsWith('Fetching'));
   expect(r.before).toBe(false);
@@ -175,14 +216,15 @@ test('cache-usage: hasModelInCache, delete helpers, fetched again after deletion
 });
 
 for (const useWebWorker of [false, true]) {
-  const where = useWebWorker ? 'the handler\'s registry, in a worker' : 'MLCEngine\'s registry';
+  const where = useWebWorker ? "the handler's registry, in a worker" : "MLCEngine's registry";
   test(`logit-processor (${where}): forwardTokensAndSample, resetState, chat`, async ({ page, fixtureServer }) => {
     await open(page);
     const r = await runPattern<{
-      rounds: number[][]; stats: string; usage: Usage;
+      rounds: number[][];
+      stats: string;
+      usage: Usage;
       processorState: { tokenSequence: number[]; calls: number; resets: number };
-    }>(
-      page, 'logit-processor', MODEL, appConfig(fixtureServer.url), useWebWorker, FAVOURITE);
+    }>(page, 'logit-processor', MODEL, appConfig(fixtureServer.url), useWebWorker, FAVOURITE);
     expect(r.rounds).toEqual([Array(8).fill(FAVOURITE), Array(8).fill(FAVOURITE)]);
     // Reset after round 0; then round 1's 8 tokens and the chat reply's 4.
     expect(r.processorState.resets).toBe(1);
@@ -196,7 +238,10 @@ for (const useWebWorker of [false, true]) {
       await e.resetChat();
       const out: number[] = [];
       let next = await e.forwardTokensAndSample([42], true);
-      for (let i = 0; i < 7; i++) { out.push(next); next = await e.forwardTokensAndSample([next], false); }
+      for (let i = 0; i < 7; i++) {
+        out.push(next);
+        next = await e.forwardTokensAndSample([next], false);
+      }
       return out;
     });
     // The processor stays registered for the model: it still picks every token.
@@ -204,42 +249,58 @@ for (const useWebWorker of [false, true]) {
   });
 }
 
-test('forwardTokensAndSample without a processor samples the model\'s logits', async ({ page, fixtureServer }) => {
+test("forwardTokensAndSample without a processor samples the model's logits", async ({ page, fixtureServer }) => {
   await open(page);
-  const tokens = await page.evaluate(async ({ url, model, appConfig }) => {
-    const webllm = (await import(url)) as Module;
-    const engine = await webllm.CreateMLCEngine(model, { appConfig });
-    const out: number[] = [];
-    let next = await engine.forwardTokensAndSample([42], true);
-    for (let i = 0; i < 8; i++) { out.push(next); next = await engine.forwardTokensAndSample([next], false); }
-    return out;
-  }, { url: LITE_CODER, model: MODEL, appConfig: appConfig(fixtureServer.url) });
+  const tokens = await page.evaluate(
+    async ({ url, model, appConfig }) => {
+      const webllm = (await import(url)) as Module;
+      const engine = await webllm.CreateMLCEngine(model, { appConfig });
+      const out: number[] = [];
+      let next = await engine.forwardTokensAndSample([42], true);
+      for (let i = 0; i < 8; i++) {
+        out.push(next);
+        next = await engine.forwardTokensAndSample([next], false);
+      }
+      return out;
+    },
+    { url: LITE_CODER, model: MODEL, appConfig: appConfig(fixtureServer.url) },
+  );
   expect(tokens).toHaveLength(8);
   for (const t of tokens) expect(t >= 0 && t < 512).toBe(true);
   expect(tokens.every((t) => t === FAVOURITE)).toBe(false);
 });
 
-test('embeddings: embeddings.create and embedding() answer web-llm\'s errors', async ({ page, fixtureServer }) => {
+test("embeddings: embeddings.create and embedding() answer web-llm's errors", async ({ page, fixtureServer }) => {
   await open(page);
   const r = await runPattern<Record<string, string>>(page, 'embeddings', MODEL, appConfig(fixtureServer.url));
   expect(r.beforeLoad).toBe(notLoaded('EmbeddingCreateParams'));
-  const wrongPipeline = 'IncorrectPipelineLoadedError: EmbeddingCreateParams expects model to be loaded with '
-    + `EmbeddingPipeline. However, ${MODEL} is not loaded with this pipeline.`;
+  const wrongPipeline =
+    'IncorrectPipelineLoadedError: EmbeddingCreateParams expects model to be loaded with ' +
+    `EmbeddingPipeline. However, ${MODEL} is not loaded with this pipeline.`;
   expect(r.create).toBe(wrongPipeline);
   expect(r.embedding).toBe(wrongPipeline);
   expect(r.otherModel).toMatch(
-    /^SpecifiedModelNotFoundError: Specified model snowflake-arctic-embed-m-q0f32-MLC-b4 for EmbeddingCreateParams is not /);
+    /^SpecifiedModelNotFoundError: Specified model snowflake-arctic-embed-m-q0f32-MLC-b4 for EmbeddingCreateParams is not /,
+  );
 });
 
-test('web-worker: the engine runs in the page\'s worker, under its handler', async ({ page, fixtureServer }) => {
+test("web-worker: the engine runs in the page's worker, under its handler", async ({ page, fixtureServer }) => {
   await open(page);
   const r = await runPattern<{
-    notLoaded: string; reports: InitProgressReport[]; reply: string; usage: Usage; whole: string; model: string;
+    notLoaded: string;
+    reports: InitProgressReport[];
+    reply: string;
+    usage: Usage;
+    whole: string;
+    model: string;
     message: string;
-    stats: string; vendor: string; loaded: LoadedModel;
+    stats: string;
+    vendor: string;
+    loaded: LoadedModel;
   }>(page, 'web-worker', MODEL, appConfig(fixtureServer.url));
   expect(r.notLoaded).toBe(
-    'WorkerEngineModelNotLoadedError: WebWorkerMLCEngine is not loaded with a model. Did you call `engine.reload()`?');
+    'WorkerEngineModelNotLoadedError: WebWorkerMLCEngine is not loaded with a model. Did you call `engine.reload()`?',
+  );
   expect(r.reports.at(-1)!.text).toMatch(/^Finish loading on WebGPU/);
   expect(r.reports.some((x) => x.text.startsWith('Loading weights'))).toBe(true);
   expect(r.reply.length).toBeGreaterThan(0);
@@ -260,7 +321,11 @@ test('service-worker: one engine serves two tabs; a closed tab blocks nothing', 
   const first = await context.newPage();
   await open(first, '?sw');
   const r1 = await runPattern<{ reports: InitProgressReport[]; message: string; usage: Usage; finalMessage: string }>(
-    first, 'service-worker', MODEL, appConfig(fixtureServer.url));
+    first,
+    'service-worker',
+    MODEL,
+    appConfig(fixtureServer.url),
+  );
   expect(r1.reports.some((x) => x.text.startsWith('Loading weights'))).toBe(true);
   expect(r1.message.length).toBeGreaterThan(0);
   expect(r1.finalMessage).toBe(r1.message);
@@ -269,7 +334,11 @@ test('service-worker: one engine serves two tabs; a closed tab blocks nothing', 
   const second = await context.newPage();
   await open(second, '?sw');
   const r2 = await runPattern<{ reports: InitProgressReport[]; message: string; usage: Usage }>(
-    second, 'service-worker', MODEL, appConfig(fixtureServer.url));
+    second,
+    'service-worker',
+    MODEL,
+    appConfig(fixtureServer.url),
+  );
   // The model was already loaded: no import and no load, only web-llm's final report.
   expect(r2.reports.map((x) => x.text)).toEqual([expect.stringMatching(/^Finish loading on WebGPU/)]);
   expect(r2.message).toBe(r1.message);
@@ -294,7 +363,9 @@ test('service-worker: one engine serves two tabs; a closed tab blocks nothing', 
   const after = await second.evaluate(async () => {
     const e = window.engine;
     const reply = await e.chat.completions.create({
-      messages: [{ role: 'user', content: 'Hi' }], max_tokens: 3, temperature: 0,
+      messages: [{ role: 'user', content: 'Hi' }],
+      max_tokens: 3,
+      temperature: 0,
     });
     return reply.usage!.completion_tokens;
   });
@@ -303,15 +374,20 @@ test('service-worker: one engine serves two tabs; a closed tab blocks nothing', 
 
 test('service-worker: restarted, it is reconnected to and reloads', async ({ page, context, fixtureServer }) => {
   await open(page, '?sw');
-  const loaded = await page.evaluate(async ({ url, model, appConfig }) => {
-    const webllm = (await import(url)) as Module;
-    const engine = await webllm.CreateServiceWorkerMLCEngine(model, { appConfig }, undefined, 500);
-    window.engine = engine;
-    const reply = await engine.chat.completions.create({
-      messages: [{ role: 'user', content: 'Hi' }], max_tokens: 4, temperature: 0,
-    });
-    return reply.choices[0]!.message.content;
-  }, { url: LITE_CODER, model: MODEL, appConfig: appConfig(fixtureServer.url) });
+  const loaded = await page.evaluate(
+    async ({ url, model, appConfig }) => {
+      const webllm = (await import(url)) as Module;
+      const engine = await webllm.CreateServiceWorkerMLCEngine(model, { appConfig }, undefined, 500);
+      window.engine = engine;
+      const reply = await engine.chat.completions.create({
+        messages: [{ role: 'user', content: 'Hi' }],
+        max_tokens: 4,
+        temperature: 0,
+      });
+      return reply.choices[0]!.message.content;
+    },
+    { url: LITE_CODER, model: MODEL, appConfig: appConfig(fixtureServer.url) },
+  );
 
   const cdp = await context.newCDPSession(page);
   await cdp.send('ServiceWorker.enable');
@@ -321,7 +397,9 @@ test('service-worker: restarted, it is reconnected to and reloads', async ({ pag
   const again = await page.evaluate(async () => {
     const e = window.engine;
     const reply = await e.chat.completions.create({
-      messages: [{ role: 'user', content: 'Hi' }], max_tokens: 4, temperature: 0,
+      messages: [{ role: 'user', content: 'Hi' }],
+      max_tokens: 4,
+      temperature: 0,
     });
     return reply.choices[0]!.message.content;
   });
@@ -331,8 +409,14 @@ test('service-worker: restarted, it is reconnected to and reloads', async ({ pag
 test('simple-chat: ChatOptions defaults, interrupt, resetChat (stats too), unload', async ({ page, fixtureServer }) => {
   await open(page);
   const r = await runPattern<{
-    curMessage: string; finish: string; finalMessage: string; statsText: string; stopped: string;
-    stoppedFinish: string; afterReset: string; again: string;
+    curMessage: string;
+    finish: string;
+    finalMessage: string;
+    statsText: string;
+    stopped: string;
+    stoppedFinish: string;
+    afterReset: string;
+    again: string;
   }>(page, 'simple-chat', MODEL, appConfig(fixtureServer.url));
   expect(r.curMessage.length).toBeGreaterThan(0);
   expect(r.finish).toMatch(/^(stop|length)$/);
@@ -346,10 +430,13 @@ test('simple-chat: ChatOptions defaults, interrupt, resetChat (stats too), unloa
   expect(await loadedModel(page)).toBeUndefined();
 });
 
-test('latency breakdown: each token\'s sampling timed; the tokens do not change', async ({ page, fixtureServer }) => {
+test("latency breakdown: each token's sampling timed; the tokens do not change", async ({ page, fixtureServer }) => {
   await open(page);
   const r = await runPattern<{
-    usage: Usage; plainExtra: Usage['extra']; plain: string; timed: string;
+    usage: Usage;
+    plainExtra: Usage['extra'];
+    plain: string;
+    timed: string;
   }>(page, 'latency-breakdown', MODEL, appConfig(fixtureServer.url));
   const b = r.usage.extra.latencyBreakdown!;
   const n = r.usage.completion_tokens;
@@ -363,7 +450,7 @@ test('latency breakdown: each token\'s sampling timed; the tokens do not change'
   expect(r.timed).toBe(r.plain);
 });
 
-test('errors: web-llm\'s names for the calls it refuses', async ({ page, fixtureServer }) => {
+test("errors: web-llm's names for the calls it refuses", async ({ page, fixtureServer }) => {
   await open(page);
   const r = await runPattern<Record<string, string>>(page, 'errors', MODEL, appConfig(fixtureServer.url));
   expect(r.chatBeforeLoad).toBe(notLoaded('ChatCompletionRequest'));
@@ -372,10 +459,13 @@ test('errors: web-llm\'s names for the calls it refuses', async ({ page, fixture
   expect(r.statsBeforeLoad).toBe(notLoaded('runtimeStatsText'));
   expect(r.forwardBeforeLoad).toBe(notLoaded('forwardTokensAndSample'));
   expect(r.resetBeforeLoad).toBe('no error');
-  const noRecord = /^ModelNotFoundError: Cannot find model record in appConfig for Llama-3\.1-8B-Instruct-q4f32_1-MLC\. /;
+  const noRecord =
+    /^ModelNotFoundError: Cannot find model record in appConfig for Llama-3\.1-8B-Instruct-q4f32_1-MLC\. /;
   expect(r.unknownModel).toMatch(noRecord);
-  expect(r.sizes).toBe('ReloadArgumentSizeUnmatchedError: Expect chatOpts, if specified, to match the size of modelId. '
-    + 'However, got 1 modelId, but 2 chatOpts.');
+  expect(r.sizes).toBe(
+    'ReloadArgumentSizeUnmatchedError: Expect chatOpts, if specified, to match the size of modelId. ' +
+      'However, got 1 modelId, but 2 chatOpts.',
+  );
   expect(r.notUnique).toMatch(/^ReloadModelIdNotUniqueError: /);
   const unsupported = (target: string, field: string) =>
     `UnsupportedFieldsError: The following fields in ${target} are not yet supported: \n${field}`;
@@ -385,9 +475,11 @@ test('errors: web-llm\'s names for the calls it refuses', async ({ page, fixture
   expect(r.sessions).toBe('[]');
   expect(r.resume).toBe('Error: Resumable session not found: no-such-session');
   expect(r.integrity).toBe(unsupported('ModelRecord', 'integrity'));
-  expect(r.otherModel).toBe('SpecifiedModelNotFoundError: Specified model Phi-3-mini-4k-instruct-q4f16_1-MLC for '
-    + 'ChatCompletionRequest is not found in loaded models. Please check if the correct model is loaded/specified. '
-    + `Currently loaded models are:\n${MODEL}`);
+  expect(r.otherModel).toBe(
+    'SpecifiedModelNotFoundError: Specified model Phi-3-mini-4k-instruct-q4f16_1-MLC for ' +
+      'ChatCompletionRequest is not found in loaded models. Please check if the correct model is loaded/specified. ' +
+      `Currently loaded models are:\n${MODEL}`,
+  );
   expect(r.thisModel).toBe('no error');
   expect(r.streamOptions).toBe('InvalidStreamOptionsError: Only specify stream_options when stream=True.');
   expect(r.streamN).toBe('StreamingCountError: When streaming, `n` cannot be > 1.');
@@ -406,13 +498,22 @@ function typecheck(files: Record<string, string>): { status: number | null; outp
     copyFileSync(join(DIST, 'lite-coder.d.ts'), join(dir, 'lite-coder.d.ts'));
     for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
     // A strict project, with the declarations checked too (skipLibCheck off) and the DOM's types only.
-    writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({
-      compilerOptions: {
-        strict: true, target: 'ES2022', module: 'ESNext', moduleResolution: 'bundler',
-        lib: ['ES2022', 'DOM', 'DOM.Iterable'], types: [], noEmit: true, skipLibCheck: false,
-      },
-      include: ['*.ts'],
-    }));
+    writeFileSync(
+      join(dir, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: {
+          strict: true,
+          target: 'ES2022',
+          module: 'ESNext',
+          moduleResolution: 'bundler',
+          lib: ['ES2022', 'DOM', 'DOM.Iterable'],
+          types: [],
+          noEmit: true,
+          skipLibCheck: false,
+        },
+        include: ['*.ts'],
+      }),
+    );
     const tsc = join(ROOT, 'node_modules/typescript/bin/tsc');
     const r = spawnSync(process.execPath, [tsc, '-p', dir], { encoding: 'utf8' });
     return { status: r.status, output: r.stdout + r.stderr };

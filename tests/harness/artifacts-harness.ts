@@ -16,13 +16,21 @@ let closed = 0;
 function mount(markdown: string): Artifact[] {
   const versions = extractArtifacts(markdown);
   const show = (index: number) => {
-    render(h(ArtifactPanel, {
-      versions,
-      index,
-      onIndex: show,
-      onClose: () => { closed++; render(null, root); },
-      onFix: (error: string, source: string) => { fixes.push({ error, source }); },
-    }), root);
+    render(
+      h(ArtifactPanel, {
+        versions,
+        index,
+        onIndex: show,
+        onClose: () => {
+          closed++;
+          render(null, root);
+        },
+        onFix: (error: string, source: string) => {
+          fixes.push({ error, source });
+        },
+      }),
+      root,
+    );
   };
   render(null, root);
   if (versions.length > 0) show(0);
@@ -43,13 +51,17 @@ function mountFrames(sources: string[]): void {
     host.className = 'frame-host';
     frameLines[i] = [];
     const artifact: Artifact = { id: `html-${i}`, kind: 'html', title: `frame ${i}`, source, blocks: [0] };
-    mountArtifactFrame(host, artifact, (m) => { if (m.type !== 'escape') frameLines[i]!.push(m.text); });
+    mountArtifactFrame(host, artifact, (m) => {
+      if (m.type !== 'escape') frameLines[i]!.push(m.text);
+    });
   });
 }
 
 const harness = { mount, mountFrames, frameLines, fixes, closed: () => closed };
 declare global {
-  interface Window { artifactsHarness: typeof harness }
+  interface Window {
+    artifactsHarness: typeof harness;
+  }
 }
 window.artifactsHarness = harness;
 document.body.dataset.ready = '1';

@@ -28,7 +28,14 @@ function Harness() {
   const [busy, set] = useState<string | null>(null);
   convs = c;
   setBusy = set;
-  const replies: Replies = { busy, overflow: null, clearOverflow: () => {}, reply: async () => {}, continueReply: async () => {}, stop: () => {} };
+  const replies: Replies = {
+    busy,
+    overflow: null,
+    clearOverflow: () => {},
+    reply: async () => {},
+    continueReply: async () => {},
+    stop: () => {},
+  };
   return h(ChatView, { session: { kind: 'none' }, convs: c, replies, onImport: () => {} });
 }
 
@@ -51,7 +58,9 @@ function stream(opts: StreamOptions): Promise<{ start: number; end: number }> {
   const userId = crypto.randomUUID();
   const answerId = crypto.randomUUID();
   const lastNode = thread(conv).at(-1);
-  store.update(conv.id, (c) => addMessage(c, lastNode?.id ?? null, 'user', 'Write it all in one file, please.', Date.now(), userId));
+  store.update(conv.id, (c) =>
+    addMessage(c, lastNode?.id ?? null, 'user', 'Write it all in one file, please.', Date.now(), userId),
+  );
   store.update(conv.id, (c) => addMessage(c, userId, 'assistant', '', Date.now(), answerId));
   setBusy(answerId);
   const start = performance.now();
@@ -79,7 +88,9 @@ function stream(opts: StreamOptions): Promise<{ start: number; end: number }> {
 
 const harness = { stream, longTasks: () => longTasks, ready: () => convs?.ready === true };
 declare global {
-  interface Window { chatStream: typeof harness }
+  interface Window {
+    chatStream: typeof harness;
+  }
 }
 window.chatStream = harness;
 render(h(Harness, null), document.getElementById('app')!);

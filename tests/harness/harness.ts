@@ -26,7 +26,11 @@ function runtime() {
 
 function storage(device: GPUDevice, data: ArrayBufferView | number, label: string): GPUBuffer {
   const size = Math.max(16, Math.ceil((typeof data === 'number' ? data : data.byteLength) / 4) * 4);
-  const b = device.createBuffer({ size, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST, label });
+  const b = device.createBuffer({
+    size,
+    usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST,
+    label,
+  });
   if (typeof data !== 'number') device.queue.writeBuffer(b, 0, data.buffer, data.byteOffset, data.byteLength);
   return b;
 }
@@ -48,7 +52,16 @@ async function readF32(device: GPUDevice, src: GPUBuffer, n: number): Promise<Fl
  * the other). `o.y0`: Y's contents before, which the kernel adds to (accumulate). `o.variant`: kernel
  * options instead of the device's own (subgroups: false, the workgroup-memory form; rowThreads).
  */
-async function matmul(type: string, K: number, N: number, T: number, Z: number, fileBytes: Uint8Array, x: Float32Array, o: { y0?: Float32Array; variant?: KernelVariant } = {}): Promise<Float32Array> {
+async function matmul(
+  type: string,
+  K: number,
+  N: number,
+  T: number,
+  Z: number,
+  fileBytes: Uint8Array,
+  x: Float32Array,
+  o: { y0?: Float32Array; variant?: KernelVariant } = {},
+): Promise<Float32Array> {
   const { gpu: g } = await runtime();
   const kernels = kernelLibrary(g.device, o.variant);
   const t = ggmlTypeByName(type);
@@ -61,7 +74,10 @@ async function matmul(type: string, K: number, N: number, T: number, Z: number, 
   // A step of one token runs the decode form (matvec.wgsl), as the model does.
   const ops = new Ops(g.device, kernels, S, T === 1 ? 'decode' : 'prefill', T);
   const tensor = { name: 'W', buffer: W, type, rowWeights: K, nRows: N * Z, rowWords };
-  const d = ops.matmul('matmul', tensor, view(X, { row: K, head: T * K }), view(Y, { row: N, head: T * N }), { heads: Z, accumulate: o.y0 !== undefined });
+  const d = ops.matmul('matmul', tensor, view(X, { row: K, head: T * K }), view(Y, { row: N, head: T * N }), {
+    heads: Z,
+    accumulate: o.y0 !== undefined,
+  });
   g.device.pushErrorScope('validation');
   const enc = g.device.createCommandEncoder();
   const pass = enc.beginComputePass();
@@ -77,9 +93,22 @@ async function matmul(type: string, K: number, N: number, T: number, Z: number, 
 
 const attachStore = (b: StoreBackend) => attachStoreTo(b, engine());
 
-const harness = { matmul, runtime, storage, readF32, engine, Comlink, LiteCoderEngine, RemoteEngine, attachStore, idbBackend };
+const harness = {
+  matmul,
+  runtime,
+  storage,
+  readF32,
+  engine,
+  Comlink,
+  LiteCoderEngine,
+  RemoteEngine,
+  attachStore,
+  idbBackend,
+};
 declare global {
-  interface Window { liteCoderHarness: typeof harness }
+  interface Window {
+    liteCoderHarness: typeof harness;
+  }
 }
 window.liteCoderHarness = harness;
 document.body.dataset.ready = '1';

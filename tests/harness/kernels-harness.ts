@@ -9,7 +9,15 @@
 import { ggmlTypeByName } from '../../workers/gguf/ggml-types';
 import { acquireGpu } from '../../workers/runtime/gpu';
 import { encodeDispatches, type Dispatch, type KernelLibrary, type StepShape } from '../../workers/runtime/kernels';
-import { attentionSplits, maxAttentionSplits, Ops, view, type KvCache, type KvType, type ViewLayout } from '../../workers/runtime/ops';
+import {
+  attentionSplits,
+  maxAttentionSplits,
+  Ops,
+  view,
+  type KvCache,
+  type KvType,
+  type ViewLayout,
+} from '../../workers/runtime/ops';
 import { packParams, STEP } from '../../workers/runtime/params';
 import type { GpuTensor } from '../../workers/runtime/weights';
 import { storedRowBytes, transcodeRows } from '../../workers/store/layout';
@@ -42,21 +50,39 @@ class Run {
   private readonly made: GPUBuffer[] = [];
   readonly ops: Ops;
 
-  constructor(readonly device: GPUDevice, readonly kernels: KernelLibrary, readonly step: StepArgs) {
+  constructor(
+    readonly device: GPUDevice,
+    readonly kernels: KernelLibrary,
+    readonly step: StepArgs,
+  ) {
     const S = this.stepBuffer(step.T, step.pos0);
-    this.ops = new Ops(device, kernels, S, step.decode ? 'decode' : 'prefill', step.decode ? 1 : step.maxTokens ?? step.T);
+    this.ops = new Ops(
+      device,
+      kernels,
+      S,
+      step.decode ? 'decode' : 'prefill',
+      step.decode ? 1 : (step.maxTokens ?? step.T),
+    );
   }
 
   /** A step uniform {T, pos0}. */
   stepBuffer(T: number, pos0: number): GPUBuffer {
-    const S = this.device.createBuffer({ size: 16, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST, label: 'step' });
+    const S = this.device.createBuffer({
+      size: 16,
+      usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST,
+      label: 'step',
+    });
     this.device.queue.writeBuffer(S, 0, packParams(STEP, { T, pos0 }));
     this.made.push(S);
     return S;
   }
 
   private storage(data: ArrayBufferView, label: string): GPUBuffer {
-    const b = this.device.createBuffer({ size: Math.max(16, Math.ceil(data.byteLength / 4) * 4), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST, label });
+    const b = this.device.createBuffer({
+      size: Math.max(16, Math.ceil(data.byteLength / 4) * 4),
+      usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST,
+      label,
+    });
     const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
     // writeBuffer wants a multiple of 4 bytes
     const padded = new Uint8Array(Math.ceil(bytes.byteLength / 4) * 4);
@@ -79,14 +105,21 @@ class Run {
   }
 
   /** Encode the dispatches as the model does, submit, and read back each of `outputs` (n words each). */
-  async run(d: Dispatch | readonly Dispatch[], outputs: [GPUBuffer, number][], step: StepShape = this.step): Promise<ArrayBuffer[]> {
+  async run(
+    d: Dispatch | readonly Dispatch[],
+    outputs: [GPUBuffer, number][],
+    step: StepShape = this.step,
+  ): Promise<ArrayBuffer[]> {
     const { device } = this;
     const enc = device.createCommandEncoder();
     const pass = enc.beginComputePass();
     encodeDispatches(pass, Array.isArray(d) ? d : [d as Dispatch], step);
     pass.end();
     const reads = outputs.map(([src, n]) => {
-      const rb = device.createBuffer({ size: Math.max(16, n * 4), usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+      const rb = device.createBuffer({
+        size: Math.max(16, n * 4),
+        usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
+      });
       if (n > 0) enc.copyBufferToBuffer(src, 0, rb, 0, n * 4);
       this.made.push(rb);
       return rb;
@@ -123,7 +156,14 @@ async function withRun<R>(step: StepArgs, body: (r: Run) => Promise<R>): Promise
 
 const floats = (b: ArrayBuffer) => Array.from(new Float32Array(b));
 
-function tensor(name: string, buffer: GPUBuffer, type: string, rowWeights: number, nRows: number, rowWords: number): GpuTensor {
+function tensor(
+  name: string,
+  buffer: GPUBuffer,
+  type: string,
+  rowWeights: number,
+  nRows: number,
+  rowWords: number,
+): GpuTensor {
   return { name, buffer, type, rowWeights, nRows, rowWords };
 }
 
@@ -183,7 +223,10 @@ async function rope(a: RopeArgs): Promise<number[]> {
   const o = a.shape;
   return withRun(o, async (r) => {
     const Y = r.f32(a.y, 'Y');
-    const d = r.ops.rope('rope', on(r.f32(a.x, 'X'), o.x), r.f32(a.cs, 'cs'), on(Y, o.y), { nRot: o.nRot, heads: o.heads });
+    const d = r.ops.rope('rope', on(r.f32(a.x, 'X'), o.x), r.f32(a.cs, 'cs'), on(Y, o.y), {
+      nRot: o.nRot,
+      heads: o.heads,
+    });
     const [out] = await r.run(d, [[Y, a.y.length]]);
     return floats(out!);
   });
@@ -208,13 +251,26 @@ export interface AttentionArgs extends StepArgs {
  * Puts `rows` [n][latent] f32 into a KV cache of `type` as the model does (kv_store.wgsl, one step of
  * n tokens at position 0), and returns the cache and the values it holds (f16-rounded for F16).
  */
-async function storeCache(r: Run, rows: Float32Array, latent: number, type: KvType): Promise<{ cache: KvCache; held: Float32Array }> {
+async function storeCache(
+  r: Run,
+  rows: Float32Array,
+  latent: number,
+  type: KvType,
+): Promise<{ cache: KvCache; held: Float32Array }> {
   const n = rows.length / latent;
   const bytes = rows.length * (type === 'F16' ? 2 : 4);
   const cache = { buffer: r.bytes(new Uint8Array(bytes), 'kv cache'), type };
   const store = new Ops(r.device, (await gpu(r.step.variant)).kernels, r.stepBuffer(n, 0), 'prefill', n);
-  const [out] = await r.run(store.kvStore('kv_store', r.bytes(new Uint8Array(rows.buffer, rows.byteOffset, rows.byteLength), 'rows'), cache, latent),
-    [[cache.buffer, bytes / 4]], { T: n, pos0: 0 });
+  const [out] = await r.run(
+    store.kvStore(
+      'kv_store',
+      r.bytes(new Uint8Array(rows.buffer, rows.byteOffset, rows.byteLength), 'rows'),
+      cache,
+      latent,
+    ),
+    [[cache.buffer, bytes / 4]],
+    { T: n, pos0: 0 },
+  );
   return { cache, held: type === 'F16' ? unpackF16(new Uint16Array(out!)) : new Float32Array(out!) };
 }
 
@@ -222,8 +278,12 @@ async function storeCache(r: Run, rows: Float32Array, latent: number, type: KvTy
 function unpackF16(h: Uint16Array): Float32Array {
   const out = new Float32Array(h.length);
   for (let i = 0; i < h.length; i++) {
-    const b = h[i]!, sign = b & 0x8000 ? -1 : 1, e = (b >> 10) & 0x1f, m = b & 0x3ff;
-    out[i] = e === 0 ? sign * m * 2 ** -24 : e === 31 ? (m ? NaN : sign * Infinity) : sign * (1 + m / 1024) * 2 ** (e - 15);
+    const b = h[i]!,
+      sign = b & 0x8000 ? -1 : 1,
+      e = (b >> 10) & 0x1f,
+      m = b & 0x3ff;
+    out[i] =
+      e === 0 ? sign * m * 2 ** -24 : e === 31 ? (m ? NaN : sign * Infinity) : sign * (1 + m / 1024) * 2 ** (e - 15);
   }
   return out;
 }
@@ -236,7 +296,15 @@ async function attention(a: AttentionArgs): Promise<{ out: number[]; held: numbe
     const qPe = view(r.f32(a.qPe, 'q_pe'), { row: a.H * a.nRot, head: a.nRot });
     const { cache, held } = await storeCache(r, new Float32Array(a.cache), a.R + a.nRot, a.kv ?? 'F32');
     const split = splitBuffers(r, a.H, a.R);
-    const d = r.ops.attention('mla', r.f32(a.qAbs, 'q_abs'), qPe, cache, O, { R: a.R, nRot: a.nRot, H: a.H, scale: a.scale }, split);
+    const d = r.ops.attention(
+      'mla',
+      r.f32(a.qAbs, 'q_abs'),
+      qPe,
+      cache,
+      O,
+      { R: a.R, nRot: a.nRot, H: a.H, scale: a.scale },
+      split,
+    );
     const [out] = await r.run(d, [[O, n]]);
     return { out: floats(out!), held: Array.from(held) };
   });
@@ -245,7 +313,11 @@ async function attention(a: AttentionArgs): Promise<{ out: number[]; held: numbe
 /** The decode attention's split buffers (activations.ts: attn_acc, attn_ml) for H heads of R. */
 function splitBuffers(r: Run, H: number, R: number) {
   const splitsMax = maxAttentionSplits(H, r.kernels.options.parallelism);
-  return { acc: r.f32(new Array<number>(H * splitsMax * R).fill(0), 'acc'), ml: r.f32(new Array<number>(1 + 2 * H * splitsMax).fill(0), 'ml'), splitsMax };
+  return {
+    acc: r.f32(new Array<number>(H * splitsMax * R).fill(0), 'acc'),
+    ml: r.f32(new Array<number>(1 + 2 * H * splitsMax).fill(0), 'ml'),
+    splitsMax,
+  };
 }
 
 export interface AttentionSeededArgs extends StepArgs {
@@ -263,18 +335,30 @@ export interface AttentionSeededArgs extends StepArgs {
  * error over its allowance (1e-5 of the summed magnitudes: the kernel tests' SUMS tolerance), the
  * splits a decode step used and the outputs checked.
  */
-async function attentionSeeded(a: AttentionSeededArgs): Promise<{ worstOverAllowed: number; splits: number; checked: number }> {
+async function attentionSeeded(
+  a: AttentionSeededArgs,
+): Promise<{ worstOverAllowed: number; splits: number; checked: number }> {
   const rand = rng(a.seed);
   const row = a.R + a.nRot;
   const draw = (n: number) => Float32Array.from({ length: n }, () => rand() * 2 - 1);
-  const qAbs = draw(a.T * a.H * a.R), qPe = draw(a.T * a.H * a.nRot), rows = draw((a.pos0 + a.T) * row);
+  const qAbs = draw(a.T * a.H * a.R),
+    qPe = draw(a.T * a.H * a.nRot),
+    rows = draw((a.pos0 + a.T) * row);
   return withRun(a, async (r) => {
     const n = a.T * a.H * a.R;
     const O = r.f32(new Array<number>(n).fill(0), 'O');
     const qPeView = view(r.bytes(new Uint8Array(qPe.buffer), 'q_pe'), { row: a.H * a.nRot, head: a.nRot });
     const { cache, held } = await storeCache(r, rows, row, a.kv);
     const split = splitBuffers(r, a.H, a.R);
-    const d = r.ops.attention('mla', r.bytes(new Uint8Array(qAbs.buffer), 'q_abs'), qPeView, cache, O, { R: a.R, nRot: a.nRot, H: a.H, scale: a.scale }, split);
+    const d = r.ops.attention(
+      'mla',
+      r.bytes(new Uint8Array(qAbs.buffer), 'q_abs'),
+      qPeView,
+      cache,
+      O,
+      { R: a.R, nRot: a.nRot, H: a.H, scale: a.scale },
+      split,
+    );
     const [out] = await r.run(d, [[O, n]]);
     const got = new Float32Array(out!);
     const ref = attentionRef(qAbs, qPe, held, { R: a.R, nRot: a.nRot, H: a.H, scale: a.scale, T: a.T, pos0: a.pos0 });
@@ -291,15 +375,28 @@ async function attentionSeeded(a: AttentionSeededArgs): Promise<{ worstOverAllow
  * Milliseconds one attention dispatch (as the model records it) takes on `a`'s shapes, the median of
  * `reps` after one warm-up: for the benchmark and for tuning, not for tests' assertions.
  */
-async function attentionTiming(a: Omit<AttentionSeededArgs, 'seed'> & { reps: number }): Promise<{ ms: number[]; median: number }> {
+async function attentionTiming(
+  a: Omit<AttentionSeededArgs, 'seed'> & { reps: number },
+): Promise<{ ms: number[]; median: number }> {
   const rand = rng(1);
   const row = a.R + a.nRot;
   const draw = (n: number) => Float32Array.from({ length: n }, () => rand() * 2 - 1);
   return withRun(a, async (r) => {
     const O = r.f32(new Array<number>(a.T * a.H * a.R).fill(0), 'O');
-    const qPe = view(r.bytes(new Uint8Array(draw(a.T * a.H * a.nRot).buffer), 'q_pe'), { row: a.H * a.nRot, head: a.nRot });
+    const qPe = view(r.bytes(new Uint8Array(draw(a.T * a.H * a.nRot).buffer), 'q_pe'), {
+      row: a.H * a.nRot,
+      head: a.nRot,
+    });
     const { cache } = await storeCache(r, draw((a.pos0 + a.T) * row), row, a.kv);
-    const d = r.ops.attention('mla', r.bytes(new Uint8Array(draw(a.T * a.H * a.R).buffer), 'q_abs'), qPe, cache, O, { R: a.R, nRot: a.nRot, H: a.H, scale: a.scale }, splitBuffers(r, a.H, a.R));
+    const d = r.ops.attention(
+      'mla',
+      r.bytes(new Uint8Array(draw(a.T * a.H * a.R).buffer), 'q_abs'),
+      qPe,
+      cache,
+      O,
+      { R: a.R, nRot: a.nRot, H: a.H, scale: a.scale },
+      splitBuffers(r, a.H, a.R),
+    );
     const ms: number[] = [];
     for (let i = 0; i <= a.reps; i++) {
       const t0 = performance.now();
@@ -335,7 +432,9 @@ async function siluMul(a: SiluMulArgs): Promise<number[]> {
  * contents are drawn in the page from `seed`, the reference runs here too, and the worst error
  * (relative to max(1, |want|)) and the count of changed values past the step's rows come back.
  */
-async function siluMulSeeded(a: StepArgs & { seed: number; n: number; rowsPerToken: number; maxTokens: number }): Promise<{ worst: number; changedPastEnd: number; groups: [number, number, number] }> {
+async function siluMulSeeded(
+  a: StepArgs & { seed: number; n: number; rowsPerToken: number; maxTokens: number },
+): Promise<{ worst: number; changedPastEnd: number; groups: [number, number, number] }> {
   const size = a.maxTokens * a.rowsPerToken * a.n;
   const rand = rng(a.seed);
   const G = Float32Array.from({ length: size }, () => (rand() * 2 - 1) * 8);
@@ -343,7 +442,14 @@ async function siluMulSeeded(a: StepArgs & { seed: number; n: number; rowsPerTok
   const A0 = new Float32Array(size).fill(-7.25);
   return withRun(a, async (r) => {
     const A = r.bytes(new Uint8Array(A0.buffer), 'A');
-    const d = r.ops.siluMul('silu', r.bytes(new Uint8Array(G.buffer), 'G'), r.bytes(new Uint8Array(U.buffer), 'U'), A, a.n, a.rowsPerToken);
+    const d = r.ops.siluMul(
+      'silu',
+      r.bytes(new Uint8Array(G.buffer), 'G'),
+      r.bytes(new Uint8Array(U.buffer), 'U'),
+      A,
+      a.n,
+      a.rowsPerToken,
+    );
     const groups = (typeof d.workgroups === 'function' ? d.workgroups(a) : d.workgroups) as [number, number, number];
     const [out] = await r.run(d, [[A, size]]);
     const got = new Float32Array(out!);
@@ -375,8 +481,17 @@ async function route(a: RouteArgs): Promise<{ ids: number[]; wts: number[] }> {
     const n = a.T * a.k;
     const ids = r.u32(new Array<number>(n).fill(0xdeadbeef), 'ids');
     const wts = r.f32(new Array<number>(n).fill(-1), 'wts');
-    const d = r.ops.route('route', r.f32(a.logits, 'logits'), ids, wts, { E: a.E, nUsed: a.k, sigmoid: a.sigmoid, norm: a.norm, scale: a.scale });
-    const [i, w] = await r.run(d, [[ids, n], [wts, n]]);
+    const d = r.ops.route('route', r.f32(a.logits, 'logits'), ids, wts, {
+      E: a.E,
+      nUsed: a.k,
+      sigmoid: a.sigmoid,
+      norm: a.norm,
+      scale: a.scale,
+    });
+    const [i, w] = await r.run(d, [
+      [ids, n],
+      [wts, n],
+    ]);
     return { ids: Array.from(new Uint32Array(i!)), wts: floats(w!) };
   });
 }
@@ -406,8 +521,25 @@ export interface MoeMatmulArgs extends StepArgs {
 async function moeMatmul(a: MoeMatmulArgs): Promise<number[]> {
   return withRun(a, async (r) => {
     const Y = r.f32(a.y, 'Y');
-    const d = r.ops.moeMatmul('experts', a.type, r.bytes(new Uint8Array(a.pool), 'pool'), r.u32(a.table, 'table'), r.u32(a.ids, 'ids'), r.f32(a.x, 'X'), Y,
-      { K: a.K, N: a.N, rowWords: a.rowWords, partWords: a.partWords, xStride: a.xStride, xPerPair: a.xPerPair, nUsed: a.k, ...(a.upWords !== undefined ? { upWords: a.upWords } : {}) });
+    const d = r.ops.moeMatmul(
+      'experts',
+      a.type,
+      r.bytes(new Uint8Array(a.pool), 'pool'),
+      r.u32(a.table, 'table'),
+      r.u32(a.ids, 'ids'),
+      r.f32(a.x, 'X'),
+      Y,
+      {
+        K: a.K,
+        N: a.N,
+        rowWords: a.rowWords,
+        partWords: a.partWords,
+        xStride: a.xStride,
+        xPerPair: a.xPerPair,
+        nUsed: a.k,
+        ...(a.upWords !== undefined ? { upWords: a.upWords } : {}),
+      },
+    );
     const [out] = await r.run(d, [[Y, a.y.length]]);
     return floats(out!);
   });
@@ -427,14 +559,30 @@ export interface CombineArgs extends StepArgs {
 async function combine(a: CombineArgs): Promise<number[]> {
   return withRun(a, async (r) => {
     const X = r.f32(a.x, 'X');
-    const [out] = await r.run(r.ops.combine('combine', r.f32(a.yp, 'Yp'), r.f32(a.wts, 'wts'), X, a.D, a.k), [[X, a.x.length]]);
+    const [out] = await r.run(r.ops.combine('combine', r.f32(a.yp, 'Yp'), r.f32(a.wts, 'wts'), X, a.D, a.k), [
+      [X, a.x.length],
+    ]);
     return floats(out!);
   });
 }
 
-const harness = { embed, rmsnorm, rope, attention, attentionSeeded, attentionTiming, siluMul, siluMulSeeded, route, moeMatmul, combine };
+const harness = {
+  embed,
+  rmsnorm,
+  rope,
+  attention,
+  attentionSeeded,
+  attentionTiming,
+  siluMul,
+  siluMulSeeded,
+  route,
+  moeMatmul,
+  combine,
+};
 declare global {
-  interface Window { kernelHarness: typeof harness }
+  interface Window {
+    kernelHarness: typeof harness;
+  }
 }
 window.kernelHarness = harness;
 document.body.dataset.ready = '1';

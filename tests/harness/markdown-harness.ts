@@ -17,7 +17,9 @@ let liveActions = 0;
 function RunButton(props: { index: number }) {
   useEffect(() => {
     liveActions++;
-    return () => { liveActions--; };
+    return () => {
+      liveActions--;
+    };
   }, []);
   return h('button', { type: 'button', class: 'run', 'data-run': props.index }, `Run ${props.index}`);
 }
@@ -137,7 +139,9 @@ const harness = {
   setLang: (l: Lang) => setLang(l),
 };
 declare global {
-  interface Window { markdownHarness: typeof harness }
+  interface Window {
+    markdownHarness: typeof harness;
+  }
 }
 window.markdownHarness = harness;
 document.body.dataset.ready = '1';

@@ -82,11 +82,21 @@ async function run(logits: number[], steps: Step[], maxHistory: number, offsetFl
  * A generation-shaped loop: each step, in one submit, a stand-in for the forward pass (copying that
  * step's logits into place), then the sampler; one read; the chosen id joins the history.
  */
-async function generate(logitsPerStep: number[][], params: SamplingParams, prompt: number[], maxHistory: number, penalties: { frequency?: number; presence?: number } = {}): Promise<RunResult> {
+async function generate(
+  logitsPerStep: number[][],
+  params: SamplingParams,
+  prompt: number[],
+  maxHistory: number,
+  penalties: { frequency?: number; presence?: number } = {},
+): Promise<RunResult> {
   const { device, kernels } = await gpu();
   const V = logitsPerStep[0]!.length;
   const staging = logitsPerStep.map((l) => upload(device, new Float32Array(l), 0));
-  const logits = device.createBuffer({ size: V * 4, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST, label: 'logits' });
+  const logits = device.createBuffer({
+    size: V * 4,
+    usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST,
+    label: 'logits',
+  });
   const sampler = new GpuSampler(device, kernels, V, maxHistory);
   sampler.setHistory(prompt);
   sampler.setBias(penalties);
@@ -117,7 +127,10 @@ async function generate(logitsPerStep: number[][], params: SamplingParams, promp
 }
 
 /** Messages of the errors the sampler throws for these inputs, in order ('' when none). */
-async function errors(V: number, cases: { params: SamplingParams; history: number[]; offsetBytes: number }[]): Promise<string[]> {
+async function errors(
+  V: number,
+  cases: { params: SamplingParams; history: number[]; offsetBytes: number }[],
+): Promise<string[]> {
   const { device, kernels } = await gpu();
   const buf = upload(device, new Float32Array(V), 0);
   const sampler = new GpuSampler(device, kernels, V, 8);
@@ -138,7 +151,9 @@ async function errors(V: number, cases: { params: SamplingParams; history: numbe
 
 const harness = { run, generate, errors };
 declare global {
-  interface Window { samplerHarness: typeof harness }
+  interface Window {
+    samplerHarness: typeof harness;
+  }
 }
 window.samplerHarness = harness;
 document.body.dataset.ready = '1';

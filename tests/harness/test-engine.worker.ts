@@ -9,7 +9,10 @@ import { installErrorTransfer } from '../../workers/errors';
 /** Every GPU device this worker asked for and destroyed, so tests can see that none leaks. */
 const devices = { created: 0, destroyed: 0 };
 const requestDevice = GPUAdapter.prototype.requestDevice;
-GPUAdapter.prototype.requestDevice = async function (this: GPUAdapter, ...args: Parameters<GPUAdapter['requestDevice']>) {
+GPUAdapter.prototype.requestDevice = async function (
+  this: GPUAdapter,
+  ...args: Parameters<GPUAdapter['requestDevice']>
+) {
   const device = await requestDevice.apply(this, args);
   devices.created++;
   const destroy = device.destroy.bind(device);

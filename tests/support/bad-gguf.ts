@@ -32,37 +32,69 @@ function patchLengthBefore(bytes: Uint8Array, marker: string, value: bigint): Ui
 
 export function badFiles(): BadFile[] {
   const good = fixtureBytes('models/ds2-pub-q4_0.gguf');
-  const withMarker = rewrite(good, (meta) => setMeta(meta, 'general.description', { kind: 'string', value: 'MARKER-STRING' }));
-  const withArrayMarker = rewrite(good, (meta) => setMeta(meta, 'general.tags', { kind: 'array', of: 'string', value: ['ARRAY-MARKER'] }));
+  const withMarker = rewrite(good, (meta) =>
+    setMeta(meta, 'general.description', { kind: 'string', value: 'MARKER-STRING' }),
+  );
+  const withArrayMarker = rewrite(good, (meta) =>
+    setMeta(meta, 'general.tags', { kind: 'array', of: 'string', value: ['ARRAY-MARKER'] }),
+  );
   return [
-    { name: 'not-a-model.gguf', bytes: new TextEncoder().encode('<!doctype html><title>404 Not Found</title>'.repeat(20)), code: 'not-gguf', says: /not a GGUF/ },
-    { name: 'truncated.gguf', bytes: good.slice(0, Math.floor(good.byteLength * 0.6)), code: 'truncated', says: /truncated/ },
+    {
+      name: 'not-a-model.gguf',
+      bytes: new TextEncoder().encode('<!doctype html><title>404 Not Found</title>'.repeat(20)),
+      code: 'not-gguf',
+      says: /not a GGUF/,
+    },
+    {
+      name: 'truncated.gguf',
+      bytes: good.slice(0, Math.floor(good.byteLength * 0.6)),
+      code: 'truncated',
+      says: /truncated/,
+    },
     { name: 'header-only.gguf', bytes: good.slice(0, 200), code: 'truncated', says: /truncated/ },
     {
       name: 'llama.gguf',
       bytes: rewrite(good, (meta) => setMeta(meta, 'general.architecture', { kind: 'string', value: 'llama' })),
-      code: 'wrong-architecture', says: /"llama" model.*deepseek2/,
+      code: 'wrong-architecture',
+      says: /"llama" model.*deepseek2/,
     },
     {
       name: 'tq2_0.gguf',
-      bytes: rewrite(good, (_m, tensors) => { tensors.find((t) => t.name === 'blk.1.attn_q.weight')!.typeId = 35; }),
-      code: 'unsupported-type', says: /blk\.1\.attn_q\.weight.*TQ2_0/,
+      bytes: rewrite(good, (_m, tensors) => {
+        tensors.find((t) => t.name === 'blk.1.attn_q.weight')!.typeId = 35;
+      }),
+      code: 'unsupported-type',
+      says: /blk\.1\.attn_q\.weight.*TQ2_0/,
     },
     // one per block size of the quant types: a row that is not a whole number of blocks
     blockMismatch(good, 'Q5_1'),
     blockMismatch(good, 'IQ2_XXS'),
     {
       name: 'overlap.gguf',
-      bytes: rewrite(good, (_m, tensors) => { tensors[3]!.offsetOverride = 0; }),
-      code: 'bad-tensor-table', says: /overlap/,
+      bytes: rewrite(good, (_m, tensors) => {
+        tensors[3]!.offsetOverride = 0;
+      }),
+      code: 'bad-tensor-table',
+      says: /overlap/,
     },
     {
       name: 'bad-shape.gguf',
       bytes: rewrite(good, (meta) => setMeta(meta, 'deepseek2.expert_feed_forward_length', { kind: 'u32', value: 64 })),
-      code: 'bad-shape', says: /ffn_gate_exps.*shape/,
+      code: 'bad-shape',
+      says: /ffn_gate_exps.*shape/,
     },
-    { name: 'huge-string.gguf', bytes: patchLengthBefore(withMarker, 'MARKER-STRING', 1n << 40n), code: 'bad-metadata', says: /claims \d+ bytes/ },
-    { name: 'overflowing-count.gguf', bytes: patchLengthBefore(withArrayMarker, 'ARRAY-MARKER', 0xffffffffffffff00n), code: 'bad-metadata', says: /overflows/ },
+    {
+      name: 'huge-string.gguf',
+      bytes: patchLengthBefore(withMarker, 'MARKER-STRING', 1n << 40n),
+      code: 'bad-metadata',
+      says: /claims \d+ bytes/,
+    },
+    {
+      name: 'overflowing-count.gguf',
+      bytes: patchLengthBefore(withArrayMarker, 'ARRAY-MARKER', 0xffffffffffffff00n),
+      code: 'bad-metadata',
+      says: /overflows/,
+    },
     hugeArray(withArrayMarker),
   ];
 }
@@ -95,7 +127,11 @@ export function blockMismatch(good: Uint8Array, typeName: string): BadFile {
   });
   const row = type.blockWeights === 256 ? 32 : 16;
   return {
-    name: `${typeName.toLowerCase()}-partial-block.gguf`, bytes, code: 'bad-tensor-table',
-    says: new RegExp(`${name.replace(/\./g, '\\.')}.*rows of ${row} weights.*${typeName}'s block of ${type.blockWeights}`),
+    name: `${typeName.toLowerCase()}-partial-block.gguf`,
+    bytes,
+    code: 'bad-tensor-table',
+    says: new RegExp(
+      `${name.replace(/\./g, '\\.')}.*rows of ${row} weights.*${typeName}'s block of ${type.blockWeights}`,
+    ),
   };
 }

@@ -7,10 +7,18 @@ export const FIXTURES = new URL('../fixtures/', import.meta.url);
 export const fixtureBytes = (rel: string) => new Uint8Array(readFileSync(new URL(rel, FIXTURES)));
 
 /** Parse `src`, let `edit` change its metadata and tensor table, and write it again. */
-export function rewrite(src: Uint8Array, edit: (meta: [string, MetaEntry][], tensors: TensorToWrite[]) => void): Uint8Array {
+export function rewrite(
+  src: Uint8Array,
+  edit: (meta: [string, MetaEntry][], tensors: TensorToWrite[]) => void,
+): Uint8Array {
   const h = parseGgufHeader(src, src.byteLength);
   const meta = entriesFromMetadata(h.metadata, h.metadataTypes);
-  const tensors = h.tensors.map((t): TensorToWrite => ({ name: t.name, typeId: t.type.id, ne: t.ne, data: src.slice(t.offset, t.offset + t.byteSize) }));
+  const tensors = h.tensors.map((t): TensorToWrite => ({
+    name: t.name,
+    typeId: t.type.id,
+    ne: t.ne,
+    data: src.slice(t.offset, t.offset + t.byteSize),
+  }));
   edit(meta, tensors);
   return writeGguf(meta, tensors, h.alignment);
 }
@@ -32,7 +40,10 @@ function withFimMarkers(src: Uint8Array, firstId: number, type: FimTyping): Uint
   const h = parseGgufHeader(src, src.byteLength);
   const tokens = [...(h.metadata.get('tokenizer.ggml.tokens') as string[])];
   const types = [...(h.metadata.get('tokenizer.ggml.token_type') as number[])];
-  FIM_MARKERS.forEach((t, i) => { tokens[firstId + i] = t; types[firstId + i] = type; });
+  FIM_MARKERS.forEach((t, i) => {
+    tokens[firstId + i] = t;
+    types[firstId + i] = type;
+  });
   return rewrite(src, (meta) => {
     setMeta(meta, 'tokenizer.ggml.tokens', { kind: 'array', of: 'string', value: tokens });
     setMeta(meta, 'tokenizer.ggml.token_type', { kind: 'array', of: 'i32', value: types });

@@ -18,11 +18,18 @@ export interface SplitFile {
  * `src` as `count` files (the tensors dealt out evenly, in order). `edit(i, meta)` may change file i's
  * metadata before it is written (a test's way to make a bad set).
  */
-export function splitGguf(src: Uint8Array, prefix: string, count: number,
-  edit?: (i: number, meta: [string, MetaEntry][]) => void): SplitFile[] {
+export function splitGguf(
+  src: Uint8Array,
+  prefix: string,
+  count: number,
+  edit?: (i: number, meta: [string, MetaEntry][]) => void,
+): SplitFile[] {
   const h = parseGgufHeader(src, src.byteLength);
   const tensors = h.tensors.map((t): TensorToWrite => ({
-    name: t.name, typeId: t.type.id, ne: t.ne, data: src.slice(t.offset, t.offset + t.byteSize),
+    name: t.name,
+    typeId: t.type.id,
+    ne: t.ne,
+    data: src.slice(t.offset, t.offset + t.byteSize),
   }));
   const perFile = Math.ceil(tensors.length / count);
   return Array.from({ length: count }, (_, i) => {
@@ -42,6 +49,9 @@ export function splitGguf(src: Uint8Array, prefix: string, count: number,
 export function concatenated(files: readonly SplitFile[]): Uint8Array {
   const out = new Uint8Array(files.reduce((n, f) => n + f.bytes.byteLength, 0));
   let at = 0;
-  for (const f of files) { out.set(f.bytes, at); at += f.bytes.byteLength; }
+  for (const f of files) {
+    out.set(f.bytes, at);
+    at += f.bytes.byteLength;
+  }
   return out;
 }

@@ -30,7 +30,14 @@ function put(r: Reference, i: number, want: number, mag: number): void {
 }
 
 /** embed: X[t][k] = dequant(token_embd)[ids[t]][k] (the table given as GGUF file bytes). */
-export function embedRef(type: GgmlType, K: number, fileBytes: Uint8Array, nRows: number, ids: readonly number[], init: ArrayLike<number>): Reference {
+export function embedRef(
+  type: GgmlType,
+  K: number,
+  fileBytes: Uint8Array,
+  nRows: number,
+  ids: readonly number[],
+  init: ArrayLike<number>,
+): Reference {
   const W = dequantFileRows(type, fileBytes, K, nRows);
   const r = start(init);
   ids.forEach((id, t) => {
@@ -58,7 +65,12 @@ export interface RmsnormShape {
  * rmsnorm: y = x / sqrt(mean(x^2) + eps) * g per token row. Row placement: t, or pos0 + t with
  * y.atPosition; with lastOnly, only the last token, into row 0.
  */
-export function rmsnormRef(x: ArrayLike<number>, g: ArrayLike<number>, init: ArrayLike<number>, o: RmsnormShape): Reference {
+export function rmsnormRef(
+  x: ArrayLike<number>,
+  g: ArrayLike<number>,
+  init: ArrayLike<number>,
+  o: RmsnormShape,
+): Reference {
   const r = start(init);
   const tokens = o.lastOnly ? [o.T - 1] : [...Array(o.T).keys()];
   for (const t of tokens) {
@@ -128,7 +140,12 @@ export interface AttentionShape {
  * at these sizes δ, about f32's epsilon * sqrt(R + nRot) * scale * sum_i |q_i cache[s][i]|, stays well
  * inside a tolerance of 1e-5 * mag.)
  */
-export function attentionRef(qAbs: ArrayLike<number>, qPe: ArrayLike<number>, cache: ArrayLike<number>, o: AttentionShape): Reference {
+export function attentionRef(
+  qAbs: ArrayLike<number>,
+  qPe: ArrayLike<number>,
+  cache: ArrayLike<number>,
+  o: AttentionShape,
+): Reference {
   const { R, nRot, H, T } = o;
   const row = R + nRot;
   const r = start(new Float64Array(T * H * R));
@@ -148,8 +165,13 @@ export function attentionRef(qAbs: ArrayLike<number>, qPe: ArrayLike<number>, ca
       const p = scores.map((v) => Math.exp(v - mx));
       const sum = p.reduce((a, b) => a + b, 0);
       for (let d = 0; d < R; d++) {
-        let acc = 0, abs = 0;
-        for (let s = 0; s < n; s++) { const v = (p[s]! / sum) * cache[s * row + d]!; acc += v; abs += Math.abs(v); }
+        let acc = 0,
+          abs = 0;
+        for (let s = 0; s < n; s++) {
+          const v = (p[s]! / sum) * cache[s * row + d]!;
+          acc += v;
+          abs += Math.abs(v);
+        }
         put(r, qa + d, acc, abs);
       }
     }
@@ -158,7 +180,12 @@ export function attentionRef(qAbs: ArrayLike<number>, qPe: ArrayLike<number>, ca
 }
 
 /** silu_mul: A[i] = G[i] / (1 + exp(-G[i])) * U[i] for the first `count` values; the rest untouched. */
-export function siluMulRef(G: ArrayLike<number>, U: ArrayLike<number>, init: ArrayLike<number>, count: number): Reference {
+export function siluMulRef(
+  G: ArrayLike<number>,
+  U: ArrayLike<number>,
+  init: ArrayLike<number>,
+  count: number,
+): Reference {
   const r = start(init);
   for (let i = 0; i < count; i++) {
     const g = G[i]!;
@@ -200,7 +227,7 @@ export function routeRef(logits: ArrayLike<number>, o: RouteShape): { ids: numbe
     const total = order.reduce((a, e) => a + p[e]!, 0);
     order.forEach((e, j) => {
       ids.push(e);
-      wts[t * o.k + j] = ((o.norm ? p[e]! / total : p[e]!) * o.scale);
+      wts[t * o.k + j] = (o.norm ? p[e]! / total : p[e]!) * o.scale;
     });
   }
   return { ids, wts };
@@ -226,7 +253,14 @@ export const NOT_ON_GPU = 0xffffffff;
  * Y[p][r] = sum_c W_e[r][c] X[x(p)][c], with W_e's rows at word table[e] + partWords + r*rowWords of
  * the pool (stored row layout) and x(p) = p when xPerPair, else t. Pairs of absent experts: untouched.
  */
-export function moeMatmulRef(pool: Uint8Array, table: ArrayLike<number>, ids: ArrayLike<number>, X: ArrayLike<number>, init: ArrayLike<number>, o: MoeMatmulShape): Reference {
+export function moeMatmulRef(
+  pool: Uint8Array,
+  table: ArrayLike<number>,
+  ids: ArrayLike<number>,
+  X: ArrayLike<number>,
+  init: ArrayLike<number>,
+  o: MoeMatmulShape,
+): Reference {
   const r = start(init);
   for (let pair = 0; pair < o.T * o.k; pair++) {
     const slot = table[ids[pair]!]!;
@@ -235,8 +269,13 @@ export function moeMatmulRef(pool: Uint8Array, table: ArrayLike<number>, ids: Ar
     const W = dequantStoredRows(o.type, pool.subarray(at, at + o.N * o.rowWords * 4), o.K, o.N, o.rowWords * 4);
     const xo = (o.xPerPair ? pair : Math.floor(pair / o.k)) * o.xStride;
     for (let row = 0; row < o.N; row++) {
-      let acc = 0, abs = 0;
-      for (let c = 0; c < o.K; c++) { const v = W[row * o.K + c]! * X[xo + c]!; acc += v; abs += Math.abs(v); }
+      let acc = 0,
+        abs = 0;
+      for (let c = 0; c < o.K; c++) {
+        const v = W[row * o.K + c]! * X[xo + c]!;
+        acc += v;
+        abs += Math.abs(v);
+      }
       put(r, pair * o.N + row, acc, abs);
     }
   }
@@ -248,27 +287,47 @@ export function moeMatmulRef(pool: Uint8Array, table: ArrayLike<number>, ids: Ar
  * part at upWords. Its magnitude carries each dot's magnitude through the product to first order:
  * |silu'(g)| * mag(g) * |u| + |silu(g)| * mag(u).
  */
-export function moeGluRef(pool: Uint8Array, table: ArrayLike<number>, ids: ArrayLike<number>, X: ArrayLike<number>, init: ArrayLike<number>, o: MoeMatmulShape, upWords: number): Reference {
+export function moeGluRef(
+  pool: Uint8Array,
+  table: ArrayLike<number>,
+  ids: ArrayLike<number>,
+  X: ArrayLike<number>,
+  init: ArrayLike<number>,
+  o: MoeMatmulShape,
+  upWords: number,
+): Reference {
   const g = moeMatmulRef(pool, table, ids, X, init, o);
   const u = moeMatmulRef(pool, table, ids, X, init, { ...o, partWords: upWords });
   const r = start(init);
   for (let i = 0; i < g.want.length; i++) {
     if (!g.touched[i]) continue;
-    const x = g.want[i]!, up = u.want[i]!;
+    const x = g.want[i]!,
+      up = u.want[i]!;
     const s = 1 / (1 + Math.exp(-x));
-    const silu = x * s, dsilu = s * (1 + x * (1 - s));
+    const silu = x * s,
+      dsilu = s * (1 + x * (1 - s));
     put(r, i, silu * up, Math.abs(dsilu) * g.mag[i]! * Math.abs(up) + Math.abs(silu) * u.mag[i]!);
   }
   return r;
 }
 
 /** moe_combine: X[t][i] += sum_j wts[t][j] * Yp[t*k + j][i], for t < T. */
-export function combineRef(Yp: ArrayLike<number>, wts: ArrayLike<number>, X: ArrayLike<number>, o: { D: number; k: number; T: number }): Reference {
+export function combineRef(
+  Yp: ArrayLike<number>,
+  wts: ArrayLike<number>,
+  X: ArrayLike<number>,
+  o: { D: number; k: number; T: number },
+): Reference {
   const r = start(X);
   for (let t = 0; t < o.T; t++) {
     for (let i = 0; i < o.D; i++) {
-      let acc = X[t * o.D + i]!, abs = Math.abs(acc);
-      for (let j = 0; j < o.k; j++) { const v = wts[t * o.k + j]! * Yp[(t * o.k + j) * o.D + i]!; acc += v; abs += Math.abs(v); }
+      let acc = X[t * o.D + i]!,
+        abs = Math.abs(acc);
+      for (let j = 0; j < o.k; j++) {
+        const v = wts[t * o.k + j]! * Yp[(t * o.k + j) * o.D + i]!;
+        acc += v;
+        abs += Math.abs(v);
+      }
       put(r, t * o.D + i, acc, abs);
     }
   }
@@ -277,9 +336,33 @@ export function combineRef(Yp: ArrayLike<number>, wts: ArrayLike<number>, X: Arr
 
 /** DeepSeek-Coder-V2-Lite's hyperparameters, as its GGUF metadata gives them (for shapes and rope). */
 export const DEEPSEEK_CODER_V2_LITE = {
-  nLayer: 27, nEmbd: 2048, nVocab: 102400, nHead: 16, contextLength: 163840, rmsEps: 1e-6,
-  nLeadingDense: 1, ffnDense: 10944, nExpert: 64, nExpertUsed: 6, nExpertShared: 2, ffnExpert: 1408,
-  expertWeightsScale: 1, expertWeightsNorm: false, expertGating: 'softmax',
-  kvLoraRank: 512, qkNope: 128, qkRope: 64, vHead: 128, attentionLayout: 'mla',
-  rope: { base: 10000, scalingType: 'yarn', factor: 40, originalContext: 4096, yarnLogMultiplier: 0.0707, betaFast: 32, betaSlow: 1 },
+  nLayer: 27,
+  nEmbd: 2048,
+  nVocab: 102400,
+  nHead: 16,
+  contextLength: 163840,
+  rmsEps: 1e-6,
+  nLeadingDense: 1,
+  ffnDense: 10944,
+  nExpert: 64,
+  nExpertUsed: 6,
+  nExpertShared: 2,
+  ffnExpert: 1408,
+  expertWeightsScale: 1,
+  expertWeightsNorm: false,
+  expertGating: 'softmax',
+  kvLoraRank: 512,
+  qkNope: 128,
+  qkRope: 64,
+  vHead: 128,
+  attentionLayout: 'mla',
+  rope: {
+    base: 10000,
+    scalingType: 'yarn',
+    factor: 40,
+    originalContext: 4096,
+    yarnLogMultiplier: 0.0707,
+    betaFast: 32,
+    betaSlow: 1,
+  },
 } as const satisfies DeepSeek2Hparams;

@@ -27,7 +27,13 @@ export function f32ToF16(x: number): number {
 }
 
 /** `rows` rows of `k` weights of `type`, as the bytes a GGUF file would hold. */
-export function randomTensorBytes(type: GgmlType, k: number, rows: number, rand: () => number, scale = 0.05): Uint8Array {
+export function randomTensorBytes(
+  type: GgmlType,
+  k: number,
+  rows: number,
+  rand: () => number,
+  scale = 0.05,
+): Uint8Array {
   const nBlocks = (k / type.blockWeights) * rows;
   const out = new Uint8Array(nBlocks * type.blockBytes);
   const view = new DataView(out.buffer);
@@ -46,7 +52,8 @@ export function randomTensorBytes(type: GgmlType, k: number, rows: number, rand:
   for (let i = 0; i < out.length; i++) out[i] = Math.floor(rand() * 256);
   for (let b = 0; b < nBlocks; b++) {
     const base = b * type.blockBytes + type.scaleOffset;
-    for (let s = 0; s < type.scaleBytes; s += 2) view.setUint16(base + s, f32ToF16((0.2 + rand()) * scale * (s === 0 ? 1 : 0.5)), true);
+    for (let s = 0; s < type.scaleBytes; s += 2)
+      view.setUint16(base + s, f32ToF16((0.2 + rand()) * scale * (s === 0 ? 1 : 0.5)), true);
     if (type.name === 'IQ1_M') {
       // its f16 scale is the top nibbles of the four u16 sub-block scales at bytes 48..55
       const h = f32ToF16((0.2 + rand()) * scale);

@@ -23,25 +23,34 @@ describe('extractArtifacts: which blocks are artifacts', () => {
   });
 
   it('wraps an HTML fragment in a minimal document titled by the heading before it', () => {
-    const [a] = extractArtifacts(`## A counter\n\nTry this:\n\n${fence('html', '<button onclick="n.textContent++">+</button><span id="n">0</span>')}`);
+    const [a] = extractArtifacts(
+      `## A counter\n\nTry this:\n\n${fence('html', '<button onclick="n.textContent++">+</button><span id="n">0</span>')}`,
+    );
     expect(a!.kind).toBe('html');
     expect(a!.title).toBe('A counter');
     expect(a!.source).toMatch(/^<!DOCTYPE html>\n<html>\n<head>\n<meta charset="utf-8">/);
     expect(a!.source).toContain('<title>A counter</title>');
-    expect(a!.source).toMatch(/<body>\n<button onclick="n.textContent\+\+">\+<\/button><span id="n">0<\/span>\n<\/body>/);
+    expect(a!.source).toMatch(
+      /<body>\n<button onclick="n.textContent\+\+">\+<\/button><span id="n">0<\/span>\n<\/body>/,
+    );
   });
 
   it('shows an svg block, or an xml block that is an SVG, centred on a blank page', () => {
     const svg = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><circle r="4" cx="5" cy="5"/></svg>';
-    const found = extractArtifacts(`${fence('svg', svg)}\n${fence('xml', `<?xml version="1.0"?>\n<!-- icon -->\n${svg}`)}\n${fence('xml', '<config><a/></config>')}`);
-    expect(found.map((a) => [a.id, a.kind, a.title, a.blocks])).toEqual([['svg-0', 'svg', 'SVG image', [0]], ['svg-1', 'svg', 'SVG image', [1]]]);
+    const found = extractArtifacts(
+      `${fence('svg', svg)}\n${fence('xml', `<?xml version="1.0"?>\n<!-- icon -->\n${svg}`)}\n${fence('xml', '<config><a/></config>')}`,
+    );
+    expect(found.map((a) => [a.id, a.kind, a.title, a.blocks])).toEqual([
+      ['svg-0', 'svg', 'SVG image', [0]],
+      ['svg-1', 'svg', 'SVG image', [1]],
+    ]);
     expect(found[0]!.source).toContain(`<body>\n${svg}\n</body>`);
     expect(found[0]!.source).toMatch(/body\{display:flex;align-items:center;justify-content:center\}/);
     // The XML declaration would be a bogus comment inside HTML.
     expect(found[1]!.source).not.toContain('<?xml');
   });
 
-  it("titles an SVG by its own <title>", () => {
+  it('titles an SVG by its own <title>', () => {
     const [a] = extractArtifacts(fence('svg', '<svg><title>Logo</title><rect width="1" height="1"/></svg>'));
     expect(a!.title).toBe('Logo');
   });
@@ -82,7 +91,11 @@ describe('extractArtifacts: block indices', () => {
       fence('svg', '<svg></svg>'),
       fence('html', GAME_DOC),
     ].join('\n');
-    expect(extractArtifacts(md).map((a) => [a.kind, a.blocks])).toEqual([['html', [3]], ['svg', [4]], ['html', [5]]]);
+    expect(extractArtifacts(md).map((a) => [a.kind, a.blocks])).toEqual([
+      ['html', [3]],
+      ['svg', [4]],
+      ['html', [5]],
+    ]);
   });
 
   it('counts a tilde fence and a fence with extra info words', () => {
@@ -93,7 +106,8 @@ describe('extractArtifacts: block indices', () => {
 
 describe('extractArtifacts: pages over several blocks', () => {
   const css = 'canvas { border: 1px solid; }';
-  const js = "const canvas = document.getElementById('game');\nconst ctx = canvas.getContext('2d');\nconst start = document.getElementById('start-btn');\nrequestAnimationFrame(function loop() { requestAnimationFrame(loop); });";
+  const js =
+    "const canvas = document.getElementById('game');\nconst ctx = canvas.getContext('2d');\nconst start = document.getElementById('start-btn');\nrequestAnimationFrame(function loop() { requestAnimationFrame(loop); });";
 
   it('joins DOM-using JS and CSS into one page with the elements the JS looks up', () => {
     const md = `# Breakout\n\n## CSS\n\n${fence('css', css)}\n## JavaScript\n\n${fence('javascript', js)}`;
@@ -111,7 +125,9 @@ describe('extractArtifacts: pages over several blocks', () => {
   });
 
   it('gives a bare canvas to JS that looks one up by tag', () => {
-    const [page] = extractArtifacts(`${fence('css', css)}${fence('js', "const c = document.querySelector('canvas'); c.getContext('2d');")}`);
+    const [page] = extractArtifacts(
+      `${fence('css', css)}${fence('js', "const c = document.querySelector('canvas'); c.getContext('2d');")}`,
+    );
     expect(page!.source).toContain('<body>\n<canvas width="480" height="320"></canvas>\n<script>');
   });
 
@@ -128,18 +144,23 @@ describe('extractArtifacts: pages over several blocks', () => {
   });
 
   it('joins an HTML fragment and DOM-using JS without CSS too', () => {
-    const found = extractArtifacts(`${fence('html', '<p id="out"></p>')}${fence('js', "document.getElementById('out').textContent = 'hi';")}`);
+    const found = extractArtifacts(
+      `${fence('html', '<p id="out"></p>')}${fence('js', "document.getElementById('out').textContent = 'hi';")}`,
+    );
     expect(found.map((a) => [a.kind, a.blocks])).toEqual([['page', [0, 1]]]);
   });
 
   it('fills a document that links style.css and script.js with the CSS and JS blocks', () => {
-    const doc = '<!DOCTYPE html>\n<html>\n<head>\n<title>Pong</title>\n<link rel="stylesheet" href="style.css">\n<link rel="stylesheet" href="https://cdn.example/x.css">\n</head>\n<body>\n<canvas id="game"></canvas>\n<script src="script.js"></script>\n</body>\n</html>';
+    const doc =
+      '<!DOCTYPE html>\n<html>\n<head>\n<title>Pong</title>\n<link rel="stylesheet" href="style.css">\n<link rel="stylesheet" href="https://cdn.example/x.css">\n</head>\n<body>\n<canvas id="game"></canvas>\n<script src="script.js"></script>\n</body>\n</html>';
     const code = "document.getElementById('game').getContext('2d'); const s = 'a$&b$1';";
     const [page, ...rest] = extractArtifacts(`${fence('html', doc)}${fence('css', css)}${fence('js', code)}`);
     expect(rest).toEqual([]);
     expect(page!.title).toBe('Pong');
     expect(page!.blocks).toEqual([0, 1, 2]);
-    expect(page!.source).toContain(`<style>\n${css}\n</style>\n<link rel="stylesheet" href="https://cdn.example/x.css">`);
+    expect(page!.source).toContain(
+      `<style>\n${css}\n</style>\n<link rel="stylesheet" href="https://cdn.example/x.css">`,
+    );
     // Replacement patterns in the model's code stay literal.
     expect(page!.source).toContain(`<script>\n${code}\n</script>\n</body>`);
     expect(page!.source).not.toContain('script.js');
@@ -151,7 +172,7 @@ describe('extractArtifacts: pages over several blocks', () => {
   });
 
   it('runs plain-logic helper JS as part of the page it belongs to', () => {
-    const md = `${fence('js', 'function clamp(x) { return Math.max(0, x); }')}${fence('css', css)}${fence('js', "document.body.textContent = clamp(-1);")}`;
+    const md = `${fence('js', 'function clamp(x) { return Math.max(0, x); }')}${fence('css', css)}${fence('js', 'document.body.textContent = clamp(-1);')}`;
     const [page] = extractArtifacts(md);
     expect(page!.blocks).toEqual([0, 1, 2]);
     expect(page!.source.indexOf('function clamp')).toBeLessThan(page!.source.indexOf('document.body.textContent'));
@@ -177,7 +198,11 @@ describe('extractArtifacts: titles and ids', () => {
   });
 
   it('falls back to a name for the kind', () => {
-    const messages = [fence('html', '<p>x</p>'), fence('svg', '<svg></svg>'), `${fence('css', 'p{}')}${fence('js', 'document.body.append(1)')}`];
+    const messages = [
+      fence('html', '<p>x</p>'),
+      fence('svg', '<svg></svg>'),
+      `${fence('css', 'p{}')}${fence('js', 'document.body.append(1)')}`,
+    ];
     expect(messages.map((md) => extractArtifacts(md)[0]!.title)).toEqual(['HTML page', 'SVG image', 'Web page']);
   });
 
@@ -207,10 +232,14 @@ const CSP_META = `<meta http-equiv="Content-Security-Policy" content="${ARTIFACT
 
 describe('artifactSrcdoc', () => {
   const cases: Record<string, string> = {
-    'a document with its own head and meta': GAME_DOC.replace('<meta charset="utf-8">', '<meta charset="utf-8"><meta http-equiv="Content-Security-Policy" content="default-src *">'),
+    'a document with its own head and meta': GAME_DOC.replace(
+      '<meta charset="utf-8">',
+      '<meta charset="utf-8"><meta http-equiv="Content-Security-Policy" content="default-src *">',
+    ),
     'a wrapped fragment': extractArtifacts(fence('html', '<p>x</p><script>1</script>'))[0]!.source,
     'markup without html or head': '<p>hello</p><script>console.log(1)</script>',
-    'a comment with a <head> lookalike before the real one': '<!-- <head> --><!DOCTYPE html><html><head><script>evil()</script></head></html>',
+    'a comment with a <head> lookalike before the real one':
+      '<!-- <head> --><!DOCTYPE html><html><head><script>evil()</script></head></html>',
     'a script before <head>': '<html><script>early()</script><head></head><body></body></html>',
   };
   for (const [name, source] of Object.entries(cases)) {
@@ -240,10 +269,16 @@ describe('artifactSrcdoc', () => {
   });
 
   it('makes no declarative shadow root, whose frames the hardening could not see, and keeps columns', () => {
-    const source = '<div><template shadowrootmode="closed"><iframe srcdoc="x"></iframe></template></div>\n' +
+    const source =
+      '<div><template shadowrootmode="closed"><iframe srcdoc="x"></iframe></template></div>\n' +
       '<DIV><TEMPLATE SHADOWROOTMODE=open></TEMPLATE></DIV><script>t.shadowRootMode = "open";</script>';
     const renamed = withoutDeclarativeShadowRoots(source);
-    expect(renamed).toBe(source.replace('shadowrootmode', 'shadowrootmod_').replace('SHADOWROOTMODE', 'SHADOWROOTMOD_').replace('shadowRootMode', 'shadowRootMod_'));
+    expect(renamed).toBe(
+      source
+        .replace('shadowrootmode', 'shadowrootmod_')
+        .replace('SHADOWROOTMODE', 'SHADOWROOTMOD_')
+        .replace('shadowRootMode', 'shadowRootMod_'),
+    );
     expect(renamed).toHaveLength(source.length);
     const doc = artifactSrcdoc(artifact(source), 'c');
     expect(doc.slice(doc.indexOf('<div><template'))).toBe(renamed);
@@ -271,20 +306,54 @@ describe('the console capture', () => {
     const listeners: Record<string, (e: unknown) => void> = {};
     const noop = (..._args: unknown[]) => {};
     const consoleStub = { log: noop, info: noop, warn: noop, error: noop, debug: noop };
-    const windowStub = { parent: { postMessage: (m: unknown, origin: string) => { expect(origin).toBe('*'); posted.push(m); } } };
-    class ErrorEvent { constructor(public error: unknown, public message: string, public lineno: number, public colno: number) {} }
+    const windowStub = {
+      parent: {
+        postMessage: (m: unknown, origin: string) => {
+          expect(origin).toBe('*');
+          posted.push(m);
+        },
+      },
+    };
+    class ErrorEvent {
+      constructor(
+        public error: unknown,
+        public message: string,
+        public lineno: number,
+        public colno: number,
+      ) {}
+    }
     const src = /<script>([\s\S]*?)<\/script>/.exec(artifactSrcdoc(artifact('<p>x</p>'), 'chan'))![1]!;
-    new Function('window', 'console', 'addEventListener', 'ErrorEvent', src)(windowStub, consoleStub, (type: string, f: (e: unknown) => void) => { listeners[type] = f; }, ErrorEvent);
+    new Function('window', 'console', 'addEventListener', 'ErrorEvent', src)(
+      windowStub,
+      consoleStub,
+      (type: string, f: (e: unknown) => void) => {
+        listeners[type] = f;
+      },
+      ErrorEvent,
+    );
     return { posted, console: consoleStub, fire: (type: string, e: unknown) => listeners[type]!(e), ErrorEvent };
   }
 
   it('posts each console call with its level and safely serialized arguments', () => {
     const c = capture();
-    const cyclic: Record<string, unknown> = { a: 1, big: 2n, f: function named() {}, u: undefined, m: new Map([[1, 'x']]) };
+    const cyclic: Record<string, unknown> = {
+      a: 1,
+      big: 2n,
+      f: function named() {},
+      u: undefined,
+      m: new Map([[1, 'x']]),
+    };
     cyclic.self = cyclic;
     const shared = { s: 1 };
     c.console.warn('n', 1, null, undefined, 3n, cyclic, [shared, shared]);
-    expect(c.posted).toEqual([{ channel: 'chan', type: 'console', level: 'warn', text: 'n 1 null undefined 3n {"a":1,"big":"2n","f":"[Function named]","u":"[undefined]","m":{"[Map]":[[1,"x"]]},"self":"[Circular]"} [{"s":1},{"s":1}]' }]);
+    expect(c.posted).toEqual([
+      {
+        channel: 'chan',
+        type: 'console',
+        level: 'warn',
+        text: 'n 1 null undefined 3n {"a":1,"big":"2n","f":"[Function named]","u":"[undefined]","m":{"[Map]":[[1,"x"]]},"self":"[Circular]"} [{"s":1},{"s":1}]',
+      },
+    ]);
   });
 
   it('prints errors with their stack, and caps long text', () => {
@@ -307,7 +376,13 @@ describe('the console capture', () => {
     expect(c.posted).toHaveLength(2);
     expect(c.posted[0]).toMatchObject({ channel: 'chan', type: 'error', line: 12, col: 5 });
     expect((c.posted[0] as { text: string }).text).toMatch(/^TypeError: x is not a function/);
-    expect(c.posted[1]).toEqual({ channel: 'chan', type: 'error', text: 'Unhandled promise rejection: nope', line: 0, col: 0 });
+    expect(c.posted[1]).toEqual({
+      channel: 'chan',
+      type: 'error',
+      text: 'Unhandled promise rejection: nope',
+      line: 0,
+      col: 0,
+    });
   });
 });
 

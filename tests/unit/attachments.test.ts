@@ -11,8 +11,13 @@ describe('attachments', () => {
     expect(attachmentBlock({ path: 'a/b.py', text: 'x = 1' })).toBe('`a/b.py`\n\n```python\nx = 1\n```');
   });
   it('puts the text first, then each file', () => {
-    const files = [{ path: 'a.js', text: 'a()\n' }, { path: 'b.md', text: '```\nz\n```\n' }];
-    expect(withAttachments('  why?  ', files)).toBe('why?\n\n`a.js`\n\n```javascript\na()\n```\n\n`b.md`\n\n````markdown\n```\nz\n```\n````');
+    const files = [
+      { path: 'a.js', text: 'a()\n' },
+      { path: 'b.md', text: '```\nz\n```\n' },
+    ];
+    expect(withAttachments('  why?  ', files)).toBe(
+      'why?\n\n`a.js`\n\n```javascript\na()\n```\n\n`b.md`\n\n````markdown\n```\nz\n```\n````',
+    );
     expect(withAttachments('', files.slice(0, 1))).toBe('`a.js`\n\n```javascript\na()\n```');
   });
   it('scans a long run of backticks in linear time', () => {

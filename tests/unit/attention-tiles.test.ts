@@ -3,19 +3,34 @@
  * fit workgroup memory and keep every invocation busy, and the decode splits follow the context.
  */
 import { describe, expect, it } from 'vitest';
-import { attentionSplits, attentionTileBytes, attentionTiles, maxAttentionSplits, MIN_SPLIT_POSITIONS } from '../../workers/runtime/ops';
+import {
+  attentionSplits,
+  attentionTileBytes,
+  attentionTiles,
+  maxAttentionSplits,
+  MIN_SPLIT_POSITIONS,
+} from '../../workers/runtime/ops';
 
-const limits = (bytes: number, invocations = 256) => ({ maxComputeWorkgroupStorageSize: bytes, maxComputeInvocationsPerWorkgroup: invocations });
+const limits = (bytes: number, invocations = 256) => ({
+  maxComputeWorkgroupStorageSize: bytes,
+  maxComputeInvocationsPerWorkgroup: invocations,
+});
 
 describe('prefill tiles', () => {
-  const SHAPES: [R: number, nRot: number][] = [[64, 16], [100, 16], [256, 16], [500, 64], [512, 64]];
+  const SHAPES: [R: number, nRot: number][] = [
+    [64, 16],
+    [100, 16],
+    [256, 16],
+    [500, 64],
+    [512, 64],
+  ];
   for (const [R, nRot] of SHAPES) {
     for (const bytes of [16384, 32768]) {
       it(`R=${R}, n_rot ${nRot}, ${bytes} bytes of workgroup memory`, () => {
         const t = attentionTiles(R, nRot, limits(bytes))!;
         expect(t).toBeDefined();
         expect(attentionTileBytes(t, R + nRot)).toBeLessThanOrEqual(bytes);
-        expect(t.TQ % 4 + t.TK % 4).toBe(0);
+        expect((t.TQ % 4) + (t.TK % 4)).toBe(0);
         expect((t.TQ / 4) * t.CB).toBeLessThanOrEqual(t.WG); // every output block has its invocation
         if (t.SLICES > 1) expect((t.TQ / 4) * (t.TK / 4) * t.SLICES).toBeLessThanOrEqual(t.WG);
         expect(t.SLICES).toBeLessThanOrEqual((R + nRot) / 4);

@@ -1,9 +1,25 @@
 import { describe, expect, test } from 'vitest';
-import { addMessage, deleteMessage, dropOldestTurn, messagesForModel, newConversation, selectBranch, siblingIds, siblings, thread } from '../../src/chat/conversation';
+import {
+  addMessage,
+  deleteMessage,
+  dropOldestTurn,
+  messagesForModel,
+  newConversation,
+  selectBranch,
+  siblingIds,
+  siblings,
+  thread,
+} from '../../src/chat/conversation';
 import { fromJson, toJson, toMarkdown } from '../../src/chat/transfer';
 
 let clock = 0;
-const add = (c: ReturnType<typeof newConversation>, parent: string | null, role: 'user' | 'assistant', text: string, id: string) => addMessage(c, parent, role, text, ++clock, id);
+const add = (
+  c: ReturnType<typeof newConversation>,
+  parent: string | null,
+  role: 'user' | 'assistant',
+  text: string,
+  id: string,
+) => addMessage(c, parent, role, text, ++clock, id);
 
 function twoTurns() {
   let c = newConversation(0, 'c');
@@ -48,7 +64,14 @@ describe('conversation tree', () => {
   test('the model gets the system prompt and the thread, from the context start', () => {
     let c = { ...twoTurns(), systemPrompt: 'Be brief.' };
     c = add(c, 'a2', 'user', 'and in go', 'u3');
-    expect(messagesForModel(c).map((m) => m.role)).toEqual(['system', 'user', 'assistant', 'user', 'assistant', 'user']);
+    expect(messagesForModel(c).map((m) => m.role)).toEqual([
+      'system',
+      'user',
+      'assistant',
+      'user',
+      'assistant',
+      'user',
+    ]);
     c = dropOldestTurn(c)!;
     expect(messagesForModel(c).map((m) => m.content)).toEqual(['Be brief.', 'in rust', 'fn fib', 'and in go']);
     c = dropOldestTurn(c)!;
@@ -70,6 +93,14 @@ describe('export and import', () => {
   test('a file that is not an export is refused with a clear error', () => {
     expect(() => fromJson('nope')).toThrow(/not JSON/);
     expect(() => fromJson('{"a":1}')).toThrow(/not a Lite Coder conversation/);
-    expect(() => fromJson(JSON.stringify({ format: 'lite-coder-conversation', version: 1, conversation: { nodes: { x: { id: 'y' } }, active: {} } }))).toThrow(/damaged message/);
+    expect(() =>
+      fromJson(
+        JSON.stringify({
+          format: 'lite-coder-conversation',
+          version: 1,
+          conversation: { nodes: { x: { id: 'y' } }, active: {} },
+        }),
+      ),
+    ).toThrow(/damaged message/);
   });
 });

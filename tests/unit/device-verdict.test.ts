@@ -55,9 +55,14 @@ describe('deviceVerdict: GPU memory tiers', () => {
     const result = deviceVerdict(goodDevice());
     expect(result.verdict).toBe('resident');
     expect(result.reasons).toHaveLength(1);
-    expect(result.reasons[0]).toEqual(expect.objectContaining({
-      code: 'gpu-resident', accepted: RESIDENT_GPU_BYTES + 128 * 2 ** 20, modelBytes: MODEL_FILE_BYTES, margin: GiB,
-    }));
+    expect(result.reasons[0]).toEqual(
+      expect.objectContaining({
+        code: 'gpu-resident',
+        accepted: RESIDENT_GPU_BYTES + 128 * 2 ** 20,
+        modelBytes: MODEL_FILE_BYTES,
+        margin: GiB,
+      }),
+    );
     expect(result.reasons[0]!.text).toMatch(/all experts can stay on the GPU/);
     expect(result.reasons[0]!.text).toContain('10.36 GB');
   });
@@ -71,9 +76,15 @@ describe('deviceVerdict: GPU memory tiers', () => {
     const result = deviceVerdict(goodDevice({ gpuMemory: measured(4e9) }));
     expect(result.verdict).toBe('paged');
     expect(result.reasons).toHaveLength(1);
-    expect(result.reasons[0]).toEqual(expect.objectContaining({
-      code: 'gpu-paged', accepted: 4e9, hitLimit: true, residentBytes: RESIDENT_GPU_BYTES, cacheBytes: MIN_EXPERT_CACHE_BYTES,
-    }));
+    expect(result.reasons[0]).toEqual(
+      expect.objectContaining({
+        code: 'gpu-paged',
+        accepted: 4e9,
+        hitLimit: true,
+        residentBytes: RESIDENT_GPU_BYTES,
+        cacheBytes: MIN_EXPERT_CACHE_BYTES,
+      }),
+    );
     expect(result.reasons[0]!.text).toMatch(/^The GPU accepted 4\.00 GB of buffers before running out of memory/);
     expect(result.reasons[0]!.text).toMatch(/experts will be paged from storage/);
   });
@@ -86,17 +97,24 @@ describe('deviceVerdict: GPU memory tiers', () => {
   it('says cannot run when even paged mode does not fit, and how much it needs', () => {
     const result = deviceVerdict(goodDevice({ gpuMemory: measured(1e9) }));
     expect(result.verdict).toBe('cannot-run');
-    expect(result.reasons).toEqual([{
-      code: 'gpu-too-small', accepted: 1e9, hitLimit: true, pagedBytes: PAGED_GPU_BYTES,
-      text: `The GPU accepted only 1.00 GB of buffers before running out of memory; even paging experts from storage needs ${formatBytes(PAGED_GPU_BYTES)}.`,
-    }]);
+    expect(result.reasons).toEqual([
+      {
+        code: 'gpu-too-small',
+        accepted: 1e9,
+        hitLimit: true,
+        pagedBytes: PAGED_GPU_BYTES,
+        text: `The GPU accepted only 1.00 GB of buffers before running out of memory; even paging experts from storage needs ${formatBytes(PAGED_GPU_BYTES)}.`,
+      },
+    ]);
   });
 
   it('says cannot run when the GPU could not be opened for the memory probe', () => {
     const result = deviceVerdict(goodDevice({ gpuMemory: { kind: 'failed', error: 'device request refused' } }));
     expect(result.verdict).toBe('cannot-run');
     expect(result.reasons).toHaveLength(1);
-    expect(result.reasons[0]).toEqual(expect.objectContaining({ code: 'gpu-memory-failed', error: 'device request refused' }));
+    expect(result.reasons[0]).toEqual(
+      expect.objectContaining({ code: 'gpu-memory-failed', error: 'device request refused' }),
+    );
     expect(result.reasons[0]!.text).toContain('device request refused');
   });
 
@@ -104,7 +122,10 @@ describe('deviceVerdict: GPU memory tiers', () => {
     const result = deviceVerdict(goodDevice({ gpuMemory: { kind: 'skipped', reason: 'no-adapter' } }));
     expect(result.verdict).toBe('cannot-run');
     expect(result.reasons).toEqual([
-      { code: 'gpu-memory-unmeasured', text: 'GPU memory was not measured, so there is no evidence the model fits on the GPU.' },
+      {
+        code: 'gpu-memory-unmeasured',
+        text: 'GPU memory was not measured, so there is no evidence the model fits on the GPU.',
+      },
     ]);
   });
 });
@@ -113,10 +134,15 @@ describe('deviceVerdict: WebGPU and the adapter', () => {
   const skipped: GpuMemoryReport = { kind: 'skipped', reason: 'no-adapter' };
 
   it('cannot run without WebGPU', () => {
-    const result = deviceVerdict(goodDevice({ webgpu: false, adapter: null, maxStorageBufferBindingSize: null, gpuMemory: skipped }));
+    const result = deviceVerdict(
+      goodDevice({ webgpu: false, adapter: null, maxStorageBufferBindingSize: null, gpuMemory: skipped }),
+    );
     expect(result.verdict).toBe('cannot-run');
     expect(result.reasons).toEqual([
-      { code: 'no-webgpu', text: 'This browser does not offer WebGPU, which Lite Coder needs to run the model on the GPU.' },
+      {
+        code: 'no-webgpu',
+        text: 'This browser does not offer WebGPU, which Lite Coder needs to run the model on the GPU.',
+      },
     ]);
   });
 
@@ -129,19 +155,34 @@ describe('deviceVerdict: WebGPU and the adapter', () => {
 
   it.each([
     [{ vendor: 'google', architecture: 'swiftshader', description: '', isFallbackAdapter: false }, 'swiftshader'],
-    [{ vendor: 'mesa', architecture: '', description: 'llvmpipe (LLVM 15.0.6, 256 bits)', isFallbackAdapter: false }, 'llvmpipe (LLVM 15.0.6, 256 bits)'],
+    [
+      { vendor: 'mesa', architecture: '', description: 'llvmpipe (LLVM 15.0.6, 256 bits)', isFallbackAdapter: false },
+      'llvmpipe (LLVM 15.0.6, 256 bits)',
+    ],
     [{ vendor: 'mesa', architecture: 'lavapipe', description: '', isFallbackAdapter: false }, 'lavapipe'],
-    [{ vendor: 'microsoft', architecture: '', description: 'Microsoft Basic Render Driver (Software)', isFallbackAdapter: false }, 'Microsoft Basic Render Driver (Software)'],
+    [
+      {
+        vendor: 'microsoft',
+        architecture: '',
+        description: 'Microsoft Basic Render Driver (Software)',
+        isFallbackAdapter: false,
+      },
+      'Microsoft Basic Render Driver (Software)',
+    ],
     [{ vendor: 'acme', architecture: 'gen1', description: '', isFallbackAdapter: true }, 'a fallback adapter'],
   ])('cannot run on a software adapter %#, and says it would take minutes per token', (adapter, name) => {
     expect(softwareRendererName(adapter)).toBe(name);
     const result = deviceVerdict(goodDevice({ adapter, gpuMemory: { kind: 'skipped', reason: 'software-adapter' } }));
     expect(result.verdict).toBe('cannot-run');
     const fallback = name === 'a fallback adapter';
-    expect(result.reasons).toEqual([{
-      code: 'software-adapter', renderer: fallback ? '' : name, fallback,
-      text: `The GPU adapter is a software renderer (${name}) that runs on the CPU: DeepSeek-Coder-V2-Lite would take minutes per token on it.`,
-    }]);
+    expect(result.reasons).toEqual([
+      {
+        code: 'software-adapter',
+        renderer: fallback ? '' : name,
+        fallback,
+        text: `The GPU adapter is a software renderer (${name}) that runs on the CPU: DeepSeek-Coder-V2-Lite would take minutes per token on it.`,
+      },
+    ]);
   });
 
   it('does not mistake hardware adapters for software ones', () => {
@@ -160,15 +201,22 @@ describe('deviceVerdict: binding size', () => {
     const result = deviceVerdict(goodDevice({ maxStorageBufferBindingSize: 134_217_728 }));
     expect(result.verdict).toBe('cannot-run');
     expect(result.reasons[0]).toEqual({
-      code: 'binding-too-small', maxBinding: 134_217_728, needed: LARGEST_BOUND_TENSOR_BYTES,
-      text: "The GPU binds at most 134,217,728 bytes in one storage buffer, but the model's largest tensor " +
+      code: 'binding-too-small',
+      maxBinding: 134_217_728,
+      needed: LARGEST_BOUND_TENSOR_BYTES,
+      text:
+        "The GPU binds at most 134,217,728 bytes in one storage buffer, but the model's largest tensor " +
         '(the output head, 102400 x 2048 weights at Q6_K) is 172,032,000 bytes.',
     });
   });
 
   it('accepts a binding size exactly as large as the largest tensor', () => {
-    expect(deviceVerdict(goodDevice({ maxStorageBufferBindingSize: LARGEST_BOUND_TENSOR_BYTES })).verdict).toBe('resident');
-    expect(deviceVerdict(goodDevice({ maxStorageBufferBindingSize: LARGEST_BOUND_TENSOR_BYTES - 1 })).verdict).toBe('cannot-run');
+    expect(deviceVerdict(goodDevice({ maxStorageBufferBindingSize: LARGEST_BOUND_TENSOR_BYTES })).verdict).toBe(
+      'resident',
+    );
+    expect(deviceVerdict(goodDevice({ maxStorageBufferBindingSize: LARGEST_BOUND_TENSOR_BYTES - 1 })).verdict).toBe(
+      'cannot-run',
+    );
   });
 });
 
@@ -177,7 +225,9 @@ describe('deviceVerdict: storage', () => {
     const result = deviceVerdict(goodDevice({ storageFree: 8e9 }));
     expect(result.verdict).toBe('cannot-run');
     expect(result.reasons[0]).toEqual({
-      code: 'storage-short', free: 8e9, modelBytes: MODEL_FILE_BYTES,
+      code: 'storage-short',
+      free: 8e9,
+      modelBytes: MODEL_FILE_BYTES,
       text: 'Only 8.00 GB of browser storage is free, 2.36 GB short of the 10.36 GB the model takes, so it cannot be imported.',
     });
   });
@@ -186,7 +236,9 @@ describe('deviceVerdict: storage', () => {
     const result = deviceVerdict(goodDevice({ storageFree: 1e9, modelAlreadyStored: true }));
     expect(result.verdict).toBe('resident');
     expect(result.reasons[0]).toEqual({
-      code: 'storage-short-stored', free: 1e9, modelBytes: MODEL_FILE_BYTES,
+      code: 'storage-short-stored',
+      free: 1e9,
+      modelBytes: MODEL_FILE_BYTES,
       text: 'Only 1.00 GB of browser storage is free, 9.36 GB short of the 10.36 GB the model takes; that is fine, because the model is already stored.',
     });
   });
@@ -201,7 +253,8 @@ describe('deviceVerdict: storage', () => {
     const result = deviceVerdict(goodDevice({ storageFree: null }));
     expect(result.verdict).toBe('resident');
     expect(result.reasons[0]).toEqual({
-      code: 'storage-unknown', modelBytes: MODEL_FILE_BYTES,
+      code: 'storage-unknown',
+      modelBytes: MODEL_FILE_BYTES,
       text: 'The browser did not say how much storage is free, so it is unknown whether the 10.36 GB model fits.',
     });
   });
@@ -231,8 +284,14 @@ describe('deviceVerdict: several findings', () => {
 describe('reasons', () => {
   it('carry their English sentence, the one reasonText() words from the code and figures', () => {
     const inputs: Partial<VerdictInput>[] = [
-      {}, { gpuMemory: measured(4e9) }, { gpuMemory: measured(1e9) }, { storageFree: null }, { storageFree: 1e9 },
-      { storageFree: 1e9, modelAlreadyStored: true }, { maxStorageBufferBindingSize: 1 }, { webgpu: false, adapter: null },
+      {},
+      { gpuMemory: measured(4e9) },
+      { gpuMemory: measured(1e9) },
+      { storageFree: null },
+      { storageFree: 1e9 },
+      { storageFree: 1e9, modelAlreadyStored: true },
+      { maxStorageBufferBindingSize: 1 },
+      { webgpu: false, adapter: null },
       { gpuMemory: { kind: 'failed', error: 'x' } },
     ];
     for (const input of inputs) {

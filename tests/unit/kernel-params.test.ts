@@ -9,7 +9,9 @@ import { kernelSource } from '../../workers/runtime/kernels';
 import { KERNEL_PARAMS, packParams, STEP, type ParamStruct } from '../../workers/runtime/params';
 
 const DIR = new URL('../../kernels/', import.meta.url);
-const KERNELS = readdirSync(DIR).filter((f) => f.endsWith('.wgsl')).map((f) => f.slice(0, -5));
+const KERNELS = readdirSync(DIR)
+  .filter((f) => f.endsWith('.wgsl'))
+  .map((f) => f.slice(0, -5));
 
 /** The fields of `struct name { ... }` in `src`, as name → type, or undefined when there is none. */
 function wgslStruct(src: string, name: string): Record<string, string> | undefined {
@@ -27,13 +29,17 @@ function wgslStruct(src: string, name: string): Record<string, string> | undefin
 /** A kernel's source as a pipeline gets it: a weight type where it decodes weights, a KV form where it reads the cache. */
 function source(kernel: string): string {
   const raw = readFileSync(new URL(`${kernel}.wgsl`, DIR), 'utf8');
-  return kernelSource(kernel, raw.includes('//!include quant') ? 'Q4_0' : raw.includes('//!include kv') ? 'F16' : undefined);
+  return kernelSource(
+    kernel,
+    raw.includes('//!include quant') ? 'Q4_0' : raw.includes('//!include kv') ? 'F16' : undefined,
+  );
 }
 
 describe('kernel parameter structs', () => {
   it('knows every kernel', () => {
     expect(KERNELS.length).toBeGreaterThan(10);
-    for (const k of KERNELS) expect(KERNEL_PARAMS, `kernels/${k}.wgsl`).toHaveProperty(k === 'sample_scan' ? 'sample' : k);
+    for (const k of KERNELS)
+      expect(KERNEL_PARAMS, `kernels/${k}.wgsl`).toHaveProperty(k === 'sample_scan' ? 'sample' : k);
   });
 
   for (const kernel of KERNELS) {
@@ -41,7 +47,8 @@ describe('kernel parameter structs', () => {
       const src = source(kernel);
       // in order: a field's offset is 4 * its index
       const fields = (s: object | undefined) => (s ? Object.entries(s) : undefined);
-      const want: ParamStruct | undefined = kernel === 'sample_scan' ? undefined : KERNEL_PARAMS[kernel as keyof typeof KERNEL_PARAMS];
+      const want: ParamStruct | undefined =
+        kernel === 'sample_scan' ? undefined : KERNEL_PARAMS[kernel as keyof typeof KERNEL_PARAMS];
       expect(fields(wgslStruct(src, 'Params')), 'struct Params').toEqual(fields(want));
       const step = wgslStruct(src, 'Step');
       if (step) expect(fields(step), 'struct Step').toEqual(fields(STEP));

@@ -38,7 +38,10 @@ describe('stored layout', () => {
 
   // An independent, plain reading of the ggml block formats, to catch a shared mistake in dequant.ts.
   test('Q8_0 and Q4_0 match a naive reading of the ggml block format', () => {
-    for (const [name, type] of [['ds2-pub-q8_0', Q8_0], ['ds2-pub-q4_0', Q4_0]] as const) {
+    for (const [name, type] of [
+      ['ds2-pub-q8_0', Q8_0],
+      ['ds2-pub-q4_0', Q4_0],
+    ] as const) {
       const bytes = fixtureBytes(`models/${name}.gguf`);
       const t = parseGgufHeader(bytes, bytes.byteLength).tensors.find((x) => x.name === 'blk.1.attn_q.weight')!;
       const src = bytes.subarray(t.offset, t.offset + t.byteSize);
@@ -47,7 +50,8 @@ describe('stored layout', () => {
         const blk = src.subarray(b * type.blockBytes);
         const d = f16ToF32(blk[0]! | (blk[1]! << 8));
         for (let j = 0; j < 32; j++) {
-          const q = type === Q8_0 ? new Int8Array([blk[2 + j]!])[0]! : (j < 16 ? blk[2 + j]! & 15 : blk[2 + j - 16]! >> 4) - 8;
+          const q =
+            type === Q8_0 ? new Int8Array([blk[2 + j]!])[0]! : (j < 16 ? blk[2 + j]! & 15 : blk[2 + j - 16]! >> 4) - 8;
           expect(got[b * 32 + j]).toBe(Math.fround(q * d));
         }
       }
@@ -64,28 +68,42 @@ describe('stored layout', () => {
 });
 
 describe('record plan', () => {
-  test.each([...MODELS, 'ds2-pub-legacy-f32'])('%s: records cover every tensor row exactly once, experts one record each', (name) => {
-    const bytes = fixtureBytes(`models/${name}.gguf`);
-    const h = parseGgufHeader(bytes, bytes.byteLength);
-    const hp = readDeepSeek2(h);
-    const plan = planRecords('m', h, hp);
-    const experts = plan.records.filter((r) => r.key[1] === 'x');
-    expect(experts.length).toBe((hp.nLayer - hp.nLeadingDense) * hp.nExpert);
-    const covered = plan.records.flatMap((r) => r.slices).reduce((n, s) => n + s.fileBytes, 0);
-    expect(covered).toBe(h.tensors.reduce((n, t) => n + t.byteSize, 0));
-    expect(plan.storedBytes).toBe(plan.records.reduce((n, r) => n + r.bytes, 0));
+  test.each([...MODELS, 'ds2-pub-legacy-f32'])(
+    '%s: records cover every tensor row exactly once, experts one record each',
+    (name) => {
+      const bytes = fixtureBytes(`models/${name}.gguf`);
+      const h = parseGgufHeader(bytes, bytes.byteLength);
+      const hp = readDeepSeek2(h);
+      const plan = planRecords('m', h, hp);
+      const experts = plan.records.filter((r) => r.key[1] === 'x');
+      expect(experts.length).toBe((hp.nLayer - hp.nLeadingDense) * hp.nExpert);
+      const covered = plan.records.flatMap((r) => r.slices).reduce((n, s) => n + s.fileBytes, 0);
+      expect(covered).toBe(h.tensors.reduce((n, t) => n + t.byteSize, 0));
+      expect(plan.storedBytes).toBe(plan.records.reduce((n, r) => n + r.bytes, 0));
 
-    // Expert e of layer 2: its record's down part equals rows [e*nEmbd, (e+1)*nEmbd) of ffn_down_exps.
-    const layer = plan.experts.find((l) => l.layer === 2)!;
-    const down = h.tensors.find((t) => t.name === 'blk.2.ffn_down_exps.weight')!;
-    const full = dequantFileRows(down.type, bytes.subarray(down.offset, down.offset + down.byteSize), down.ne[0]!, down.nRows);
-    for (let e = 0; e < hp.nExpert; e++) {
-      const r = experts.find((x) => x.key[2] === 2 && x.key[3] === e)!;
-      const rec = buildRecord(r, r.slices.map((s) => bytes.slice(s.fileOffset, s.fileOffset + s.fileBytes)));
-      expect(rec.byteLength).toBe(layer.recordBytes);
-      const part = rec.subarray(layer.partOffsets.down, layer.partOffsets.down + layer.partRows.down * layer.down.rowStride);
-      const got = dequantStoredRows(down.type, part, down.ne[0]!, layer.partRows.down, layer.down.rowStride);
-      expect(bits(got)).toEqual(bits(full.subarray(e * got.length, (e + 1) * got.length)));
-    }
-  });
+      // Expert e of layer 2: its record's down part equals rows [e*nEmbd, (e+1)*nEmbd) of ffn_down_exps.
+      const layer = plan.experts.find((l) => l.layer === 2)!;
+      const down = h.tensors.find((t) => t.name === 'blk.2.ffn_down_exps.weight')!;
+      const full = dequantFileRows(
+        down.type,
+        bytes.subarray(down.offset, down.offset + down.byteSize),
+        down.ne[0]!,
+        down.nRows,
+      );
+      for (let e = 0; e < hp.nExpert; e++) {
+        const r = experts.find((x) => x.key[2] === 2 && x.key[3] === e)!;
+        const rec = buildRecord(
+          r,
+          r.slices.map((s) => bytes.slice(s.fileOffset, s.fileOffset + s.fileBytes)),
+        );
+        expect(rec.byteLength).toBe(layer.recordBytes);
+        const part = rec.subarray(
+          layer.partOffsets.down,
+          layer.partOffsets.down + layer.partRows.down * layer.down.rowStride,
+        );
+        const got = dequantStoredRows(down.type, part, down.ne[0]!, layer.partRows.down, layer.down.rowStride);
+        expect(bits(got)).toEqual(bits(full.subarray(e * got.length, (e + 1) * got.length)));
+      }
+    },
+  );
 });

@@ -4,7 +4,14 @@
  * DOMPurify and the rendered page are covered by tests/browser/markdown.spec.ts.
  */
 import { describe, expect, it } from 'vitest';
-import { codeBlocks, fenceLang, isDataImage, markdownToHtml, renderMarkdown, safeLinkHref } from '../../src/chat/markdown/render';
+import {
+  codeBlocks,
+  fenceLang,
+  isDataImage,
+  markdownToHtml,
+  renderMarkdown,
+  safeLinkHref,
+} from '../../src/chat/markdown/render';
 import { grammarFor } from '../../src/chat/markdown/highlight';
 
 const FENCE = '```';
@@ -13,13 +20,21 @@ describe('codeBlocks', () => {
   it('numbers fenced blocks in document order, including inside lists and blockquotes', () => {
     const md = [
       'Intro',
-      `${FENCE}python`, 'print(1)', FENCE,
+      `${FENCE}python`,
+      'print(1)',
+      FENCE,
       '- item',
       '',
-      `  ${FENCE}js`, '  let a = 1;', `  ${FENCE}`,
+      `  ${FENCE}js`,
+      '  let a = 1;',
+      `  ${FENCE}`,
       '> quote',
-      `> ${FENCE}`, '> plain', `> ${FENCE}`,
-      '~~~rust extra words', 'fn main() {}', '~~~',
+      `> ${FENCE}`,
+      '> plain',
+      `> ${FENCE}`,
+      '~~~rust extra words',
+      'fn main() {}',
+      '~~~',
     ].join('\n');
     expect(codeBlocks(md)).toEqual([
       { index: 0, lang: 'python', code: 'print(1)' },
@@ -29,7 +44,10 @@ describe('codeBlocks', () => {
     ]);
     const html = markdownToHtml(md);
     expect([...html.matchAll(/data-block="(\d+)" data-lang="([^"]*)"/g)].map((m) => [Number(m[1]), m[2]])).toEqual([
-      [0, 'python'], [1, 'js'], [2, ''], [3, 'rust'],
+      [0, 'python'],
+      [1, 'js'],
+      [2, ''],
+      [3, 'rust'],
     ]);
   });
 
@@ -88,15 +106,26 @@ describe('markdownToHtml', () => {
   });
 
   it('drops unsafe link URLs and keeps safe ones, with target and rel', () => {
-    for (const href of ['javascript:alert(1)', 'JaVaScRiPt:alert(1)', ' javascript:alert(1)', 'java\tscript:alert(1)',
-      'vbscript:msgbox(1)', 'data:text/html,<script>alert(1)</script>', 'file:///etc/passwd', '/relative', '#frag']) {
+    for (const href of [
+      'javascript:alert(1)',
+      'JaVaScRiPt:alert(1)',
+      ' javascript:alert(1)',
+      'java\tscript:alert(1)',
+      'vbscript:msgbox(1)',
+      'data:text/html,<script>alert(1)</script>',
+      'file:///etc/passwd',
+      '/relative',
+      '#frag',
+    ]) {
       const html = markdownToHtml(`[x](${href}) <${href}>`);
       expect(html, href).not.toContain('<a');
     }
     expect(markdownToHtml('[docs](https://example.com/a?b=1&c=2 "T")')).toBe(
       '<p><a href="https://example.com/a?b=1&amp;c=2" title="T" target="_blank" rel="noopener noreferrer">docs</a></p>\n',
     );
-    expect(markdownToHtml('see https://example.com')).toContain('<a href="https://example.com/" target="_blank" rel="noopener noreferrer">');
+    expect(markdownToHtml('see https://example.com')).toContain(
+      '<a href="https://example.com/" target="_blank" rel="noopener noreferrer">',
+    );
   });
 
   it('never lets an image load a remote URL; data:image URLs stay images', () => {
@@ -104,7 +133,9 @@ describe('markdownToHtml', () => {
     expect(remote).not.toContain('<img');
     expect(remote).toContain('<a class="md-image-link" href="https://example.com/cat.png"');
     expect(markdownToHtml('![x](javascript:alert(1))')).not.toMatch(/<a |<img/);
-    expect(markdownToHtml('![dot](data:image/png;base64,iVBORw0KGgo=)')).toContain('<img src="data:image/png;base64,iVBORw0KGgo=" alt="dot">');
+    expect(markdownToHtml('![dot](data:image/png;base64,iVBORw0KGgo=)')).toContain(
+      '<img src="data:image/png;base64,iVBORw0KGgo=" alt="dot">',
+    );
     expect(markdownToHtml('![x](data:text/html;base64,PHNjcmlwdD4=)')).not.toContain('<img');
   });
 

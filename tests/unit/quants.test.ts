@@ -8,16 +8,39 @@ import { describe, expect, test } from 'vitest';
 import { dequantFileRows, dequantStoredRows } from '../../workers/gguf/dequant';
 import { parseGgufHeader } from '../../workers/gguf/parse';
 import { ggmlTypeByName } from '../../workers/gguf/ggml-types';
-import { IQ1S_GRID, IQ2S_GRID, IQ2XS_GRID, IQ2XXS_GRID, IQ3S_GRID, IQ3XXS_GRID, KSIGNS_IQ2XS } from '../../workers/gguf/iq-tables';
+import {
+  IQ1S_GRID,
+  IQ2S_GRID,
+  IQ2XS_GRID,
+  IQ2XXS_GRID,
+  IQ3S_GRID,
+  IQ3XXS_GRID,
+  KSIGNS_IQ2XS,
+} from '../../workers/gguf/iq-tables';
 import { storedRowBytes, transcodeRows } from '../../workers/store/layout';
 import { FIXTURES } from '../support/gguf-edit';
 
 /** The fixture's table: type, ggml id, weights and bytes per block. */
 const QUANTS: [name: string, id: number, W: number, B: number][] = [
-  ['Q4_0', 2, 32, 18], ['Q4_1', 3, 32, 20], ['Q5_0', 6, 32, 22], ['Q5_1', 7, 32, 24], ['Q8_0', 8, 32, 34],
-  ['Q2_K', 10, 256, 84], ['Q3_K', 11, 256, 110], ['Q4_K', 12, 256, 144], ['Q5_K', 13, 256, 176], ['Q6_K', 14, 256, 210],
-  ['IQ4_NL', 20, 32, 18], ['IQ4_XS', 23, 256, 136], ['IQ3_S', 21, 256, 110], ['IQ3_XXS', 18, 256, 98],
-  ['IQ2_XXS', 16, 256, 66], ['IQ2_XS', 17, 256, 74], ['IQ2_S', 22, 256, 82], ['IQ1_S', 19, 256, 50], ['IQ1_M', 29, 256, 56],
+  ['Q4_0', 2, 32, 18],
+  ['Q4_1', 3, 32, 20],
+  ['Q5_0', 6, 32, 22],
+  ['Q5_1', 7, 32, 24],
+  ['Q8_0', 8, 32, 34],
+  ['Q2_K', 10, 256, 84],
+  ['Q3_K', 11, 256, 110],
+  ['Q4_K', 12, 256, 144],
+  ['Q5_K', 13, 256, 176],
+  ['Q6_K', 14, 256, 210],
+  ['IQ4_NL', 20, 32, 18],
+  ['IQ4_XS', 23, 256, 136],
+  ['IQ3_S', 21, 256, 110],
+  ['IQ3_XXS', 18, 256, 98],
+  ['IQ2_XXS', 16, 256, 66],
+  ['IQ2_XS', 17, 256, 74],
+  ['IQ2_S', 22, 256, 82],
+  ['IQ1_S', 19, 256, 50],
+  ['IQ1_M', 29, 256, 56],
 ];
 
 function vectors(name: string): { raw: Uint8Array; want: Float32Array } {
@@ -30,7 +53,8 @@ const bits = (f: Float32Array) => new Uint32Array(f.buffer, f.byteOffset, f.leng
 
 /** The first block whose values differ, for a readable failure. */
 function firstBadBlock(got: Float32Array, want: Float32Array, W: number): string {
-  const g = bits(got), w = bits(want);
+  const g = bits(got),
+    w = bits(want);
   if (g.length !== w.length) return `${g.length} values, want ${w.length}`;
   for (let i = 0; i < w.length; i++) {
     if (g[i] !== w[i]) return `block ${Math.floor(i / W)} value ${i % W}: got ${got[i]}, want ${want[i]}`;
@@ -49,7 +73,7 @@ describe.each(QUANTS)('%s', (name, id, W, B) => {
     expect((type.blockBytes - type.scaleBytes) % 4).toBe(0);
   });
 
-  test('the CPU dequantizer gives llama.cpp\'s values bit for bit', () => {
+  test("the CPU dequantizer gives llama.cpp's values bit for bit", () => {
     const got = dequantFileRows(type, raw, W * blocks, 1);
     expect(firstBadBlock(got, want, W)).toBe('none');
   });
@@ -69,7 +93,9 @@ describe.each(QUANTS)('%s', (name, id, W, B) => {
 
 describe('i-quant tables', () => {
   test('sizes as in ggml-common.h', () => {
-    expect([IQ2XXS_GRID.length, IQ2XS_GRID.length, IQ2S_GRID.length, IQ1S_GRID.length]).toEqual([512, 1024, 2048, 4096]);
+    expect([IQ2XXS_GRID.length, IQ2XS_GRID.length, IQ2S_GRID.length, IQ1S_GRID.length]).toEqual([
+      512, 1024, 2048, 4096,
+    ]);
     expect([IQ3XXS_GRID.length, IQ3S_GRID.length, KSIGNS_IQ2XS.length]).toEqual([256, 512, 128]);
   });
 
@@ -108,7 +134,23 @@ describe('the quant-mix models (tests/fixtures/quant-models/)', () => {
     }
   });
   test('together they use every type of the downloadable files', () => {
-    for (const n of ['Q5_K', 'Q6_K', 'Q8_0', 'Q5_1', 'Q3_K', 'Q2_K', 'IQ4_NL', 'IQ4_XS', 'IQ3_S', 'IQ3_XXS', 'IQ2_XXS', 'IQ2_XS', 'IQ2_S', 'IQ1_S', 'IQ1_M']) {
+    for (const n of [
+      'Q5_K',
+      'Q6_K',
+      'Q8_0',
+      'Q5_1',
+      'Q3_K',
+      'Q2_K',
+      'IQ4_NL',
+      'IQ4_XS',
+      'IQ3_S',
+      'IQ3_XXS',
+      'IQ2_XXS',
+      'IQ2_XS',
+      'IQ2_S',
+      'IQ1_S',
+      'IQ1_M',
+    ]) {
       expect(seen.has(n), n).toBe(true);
     }
   });

@@ -9,7 +9,11 @@ import { DEEPSEEK_CODER_V2_LITE } from '../support/kernel-reference';
 
 const REAL: DeepSeek2Hparams = DEEPSEEK_CODER_V2_LITE;
 
-const withRope = (nRot: number, rope: Partial<DeepSeek2Hparams['rope']>): DeepSeek2Hparams => ({ ...REAL, qkRope: nRot, rope: { ...REAL.rope, ...rope } });
+const withRope = (nRot: number, rope: Partial<DeepSeek2Hparams['rope']>): DeepSeek2Hparams => ({
+  ...REAL,
+  qkRope: nRot,
+  rope: { ...REAL.rope, ...rope },
+});
 
 /** The dimension (in pairs) at which a wavelength makes `beta` turns over the original context. */
 function corrDim(nRot: number, base: number, ctx: number, beta: number): number {
@@ -29,7 +33,12 @@ describe('correctionDims', () => {
   it('is [floor(dim(beta_fast)), ceil(dim(beta_slow))] clamped to 0..n_rot-1', () => {
     expect(correctionDims(16, 10000, 4096, 32, 1)).toEqual([2, 6]);
     expect(correctionDims(64, 10000, 4096, 32, 1)).toEqual([10, 23]);
-    for (const [n, base, ctx] of [[16, 10000, 4096], [64, 10000, 4096], [128, 500000, 8192], [32, 10000, 2048]] as const) {
+    for (const [n, base, ctx] of [
+      [16, 10000, 4096],
+      [64, 10000, 4096],
+      [128, 500000, 8192],
+      [32, 10000, 2048],
+    ] as const) {
       const lo = Math.max(0, Math.floor(corrDim(n, base, ctx, 32)));
       const hi = Math.min(n - 1, Math.ceil(corrDim(n, base, ctx, 1)));
       expect(correctionDims(n, base, ctx, 32, 1)).toEqual([lo, hi]);
@@ -75,11 +84,12 @@ describe('ropeTable', () => {
       const T = 5;
       const cs = ropeTable(f, pos0, T);
       expect(cs.length).toBe(T * 32 * 2);
-      for (let t = 0; t < T; t++) for (let i = 0; i < 32; i++) {
-        const theta = (pos0 + t) * f[i]!;
-        expect(cs[(t * 32 + i) * 2]).toBe(Math.fround(Math.cos(theta)));
-        expect(cs[(t * 32 + i) * 2 + 1]).toBe(Math.fround(Math.sin(theta)));
-      }
+      for (let t = 0; t < T; t++)
+        for (let i = 0; i < 32; i++) {
+          const theta = (pos0 + t) * f[i]!;
+          expect(cs[(t * 32 + i) * 2]).toBe(Math.fround(Math.cos(theta)));
+          expect(cs[(t * 32 + i) * 2 + 1]).toBe(Math.fround(Math.sin(theta)));
+        }
     }
   });
 

@@ -1,9 +1,22 @@
 /** The CPU sampling reference's semantics, which the GPU sampler is tested against bit for bit. */
 import { describe, expect, it } from 'vitest';
 import {
-  DEFAULT_SAMPLING, MAX_CANDIDATES, resolveSamplingParams, samplingPlan, validateSamplingParams, type SamplingParams,
+  DEFAULT_SAMPLING,
+  MAX_CANDIDATES,
+  resolveSamplingParams,
+  samplingPlan,
+  validateSamplingParams,
+  type SamplingParams,
 } from '../../workers/runtime/sampling-params';
-import { drawUniform, expNeg, historyWindow, keyToFloat, pcgHash, sampleReference, sortKey } from '../../workers/runtime/sampling-reference';
+import {
+  drawUniform,
+  expNeg,
+  historyWindow,
+  keyToFloat,
+  pcgHash,
+  sampleReference,
+  sortKey,
+} from '../../workers/runtime/sampling-reference';
 import { rng } from '../support/random-tensors';
 
 const params = (p: Partial<SamplingParams> = {}): SamplingParams => ({ ...DEFAULT_SAMPLING, seed: 1, ...p });
@@ -40,7 +53,8 @@ describe('greedy (temperature 0)', () => {
   it('ignores the seed, the step, top_k and top_p', () => {
     const logits = Array.from({ length: 300 }, (_, i) => Math.sin(i * 1.7) * 4);
     const want = logits.indexOf(Math.max(...logits));
-    for (let s = 0; s < 20; s++) expect(sample(logits, { temperature: 0, seed: s, top_k: 7, top_p: 0.3 }, s * 11).id).toBe(want);
+    for (let s = 0; s < 20; s++)
+      expect(sample(logits, { temperature: 0, seed: s, top_k: 7, top_p: 0.3 }, s * 11).id).toBe(want);
   });
 
   it('picks the argmax on random logits', () => {
@@ -56,11 +70,20 @@ describe('top 5 raw logits', () => {
   it('are the highest raw logits, highest first, lowest id among equals, before penalty and temperature', () => {
     const logits = [0.5, 3, -1, 3, 2, 0.5, 7, 0.5];
     const r = sample(logits, { temperature: 2, repetition_penalty: 5 }, 0, [6, 1]);
-    expect(r.top).toEqual([[6, 7], [1, 3], [3, 3], [4, 2], [0, 0.5]]);
+    expect(r.top).toEqual([
+      [6, 7],
+      [1, 3],
+      [3, 3],
+      [4, 2],
+      [0, 0.5],
+    ]);
   });
 
   it('are fewer than 5 in a smaller vocabulary', () => {
-    expect(sample([1, 2], { temperature: 0 }).top).toEqual([[1, 2], [0, 1]]);
+    expect(sample([1, 2], { temperature: 0 }).top).toEqual([
+      [1, 2],
+      [0, 1],
+    ]);
   });
 });
 
@@ -105,7 +128,8 @@ describe('top_k and maxCandidates', () => {
   });
 
   it('top_k 1 is the argmax', () => {
-    for (let s = 0; s < 50; s++) expect(sample([0.3, 0.2, 0.31, 0.1], { temperature: 3, top_k: 1, seed: s }, s).id).toBe(2);
+    for (let s = 0; s < 50; s++)
+      expect(sample([0.3, 0.2, 0.31, 0.1], { temperature: 3, top_k: 1, seed: s }, s).id).toBe(2);
   });
 
   it('is capped by maxCandidates and the vocabulary; top_k 0 means maxCandidates', () => {
@@ -238,7 +262,18 @@ describe('f32 building blocks', () => {
 
   it('sort keys order like the floats they encode and decode back', () => {
     const rand = rng(5);
-    const xs = [-Infinity, -3e38, -1, -1e-30, 0, 1e-30, 1, 3e38, Infinity, ...Array.from({ length: 200 }, () => (rand() - 0.5) * 100)].map(Math.fround);
+    const xs = [
+      -Infinity,
+      -3e38,
+      -1,
+      -1e-30,
+      0,
+      1e-30,
+      1,
+      3e38,
+      Infinity,
+      ...Array.from({ length: 200 }, () => (rand() - 0.5) * 100),
+    ].map(Math.fround);
     for (const a of xs) {
       expect(keyToFloat(sortKey(a))).toBe(a === 0 ? 0 : a);
       for (const b of xs) expect(Math.sign(sortKey(a) - sortKey(b))).toBe(Number(a > b) - Number(a < b));
@@ -279,7 +314,15 @@ describe('parameter validation', () => {
   });
 
   it('accepts the boundaries', () => {
-    for (const p of [{ temperature: 0 }, { top_p: 1 }, { top_p: 1e-6 }, { top_k: 0 }, { maxCandidates: 1 }, { maxCandidates: MAX_CANDIDATES }, { seed: -3 }]) {
+    for (const p of [
+      { temperature: 0 },
+      { top_p: 1 },
+      { top_p: 1e-6 },
+      { top_k: 0 },
+      { maxCandidates: 1 },
+      { maxCandidates: MAX_CANDIDATES },
+      { seed: -3 },
+    ]) {
       expect(() => validateSamplingParams(params(p))).not.toThrow();
     }
   });

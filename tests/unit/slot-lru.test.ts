@@ -27,12 +27,22 @@ describe('expert slot policy', () => {
   test('a long decode keeps the experts used most recently', () => {
     const lru = new SlotLru(4);
     const misses: number[] = [];
-    const steps = [[1, 2], [1, 3], [1, 2], [4, 5], [1, 2]];
+    const steps = [
+      [1, 2],
+      [1, 3],
+      [1, 2],
+      [4, 5],
+      [1, 2],
+    ];
     for (const need of steps) {
       lru.tick();
       const keep = new Set(need);
       let m = 0;
-      for (const e of need) if (lru.hit(e) === undefined) { lru.place(e, keep); m++; }
+      for (const e of need)
+        if (lru.hit(e) === undefined) {
+          lru.place(e, keep);
+          m++;
+        }
       misses.push(m);
     }
     expect(misses).toEqual([2, 1, 0, 2, 0]); // 3 is evicted by 4/5, not 1 or 2

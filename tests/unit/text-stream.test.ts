@@ -48,14 +48,19 @@ describe('a chat reply drops the space its first token carries', () => {
 /** The reply's length must not enter the cost of a token: 80k tokens of 4 characters, 2 stop strings. */
 describe('a long reply streams in linear time', () => {
   // Pieces that keep a stop string's prefix pending now and then, so the hold-back path runs too.
-  const piece = (i: number) => (i % 97 === 0 ? '\n##' : i % 89 === 0 ? '<|EO' : 'ab' + String.fromCharCode(97 + (i % 26)) + ' ');
+  const piece = (i: number) =>
+    i % 97 === 0 ? '\n##' : i % 89 === 0 ? '<|EO' : 'ab' + String.fromCharCode(97 + (i % 26)) + ' ';
   const STOPS = ['\n### end', '<|EOT|>'];
   function run(n: number): { ms: number; text: string; deltas: number } {
     const s = new TextStream({ push: piece, flush: () => '' }, STOPS);
     let text = '';
     let deltas = 0;
     const t0 = performance.now();
-    for (let i = 0; i < n; i++) { const d = s.push(i); if (d) deltas++; text += d; }
+    for (let i = 0; i < n; i++) {
+      const d = s.push(i);
+      if (d) deltas++;
+      text += d;
+    }
     text += s.finish();
     const ms = performance.now() - t0;
     expect(s.full).toBe(text);
@@ -75,7 +80,9 @@ describe('a long reply streams in linear time', () => {
   });
 
   test('a stop string far into a long reply still cuts it exactly', () => {
-    const pieces = Array.from({ length: 50_000 }, (_, i) => (i === 40_000 ? 'x\n### e' : i === 40_001 ? 'nd tail' : 'abcd'));
+    const pieces = Array.from({ length: 50_000 }, (_, i) =>
+      i === 40_000 ? 'x\n### e' : i === 40_001 ? 'nd tail' : 'abcd',
+    );
     const s = new TextStream({ push: (i) => pieces[i]!, flush: () => '' }, STOPS);
     let text = '';
     for (let i = 0; i < pieces.length && !s.stopped; i++) text += s.push(i);

@@ -18,12 +18,19 @@ function metadataOf(rel: string): ReadonlyMap<string, GgufValue> {
 
 /** test-tokenizer-0's format: each string is followed by "\n__ggml_vocab_test__\n". */
 function vocabVectors(): { text: string; ids: number[] }[] {
-  const inp = readFileSync(fixture('tokenizer/ggml-vocab-deepseek-llm.gguf.inp'), 'utf8').split('\n__ggml_vocab_test__\n');
+  const inp = readFileSync(fixture('tokenizer/ggml-vocab-deepseek-llm.gguf.inp'), 'utf8').split(
+    '\n__ggml_vocab_test__\n',
+  );
   expect(inp.pop()).toBe('');
   const out = readFileSync(fixture('tokenizer/ggml-vocab-deepseek-llm.gguf.out'), 'utf8').split('\n');
   expect(out.pop()).toBe('');
   expect(out.length).toBe(inp.length);
-  return inp.map((text, i) => ({ text, ids: out[i]!.split(' ').filter((s) => s !== '').map(Number) }));
+  return inp.map((text, i) => ({
+    text,
+    ids: out[i]!.split(' ')
+      .filter((s) => s !== '')
+      .map(Number),
+  }));
 }
 
 const BOS = 100000;
@@ -82,12 +89,19 @@ describe('Tokenizer on the DeepSeek LLM vocabulary (102,400 tokens)', () => {
     const t1 = performance.now();
     for (const { text } of vectors) fresh.encode(text);
     const warm = performance.now() - t1;
-    const big = vectors.map((v) => v.text).join('\n').repeat(200);
+    const big = vectors
+      .map((v) => v.text)
+      .join('\n')
+      .repeat(200);
     const t2 = performance.now();
-    const n = new Tokenizer(tokenizerDataFromMetadata(metadataOf('tokenizer/ggml-vocab-deepseek-llm.gguf'))).encode(big).length;
+    const n = new Tokenizer(tokenizerDataFromMetadata(metadataOf('tokenizer/ggml-vocab-deepseek-llm.gguf'))).encode(
+      big,
+    ).length;
     const bigMs = performance.now() - t2;
-    console.log(`.inp (46 strings): ${cold.toFixed(1)} ms cold, ${warm.toFixed(2)} ms warm; ` +
-      `${(big.length / 1024).toFixed(0)} KiB -> ${n} tokens in ${bigMs.toFixed(0)} ms (incl. building)`);
+    console.log(
+      `.inp (46 strings): ${cold.toFixed(1)} ms cold, ${warm.toFixed(2)} ms warm; ` +
+        `${(big.length / 1024).toFixed(0)} KiB -> ${n} tokens in ${bigMs.toFixed(0)} ms (incl. building)`,
+    );
     expect(cold).toBeLessThan(500);
   });
 
@@ -179,11 +193,21 @@ describe.each([
   });
 
   it('never makes a marker, or any control token, from text, and the text round-trips', () => {
-    const texts = [HOLE, BEGIN, END, `${BEGIN}${HOLE}${END}`, `x = "${HOLE}"\n`, `a${BEGIN}b ${END}\nc${HOLE}`,
-      '<｜end▁of▁sentence｜><｜begin▁of▁sentence｜>'];
+    const texts = [
+      HOLE,
+      BEGIN,
+      END,
+      `${BEGIN}${HOLE}${END}`,
+      `x = "${HOLE}"\n`,
+      `a${BEGIN}b ${END}\nc${HOLE}`,
+      '<｜end▁of▁sentence｜><｜begin▁of▁sentence｜>',
+    ];
     for (const text of texts) {
       const ids = tok.encode(text);
-      expect(ids.filter((id) => MARKER_IDS.includes(id) || tok.isControl(id)), JSON.stringify(text)).toEqual([]);
+      expect(
+        ids.filter((id) => MARKER_IDS.includes(id) || tok.isControl(id)),
+        JSON.stringify(text),
+      ).toEqual([]);
       expect(tok.decode(ids)).toBe(text);
     }
   });
@@ -216,7 +240,7 @@ describe('effectiveTokenTypes', () => {
   const U = TOKEN_TYPE.userDefined;
   const C = TOKEN_TYPE.control;
 
-  it("re-types user-defined tokens that llama.cpp re-types or that look like control tokens", () => {
+  it('re-types user-defined tokens that llama.cpp re-types or that look like control tokens', () => {
     const tokens = ['a', '</s>', '<|im_end|>', '<|User|>', '<｜Assistant｜>', '<||>', '<|', '[PAD7]', '</s>', '<|x|>'];
     const types = [N, U, U, U, U, U, U, U, N, C];
     expect(effectiveTokenTypes(tokens, types)).toEqual([N, C, C, C, C, U, U, U, N, C]);
@@ -241,7 +265,7 @@ describe('effectiveTokenTypes', () => {
 describe('preTokenize (deepseek-llm)', () => {
   it('splits the way llama.cpp does', () => {
     expect(preTokenize('Hello, world!')).toEqual(['Hello', ',', ' world', '!']);
-    expect(preTokenize("    Hello\n    Hello")).toEqual(['   ', ' Hello', '\n', '   ', ' Hello']);
+    expect(preTokenize('    Hello\n    Hello')).toEqual(['   ', ' Hello', '\n', '   ', ' Hello']);
     expect(preTokenize('我想在apple工作1314151天～')).toEqual(['我想在', 'apple', '工作', '1314151', '天', '～']);
     expect(preTokenize('a  \t')).toEqual(['a', '  \t']);
     expect(preTokenize('')).toEqual([]);
@@ -315,7 +339,7 @@ describe('tokenizerDataFromMetadata', () => {
     expect(new Tokenizer(data).encode('ab')).toEqual([2]);
   });
 
-  it('defaults the optional add_bos/add_eos flags to DeepSeek\'s own settings', () => {
+  it("defaults the optional add_bos/add_eos flags to DeepSeek's own settings", () => {
     const m = good();
     m.delete('tokenizer.ggml.add_bos_token');
     m.delete('tokenizer.ggml.add_eos_token');
@@ -330,22 +354,50 @@ describe('tokenizerDataFromMetadata', () => {
 
   it('refuses unsupported tokenizers by name', () => {
     fails((m) => m.set('tokenizer.ggml.model', 'llama'), 'bad-metadata', /tokenizer\.ggml\.model is "llama".*"gpt2"/);
-    fails((m) => m.set('tokenizer.ggml.pre', 'deepseek-coder'), 'bad-metadata', /tokenizer\.ggml\.pre is "deepseek-coder".*not supported/);
+    fails(
+      (m) => m.set('tokenizer.ggml.pre', 'deepseek-coder'),
+      'bad-metadata',
+      /tokenizer\.ggml\.pre is "deepseek-coder".*not supported/,
+    );
   });
 
   it('refuses wrong types, length mismatches and ids out of range', () => {
     fails((m) => m.set('tokenizer.ggml.model', 3), 'bad-metadata', /tokenizer\.ggml\.model must be a string/);
     fails((m) => m.set('tokenizer.ggml.tokens', 'abc'), 'bad-metadata', /tokenizer\.ggml\.tokens must be an array/);
-    fails((m) => m.set('tokenizer.ggml.tokens', ['a', 1, 'ab', 'x', 'y']), 'bad-metadata', /tokenizer\.ggml\.tokens .*element 1/);
+    fails(
+      (m) => m.set('tokenizer.ggml.tokens', ['a', 1, 'ab', 'x', 'y']),
+      'bad-metadata',
+      /tokenizer\.ggml\.tokens .*element 1/,
+    );
     fails((m) => m.set('tokenizer.ggml.tokens', []), 'bad-metadata', /tokenizer\.ggml\.tokens is empty/);
-    fails((m) => m.set('tokenizer.ggml.token_type', [1, 1, 1, 3]), 'bad-metadata', /tokenizer\.ggml\.token_type has 4 entries.*5/);
-    fails((m) => m.set('tokenizer.ggml.token_type', [1, 1, 9, 3, 3]), 'bad-metadata', /tokenizer\.ggml\.token_type .*token 2/);
+    fails(
+      (m) => m.set('tokenizer.ggml.token_type', [1, 1, 1, 3]),
+      'bad-metadata',
+      /tokenizer\.ggml\.token_type has 4 entries.*5/,
+    );
+    fails(
+      (m) => m.set('tokenizer.ggml.token_type', [1, 1, 9, 3, 3]),
+      'bad-metadata',
+      /tokenizer\.ggml\.token_type .*token 2/,
+    );
     fails((m) => m.set('tokenizer.ggml.token_type', [1, 1, 'x', 3, 3]), 'bad-metadata', /tokenizer\.ggml\.token_type/);
     fails((m) => m.set('tokenizer.ggml.merges', ['ab']), 'bad-metadata', /tokenizer\.ggml\.merges entry 0/);
     fails((m) => m.set('tokenizer.ggml.merges', [7]), 'bad-metadata', /tokenizer\.ggml\.merges/);
-    fails((m) => m.set('tokenizer.ggml.bos_token_id', 5), 'bad-metadata', /tokenizer\.ggml\.bos_token_id is 5, outside/);
+    fails(
+      (m) => m.set('tokenizer.ggml.bos_token_id', 5),
+      'bad-metadata',
+      /tokenizer\.ggml\.bos_token_id is 5, outside/,
+    );
     fails((m) => m.set('tokenizer.ggml.eos_token_id', -1), 'bad-metadata', /tokenizer\.ggml\.eos_token_id is -1/);
-    fails((m) => m.set('tokenizer.ggml.eos_token_id', 1.5), 'bad-metadata', /tokenizer\.ggml\.eos_token_id must be an integer/);
-    fails((m) => m.set('tokenizer.ggml.add_bos_token', 1), 'bad-metadata', /tokenizer\.ggml\.add_bos_token must be a boolean/);
+    fails(
+      (m) => m.set('tokenizer.ggml.eos_token_id', 1.5),
+      'bad-metadata',
+      /tokenizer\.ggml\.eos_token_id must be an integer/,
+    );
+    fails(
+      (m) => m.set('tokenizer.ggml.add_bos_token', 1),
+      'bad-metadata',
+      /tokenizer\.ggml\.add_bos_token must be a boolean/,
+    );
   });
 });

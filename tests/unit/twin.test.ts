@@ -12,13 +12,17 @@ import { LITE_LEGACY, LITE_REDUCED, twinMetadata, twinTable, typeCounts, type Tw
 
 function parsed(type: TwinType, hp = LITE_LEGACY) {
   const { tensors, dataBytes } = twinTable(hp, type);
-  const head = header(twinMetadata(hp, type), tensors.map((t) => ({ name: t.name, typeId: t.type.id, ne: t.ne })), tensors.map((t) => t.offset));
+  const head = header(
+    twinMetadata(hp, type),
+    tensors.map((t) => ({ name: t.name, typeId: t.type.id, ne: t.ne })),
+    tensors.map((t) => t.offset),
+  );
   const h = parseGgufHeader(head, head.byteLength + dataBytes);
   return { h, tensors, bytes: head.byteLength + dataBytes };
 }
 
 describe('the full-size twin', () => {
-  it('has the Q4_K_M file\'s tensor table: 377 tensors, 229 Q4_K, 14 Q5_0, 13 Q8_0, 13 Q6_K, 108 F32', () => {
+  it("has the Q4_K_M file's tensor table: 377 tensors, 229 Q4_K, 14 Q5_0, 13 Q8_0, 13 Q6_K, 108 F32", () => {
     const { tensors, bytes } = parsed('Q4_K_M');
     expect(tensors).toHaveLength(377);
     expect(typeCounts(tensors)).toEqual({ Q4_K: 229, Q5_0: 14, Q8_0: 13, Q6_K: 13, F32: 108 });
@@ -39,7 +43,11 @@ describe('the full-size twin', () => {
   it('reads as the real file does: legacy layout, 27 layers, the real vocabulary', () => {
     const { h } = parsed('Q4_K_M');
     const hp = readDeepSeek2(h);
-    expect(hp).toEqual({ ...LITE_LEGACY, rope: { ...LITE_LEGACY.rope, yarnLogMultiplier: expect.closeTo(0.0707, 6) }, rmsEps: expect.closeTo(1e-6, 9) });
+    expect(hp).toEqual({
+      ...LITE_LEGACY,
+      rope: { ...LITE_LEGACY.rope, yarnLogMultiplier: expect.closeTo(0.0707, 6) },
+      rmsEps: expect.closeTo(1e-6, 9),
+    });
     expect(h.metadata.get('deepseek2.attention.head_count_kv')).toBe(16);
     expect((h.metadata.get('tokenizer.ggml.tokens') as string[]).length).toBe(102400);
     expect((h.metadata.get('tokenizer.ggml.merges') as string[]).length).toBeGreaterThan(99_000);
@@ -52,7 +60,7 @@ describe('the full-size twin', () => {
     expect(bytes / 1e9).toBeCloseTo(8.9, 0);
   });
 
-  it('the reduced twin follows the same rules at the test suite\'s scale', () => {
+  it("the reduced twin follows the same rules at the test suite's scale", () => {
     const { h, tensors, bytes } = parsed('Q4_K_M', LITE_REDUCED);
     expect(readDeepSeek2(h).nLayer).toBe(3);
     expect(new Set(tensors.map((t) => t.type.name))).toEqual(new Set(['Q4_K', 'Q5_0', 'Q8_0', 'Q6_K', 'F32']));

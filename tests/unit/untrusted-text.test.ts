@@ -11,8 +11,16 @@ import { extractArtifacts, type Artifact } from '../../src/artifacts/detect';
 import { artifactSrcdoc } from '../../src/artifacts/sandbox';
 import { downloadFile } from '../../src/artifacts/download';
 import {
-  drawingTargets, elementLookups, externalScripts, firstTitle, isModuleScript, leadingDoctypeEnd, linkTexts, prologEnd,
-  startTags, withoutFileNames,
+  drawingTargets,
+  elementLookups,
+  externalScripts,
+  firstTitle,
+  isModuleScript,
+  leadingDoctypeEnd,
+  linkTexts,
+  prologEnd,
+  startTags,
+  withoutFileNames,
 } from '../../src/artifacts/scan';
 import { markdownToHtml } from '../../src/chat/markdown/render';
 import { TextStream } from '../../workers/engine/text-stream';
@@ -57,7 +65,9 @@ describe('artifacts: a run of comments', () => {
   });
 
   it('finds the doctype the way the HTML parser does: after whitespace, a BOM and comments only', () => {
-    expect(leadingDoctypeEnd('\uFEFF \n<!-- a --><!--b--><!doctype html><html>')).toBe('\uFEFF \n<!-- a --><!--b--><!doctype html>'.length);
+    expect(leadingDoctypeEnd('\uFEFF \n<!-- a --><!--b--><!doctype html><html>')).toBe(
+      '\uFEFF \n<!-- a --><!--b--><!doctype html>'.length,
+    );
     expect(leadingDoctypeEnd('<!DOCTYPE html>')).toBe(15);
     expect(leadingDoctypeEnd('<p><!DOCTYPE html>')).toBe(0);
     expect(leadingDoctypeEnd('<!-- a --> x <!-- b --><!doctype html>')).toBe(0); // text comes first
@@ -70,12 +80,17 @@ describe('artifact detection on crafted blocks', () => {
   const page = (js: string) => fence('css', 'body { margin: 0; }') + fence('js', js);
   const cases: Record<string, string> = {
     'a link tag that never closes, 30,000 times': fence('html', `<!DOCTYPE html><html>${'<link '.repeat(30000)}`),
-    'a script tag with src that never closes, 20,000 times (cubic before)': fence('html', `<!DOCTYPE html><html><body>${'<script src=x '.repeat(20000)}`),
+    'a script tag with src that never closes, 20,000 times (cubic before)': fence(
+      'html',
+      `<!DOCTYPE html><html><body>${'<script src=x '.repeat(20000)}`,
+    ),
     'a title tag that never closes, 30,000 times': fence('html', `<p>${'<title '.repeat(30000)}</p>`),
     '30,000 import lines without a semicolon': page(`document.body;\n${'import x\n'.repeat(30000)}`),
     '100,000 blank lines': page(`document.body;\n${' \n'.repeat(100000)}`),
     'a 200,000-character word': page(`document.getElementById('c');${'a'.repeat(200000)}`),
-    '20,000 element lookups': page(Array.from({ length: 20000 }, (_, i) => `document.getElementById('e${i}');`).join('\n')),
+    '20,000 element lookups': page(
+      Array.from({ length: 20000 }, (_, i) => `document.getElementById('e${i}');`).join('\n'),
+    ),
     "a heading of 100,000 ['s": `# ${'['.repeat(100000)}\n\n${fence('html', '<p>x</p>')}`,
     'a heading of 50,000 empty links without a target': `# ${'[]('.repeat(50000)}\n\n${fence('html', '<p>x</p>')}`,
     'a heading that is one 200,000-character word': `# ${'a'.repeat(200000)}\n\n${fence('html', '<p>x</p>')}`,
@@ -89,7 +104,11 @@ describe('artifact detection on crafted blocks', () => {
 
 describe('Markdown that marked cannot parse', () => {
   // marked recurses once per level of nesting: these overflow the stack (RangeError) inside it.
-  const deep = { quotes: '>'.repeat(50000), 'list markers': `${'* '.repeat(20000)}x`, emphasis: `${'*'.repeat(20000)}a${'*'.repeat(20000)}` };
+  const deep = {
+    quotes: '>'.repeat(50000),
+    'list markers': `${'* '.repeat(20000)}x`,
+    emphasis: `${'*'.repeat(20000)}a${'*'.repeat(20000)}`,
+  };
   for (const [name, text] of Object.entries(deep)) {
     it(`shows ${name} nested tens of thousands deep as plain text, and finds no artifact in it, instead of throwing`, () => {
       expect(markdownToHtml(text)).toBe(`<p class="md-raw-html">${text.replace(/>/g, '&gt;')}</p>\n`);
@@ -144,18 +163,27 @@ function samples(alphabet: string[], seed: number): string[] {
 describe('the scanners find what the regular expressions they replace found', () => {
   it('prologEnd: leading whitespace, comments, XML declarations and doctypes', () => {
     const old = /^(?:\s|<\?xml[^>]*\?>|<!doctype[^>]*>|<!--[\s\S]*?-->)*/i;
-    for (const s of samples([' ', '\n', '\uFEFF', '<!--', '-->', '-', '>', '<?xml', '<?XML', '?>', '?', '<!doctype', '<!DocType', 'x', '<'], 1)) {
+    for (const s of samples(
+      [' ', '\n', '\uFEFF', '<!--', '-->', '-', '>', '<?xml', '<?XML', '?>', '?', '<!doctype', '<!DocType', 'x', '<'],
+      1,
+    )) {
       expect(prologEnd(s), JSON.stringify(s)).toBe(old.exec(s)![0].length);
     }
   });
 
   it('startTags and externalScripts: link and script tags', () => {
-    const ranges = (re: RegExp, s: string) => [...s.matchAll(re)].map((m) => ({ start: m.index, end: m.index + m[0].length }));
+    const ranges = (re: RegExp, s: string) =>
+      [...s.matchAll(re)].map((m) => ({ start: m.index, end: m.index + m[0].length }));
     for (const s of samples(['<link', '<LINK', '<linked', ' ', '>', 'x', '<', 'rel=stylesheet'], 2)) {
       expect(startTags(s, 'link'), JSON.stringify(s)).toEqual(ranges(/<link\b[^>]*>/gi, s));
     }
-    for (const s of samples(['<script', '<SCRIPT', ' src', 'src', '=', ' ', '>', '</script', '</script >', '</SCRIPT>', 'x', '\n'], 3)) {
-      expect(externalScripts(s), JSON.stringify(s)).toEqual(ranges(/<script\b[^>]*\bsrc\s*=[^>]*>\s*<\/script\s*>/gi, s));
+    for (const s of samples(
+      ['<script', '<SCRIPT', ' src', 'src', '=', ' ', '>', '</script', '</script >', '</SCRIPT>', 'x', '\n'],
+      3,
+    )) {
+      expect(externalScripts(s), JSON.stringify(s)).toEqual(
+        ranges(/<script\b[^>]*\bsrc\s*=[^>]*>\s*<\/script\s*>/gi, s),
+      );
     }
   });
 
@@ -167,23 +195,52 @@ describe('the scanners find what the regular expressions they replace found', ()
 
   it('isModuleScript', () => {
     const old = /^\s*(?:import\s+(?:[\w*{][^;]*?\s+from\s+)?['"]|export\s)/m;
-    for (const s of samples(['import', 'export', ' ', '\n', '\r', '\t', 'x', '{', '*', "'", '"', 'from', ';', 'y'], 5)) {
+    for (const s of samples(
+      ['import', 'export', ' ', '\n', '\r', '\t', 'x', '{', '*', "'", '"', 'from', ';', 'y'],
+      5,
+    )) {
       expect(isModuleScript(s), JSON.stringify(s)).toBe(old.test(s));
     }
   });
 
   it('elementLookups and drawingTargets: the elements a script expects', () => {
-    const lookup = /(?:(?:const|let|var)\s+)?(?:(\w+)\s*=\s*)?document\s*\.\s*(?:getElementById\s*\(\s*['"]([\w-]+)['"]|querySelector\s*\(\s*['"]#([\w-]+)['"])/g;
-    const alphabet = ['document', '.', ' ', 'getElementById', 'querySelector', '(', ')', "'", '"', '#', 'a', 'b-c', '=', '==', 'const ', 'x',
-      '\n', 'getContext', 'getElementById(\'a\')'];
+    const lookup =
+      /(?:(?:const|let|var)\s+)?(?:(\w+)\s*=\s*)?document\s*\.\s*(?:getElementById\s*\(\s*['"]([\w-]+)['"]|querySelector\s*\(\s*['"]#([\w-]+)['"])/g;
+    const alphabet = [
+      'document',
+      '.',
+      ' ',
+      'getElementById',
+      'querySelector',
+      '(',
+      ')',
+      "'",
+      '"',
+      '#',
+      'a',
+      'b-c',
+      '=',
+      '==',
+      'const ',
+      'x',
+      '\n',
+      'getContext',
+      "getElementById('a')",
+    ];
     for (const s of samples(alphabet, 6)) {
-      const expected = [...s.matchAll(lookup)].map((m) => (m[1] ? { id: m[2] ?? m[3]!, variable: m[1] } : { id: m[2] ?? m[3]! }));
+      const expected = [...s.matchAll(lookup)].map((m) =>
+        m[1] ? { id: m[2] ?? m[3]!, variable: m[1] } : { id: m[2] ?? m[3]! },
+      );
       expect(elementLookups(s), JSON.stringify(s)).toEqual(expected);
       const drawing = drawingTargets(s);
       for (const { id, variable } of expected) {
-        const drawn = (variable !== undefined && new RegExp(`\\b${variable}\\s*\\.\\s*getContext\\b`).test(s))
-          || new RegExp(`getElementById\\(\\s*['"]${id}['"]\\s*\\)\\s*\\.\\s*getContext`).test(s);
-        expect((variable !== undefined && drawing.variables.has(variable)) || drawing.ids.has(id), JSON.stringify(s)).toBe(drawn);
+        const drawn =
+          (variable !== undefined && new RegExp(`\\b${variable}\\s*\\.\\s*getContext\\b`).test(s)) ||
+          new RegExp(`getElementById\\(\\s*['"]${id}['"]\\s*\\)\\s*\\.\\s*getContext`).test(s);
+        expect(
+          (variable !== undefined && drawing.variables.has(variable)) || drawing.ids.has(id),
+          JSON.stringify(s),
+        ).toBe(drawn);
       }
     }
   });
@@ -200,12 +257,19 @@ describe('the scanners find what the regular expressions they replace found', ()
         let end = text.length;
         for (const s of stops) {
           const at = text.indexOf(s, Math.max(0, sent - s.length + 1));
-          if (at >= 0 && at < end) { end = at; stopped = true; }
+          if (at >= 0 && at < end) {
+            end = at;
+            stopped = true;
+          }
         }
         if (!stopped && !final) {
           let hold = 0;
           for (const s of stops) {
-            for (let n = Math.min(s.length - 1, text.length); n > hold; n--) if (text.endsWith(s.slice(0, n))) { hold = n; break; }
+            for (let n = Math.min(s.length - 1, text.length); n > hold; n--)
+              if (text.endsWith(s.slice(0, n))) {
+                hold = n;
+                break;
+              }
           }
           end -= Math.min(hold, text.length - sent);
         }
@@ -217,7 +281,8 @@ describe('the scanners find what the regular expressions they replace found', ()
       return [...pieces.map((p) => advance(p, false)), advance('', true)];
     }
     const next = random(9);
-    const word = (max: number) => Array.from({ length: Math.floor(next() * max) }, () => 'ab\n'[Math.floor(next() * 3)]).join('');
+    const word = (max: number) =>
+      Array.from({ length: Math.floor(next() * max) }, () => 'ab\n'[Math.floor(next() * 3)]).join('');
     for (let n = 0; n < 3000; n++) {
       const pieces = Array.from({ length: Math.floor(next() * 8) }, () => word(4));
       const stops = Array.from({ length: Math.floor(next() * 3) }, () => word(5));
@@ -231,7 +296,10 @@ describe('the scanners find what the regular expressions they replace found', ()
     for (const s of samples(['[', ']', '(', ')', 'a', ' ', '](', '[x]'], 7)) {
       expect(linkTexts(s), JSON.stringify(s)).toBe(s.replace(/\[([^\]]*)\]\([^)]*\)/g, '$1'));
     }
-    for (const s of samples(['a', '-', '_', '.', '.js', '.json', '.html', '.htm', '.css', '.mjs', '.svg', ' ', 'x'], 8)) {
+    for (const s of samples(
+      ['a', '-', '_', '.', '.js', '.json', '.html', '.htm', '.css', '.mjs', '.svg', ' ', 'x'],
+      8,
+    )) {
       expect(withoutFileNames(s), JSON.stringify(s)).toBe(s.replace(/[\w-]+\.(?:html?|css|js|mjs|svg)\b/g, ''));
     }
   });

@@ -39,7 +39,6 @@ export const KV_RESERVE = { resident: 768 * MiB, paged: 256 * MiB } as const;
 /** When experts are paged, the KV cache takes this share of what is left after the dense weights. */
 export const PAGED_KV_SHARE = 0.25;
 
-
 /** Bytes of KV cache one token takes: its latent (kv_lora_rank + rope values) in every layer. */
 export function kvBytesPerToken(hp: Pick<DeepSeek2Hparams, 'kvLoraRank' | 'qkRope' | 'nLayer'>, kv: KvType): number {
   return (hp.kvLoraRank + hp.qkRope) * kvValueBytes(kv) * hp.nLayer;
@@ -56,10 +55,20 @@ export type BatchLimits = Pick<GPUSupportedLimits, 'maxStorageBufferBindingSize'
  */
 export function maxBatchFor(hp: DeepSeek2Hparams, limits: BatchLimits): number {
   const perToken = activationFloatsPerToken(hp) * 4;
-  const widest = 4 * Math.max(hp.ffnDense, hp.ffnExpert * hp.nExpertShared, hp.nExpertUsed * Math.max(hp.ffnExpert, hp.nEmbd), hp.nHead * hp.kvLoraRank);
+  const widest =
+    4 *
+    Math.max(
+      hp.ffnDense,
+      hp.ffnExpert * hp.nExpertShared,
+      hp.nExpertUsed * Math.max(hp.ffnExpert, hp.nEmbd),
+      hp.nHead * hp.kvLoraRank,
+    );
   const n = Math.min(
-    Math.floor(ACTIVATION_BUDGET / perToken), Math.floor(limits.maxStorageBufferBindingSize / widest),
-    Math.floor(limits.maxComputeWorkgroupsPerDimension / hp.nExpertUsed), MAX_BATCH, hp.contextLength,
+    Math.floor(ACTIVATION_BUDGET / perToken),
+    Math.floor(limits.maxStorageBufferBindingSize / widest),
+    Math.floor(limits.maxComputeWorkgroupsPerDimension / hp.nExpertUsed),
+    MAX_BATCH,
+    hp.contextLength,
   );
   return Math.max(1, n >= 64 ? n - (n % 64) : n);
 }
@@ -104,7 +113,11 @@ export interface MemoryPlan {
 export function planMemory(p: MemoryPlanInput): MemoryPlan {
   const { hp } = p;
   const perToken = kvBytesPerToken(hp, p.kvType);
-  const cap = Math.min(hp.contextLength, p.requested?.contextLength ?? Infinity, Math.floor(p.maxBinding / (perToken / hp.nLayer)));
+  const cap = Math.min(
+    hp.contextLength,
+    p.requested?.contextLength ?? Infinity,
+    Math.floor(p.maxBinding / (perToken / hp.nLayer)),
+  );
   const fit = (kvBytes: number) => Math.max(1, Math.min(cap, Math.floor(kvBytes / perToken)));
   const requestedBudget = p.requested?.expertBudgetBytes;
   const plan = (expertBudgetBytes: number | null, kvRoom: number): MemoryPlan => {

@@ -4,7 +4,14 @@
  */
 import { allManifests } from '../store/db';
 import { GPU_PROBE_CHUNK_BYTES, HIDDEN_SIZE, PROBE_TARGET_BYTES, ROUTED_EXPERTS_PER_LAYER } from './requirements';
-import type { AdapterReport, DeviceReport, FeaturesReport, GpuMemoryReport, LimitsReport, StorageReport } from './types';
+import type {
+  AdapterReport,
+  DeviceReport,
+  FeaturesReport,
+  GpuMemoryReport,
+  LimitsReport,
+  StorageReport,
+} from './types';
 import { deviceVerdict, softwareRendererName } from './verdict';
 
 interface GpuFindings {
@@ -39,11 +46,18 @@ export async function probeDevice(): Promise<DeviceReport> {
 /** Is a complete model of DeepSeek-Coder-V2-Lite's shape (hidden 2048, 64 experts) in the store? */
 async function fullModelStored(): Promise<boolean> {
   const models = await allManifests();
-  return models.some((m) => m.state === 'ready' && m.hparams.nEmbd === HIDDEN_SIZE && m.hparams.nExpert === ROUTED_EXPERTS_PER_LAYER);
+  return models.some(
+    (m) => m.state === 'ready' && m.hparams.nEmbd === HIDDEN_SIZE && m.hparams.nExpert === ROUTED_EXPERTS_PER_LAYER,
+  );
 }
 
 async function probeGpu(): Promise<GpuFindings> {
-  const none = { adapter: null, limits: null, features: null, gpuMemory: { kind: 'skipped', reason: 'no-adapter' } } as const;
+  const none = {
+    adapter: null,
+    limits: null,
+    features: null,
+    gpuMemory: { kind: 'skipped', reason: 'no-adapter' },
+  } as const;
   if (!navigator.gpu) return { webgpu: false, adapterError: null, ...none };
 
   let adapter: GPUAdapter | null;
@@ -74,9 +88,11 @@ async function probeGpu(): Promise<GpuFindings> {
  * the GPU): what web-llm's getGPUVendor and getMaxStorageBufferBindingSize report. Null with no
  * WebGPU or no adapter.
  */
-export async function adapterSummary(): Promise<
-  { adapter: AdapterReport; limits: LimitsReport; features: FeaturesReport } | null
-> {
+export async function adapterSummary(): Promise<{
+  adapter: AdapterReport;
+  limits: LimitsReport;
+  features: FeaturesReport;
+} | null> {
   const adapter = navigator.gpu ? await navigator.gpu.requestAdapter({ powerPreference: 'high-performance' }) : null;
   if (!adapter) return null;
   return {
@@ -112,7 +128,10 @@ async function measureGpuMemory(adapter: GPUAdapter): Promise<GpuMemoryReport> {
   const chunk = Math.min(GPU_PROBE_CHUNK_BYTES, adapter.limits.maxBufferSize);
   let device: GPUDevice;
   try {
-    device = await adapter.requestDevice({ requiredLimits: { maxBufferSize: chunk }, label: 'lite-coder memory probe' });
+    device = await adapter.requestDevice({
+      requiredLimits: { maxBufferSize: chunk },
+      label: 'lite-coder memory probe',
+    });
   } catch (e) {
     return { kind: 'failed', error: message(e) };
   }

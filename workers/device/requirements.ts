@@ -82,4 +82,5 @@ export const KV_SHAPE = { kvLoraRank: 512, qkRope: 64, nLayer: 27, contextLength
  * KV cache (163,840 x 31,104 bytes = 5.1 GB) and the working margin, so that the memory model knows
  * whether the whole context fits (memory.ts, planMemory).
  */
-export const PROBE_TARGET_BYTES = MODEL_FILE_BYTES + KV_SHAPE.contextLength * kvBytesPerToken(KV_SHAPE, 'F16') + WORKING_MARGIN;
+export const PROBE_TARGET_BYTES =
+  MODEL_FILE_BYTES + KV_SHAPE.contextLength * kvBytesPerToken(KV_SHAPE, 'F16') + WORKING_MARGIN;

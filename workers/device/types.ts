@@ -70,7 +70,14 @@ export type VerdictReasonData =
   | { code: 'gpu-memory-unmeasured' }
   | { code: 'gpu-memory-failed'; error: string }
   | { code: 'gpu-resident'; accepted: number; modelBytes: number; margin: number }
-  | { code: 'gpu-paged'; accepted: number; hitLimit: boolean; residentBytes: number; nonExpertBytes: number; cacheBytes: number }
+  | {
+      code: 'gpu-paged';
+      accepted: number;
+      hitLimit: boolean;
+      residentBytes: number;
+      nonExpertBytes: number;
+      cacheBytes: number;
+    }
   | { code: 'gpu-too-small'; accepted: number; hitLimit: boolean; pagedBytes: number };
 
 export type VerdictReasonCode = VerdictReasonData['code'];

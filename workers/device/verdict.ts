@@ -14,7 +14,15 @@ import {
 } from './requirements';
 import { formatBytes } from '../format';
 import { planMemory } from './memory';
-import type { AdapterReport, GpuMemoryReport, Verdict, VerdictInput, VerdictReason, VerdictReasonData, VerdictResult } from './types';
+import type {
+  AdapterReport,
+  GpuMemoryReport,
+  Verdict,
+  VerdictInput,
+  VerdictReason,
+  VerdictReasonData,
+  VerdictResult,
+} from './types';
 
 type AdapterIdentity = Pick<AdapterReport, 'vendor' | 'architecture' | 'description' | 'isFallbackAdapter'>;
 
@@ -35,7 +43,6 @@ function namedSoftwareRenderer(adapter: AdapterIdentity): string | null {
   }
   return null;
 }
-
 
 const exact = (bytes: number) => `${bytes.toLocaleString('en-US')} bytes`;
 
@@ -61,7 +68,9 @@ export function reasonText(r: VerdictReasonData): string {
     case 'storage-short':
     case 'storage-short-stored': {
       const shortBy = `Only ${formatBytes(r.free)} of browser storage is free, ${formatBytes(r.modelBytes - r.free)} short of the ${formatBytes(r.modelBytes)} the model takes`;
-      return r.code === 'storage-short' ? `${shortBy}, so it cannot be imported.` : `${shortBy}; that is fine, because the model is already stored.`;
+      return r.code === 'storage-short'
+        ? `${shortBy}, so it cannot be imported.`
+        : `${shortBy}; that is fine, because the model is already stored.`;
     }
     case 'gpu-memory-unmeasured':
       return 'GPU memory was not measured, so there is no evidence the model fits on the GPU.';
@@ -114,28 +123,43 @@ export function deviceVerdict(input: VerdictInput): VerdictResult {
   }
 
   if (input.maxStorageBufferBindingSize !== null && input.maxStorageBufferBindingSize < LARGEST_BOUND_TENSOR_BYTES) {
-    block({ code: 'binding-too-small', maxBinding: input.maxStorageBufferBindingSize, needed: LARGEST_BOUND_TENSOR_BYTES });
+    block({
+      code: 'binding-too-small',
+      maxBinding: input.maxStorageBufferBindingSize,
+      needed: LARGEST_BOUND_TENSOR_BYTES,
+    });
   }
 
   if (input.storageFree === null) {
     note({ code: 'storage-unknown', modelBytes: MODEL_FILE_BYTES });
   } else if (input.storageFree < MODEL_FILE_BYTES) {
-    if (input.modelAlreadyStored) note({ code: 'storage-short-stored', free: input.storageFree, modelBytes: MODEL_FILE_BYTES });
+    if (input.modelAlreadyStored)
+      note({ code: 'storage-short-stored', free: input.storageFree, modelBytes: MODEL_FILE_BYTES });
     else block({ code: 'storage-short', free: input.storageFree, modelBytes: MODEL_FILE_BYTES });
   }
 
   const gpu = gpuMemoryVerdict(input.gpuMemory, verdict === 'cannot-run');
   if (gpu.reason) note(gpu.reason);
   verdict = worse(verdict, gpu.verdict);
-  const contextTokens = verdict === 'cannot-run' ? null : planMemory({
-    hp: KV_SHAPE, denseBytes: NON_EXPERT_BYTES, expertBytes: MODEL_FILE_BYTES - NON_EXPERT_BYTES, gpu: input.gpuMemory, kvType: 'F16',
-    maxBinding: input.maxStorageBufferBindingSize ?? LARGEST_BOUND_TENSOR_BYTES,
-  }).contextLength;
+  const contextTokens =
+    verdict === 'cannot-run'
+      ? null
+      : planMemory({
+          hp: KV_SHAPE,
+          denseBytes: NON_EXPERT_BYTES,
+          expertBytes: MODEL_FILE_BYTES - NON_EXPERT_BYTES,
+          gpu: input.gpuMemory,
+          kvType: 'F16',
+          maxBinding: input.maxStorageBufferBindingSize ?? LARGEST_BOUND_TENSOR_BYTES,
+        }).contextLength;
   return { verdict, reasons, contextTokens };
 }
 
 /** The tier the measured GPU memory allows, and the finding that explains it. */
-function gpuMemoryVerdict(memory: GpuMemoryReport, alreadyBlocked: boolean): { verdict: Verdict; reason: VerdictReasonData | null } {
+function gpuMemoryVerdict(
+  memory: GpuMemoryReport,
+  alreadyBlocked: boolean,
+): { verdict: Verdict; reason: VerdictReasonData | null } {
   switch (memory.kind) {
     case 'skipped':
       // The probe skips only where there is no hardware adapter, and that reason is already given.
@@ -145,7 +169,10 @@ function gpuMemoryVerdict(memory: GpuMemoryReport, alreadyBlocked: boolean): { v
     case 'measured': {
       const accepted = memory.bytes;
       if (accepted >= RESIDENT_GPU_BYTES) {
-        return { verdict: 'resident', reason: { code: 'gpu-resident', accepted, modelBytes: MODEL_FILE_BYTES, margin: RESIDENT_WORKING_MARGIN } };
+        return {
+          verdict: 'resident',
+          reason: { code: 'gpu-resident', accepted, modelBytes: MODEL_FILE_BYTES, margin: RESIDENT_WORKING_MARGIN },
+        };
       }
       if (accepted >= PAGED_GPU_BYTES) {
         return {
@@ -160,7 +187,10 @@ function gpuMemoryVerdict(memory: GpuMemoryReport, alreadyBlocked: boolean): { v
           },
         };
       }
-      return { verdict: 'cannot-run', reason: { code: 'gpu-too-small', accepted, hitLimit: memory.hitLimit, pagedBytes: PAGED_GPU_BYTES } };
+      return {
+        verdict: 'cannot-run',
+        reason: { code: 'gpu-too-small', accepted, hitLimit: memory.hitLimit, pagedBytes: PAGED_GPU_BYTES },
+      };
     }
   }
 }

@@ -128,7 +128,9 @@ export class Engine {
     /** the kernels' forms on this device (row sums, f16 path) */
     readonly kernelOptions: KernelOptions,
   ) {
-    void gpu.lost.then((message) => { this.lost = message; });
+    void gpu.lost.then((message) => {
+      this.lost = message;
+    });
   }
 
   /**
@@ -136,15 +138,35 @@ export class Engine {
    * is not stored whole, AbortError when `signal` aborts (then nothing is left on the GPU). `f16`
    * false keeps the f32 kernels where the device has shader-f16 (absent: the f16 path there).
    */
-  static async load(modelId: string, opts: Partial<LoadOptions> & { f16?: boolean }, onProgress?: (done: number, total: number) => void, signal?: AbortSignal): Promise<Engine> {
+  static async load(
+    modelId: string,
+    opts: Partial<LoadOptions> & { f16?: boolean },
+    onProgress?: (done: number, total: number) => void,
+    signal?: AbortSignal,
+  ): Promise<Engine> {
     const manifest = await getManifest(modelId);
     if (!manifest) throw new ModelNotFoundError(`No stored model has the id "${modelId}".`);
-    if (manifest.state !== 'ready') throw new ModelNotFoundError(`The model "${manifest.name}" is not completely imported yet; resume its import first.`);
+    if (manifest.state !== 'ready')
+      throw new ModelNotFoundError(
+        `The model "${manifest.name}" is not completely imported yet; resume its import first.`,
+      );
     const gpu = await acquireGpu();
     try {
       const kernels = new KernelLibrary(gpu.device, opts.f16 === false ? { half: 'off' } : {});
-      const model = await DeepSeek2.load(gpu, kernels, manifest, await withDefaults(manifest, opts, gpu), onProgress, signal);
-      return new Engine(gpu, model, new GpuSampler(gpu.device, kernels, manifest.hparams.nVocab, PENALTY_WINDOW), kernels.options);
+      const model = await DeepSeek2.load(
+        gpu,
+        kernels,
+        manifest,
+        await withDefaults(manifest, opts, gpu),
+        onProgress,
+        signal,
+      );
+      return new Engine(
+        gpu,
+        model,
+        new GpuSampler(gpu.device, kernels, manifest.hparams.nVocab, PENALTY_WINDOW),
+        kernels.options,
+      );
     } catch (e) {
       gpu.device.destroy();
       throw e;
@@ -177,13 +199,19 @@ export class Engine {
    * call. `isPrefill` only says which runtime stats the call counts in. Throws a RangeError for an
    * empty input or an id outside the vocabulary, ContextWindowSizeExceededError past the context.
    */
-  forwardAndSample(ids: readonly number[], params: SamplingParams, isPrefill: boolean, hook?: LogitHook): Promise<number> {
+  forwardAndSample(
+    ids: readonly number[],
+    params: SamplingParams,
+    isPrefill: boolean,
+    hook?: LogitHook,
+  ): Promise<number> {
     return this.guard(async () => {
       if (this.lost) throw new DeviceLostError(`${this.lost} Load the model again to continue.`);
       const nVocab = this.manifest.hparams.nVocab;
       if (ids.length === 0) throw new RangeError('forwardTokensAndSample needs at least one input id.');
       const bad = ids.find((id) => !Number.isInteger(id) || id < 0 || id >= nVocab);
-      if (bad !== undefined) throw new RangeError(`Input id ${bad} is not a token id of this model (0 to ${nVocab - 1}).`);
+      if (bad !== undefined)
+        throw new RangeError(`Input id ${bad} is not a token id of this model (0 to ${nVocab - 1}).`);
       const end = this.cached.length + ids.length;
       if (end >= this.contextLength) throw contextExceeded(end, this.contextLength);
       const t0 = performance.now();
@@ -193,15 +221,22 @@ export class Engine {
       for (let i = 0; i < ids.length; i += batch) {
         const chunk = ids.slice(i, i + batch);
         const last = i + batch >= ids.length;
-        const sample = last && !hook
-          ? (enc: GPUCommandEncoder) => this.sampler.encode(enc, this.model.logits, 0, params, step) : undefined;
+        const sample =
+          last && !hook
+            ? (enc: GPUCommandEncoder) => this.sampler.encode(enc, this.model.logits, 0, params, step)
+            : undefined;
         await this.model.step(chunk, this.cached.length, sample);
         this.cached.push(...chunk);
       }
       const choice = hook ? await this.sampleApart(params, step, hook) : await this.sampler.read();
       const seconds = (performance.now() - t0) / 1000;
-      if (isPrefill) { this.stats.prefillTokens += ids.length; this.stats.prefillSeconds += seconds; }
-      else { this.stats.decodeTokens += 1; this.stats.decodeSeconds += seconds; }
+      if (isPrefill) {
+        this.stats.prefillTokens += ids.length;
+        this.stats.prefillSeconds += seconds;
+      } else {
+        this.stats.decodeTokens += 1;
+        this.stats.decodeSeconds += seconds;
+      }
       return choice.id;
     });
   }
@@ -221,8 +256,13 @@ export class Engine {
    * Samples the logits of the last step in a submit of its own: through `hook` first when given
    * (logits to the CPU and back), timing the stages into `times` when given.
    */
-  private async sampleApart(params: SamplingParams, step: number, hook?: LogitHook,
-    times?: LatencyBreakdown, logprobs?: number): Promise<SampleResult> {
+  private async sampleApart(
+    params: SamplingParams,
+    step: number,
+    hook?: LogitHook,
+    times?: LatencyBreakdown,
+    logprobs?: number,
+  ): Promise<SampleResult> {
     const t0 = performance.now();
     if (hook) {
       const raw = await this.model.readLogits();
@@ -233,8 +273,10 @@ export class Engine {
         throw new TypeError(`processLogits must return a Float32Array of ${n} logits, got ${describe(processed)}.`);
       }
       times?.logitProcessorTime.push((performance.now() - t) / 1000);
-      const bytes = processed.buffer instanceof ArrayBuffer
-        ? (processed as Float32Array<ArrayBuffer>) : new Float32Array(processed);
+      const bytes =
+        processed.buffer instanceof ArrayBuffer
+          ? (processed as Float32Array<ArrayBuffer>)
+          : new Float32Array(processed);
       this.gpu.device.queue.writeBuffer(this.model.logits, 0, bytes);
     }
     const ts = performance.now();
@@ -270,12 +312,21 @@ export class Engine {
     let step = 0;
     // A logit processor or a latency breakdown samples in a submit of its own, after the forward pass.
     const times: LatencyBreakdown | undefined = req.latencyBreakdown
-      ? { logitProcessorTime: [], logitBiasTime: [], penaltyTime: [], sampleTime: [], totalTime: [], grammarBitmaskTime: [] }
+      ? {
+          logitProcessorTime: [],
+          logitBiasTime: [],
+          penaltyTime: [],
+          sampleTime: [],
+          totalTime: [],
+          grammarBitmaskTime: [],
+        }
       : undefined;
     const apart = req.logitHook !== undefined || times !== undefined;
     const sample = apart
-      ? undefined : (enc: GPUCommandEncoder) => this.sampler.encode(enc, this.model.logits, 0, params, step++, req.logprobs);
-    const pick = () => (apart ? this.sampleApart(params, step++, req.logitHook, times, req.logprobs) : this.sampler.read());
+      ? undefined
+      : (enc: GPUCommandEncoder) => this.sampler.encode(enc, this.model.logits, 0, params, step++, req.logprobs);
+    const pick = () =>
+      apart ? this.sampleApart(params, step++, req.logitHook, times, req.logprobs) : this.sampler.read();
     await req.onPrefill?.(reuse, prompt.length);
     for (let i = reuse; i < prompt.length; i += batch) {
       // An abort takes effect between steps: a long prompt stops within one batch. What was fed stays
@@ -311,8 +362,14 @@ export class Engine {
       if (choice.logprobs) logprobs.push(choice.logprobs);
       this.sampler.appendHistory(choice.id);
       const complete = constraint?.accept(choice.id) ?? false;
-      if ((await req.onToken?.(choice.id, choice.logprobs)) === true || req.stopIds.includes(choice.id) || complete) { finishReason = 'stop'; break; }
-      if (req.signal?.aborted) { finishReason = 'abort'; break; }
+      if ((await req.onToken?.(choice.id, choice.logprobs)) === true || req.stopIds.includes(choice.id) || complete) {
+        finishReason = 'stop';
+        break;
+      }
+      if (req.signal?.aborted) {
+        finishReason = 'abort';
+        break;
+      }
       if (out.length >= req.maxTokens || this.cached.length + 1 >= this.contextLength) break;
       if (constraint) this.sampler.setMask(await constraint.nextMask());
       await this.model.step([choice.id], this.cached.length, sample);
@@ -328,13 +385,23 @@ export class Engine {
     this.stats.decodeTokens += steps;
     this.stats.decodeSeconds += decodeMs / 1000;
     return {
-      ids: out, top, finishReason, promptTokens: prompt.length, reusedTokens: reuse,
+      ids: out,
+      top,
+      finishReason,
+      promptTokens: prompt.length,
+      reusedTokens: reuse,
       ...(promptLogits ? { promptLogits } : {}),
       ...(req.logprobs !== undefined ? { logprobs } : {}),
-      prefillMs, decodeMs, ...(times ? { latencyBreakdown: times } : {}),
+      prefillMs,
+      decodeMs,
+      ...(times ? { latencyBreakdown: times } : {}),
       experts: statsSince(s, before),
       decode: {
-        steps, dispatches: c.dispatches - c0.dispatches, submits: c.submits - c0.submits, readbacks: c.readbacks - c0.readbacks, weightBytes: c.weightBytes - c0.weightBytes,
+        steps,
+        dispatches: c.dispatches - c0.dispatches,
+        submits: c.submits - c0.submits,
+        readbacks: c.readbacks - c0.readbacks,
+        weightBytes: c.weightBytes - c0.weightBytes,
         ...statsSince(s, e0),
       },
     };
@@ -344,7 +411,14 @@ export class Engine {
   private aborted(promptTokens: number, reusedTokens: number, before: ExpertStats, prefillMs: number): GenerateResult {
     const s = this.model.experts.stats;
     return {
-      ids: [], top: [], finishReason: 'abort', promptTokens, reusedTokens, prefillMs, decodeMs: 0, experts: statsSince(s, before),
+      ids: [],
+      top: [],
+      finishReason: 'abort',
+      promptTokens,
+      reusedTokens,
+      prefillMs,
+      decodeMs: 0,
+      experts: statsSince(s, before),
       decode: { steps: 0, dispatches: 0, submits: 0, readbacks: 0, weightBytes: 0, ...statsSince(s, s) },
     };
   }
@@ -359,7 +433,7 @@ export class Engine {
 /** A value's kind for an error message: 'null', a constructor's name, or its typeof. */
 function describe(v: unknown): string {
   if (v instanceof Float32Array) return `a Float32Array of ${v.length}`;
-  return v === null ? 'null' : typeof v === 'object' ? (v).constructor?.name ?? 'an object' : typeof v;
+  return v === null ? 'null' : typeof v === 'object' ? (v.constructor?.name ?? 'an object') : typeof v;
 }
 
 /**
@@ -373,15 +447,25 @@ async function withDefaults(m: ModelManifest, opts: Partial<LoadOptions>, gpu: G
   // A load with an expert budget has decided how it uses the GPU: no probe.
   const gpuMemory = opts.expertBudgetBytes === undefined ? (await probeDevice()).gpuMemory : undefined;
   const plan = planMemory({
-    hp, kvType, gpu: gpuMemory, maxBinding: gpu.maxBinding,
+    hp,
+    kvType,
+    gpu: gpuMemory,
+    maxBinding: gpu.maxBinding,
     denseBytes: m.dense.reduce((n, t) => n + t.nRows * t.rowStride, 0),
     expertBytes: m.experts.reduce((n, l) => n + l.recordBytes * hp.nExpert, 0),
-    requested: { ...(opts.contextLength ? { contextLength: opts.contextLength } : {}), ...(opts.expertBudgetBytes !== undefined ? { expertBudgetBytes: opts.expertBudgetBytes } : {}) },
+    requested: {
+      ...(opts.contextLength ? { contextLength: opts.contextLength } : {}),
+      ...(opts.expertBudgetBytes !== undefined ? { expertBudgetBytes: opts.expertBudgetBytes } : {}),
+    },
   });
   const maxBatch = Math.min(opts.maxBatch ?? maxBatchFor(hp, gpu.device.limits), plan.contextLength);
   const ramTierBytes = opts.ramTierBytes ?? defaultRamTierBytes((navigator as { deviceMemory?: number }).deviceMemory);
   return {
-    expertBudgetBytes: plan.expertBudgetBytes, maxBatch, contextLength: plan.contextLength, kvType, ramTierBytes,
+    expertBudgetBytes: plan.expertBudgetBytes,
+    maxBatch,
+    contextLength: plan.contextLength,
+    kvType,
+    ramTierBytes,
     prefetch: opts.prefetch ?? true,
   };
 }

@@ -22,7 +22,10 @@ export class Grammars {
   private compiler: Promise<{ xg: Xgrammar; compiler: GrammarCompiler }> | undefined;
   private readonly compiled = new Map<string, Promise<CompiledGrammar>>();
 
-  constructor(private readonly tok: Tokenizer, private readonly vocabSize: number) {}
+  constructor(
+    private readonly tok: Tokenizer,
+    private readonly vocabSize: number,
+  ) {}
 
   /**
    * The constraint a response format puts on generation, or undefined for plain text. Throws
@@ -37,7 +40,9 @@ export class Grammars {
     if (!compiled) {
       compiled = spec.compile(compiler).catch((e: unknown) => {
         this.compiled.delete(spec.key);
-        throw new GrammarMatcherInitError(`The response format could not be compiled: ${e instanceof Error ? e.message : String(e)}`);
+        throw new GrammarMatcherInitError(
+          `The response format could not be compiled: ${e instanceof Error ? e.message : String(e)}`,
+        );
       });
       this.compiled.set(spec.key, compiled);
       while (this.compiled.size > KEEP) this.compiled.delete(this.compiled.keys().next().value!);
@@ -72,7 +77,13 @@ export class Grammars {
   private load() {
     this.compiler ??= (async () => {
       const xg = await import('@mlc-ai/web-xgrammar');
-      const info = await xg.TokenizerInfo.createTokenizerInfo(this.tok.vocabularyTexts(), 'byte_level', false, this.vocabSize, [this.tok.eosId]);
+      const info = await xg.TokenizerInfo.createTokenizerInfo(
+        this.tok.vocabularyTexts(),
+        'byte_level',
+        false,
+        this.vocabSize,
+        [this.tok.eosId],
+      );
       return { xg, compiler: await xg.GrammarCompiler.createGrammarCompiler(info) };
     })();
     return this.compiler;

@@ -83,7 +83,8 @@ export class EngineHandler implements EngineWorkerApi {
 
   async attachStorePort(port: MessagePort): Promise<void> {
     if (this.importing) throw new EngineStateError('An import is running; the store cannot change under it.');
-    if (this.engine || this.loading) throw new EngineStateError('A model is loaded from the current store: unload it before attaching another store.');
+    if (this.engine || this.loading)
+      throw new EngineStateError('A model is loaded from the current store: unload it before attaching another store.');
     setBackend(Comlink.wrap<StoreBackend>(port));
   }
 
@@ -98,8 +99,12 @@ export class EngineHandler implements EngineWorkerApi {
     this.logitProcessorRegistry = registry;
   }
 
-  async loadModel(modelId: string, opts: LoadRequest, onProgress: (done: number, total: number) => void,
-    processor?: LogitProcessorLike): Promise<LoadedModel> {
+  async loadModel(
+    modelId: string,
+    opts: LoadRequest,
+    onProgress: (done: number, total: number) => void,
+    processor?: LogitProcessorLike,
+  ): Promise<LoadedModel> {
     this.loading?.abort();
     const abort = (this.loading = new AbortController());
     this.epoch++;
@@ -108,14 +113,19 @@ export class EngineHandler implements EngineWorkerApi {
       return await this.serial(async () => {
         if (abort.signal.aborted) throw cancelledLoad();
         this.drop();
-        const engine = await Engine.load(modelId, {
-          // absent: the device check decides (Engine.load asks it)
-          ...(opts.expertBudgetMB !== undefined ? { expertBudgetBytes: opts.expertBudgetMB * 1e6 } : {}),
-          ...(opts.ramTierMB !== undefined ? { ramTierBytes: opts.ramTierMB * 1e6 } : {}),
-          ...(opts.contextLength ? { contextLength: opts.contextLength } : {}),
-          ...(opts.maxBatch ? { maxBatch: opts.maxBatch } : {}),
-          ...(opts.kvType ? { kvType: opts.kvType } : {}),
-        }, onProgress, abort.signal);
+        const engine = await Engine.load(
+          modelId,
+          {
+            // absent: the device check decides (Engine.load asks it)
+            ...(opts.expertBudgetMB !== undefined ? { expertBudgetBytes: opts.expertBudgetMB * 1e6 } : {}),
+            ...(opts.ramTierMB !== undefined ? { ramTierBytes: opts.ramTierMB * 1e6 } : {}),
+            ...(opts.contextLength ? { contextLength: opts.contextLength } : {}),
+            ...(opts.maxBatch ? { maxBatch: opts.maxBatch } : {}),
+            ...(opts.kvType ? { kvType: opts.kvType } : {}),
+          },
+          onProgress,
+          abort.signal,
+        );
         if (abort.signal.aborted) {
           engine.unload();
           throw cancelledLoad();
@@ -124,7 +134,14 @@ export class EngineHandler implements EngineWorkerApi {
         this.engine = engine;
         this.logitProcessor = processor ?? this.logitProcessorRegistry?.get(opts.name ?? modelId);
         const m = engine.model;
-        this.loaded = { modelId, contextLength: m.opts.contextLength, maxBatch: m.opts.maxBatch, kvType: m.opts.kvType, resident: m.experts.resident, slots: m.experts.slots(m.manifest.experts[0]?.layer ?? 0) };
+        this.loaded = {
+          modelId,
+          contextLength: m.opts.contextLength,
+          maxBatch: m.opts.maxBatch,
+          kvType: m.opts.kvType,
+          resident: m.experts.resident,
+          slots: m.experts.slots(m.manifest.experts[0]?.layer ?? 0),
+        };
         return this.loaded;
       });
     } finally {
@@ -147,21 +164,34 @@ export class EngineHandler implements EngineWorkerApi {
     return promptIds(await tokenizerFor(modelId), prompt);
   }
 
-  generateTokens: EngineWorkerApi['generateTokens'] = (req, onToken, onPrefill) => this.request(async ({ engine, tok, signal }) => {
-    const { promptLogits, ...rest } = await engine.generate({
-      ...req, stopIds: req.stopIds ?? [tok.eosId], signal, ...(onToken ? { onToken: async (id: number) => { await onToken(id); } } : {}),
-      ...(onPrefill ? { onPrefill } : {}),
+  generateTokens: EngineWorkerApi['generateTokens'] = (req, onToken, onPrefill) =>
+    this.request(async ({ engine, tok, signal }) => {
+      const { promptLogits, ...rest } = await engine.generate({
+        ...req,
+        stopIds: req.stopIds ?? [tok.eosId],
+        signal,
+        ...(onToken
+          ? {
+              onToken: async (id: number) => {
+                await onToken(id);
+              },
+            }
+          : {}),
+        ...(onPrefill ? { onPrefill } : {}),
+      });
+      return { ...rest, ...(promptLogits ? { promptLogits: Array.from(promptLogits) } : {}) };
     });
-    return { ...rest, ...(promptLogits ? { promptLogits: Array.from(promptLogits) } : {}) };
-  });
 
-  chatCompletion: EngineWorkerApi['chatCompletion'] = (req, onChunk, onPrefill) => this.request((g) => chatCompletion(g, req, onChunk), onPrefill);
+  chatCompletion: EngineWorkerApi['chatCompletion'] = (req, onChunk, onPrefill) =>
+    this.request((g) => chatCompletion(g, req, onChunk), onPrefill);
 
-  completion: EngineWorkerApi['completion'] = (req, onChunk, onPrefill) => this.request((g) => completion(g, req, onChunk), onPrefill);
+  completion: EngineWorkerApi['completion'] = (req, onChunk, onPrefill) =>
+    this.request((g) => completion(g, req, onChunk), onPrefill);
 
   forwardTokensAndSample: EngineWorkerApi['forwardTokensAndSample'] = (ids, isPrefill, sampling = {}) =>
     this.request(({ engine }) =>
-      engine.forwardAndSample(ids, resolveSamplingParams(sampling), isPrefill, this.logitHook()));
+      engine.forwardAndSample(ids, resolveSamplingParams(sampling), isPrefill, this.logitHook()),
+    );
 
   async runtimeStats(): Promise<RuntimeStats> {
     if (!this.engine) throw new ModelNotLoadedError('No model is loaded: call loadModel first.');
@@ -184,10 +214,12 @@ export class EngineHandler implements EngineWorkerApi {
   /** The loaded model's logit processor as the engine calls it: the logits cross to it without a copy. */
   private logitHook(): LogitHook | undefined {
     const p = this.logitProcessor;
-    return p && {
-      processLogits: (logits) => p.processLogits(Comlink.transfer(logits, [logits.buffer])),
-      processSampledToken: (id) => p.processSampledToken(id),
-    };
+    return (
+      p && {
+        processLogits: (logits) => p.processLogits(Comlink.transfer(logits, [logits.buffer])),
+        processSampledToken: (id) => p.processSampledToken(id),
+      }
+    );
   }
 
   /** `work` after everything queued before it; the queue goes on whether it succeeds or fails. */
@@ -205,7 +237,8 @@ export class EngineHandler implements EngineWorkerApi {
     const epoch = this.epoch;
     this.running?.abort();
     return this.serial(async () => {
-      if (epoch !== this.epoch) throw new AbortError('The request was cancelled: a model was loaded or unloaded after it was made.');
+      if (epoch !== this.epoch)
+        throw new AbortError('The request was cancelled: a model was loaded or unloaded after it was made.');
       const engine = this.engine;
       if (!engine || !this.loaded) throw new ModelNotLoadedError('No model is loaded: call loadModel first.');
       const running = (this.running = new AbortController());
@@ -214,7 +247,12 @@ export class EngineHandler implements EngineWorkerApi {
         this.grammars ??= new Grammars(tok, engine.manifest.hparams.nVocab);
         const logitHook = this.logitHook();
         const g: Generation = {
-          engine, tok, modelId: this.loaded.modelId, signal: running.signal, replies: this.replies, grammars: this.grammars,
+          engine,
+          tok,
+          modelId: this.loaded.modelId,
+          signal: running.signal,
+          replies: this.replies,
+          grammars: this.grammars,
           ...(onPrefill ? { onPrefill } : {}),
         };
         return await work(logitHook ? { ...g, logitHook } : g);

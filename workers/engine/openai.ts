@@ -5,8 +5,14 @@
  * by validate.ts first. Types are web-llm's own.
  */
 import type {
-  ChatCompletion, ChatCompletionChunk, ChatCompletionFinishReason, ChatCompletionRequest, ChatCompletionTokenLogprob, Completion,
-  CompletionCreateParams, CompletionUsage,
+  ChatCompletion,
+  ChatCompletionChunk,
+  ChatCompletionFinishReason,
+  ChatCompletionRequest,
+  ChatCompletionTokenLogprob,
+  Completion,
+  CompletionCreateParams,
+  CompletionUsage,
 } from '@mlc-ai/web-llm';
 import { contextExceeded } from '../errors';
 import type { Tokenizer } from '../model/tokenizer';
@@ -52,7 +58,10 @@ export interface Generation {
 export type Emit<T> = (chunk: T) => boolean | void | Promise<boolean | void>;
 
 /** The stream's reader: `gone` once it has said it reads no more. */
-interface Reader<T> { emit?: Emit<T>; gone: boolean }
+interface Reader<T> {
+  emit?: Emit<T>;
+  gone: boolean;
+}
 
 async function send<T>(r: Reader<T>, chunk: T): Promise<void> {
   if (!r.emit || r.gone) return;
@@ -74,65 +83,128 @@ interface Choice {
   firstTokenAt: number;
 }
 
-export async function chatCompletion(g: Generation, req: ChatCompletionRequest, emit?: Emit<ChatCompletionChunk>): Promise<ChatCompletion | undefined> {
+export async function chatCompletion(
+  g: Generation,
+  req: ChatCompletionRequest,
+  emit?: Emit<ChatCompletionChunk>,
+): Promise<ChatCompletion | undefined> {
   const continueFinal = continuesFinal(req);
-  const ids = promptIds(g.tok, { kind: 'chat', messages: validateChatRequest(req, g.modelId), continueFinal }, (text) => g.replies.idsOf(text));
+  const ids = promptIds(g.tok, { kind: 'chat', messages: validateChatRequest(req, g.modelId), continueFinal }, (text) =>
+    g.replies.idsOf(text),
+  );
   const id = `chatcmpl-${crypto.randomUUID()}`;
   const created = Math.floor(Date.now() / 1000);
-  const chunk = (delta: ChatCompletionChunk.Choice.Delta, finish: ChatCompletionFinishReason | null, logprobs: Logprobs): ChatCompletionChunk =>
-    ({ id, object: 'chat.completion.chunk', created, model: g.modelId, choices: [{ index: 0, delta, finish_reason: finish, logprobs }] });
+  const chunk = (
+    delta: ChatCompletionChunk.Choice.Delta,
+    finish: ChatCompletionFinishReason | null,
+    logprobs: Logprobs,
+  ): ChatCompletionChunk => ({
+    id,
+    object: 'chat.completion.chunk',
+    created,
+    model: g.modelId,
+    choices: [{ index: 0, delta, finish_reason: finish, logprobs }],
+  });
   let first = true;
   const reader: Reader<ChatCompletionChunk> = { emit, gone: false };
   // The model's first token carries the space after "Assistant:"; the reply starts after it, so the
   // next turn's prompt ("Assistant: " + reply) gives back the ids that were generated.
-  const choices = await runChoices(g, ids, req, reader, (text, logprobs) => {
-    const delta: ChatCompletionChunk.Choice.Delta = first ? { role: 'assistant', content: text } : { content: text };
-    first = false;
-    return chunk(delta, null, logprobs);
-    // A continued reply keeps its first token's space: it goes on from the middle of the text.
-  }, { trimLeadingSpace: !continueFinal, constraint: () => g.grammars.constraint(req.response_format) });
+  const choices = await runChoices(
+    g,
+    ids,
+    req,
+    reader,
+    (text, logprobs) => {
+      const delta: ChatCompletionChunk.Choice.Delta = first ? { role: 'assistant', content: text } : { content: text };
+      first = false;
+      return chunk(delta, null, logprobs);
+      // A continued reply keeps its first token's space: it goes on from the middle of the text.
+    },
+    { trimLeadingSpace: !continueFinal, constraint: () => g.grammars.constraint(req.response_format) },
+  );
   for (const c of choices) g.replies.remember(g.tok, c.text, c.ids);
   const usage = usageOf(choices);
   if (emit) {
     await send(reader, chunk({}, choices[0]!.finish, null));
-    if (req.stream_options?.include_usage) await send(reader, { id, object: 'chat.completion.chunk', created, model: g.modelId, choices: [], usage });
+    if (req.stream_options?.include_usage)
+      await send(reader, { id, object: 'chat.completion.chunk', created, model: g.modelId, choices: [], usage });
     return undefined;
   }
   return {
-    id, object: 'chat.completion', created, model: g.modelId, usage,
-    choices: choices.map((c, index) => ({ index, finish_reason: c.finish, logprobs: c.logprobs, message: { role: 'assistant', content: c.text } })),
+    id,
+    object: 'chat.completion',
+    created,
+    model: g.modelId,
+    usage,
+    choices: choices.map((c, index) => ({
+      index,
+      finish_reason: c.finish,
+      logprobs: c.logprobs,
+      message: { role: 'assistant', content: c.text },
+    })),
   };
 }
 
 /** A plain or fill-in-the-middle (with `suffix`) completion; `echo` puts the prompt before the text. */
-export async function completion(g: Generation, req: CompletionCreateParams, emit?: Emit<Completion>): Promise<Completion | undefined> {
+export async function completion(
+  g: Generation,
+  req: CompletionCreateParams,
+  emit?: Emit<Completion>,
+): Promise<Completion | undefined> {
   validateCompletionRequest(req);
   const prompt = req.prompt;
-  const ids = req.suffix != null ? promptIds(g.tok, { kind: 'fim', prefix: prompt, suffix: req.suffix }) : promptIds(g.tok, { kind: 'raw', text: prompt });
+  const ids =
+    req.suffix != null
+      ? promptIds(g.tok, { kind: 'fim', prefix: prompt, suffix: req.suffix })
+      : promptIds(g.tok, { kind: 'raw', text: prompt });
   const id = `cmpl-${crypto.randomUUID()}`;
   const created = Math.floor(Date.now() / 1000);
-  const piece = (text: string, finish: ChatCompletionFinishReason | null, logprobs: Logprobs, index = 0): Completion['choices'][number] =>
-    ({ index, text, finish_reason: finish, logprobs });
-  const of = (choices: Completion['choices']): Completion => ({ id, object: 'text_completion', created, model: g.modelId, choices });
+  const piece = (
+    text: string,
+    finish: ChatCompletionFinishReason | null,
+    logprobs: Logprobs,
+    index = 0,
+  ): Completion['choices'][number] => ({ index, text, finish_reason: finish, logprobs });
+  const of = (choices: Completion['choices']): Completion => ({
+    id,
+    object: 'text_completion',
+    created,
+    model: g.modelId,
+    choices,
+  });
   const reader: Reader<Completion> = { emit, gone: false };
   let echoed = !req.echo;
-  const choices = await runChoices(g, ids, req, reader, (text, logprobs) => {
-    const shown = echoed ? text : prompt + text;
-    echoed = true;
-    return of([piece(shown, null, logprobs)]);
-  }, { trimLeadingSpace: false, constraint: async () => undefined });
+  const choices = await runChoices(
+    g,
+    ids,
+    req,
+    reader,
+    (text, logprobs) => {
+      const shown = echoed ? text : prompt + text;
+      echoed = true;
+      return of([piece(shown, null, logprobs)]);
+    },
+    { trimLeadingSpace: false, constraint: async () => undefined },
+  );
   const usage = usageOf(choices);
   if (emit) {
     await send(reader, of([piece(echoed ? '' : prompt, choices[0]!.finish, null)]));
     if (req.stream_options?.include_usage) await send(reader, { ...of([]), usage });
     return undefined;
   }
-  return { ...of(choices.map((c, index) => piece(req.echo ? prompt + c.text : c.text, c.finish, c.logprobs, index))), usage };
+  return {
+    ...of(choices.map((c, index) => piece(req.echo ? prompt + c.text : c.text, c.finish, c.logprobs, index))),
+    usage,
+  };
 }
 
 /** The request's `n` choices, one after another (the prompt's KV cache serves them all). */
 async function runChoices<T>(
-  g: Generation, prompt: number[], req: GenerationFields, reader: Reader<T>, chunkOf: (text: string, logprobs: Logprobs) => T,
+  g: Generation,
+  prompt: number[],
+  req: GenerationFields,
+  reader: Reader<T>,
+  chunkOf: (text: string, logprobs: Logprobs) => T,
   o: { trimLeadingSpace: boolean; constraint: () => Promise<TokenConstraint | undefined> },
 ): Promise<Choice[]> {
   const n = req.n ?? 1;
@@ -140,14 +212,22 @@ async function runChoices<T>(
   const choices: Choice[] = [];
   for (let i = 0; i < n && !g.signal.aborted; i++) {
     // each choice its own draw: seeds seed, seed + 1, ... (the same request gives the same choices)
-    choices.push(await runOne(g, prompt, req, (seed + i) >>> 0, reader, chunkOf, o.trimLeadingSpace, await o.constraint()));
+    choices.push(
+      await runOne(g, prompt, req, (seed + i) >>> 0, reader, chunkOf, o.trimLeadingSpace, await o.constraint()),
+    );
   }
   return choices;
 }
 
 async function runOne<T>(
-  g: Generation, prompt: number[], req: GenerationFields, seed: number, reader: Reader<T>, chunkOf: (text: string, logprobs: Logprobs) => T,
-  trimLeadingSpace: boolean, constraint: TokenConstraint | undefined,
+  g: Generation,
+  prompt: number[],
+  req: GenerationFields,
+  seed: number,
+  reader: Reader<T>,
+  chunkOf: (text: string, logprobs: Logprobs) => T,
+  trimLeadingSpace: boolean,
+  constraint: TokenConstraint | undefined,
 ): Promise<Choice> {
   const sampling = resolveSamplingParams({
     ...(req.temperature != null ? { temperature: req.temperature } : {}),
@@ -160,7 +240,7 @@ async function runOne<T>(
   if (room <= 0) throw contextExceeded(prompt.length, g.engine.contextLength);
   const maxTokens = req.max_tokens ?? room;
   const text = new TextStream(g.tok.createDecoder(), stops, trimLeadingSpace);
-  const wantLogprobs = req.logprobs ? req.top_logprobs ?? 0 : undefined;
+  const wantLogprobs = req.logprobs ? (req.top_logprobs ?? 0) : undefined;
   const entries: ChatCompletionTokenLogprob[] = [];
   let sent = 0;
   /** the logprobs of the tokens since the last chunk, for the next one */
@@ -177,7 +257,11 @@ async function runOne<T>(
   const logitBias = new Map(Object.entries(req.logit_bias ?? {}).map(([id, v]): [number, number] => [Number(id), v]));
   try {
     const result = await g.engine.generate({
-      promptIds: prompt, maxTokens: Math.min(maxTokens, room), stopIds: req.ignore_eos ? [] : [eos], sampling, signal: g.signal,
+      promptIds: prompt,
+      maxTokens: Math.min(maxTokens, room),
+      stopIds: req.ignore_eos ? [] : [eos],
+      sampling,
+      signal: g.signal,
       bias: { logitBias, frequency: req.frequency_penalty ?? 0, presence: req.presence_penalty ?? 0 },
       ...(constraint ? { constraint } : {}),
       ...(wantLogprobs !== undefined ? { logprobs: wantLogprobs } : {}),
@@ -195,9 +279,19 @@ async function runOne<T>(
     });
     const tail = text.finish();
     if (tail) await onText(tail);
-    const finish: ChatCompletionFinishReason = reader.gone ? 'abort' : text.stopped || result.finishReason === 'stop' ? 'stop' : result.finishReason;
+    const finish: ChatCompletionFinishReason = reader.gone
+      ? 'abort'
+      : text.stopped || result.finishReason === 'stop'
+        ? 'stop'
+        : result.finishReason;
     return {
-      text: text.full, ids: result.ids, finish, logprobs: wantLogprobs === undefined ? null : { content: entries }, result, startedAt, firstTokenAt,
+      text: text.full,
+      ids: result.ids,
+      finish,
+      logprobs: wantLogprobs === undefined ? null : { content: entries },
+      result,
+      startedAt,
+      firstTokenAt,
       ...(constraint ? { grammar: { initS: constraint.timing.initS, perTokenS: constraint.timing.perTokenS() } } : {}),
     };
   } finally {
@@ -223,7 +317,14 @@ function usageOf(choices: readonly Choice[]): Usage {
   const generated = choices.reduce((n, c) => n + c.result.ids.length, 0);
   const n = r.ids.length;
   const seconds = (ms: number) => ms / 1000;
-  const experts = choices.reduce((e, c) => ({ hits: e.hits + c.result.experts.hits, misses: e.misses + c.result.experts.misses, bytes: e.bytes + c.result.experts.bytesRead }), { hits: 0, misses: 0, bytes: 0 });
+  const experts = choices.reduce(
+    (e, c) => ({
+      hits: e.hits + c.result.experts.hits,
+      misses: e.misses + c.result.experts.misses,
+      bytes: e.bytes + c.result.experts.bytesRead,
+    }),
+    { hits: 0, misses: 0, bytes: 0 },
+  );
   const end = performance.now();
   // As web-llm counts them: the prompt tokens this request computed (those the KV cache did not hold).
   return {

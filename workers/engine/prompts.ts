@@ -24,8 +24,11 @@ export async function tokenizerFor(modelId: string): Promise<Tokenizer> {
 /** The ids of prompt `p`; a chat's earlier replies come from `replyIds` where it knows them. */
 export function promptIds(tok: Tokenizer, p: PromptSpec, replyIds?: ReplyIds): number[] {
   switch (p.kind) {
-    case 'raw': return [tok.bosId, ...tok.encode(p.text)];
-    case 'chat': return chatPromptIds(tok, p.messages, replyIds, p.continueFinal === true);
-    case 'fim': return fimPromptIds(tok, p.prefix, p.suffix);
+    case 'raw':
+      return [tok.bosId, ...tok.encode(p.text)];
+    case 'chat':
+      return chatPromptIds(tok, p.messages, replyIds, p.continueFinal === true);
+    case 'fim':
+      return fimPromptIds(tok, p.prefix, p.suffix);
   }
 }

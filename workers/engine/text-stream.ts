@@ -21,7 +21,11 @@ export class TextStream {
   /** Per stop string, its KMP failure table. */
   private readonly fail: readonly Int32Array[];
 
-  constructor(private readonly decoder: StreamDecoder, private readonly stops: readonly string[], private trimLeadingSpace = false) {
+  constructor(
+    private readonly decoder: StreamDecoder,
+    private readonly stops: readonly string[],
+    private trimLeadingSpace = false,
+  ) {
     this.fail = stops.map(failureTable);
     this.keep = Math.max(0, ...stops.map((s) => s.length - 1));
   }
@@ -59,7 +63,10 @@ export class TextStream {
     this.stops.forEach((s, k) => {
       const from = Math.max(0, base - s.length + 1);
       const found = search(window.slice(from), s, this.fail[k]!);
-      if (found.at >= 0 && from + found.at < end) { end = from + found.at; this.stopped = true; }
+      if (found.at >= 0 && from + found.at < end) {
+        end = from + found.at;
+        this.stopped = true;
+      }
       hold = Math.max(hold, found.tail);
     });
     // The longest tail of the text that is a proper prefix of some stop string waits.

@@ -9,7 +9,15 @@
  */
 import type { GgmlType } from './ggml-types';
 import {
-  IQ1S_DELTA, IQ1S_GRID, IQ2S_GRID, IQ2XS_GRID, IQ2XXS_GRID, IQ3S_GRID, IQ3XXS_GRID, KSIGNS_IQ2XS, KVALUES_IQ4NL,
+  IQ1S_DELTA,
+  IQ1S_GRID,
+  IQ2S_GRID,
+  IQ2XS_GRID,
+  IQ2XXS_GRID,
+  IQ3S_GRID,
+  IQ3XXS_GRID,
+  KSIGNS_IQ2XS,
+  KVALUES_IQ4NL,
 } from './iq-tables';
 
 const f32 = Math.fround;
@@ -83,8 +91,10 @@ const q4_k: BlockFn = (q, qo, s, so, out, oo) => {
   for (let is = 0; is < 8; is += 2) {
     const [sc1, m1] = scaleMinK4(is, q, qo);
     const [sc2, m2] = scaleMinK4(is + 1, q, qo);
-    const d1 = f32(d * sc1), mm1 = f32(dmin * m1);
-    const d2 = f32(d * sc2), mm2 = f32(dmin * m2);
+    const d1 = f32(d * sc1),
+      mm1 = f32(dmin * m1);
+    const d2 = f32(d * sc2),
+      mm2 = f32(dmin * m2);
     for (let l = 0; l < 32; l++) out[y++] = f32(f32(d1 * (q[qs + l]! & 0xf)) - mm1);
     for (let l = 0; l < 32; l++) out[y++] = f32(f32(d2 * (q[qs + l]! >> 4)) - mm2);
     qs += 32;
@@ -94,7 +104,10 @@ const q4_k: BlockFn = (q, qo, s, so, out, oo) => {
 /** Q6_K body: 128 bytes of low nibbles, 64 of high bit pairs, 16 int8 scales (the f16 d is last). */
 const q6_k: BlockFn = (q, qo, s, so, out, oo) => {
   const d = f16ToF32(u16(s, so));
-  let ql = qo, qh = qo + 128, sc = qo + 192, y = oo;
+  let ql = qo,
+    qh = qo + 128,
+    sc = qo + 192,
+    y = oo;
   for (let n = 0; n < 256; n += 128) {
     for (let l = 0; l < 32; l++) {
       const is = l >> 4;
@@ -109,7 +122,10 @@ const q6_k: BlockFn = (q, qo, s, so, out, oo) => {
       out[y + l + 64] = f32(f32(d * scale(4)) * q3);
       out[y + l + 96] = f32(f32(d * scale(6)) * q4);
     }
-    y += 128; ql += 64; qh += 32; sc += 8;
+    y += 128;
+    ql += 64;
+    qh += 32;
+    sc += 8;
   }
 };
 
@@ -151,8 +167,11 @@ const q2_k: BlockFn = (q, qo, s, so, out, oo) => {
 
 /** Q3_K's sixteen 6-bit scales (minus 32) from their 12 packed bytes at `o`. */
 function q3kScales(b: Uint8Array, o: number): Int8Array {
-  const a0 = u32(b, o), a1 = u32(b, o + 4), tmp = u32(b, o + 8);
-  const m2 = 0x0f0f0f0f, m1 = 0x03030303;
+  const a0 = u32(b, o),
+    a1 = u32(b, o + 4),
+    tmp = u32(b, o + 8);
+  const m2 = 0x0f0f0f0f,
+    m1 = 0x03030303;
   const words = new Uint32Array([
     (a0 & m2) | (((tmp >>> 0) & m1) << 4),
     (a1 & m2) | (((tmp >>> 2) & m1) << 4),
@@ -194,11 +213,16 @@ const q5_k: BlockFn = (q, qo, s, so, out, oo) => {
   for (let g = 0; g < 4; g++) {
     const [sc1, m1] = scaleMinK4(2 * g, q, qo);
     const [sc2, m2] = scaleMinK4(2 * g + 1, q, qo);
-    const d1 = f32(d * sc1), mm1 = f32(dmin * m1);
-    const d2 = f32(d * sc2), mm2 = f32(dmin * m2);
-    const ql = qo + 44 + 32 * g, qh = qo + 12;
-    for (let l = 0; l < 32; l++) out[y++] = f32(f32(d1 * ((q[ql + l]! & 0xf) + ((q[qh + l]! >> (2 * g)) & 1 ? 16 : 0))) - mm1);
-    for (let l = 0; l < 32; l++) out[y++] = f32(f32(d2 * ((q[ql + l]! >> 4) + ((q[qh + l]! >> (2 * g + 1)) & 1 ? 16 : 0))) - mm2);
+    const d1 = f32(d * sc1),
+      mm1 = f32(dmin * m1);
+    const d2 = f32(d * sc2),
+      mm2 = f32(dmin * m2);
+    const ql = qo + 44 + 32 * g,
+      qh = qo + 12;
+    for (let l = 0; l < 32; l++)
+      out[y++] = f32(f32(d1 * ((q[ql + l]! & 0xf) + ((q[qh + l]! >> (2 * g)) & 1 ? 16 : 0))) - mm1);
+    for (let l = 0; l < 32; l++)
+      out[y++] = f32(f32(d2 * ((q[ql + l]! >> 4) + ((q[qh + l]! >> (2 * g + 1)) & 1 ? 16 : 0))) - mm2);
   }
 };
 
@@ -346,7 +370,8 @@ const iq1_s: BlockFn = (q, qo, s, so, out, oo) => {
     const qh = u16(q, qo + 32 + 2 * ib);
     const dl = f32(d * (2 * ((qh >> 12) & 7) + 1));
     const delta = qh & 0x8000 ? -IQ1S_DELTA : IQ1S_DELTA;
-    for (let l = 0; l < 4; l++) put8iq1(out, oo + 32 * ib + 8 * l, q[qo + 4 * ib + l]! | (((qh >> (3 * l)) & 7) << 8), delta, dl);
+    for (let l = 0; l < 4; l++)
+      put8iq1(out, oo + 32 * ib + 8 * l, q[qo + 4 * ib + l]! | (((qh >> (3 * l)) & 7) << 8), delta, dl);
   }
 };
 
@@ -370,17 +395,37 @@ const iq1_m: BlockFn = (q, qo, _s, _so, out, oo) => {
 };
 
 const BLOCK_FNS: Record<string, BlockFn> = {
-  Q4_0: q4_0, Q4_1: q4_1, Q5_0: q5_0, Q5_1: q5_1, Q8_0: q8_0, Q2_K: q2_k, Q3_K: q3_k, Q4_K: q4_k, Q5_K: q5_k, Q6_K: q6_k,
-  IQ4_NL: iq4_nl, IQ4_XS: iq4_xs, IQ2_XXS: iq2_xxs, IQ2_XS: iq2_xs, IQ2_S: iq2_s, IQ3_XXS: iq3_xxs, IQ3_S: iq3_s,
-  IQ1_S: iq1_s, IQ1_M: iq1_m,
+  Q4_0: q4_0,
+  Q4_1: q4_1,
+  Q5_0: q5_0,
+  Q5_1: q5_1,
+  Q8_0: q8_0,
+  Q2_K: q2_k,
+  Q3_K: q3_k,
+  Q4_K: q4_k,
+  Q5_K: q5_k,
+  Q6_K: q6_k,
+  IQ4_NL: iq4_nl,
+  IQ4_XS: iq4_xs,
+  IQ2_XXS: iq2_xxs,
+  IQ2_XS: iq2_xs,
+  IQ2_S: iq2_s,
+  IQ3_XXS: iq3_xxs,
+  IQ3_S: iq3_s,
+  IQ1_S: iq1_s,
+  IQ1_M: iq1_m,
 };
 
 function plainValue(type: GgmlType, b: Uint8Array, o: number, view: DataView): number {
   switch (type.name) {
-    case 'F32': return view.getFloat32(o, true);
-    case 'F16': return f16ToF32(u16(b, o));
-    case 'BF16': return new Float32Array(new Uint32Array([u16(b, o) << 16]).buffer)[0]!;
-    default: throw new Error(`${type.name} is not a plain float type`);
+    case 'F32':
+      return view.getFloat32(o, true);
+    case 'F16':
+      return f16ToF32(u16(b, o));
+    case 'BF16':
+      return new Float32Array(new Uint32Array([u16(b, o) << 16]).buffer)[0]!;
+    default:
+      throw new Error(`${type.name} is not a plain float type`);
   }
 }
 
@@ -405,20 +450,34 @@ export function dequantFileRows(type: GgmlType, bytes: Uint8Array, rowWeights: n
 }
 
 /** Dequantize `nRows` rows in the stored layout of store/layout.ts. */
-export function dequantStoredRows(type: GgmlType, bytes: Uint8Array, rowWeights: number, nRows: number, rowStride: number): Float32Array {
+export function dequantStoredRows(
+  type: GgmlType,
+  bytes: Uint8Array,
+  rowWeights: number,
+  nRows: number,
+  rowStride: number,
+): Float32Array {
   const out = new Float32Array(rowWeights * nRows);
   const fn = BLOCK_FNS[type.name];
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   for (let r = 0; r < nRows; r++) {
     const row = r * rowStride;
     if (!fn) {
-      for (let i = 0; i < rowWeights; i++) out[r * rowWeights + i] = plainValue(type, bytes, row + i * type.blockBytes, view);
+      for (let i = 0; i < rowWeights; i++)
+        out[r * rowWeights + i] = plainValue(type, bytes, row + i * type.blockBytes, view);
       continue;
     }
     const nb = rowWeights / type.blockWeights;
     const body = type.blockBytes - type.scaleBytes;
     for (let b = 0; b < nb; b++) {
-      fn(bytes, row + b * body, bytes, row + nb * body + b * type.scaleBytes, out, r * rowWeights + b * type.blockWeights);
+      fn(
+        bytes,
+        row + b * body,
+        bytes,
+        row + nb * body + b * type.scaleBytes,
+        out,
+        r * rowWeights + b * type.blockWeights,
+      );
     }
   }
   return out;

@@ -21,7 +21,14 @@ export interface GgmlType {
   readonly scaleBytes: number;
 }
 
-function t(id: number, name: string, blockWeights: number, blockBytes: number, scaleOffset = 0, scaleBytes = 0): GgmlType {
+function t(
+  id: number,
+  name: string,
+  blockWeights: number,
+  blockBytes: number,
+  scaleOffset = 0,
+  scaleBytes = 0,
+): GgmlType {
   return { id, name, blockWeights, blockBytes, scaleOffset, scaleBytes };
 }
 
@@ -49,13 +56,42 @@ export const IQ4_XS = t(23, 'IQ4_XS', 256, 136, 0, 4);
 export const IQ1_M = t(29, 'IQ1_M', 256, 56, 0, 0);
 
 export const SUPPORTED_TYPES: readonly GgmlType[] = [
-  F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K,
-  IQ4_NL, IQ4_XS, IQ3_S, IQ3_XXS, IQ2_XXS, IQ2_XS, IQ2_S, IQ1_S, IQ1_M,
+  F32,
+  F16,
+  BF16,
+  Q8_0,
+  Q4_0,
+  Q4_1,
+  Q5_0,
+  Q5_1,
+  Q2_K,
+  Q3_K,
+  Q4_K,
+  Q5_K,
+  Q6_K,
+  IQ4_NL,
+  IQ4_XS,
+  IQ3_S,
+  IQ3_XXS,
+  IQ2_XXS,
+  IQ2_XS,
+  IQ2_S,
+  IQ1_S,
+  IQ1_M,
 ];
 
 /** Names of the ggml types we do not support, so that an error can say which one a file used. */
 const OTHER_TYPE_NAMES: Record<number, string> = {
-  9: 'Q8_1', 15: 'Q8_K', 24: 'I8', 25: 'I16', 26: 'I32', 27: 'I64', 28: 'F64', 34: 'TQ1_0', 35: 'TQ2_0', 39: 'MXFP4',
+  9: 'Q8_1',
+  15: 'Q8_K',
+  24: 'I8',
+  25: 'I16',
+  26: 'I32',
+  27: 'I64',
+  28: 'F64',
+  34: 'TQ1_0',
+  35: 'TQ2_0',
+  39: 'MXFP4',
 };
 
 const BY_ID = new Map(SUPPORTED_TYPES.map((x) => [x.id, x]));

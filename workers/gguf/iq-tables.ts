@@ -29,7 +29,11 @@ function u64Table(text: string, n: number): Uint32Array {
 
 /** Parse `n` comma-separated hex u32 values. */
 function u32Table(text: string, n: number): Uint32Array {
-  const vals = text.split(',').map((t) => t.trim()).filter((t) => t).map((t) => Number.parseInt(t, 16));
+  const vals = text
+    .split(',')
+    .map((t) => t.trim())
+    .filter((t) => t)
+    .map((t) => Number.parseInt(t, 16));
   if (vals.length !== n) throw new Error(`u32Table: ${vals.length} values, expected ${n}`);
   return Uint32Array.from(vals);
 }
@@ -44,18 +48,17 @@ export const KVALUES_IQ4NL: readonly number[] = [
 
 /** ksigns_iq2xs: a 7-bit sign index to 8 sign bits (bit 7 makes the count of set bits even). */
 export const KSIGNS_IQ2XS: readonly number[] = [
-  0, 129, 130, 3, 132, 5, 6, 135, 136, 9, 10, 139, 12, 141, 142, 15,
-  144, 17, 18, 147, 20, 149, 150, 23, 24, 153, 154, 27, 156, 29, 30, 159,
-  160, 33, 34, 163, 36, 165, 166, 39, 40, 169, 170, 43, 172, 45, 46, 175,
-  48, 177, 178, 51, 180, 53, 54, 183, 184, 57, 58, 187, 60, 189, 190, 63,
-  192, 65, 66, 195, 68, 197, 198, 71, 72, 201, 202, 75, 204, 77, 78, 207,
-  80, 209, 210, 83, 212, 85, 86, 215, 216, 89, 90, 219, 92, 221, 222, 95,
-  96, 225, 226, 99, 228, 101, 102, 231, 232, 105, 106, 235, 108, 237, 238, 111,
-  240, 113, 114, 243, 116, 245, 246, 119, 120, 249, 250, 123, 252, 125, 126, 255,
+  0, 129, 130, 3, 132, 5, 6, 135, 136, 9, 10, 139, 12, 141, 142, 15, 144, 17, 18, 147, 20, 149, 150, 23, 24, 153, 154,
+  27, 156, 29, 30, 159, 160, 33, 34, 163, 36, 165, 166, 39, 40, 169, 170, 43, 172, 45, 46, 175, 48, 177, 178, 51, 180,
+  53, 54, 183, 184, 57, 58, 187, 60, 189, 190, 63, 192, 65, 66, 195, 68, 197, 198, 71, 72, 201, 202, 75, 204, 77, 78,
+  207, 80, 209, 210, 83, 212, 85, 86, 215, 216, 89, 90, 219, 92, 221, 222, 95, 96, 225, 226, 99, 228, 101, 102, 231,
+  232, 105, 106, 235, 108, 237, 238, 111, 240, 113, 114, 243, 116, 245, 246, 119, 120, 249, 250, 123, 252, 125, 126,
+  255,
 ];
 
 /** iq2xxs_grid: 256 entries of 8 magnitudes (bytes 8, 25, 43), byte j = weight j. */
-export const IQ2XXS_GRID = u64Table(`
+export const IQ2XXS_GRID = u64Table(
+  `
   0x0808080808080808, 0x080808080808082b, 0x0808080808081919, 0x0808080808082b08,
   0x0808080808082b2b, 0x0808080808190819, 0x0808080808191908, 0x08080808082b0808,
   0x08080808082b082b, 0x08080808082b2b08, 0x08080808082b2b2b, 0x0808080819080819,
@@ -120,10 +123,13 @@ export const IQ2XXS_GRID = u64Table(`
   0x2b19190819081908, 0x2b19191919190819, 0x2b192b082b080819, 0x2b192b19082b0808,
   0x2b2b08080808082b, 0x2b2b080819190808, 0x2b2b08082b081919, 0x2b2b081908082b19,
   0x2b2b082b08080808, 0x2b2b190808192b08, 0x2b2b2b0819190808, 0x2b2b2b1908081908,
-`, 256);
+`,
+  256,
+);
 
 /** iq2xs_grid: 512 entries of 8 magnitudes (bytes 8, 25, 43). */
-export const IQ2XS_GRID = u64Table(`
+export const IQ2XS_GRID = u64Table(
+  `
   0x0808080808080808, 0x080808080808082b, 0x0808080808081919, 0x0808080808082b08,
   0x0808080808082b2b, 0x0808080808190819, 0x0808080808191908, 0x080808080819192b,
   0x0808080808192b19, 0x08080808082b0808, 0x08080808082b082b, 0x08080808082b1919,
@@ -252,10 +258,13 @@ export const IQ2XS_GRID = u64Table(`
   0x2b2b2b08082b0808, 0x2b2b2b08082b082b, 0x2b2b2b08082b2b08, 0x2b2b2b082b2b0808,
   0x2b2b2b082b2b2b08, 0x2b2b2b1908081908, 0x2b2b2b192b081908, 0x2b2b2b192b08192b,
   0x2b2b2b2b082b2b08, 0x2b2b2b2b082b2b2b, 0x2b2b2b2b2b190819, 0x2b2b2b2b2b2b2b2b,
-`, 512);
+`,
+  512,
+);
 
 /** iq2s_grid: 1024 entries of 8 magnitudes (bytes 8, 25, 43). */
-export const IQ2S_GRID = u64Table(`
+export const IQ2S_GRID = u64Table(
+  `
   0x0808080808080808, 0x080808080808082b, 0x0808080808081919, 0x0808080808082b08,
   0x0808080808082b2b, 0x0808080808190819, 0x0808080808191908, 0x080808080819192b,
   0x0808080808192b19, 0x08080808082b0808, 0x08080808082b082b, 0x08080808082b1919,
@@ -512,10 +521,13 @@ export const IQ2S_GRID = u64Table(`
   0x2b2b2b0808082b2b, 0x2b2b2b08082b2b08, 0x2b2b2b082b2b082b, 0x2b2b2b1919191908,
   0x2b2b2b192b08192b, 0x2b2b2b2b08082b08, 0x2b2b2b2b08082b2b, 0x2b2b2b2b082b0808,
   0x2b2b2b2b082b082b, 0x2b2b2b2b082b2b08, 0x2b2b2b2b2b082b08, 0x2b2b2b2b2b2b2b2b,
-`, 1024);
+`,
+  1024,
+);
 
 /** iq3xxs_grid: 256 entries of 4 magnitudes (bytes 4 .. 62). */
-export const IQ3XXS_GRID = u32Table(`
+export const IQ3XXS_GRID = u32Table(
+  `
   0x04040404, 0x04040414, 0x04040424, 0x04040c0c, 0x04040c1c, 0x04040c3e, 0x04041404, 0x04041414,
   0x04041c0c, 0x04042414, 0x04043e1c, 0x04043e2c, 0x040c040c, 0x040c041c, 0x040c0c04, 0x040c0c14,
   0x040c140c, 0x040c142c, 0x040c1c04, 0x040c1c14, 0x040c240c, 0x040c2c24, 0x040c3e04, 0x04140404,
@@ -548,10 +560,13 @@ export const IQ3XXS_GRID = u32Table(`
   0x34341c1c, 0x343e041c, 0x343e140c, 0x3e04041c, 0x3e04042c, 0x3e04043e, 0x3e040c04, 0x3e041c14,
   0x3e042c14, 0x3e0c1434, 0x3e0c2404, 0x3e140c14, 0x3e14242c, 0x3e142c14, 0x3e1c0404, 0x3e1c0c2c,
   0x3e1c1c1c, 0x3e1c3404, 0x3e24140c, 0x3e24240c, 0x3e2c0404, 0x3e2c0414, 0x3e2c1424, 0x3e341c04,
-`, 256);
+`,
+  256,
+);
 
 /** iq3s_grid: 512 entries of 4 magnitudes (odd bytes 1 .. 15). */
-export const IQ3S_GRID = u32Table(`
+export const IQ3S_GRID = u32Table(
+  `
   0x01010101, 0x01010103, 0x01010105, 0x0101010b, 0x0101010f, 0x01010301, 0x01010303, 0x01010305,
   0x01010309, 0x0101030d, 0x01010501, 0x01010503, 0x0101050b, 0x01010707, 0x01010901, 0x01010905,
   0x0101090b, 0x0101090f, 0x01010b03, 0x01010b07, 0x01010d01, 0x01010d05, 0x01010f03, 0x01010f09,
@@ -616,10 +631,13 @@ export const IQ3S_GRID = u32Table(`
   0x0f030509, 0x0f030907, 0x0f03090b, 0x0f050103, 0x0f050109, 0x0f050301, 0x0f05030d, 0x0f050503,
   0x0f050701, 0x0f050b03, 0x0f070105, 0x0f070705, 0x0f07070b, 0x0f070b07, 0x0f090103, 0x0f09010b,
   0x0f090307, 0x0f090501, 0x0f090b01, 0x0f0b0505, 0x0f0b0905, 0x0f0d0105, 0x0f0d0703, 0x0f0f0101,
-`, 512);
+`,
+  512,
+);
 
 /** iq1s_grid (the C form): 2048 entries of 8 signed bytes (-1, 0, 1), shared by IQ1_S and IQ1_M. */
-export const IQ1S_GRID = u64Table(`
+export const IQ1S_GRID = u64Table(
+  `
   0xffffffffffffffff, 0xffffffffffffff01, 0xffffffffffff0000, 0xffffffffffff01ff,
   0xffffffffffff0101, 0xffffffffff00ff00, 0xffffffffff000000, 0xffffffffff01ffff,
   0xffffffffff01ff01, 0xffffffffff0101ff, 0xffffffffff010101, 0xffffffff00ff0000,
@@ -1132,4 +1150,6 @@ export const IQ1S_GRID = u64Table(`
   0x010101010000ff00, 0x01010101000000ff, 0x0101010100000001, 0x0101010101ffffff,
   0x0101010101ffff01, 0x0101010101ff01ff, 0x0101010101ff0101, 0x0101010101000000,
   0x010101010101ffff, 0x010101010101ff01, 0x01010101010101ff, 0x0101010101010101,
-`, 2048);
+`,
+  2048,
+);

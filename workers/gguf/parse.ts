@@ -48,10 +48,33 @@ export const LIMITS = {
   maxHeaderBytes: 512 * 1024 * 1024,
 };
 
-enum VT { U8, I8, U16, I16, U32, I32, F32, BOOL, STRING, ARRAY, U64, I64, F64 }
+enum VT {
+  U8,
+  I8,
+  U16,
+  I16,
+  U32,
+  I32,
+  F32,
+  BOOL,
+  STRING,
+  ARRAY,
+  U64,
+  I64,
+  F64,
+}
 const SCALAR_BYTES: Partial<Record<VT, number>> = {
-  [VT.U8]: 1, [VT.I8]: 1, [VT.U16]: 2, [VT.I16]: 2, [VT.U32]: 4, [VT.I32]: 4, [VT.F32]: 4,
-  [VT.BOOL]: 1, [VT.U64]: 8, [VT.I64]: 8, [VT.F64]: 8,
+  [VT.U8]: 1,
+  [VT.I8]: 1,
+  [VT.U16]: 2,
+  [VT.I16]: 2,
+  [VT.U32]: 4,
+  [VT.I32]: 4,
+  [VT.F32]: 4,
+  [VT.BOOL]: 1,
+  [VT.U64]: 8,
+  [VT.I64]: 8,
+  [VT.F64]: 8,
 };
 
 class Cursor {
@@ -69,27 +92,46 @@ class Cursor {
   need(n: number, what: string): void {
     const end = this.pos + n;
     if (end > this.fileSize) {
-      throw new ModelFormatError('truncated', `The file ends inside its header (reading ${what} at byte ${this.pos}): it is truncated or corrupt.`);
+      throw new ModelFormatError(
+        'truncated',
+        `The file ends inside its header (reading ${what} at byte ${this.pos}): it is truncated or corrupt.`,
+      );
     }
     if (end > LIMITS.maxHeaderBytes) {
-      throw new ModelFormatError('bad-metadata', `The GGUF header is larger than ${LIMITS.maxHeaderBytes / 2 ** 20} MiB: refusing it as corrupt.`);
+      throw new ModelFormatError(
+        'bad-metadata',
+        `The GGUF header is larger than ${LIMITS.maxHeaderBytes / 2 ** 20} MiB: refusing it as corrupt.`,
+      );
     }
     if (end > this.bytes.byteLength) throw new NeedMoreBytes(end);
   }
 
-  u8(): number { this.need(1, 'a u8'); return this.view.getUint8(this.pos++); }
-  u32(): number { this.need(4, 'a u32'); const v = this.view.getUint32(this.pos, true); this.pos += 4; return v; }
+  u8(): number {
+    this.need(1, 'a u8');
+    return this.view.getUint8(this.pos++);
+  }
+  u32(): number {
+    this.need(4, 'a u32');
+    const v = this.view.getUint32(this.pos, true);
+    this.pos += 4;
+    return v;
+  }
   u64(what: string): number {
     this.need(8, what);
     const v = this.view.getBigUint64(this.pos, true);
     this.pos += 8;
-    if (v > BigInt(Number.MAX_SAFE_INTEGER)) throw new ModelFormatError('bad-metadata', `${what} is ${v}, which overflows: the header is corrupt.`);
+    if (v > BigInt(Number.MAX_SAFE_INTEGER))
+      throw new ModelFormatError('bad-metadata', `${what} is ${v}, which overflows: the header is corrupt.`);
     return Number(v);
   }
 
   string(what: string, limit = LIMITS.maxStringBytes): string {
     const len = this.u64(`the length of ${what}`);
-    if (len > limit) throw new ModelFormatError('bad-metadata', `${what} claims ${len} bytes (limit ${limit}): the header is corrupt.`);
+    if (len > limit)
+      throw new ModelFormatError(
+        'bad-metadata',
+        `${what} claims ${len} bytes (limit ${limit}): the header is corrupt.`,
+      );
     this.need(len, what);
     const s = this.bytes.subarray(this.pos, this.pos + len);
     this.pos += len;
@@ -108,15 +150,24 @@ class Cursor {
     this.pos += size;
     const v = this.view;
     switch (type) {
-      case VT.U8: return v.getUint8(p);
-      case VT.I8: return v.getInt8(p);
-      case VT.U16: return v.getUint16(p, true);
-      case VT.I16: return v.getInt16(p, true);
-      case VT.U32: return v.getUint32(p, true);
-      case VT.I32: return v.getInt32(p, true);
-      case VT.F32: return v.getFloat32(p, true);
-      case VT.BOOL: return v.getUint8(p) !== 0;
-      case VT.F64: return v.getFloat64(p, true);
+      case VT.U8:
+        return v.getUint8(p);
+      case VT.I8:
+        return v.getInt8(p);
+      case VT.U16:
+        return v.getUint16(p, true);
+      case VT.I16:
+        return v.getInt16(p, true);
+      case VT.U32:
+        return v.getUint32(p, true);
+      case VT.I32:
+        return v.getInt32(p, true);
+      case VT.F32:
+        return v.getFloat32(p, true);
+      case VT.BOOL:
+        return v.getUint8(p) !== 0;
+      case VT.F64:
+        return v.getFloat64(p, true);
       default: {
         const big = type === VT.U64 ? v.getBigUint64(p, true) : v.getBigInt64(p, true);
         if (big > BigInt(Number.MAX_SAFE_INTEGER) || big < BigInt(Number.MIN_SAFE_INTEGER)) {
@@ -134,9 +185,13 @@ class Cursor {
     const elemType = this.u32() as VT;
     const count = this.u64(`the length of ${what}`);
     const minElem = elemType === VT.STRING ? 8 : elemType === VT.ARRAY ? 12 : SCALAR_BYTES[elemType];
-    if (minElem === undefined) throw new ModelFormatError('bad-metadata', `${what} is an array of unknown value type ${elemType}.`);
+    if (minElem === undefined)
+      throw new ModelFormatError('bad-metadata', `${what} is an array of unknown value type ${elemType}.`);
     if (count > LIMITS.maxArrayLength || this.pos + count * minElem > this.fileSize) {
-      throw new ModelFormatError('bad-metadata', `${what} claims ${count} elements, more than the file can hold: the file is truncated or its header is corrupt.`);
+      throw new ModelFormatError(
+        'bad-metadata',
+        `${what} claims ${count} elements, more than the file can hold: the file is truncated or its header is corrupt.`,
+      );
     }
     const out = new Array<GgufValue>(count);
     for (let i = 0; i < count; i++) out[i] = this.value(elemType, what, depth + 1);
@@ -151,16 +206,24 @@ export function parseGgufHeader(bytes: Uint8Array, fileSize: number): GgufHeader
   }
   const c = new Cursor(bytes, fileSize);
   if (c.u32() !== MAGIC) {
-    throw new ModelFormatError('not-gguf', 'This is not a GGUF model file (it does not start with "GGUF"). Lite Coder imports .gguf files.');
+    throw new ModelFormatError(
+      'not-gguf',
+      'This is not a GGUF model file (it does not start with "GGUF"). Lite Coder imports .gguf files.',
+    );
   }
   const version = c.u32();
   if (version !== 2 && version !== 3) {
-    throw new ModelFormatError('unsupported-version', `This GGUF file is version ${version}; Lite Coder reads versions 2 and 3.`);
+    throw new ModelFormatError(
+      'unsupported-version',
+      `This GGUF file is version ${version}; Lite Coder reads versions 2 and 3.`,
+    );
   }
   const tensorCount = c.u64('the tensor count');
   const kvCount = c.u64('the metadata count');
-  if (tensorCount > LIMITS.maxTensorCount) throw new ModelFormatError('bad-metadata', `The header claims ${tensorCount} tensors: it is corrupt.`);
-  if (kvCount > LIMITS.maxKvCount) throw new ModelFormatError('bad-metadata', `The header claims ${kvCount} metadata entries: it is corrupt.`);
+  if (tensorCount > LIMITS.maxTensorCount)
+    throw new ModelFormatError('bad-metadata', `The header claims ${tensorCount} tensors: it is corrupt.`);
+  if (kvCount > LIMITS.maxKvCount)
+    throw new ModelFormatError('bad-metadata', `The header claims ${kvCount} metadata entries: it is corrupt.`);
 
   const metadata = new Map<string, GgufValue>();
   const metadataTypes = new Map<string, { type: number; elem?: number }>();
@@ -169,19 +232,28 @@ export function parseGgufHeader(bytes: Uint8Array, fileSize: number): GgufHeader
     const type = c.u32() as VT;
     const at = c.pos;
     metadata.set(key, c.value(type, `metadata "${key}"`));
-    metadataTypes.set(key, type === VT.ARRAY ? { type, elem: new DataView(bytes.buffer, bytes.byteOffset + at, 4).getUint32(0, true) } : { type });
+    metadataTypes.set(
+      key,
+      type === VT.ARRAY
+        ? { type, elem: new DataView(bytes.buffer, bytes.byteOffset + at, 4).getUint32(0, true) }
+        : { type },
+    );
   }
 
   const alignment = metadata.get('general.alignment') ?? 32;
   if (typeof alignment !== 'number' || alignment <= 0 || alignment % 4 !== 0 || alignment > 65536) {
-    throw new ModelFormatError('bad-metadata', `general.alignment is ${String(alignment)}; it must be a small positive multiple of 4.`);
+    throw new ModelFormatError(
+      'bad-metadata',
+      `general.alignment is ${String(alignment)}; it must be a small positive multiple of 4.`,
+    );
   }
 
   const raw: { name: string; typeId: number; ne: number[]; rel: number }[] = [];
   for (let i = 0; i < tensorCount; i++) {
     const name = c.string(`the name of tensor #${i}`, 4096);
     const nDims = c.u32();
-    if (nDims < 1 || nDims > LIMITS.maxDims) throw new ModelFormatError('bad-tensor-table', `Tensor "${name}" has ${nDims} dimensions (1 to 4 allowed).`);
+    if (nDims < 1 || nDims > LIMITS.maxDims)
+      throw new ModelFormatError('bad-tensor-table', `Tensor "${name}" has ${nDims} dimensions (1 to 4 allowed).`);
     const ne: number[] = [];
     for (let d = 0; d < nDims; d++) ne.push(c.u64(`dimension ${d} of tensor "${name}"`));
     const typeId = c.u32();
@@ -194,23 +266,41 @@ export function parseGgufHeader(bytes: Uint8Array, fileSize: number): GgufHeader
   return { version, metadata, metadataTypes, tensors, alignment, dataOffset, fileSize };
 }
 
-function tensorInfo(r: { name: string; typeId: number; ne: number[]; rel: number }, dataOffset: number, alignment: number, fileSize: number): GgufTensorInfo {
+function tensorInfo(
+  r: { name: string; typeId: number; ne: number[]; rel: number },
+  dataOffset: number,
+  alignment: number,
+  fileSize: number,
+): GgufTensorInfo {
   const type = ggmlType(r.typeId);
   if (!type) {
-    throw new ModelFormatError('unsupported-type',
-      `Tensor "${r.name}" has type ${ggmlTypeName(r.typeId)}, which Lite Coder does not support (supported: ${SUPPORTED_TYPES.map((x) => x.name).join(', ')}).`);
+    throw new ModelFormatError(
+      'unsupported-type',
+      `Tensor "${r.name}" has type ${ggmlTypeName(r.typeId)}, which Lite Coder does not support (supported: ${SUPPORTED_TYPES.map((x) => x.name).join(', ')}).`,
+    );
   }
   let elements = 1;
   for (const n of r.ne) {
     if (n < 1) throw new ModelFormatError('bad-tensor-table', `Tensor "${r.name}" has an empty dimension.`);
     elements *= n;
-    if (elements > fileSize * 8) throw new ModelFormatError('bad-tensor-table', `Tensor "${r.name}" claims shape [${r.ne.join(', ')}], larger than the whole file.`);
+    if (elements > fileSize * 8)
+      throw new ModelFormatError(
+        'bad-tensor-table',
+        `Tensor "${r.name}" claims shape [${r.ne.join(', ')}], larger than the whole file.`,
+      );
   }
   const rowWeights = r.ne[0] ?? 0;
   if (rowWeights % type.blockWeights !== 0) {
-    throw new ModelFormatError('bad-tensor-table', `Tensor "${r.name}" has rows of ${rowWeights} weights, not a multiple of ${type.name}'s block of ${type.blockWeights}.`);
+    throw new ModelFormatError(
+      'bad-tensor-table',
+      `Tensor "${r.name}" has rows of ${rowWeights} weights, not a multiple of ${type.name}'s block of ${type.blockWeights}.`,
+    );
   }
-  if (r.rel % alignment !== 0) throw new ModelFormatError('bad-tensor-table', `Tensor "${r.name}" starts at offset ${r.rel}, not aligned to ${alignment}.`);
+  if (r.rel % alignment !== 0)
+    throw new ModelFormatError(
+      'bad-tensor-table',
+      `Tensor "${r.name}" starts at offset ${r.rel}, not aligned to ${alignment}.`,
+    );
   const rowBytes = (rowWeights / type.blockWeights) * type.blockBytes;
   const nRows = elements / rowWeights;
   return { name: r.name, type, ne: r.ne, offset: dataOffset + r.rel, byteSize: rowBytes * nRows, nRows, rowBytes };
@@ -219,7 +309,8 @@ function tensorInfo(r: { name: string; typeId: number; ne: number[]; rel: number
 function checkTensorTable(tensors: GgufTensorInfo[], fileSize: number): void {
   const names = new Set<string>();
   for (const t of tensors) {
-    if (names.has(t.name)) throw new ModelFormatError('bad-tensor-table', `Tensor "${t.name}" appears twice in the tensor table.`);
+    if (names.has(t.name))
+      throw new ModelFormatError('bad-tensor-table', `Tensor "${t.name}" appears twice in the tensor table.`);
     names.add(t.name);
   }
   const sorted = [...tensors].sort((a, b) => a.offset - b.offset);
@@ -227,11 +318,17 @@ function checkTensorTable(tensors: GgufTensorInfo[], fileSize: number): void {
     const t = sorted[i]!;
     const end = t.offset + t.byteSize;
     if (end > fileSize) {
-      throw new ModelFormatError('truncated', `Tensor "${t.name}" ends at byte ${end} but the file has only ${fileSize} bytes: the file is truncated or its tensor table is wrong.`);
+      throw new ModelFormatError(
+        'truncated',
+        `Tensor "${t.name}" ends at byte ${end} but the file has only ${fileSize} bytes: the file is truncated or its tensor table is wrong.`,
+      );
     }
     const next = sorted[i + 1];
     if (next && next.offset < end) {
-      throw new ModelFormatError('bad-tensor-table', `Tensors "${t.name}" and "${next.name}" overlap in the file: the tensor table is inconsistent.`);
+      throw new ModelFormatError(
+        'bad-tensor-table',
+        `Tensors "${t.name}" and "${next.name}" overlap in the file: the tensor table is inconsistent.`,
+      );
     }
   }
 }

@@ -56,8 +56,10 @@ function intKey(header: GgufHeader, key: string, label: string, min: number, max
   const v = header.metadata.get(key);
   if (v === undefined) return undefined;
   if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
-    throw new ModelFormatError('bad-split',
-      `${label}: its ${key} is ${JSON.stringify(v)}, not a count from ${min} to ${max}.`);
+    throw new ModelFormatError(
+      'bad-split',
+      `${label}: its ${key} is ${JSON.stringify(v)}, not a count from ${min} to ${max}.`,
+    );
   }
   return v;
 }
@@ -72,7 +74,8 @@ export function readSplitMeta(header: GgufHeader, label: string): SplitMeta | un
   const no = intKey(header, SPLIT_KEYS.no, label, 0, 65535);
   if (count === undefined || (count === 1 && (no ?? 0) === 0)) return undefined;
   const bad = (why: string) => new ModelFormatError('bad-split', `${label}: ${why}`);
-  if (no === undefined) throw bad(`it says it is one of ${count} files (${SPLIT_KEYS.count}) but not which one (${SPLIT_KEYS.no}).`);
+  if (no === undefined)
+    throw bad(`it says it is one of ${count} files (${SPLIT_KEYS.count}) but not which one (${SPLIT_KEYS.no}).`);
   if (no >= count) throw bad(`its ${SPLIT_KEYS.no} is ${no}, but the set has only ${count} files (numbered from 0).`);
   const tensors = intKey(header, SPLIT_KEYS.tensors, label, 0, 2 ** 31 - 1);
   if (tensors === undefined) throw bad(`it lacks ${SPLIT_KEYS.tensors}, which every file of a split model carries.`);
@@ -98,22 +101,29 @@ export function combineShards(shards: readonly Shard[]): CombinedShards {
     const meta = readSplitMeta(s.header, label);
     if (!meta) throw splitError(`${label} is a whole model, not part of a split one.`);
     if (meta.count !== n) {
-      throw splitError(`${label} belongs to a set of ${meta.count} files (${SPLIT_KEYS.count}), not ${n}: `
-        + 'it is from another split set.');
+      throw splitError(
+        `${label} belongs to a set of ${meta.count} files (${SPLIT_KEYS.count}), not ${n}: ` +
+          'it is from another split set.',
+      );
     }
     if (meta.no !== i) {
-      throw splitError(`${label} says it is file ${meta.no + 1} of the set (${SPLIT_KEYS.no} = ${meta.no}), `
-        + `not file ${i + 1}.`);
+      throw splitError(
+        `${label} says it is file ${meta.no + 1} of the set (${SPLIT_KEYS.no} = ${meta.no}), ` + `not file ${i + 1}.`,
+      );
     }
     if (meta.tensors !== first.tensors) {
-      throw splitError(`${label} announces ${meta.tensors} tensors in the set (${SPLIT_KEYS.tensors}), `
-        + `where the first file announces ${first.tensors}: it is from another split set.`);
+      throw splitError(
+        `${label} announces ${meta.tensors} tensors in the set (${SPLIT_KEYS.tensors}), ` +
+          `where the first file announces ${first.tensors}: it is from another split set.`,
+      );
     }
     for (const t of s.header.tensors) {
       const other = shardOfTensor.get(t.name);
       if (other !== undefined) {
-        throw splitError(`${label} holds the tensor "${t.name}", which ${shardLabel(other, n, shards[other]!.label)} `
-          + 'holds too: the files are from different split sets.');
+        throw splitError(
+          `${label} holds the tensor "${t.name}", which ${shardLabel(other, n, shards[other]!.label)} ` +
+            'holds too: the files are from different split sets.',
+        );
       }
       shardOfTensor.set(t.name, i);
       tensors.push({ ...t, offset: t.offset + at });
@@ -122,8 +132,10 @@ export function combineShards(shards: readonly Shard[]): CombinedShards {
     at += s.header.fileSize;
   });
   if (tensors.length !== first.tensors) {
-    throw splitError(`The ${n} files hold ${tensors.length} tensors, but the set announces ${first.tensors} `
-      + `(${SPLIT_KEYS.tensors}): some file is from another split set.`);
+    throw splitError(
+      `The ${n} files hold ${tensors.length} tensors, but the set announces ${first.tensors} ` +
+        `(${SPLIT_KEYS.tensors}): some file is from another split set.`,
+    );
   }
   const h = shards[0]!.header;
   return {

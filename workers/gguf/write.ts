@@ -21,9 +21,33 @@ export interface TensorToWrite {
 }
 
 const KIND_ID: Record<ScalarKind | 'string' | 'array', number> = {
-  u8: 0, i8: 1, u16: 2, i16: 3, u32: 4, i32: 5, f32: 6, bool: 7, string: 8, array: 9, u64: 10, i64: 11, f64: 12,
+  u8: 0,
+  i8: 1,
+  u16: 2,
+  i16: 3,
+  u32: 4,
+  i32: 5,
+  f32: 6,
+  bool: 7,
+  string: 8,
+  array: 9,
+  u64: 10,
+  i64: 11,
+  f64: 12,
 };
-const KIND_BYTES: Record<ScalarKind, number> = { u8: 1, i8: 1, u16: 2, i16: 2, u32: 4, i32: 4, f32: 4, bool: 1, u64: 8, i64: 8, f64: 8 };
+const KIND_BYTES: Record<ScalarKind, number> = {
+  u8: 1,
+  i8: 1,
+  u16: 2,
+  i16: 2,
+  u32: 4,
+  i32: 4,
+  f32: 4,
+  bool: 1,
+  u64: 8,
+  i64: 8,
+  f64: 8,
+};
 
 class Out {
   private buf = new Uint8Array(1 << 16);
@@ -41,16 +65,37 @@ class Out {
     const n = Number(v);
     const p = this.len;
     switch (kind) {
-      case 'u8': case 'bool': this.view.setUint8(p, n); break;
-      case 'i8': this.view.setInt8(p, n); break;
-      case 'u16': this.view.setUint16(p, n, true); break;
-      case 'i16': this.view.setInt16(p, n, true); break;
-      case 'u32': this.view.setUint32(p, n, true); break;
-      case 'i32': this.view.setInt32(p, n, true); break;
-      case 'f32': this.view.setFloat32(p, n, true); break;
-      case 'f64': this.view.setFloat64(p, n, true); break;
-      case 'u64': this.view.setBigUint64(p, BigInt(n), true); break;
-      case 'i64': this.view.setBigInt64(p, BigInt(n), true); break;
+      case 'u8':
+      case 'bool':
+        this.view.setUint8(p, n);
+        break;
+      case 'i8':
+        this.view.setInt8(p, n);
+        break;
+      case 'u16':
+        this.view.setUint16(p, n, true);
+        break;
+      case 'i16':
+        this.view.setInt16(p, n, true);
+        break;
+      case 'u32':
+        this.view.setUint32(p, n, true);
+        break;
+      case 'i32':
+        this.view.setInt32(p, n, true);
+        break;
+      case 'f32':
+        this.view.setFloat32(p, n, true);
+        break;
+      case 'f64':
+        this.view.setFloat64(p, n, true);
+        break;
+      case 'u64':
+        this.view.setBigUint64(p, BigInt(n), true);
+        break;
+      case 'i64':
+        this.view.setBigInt64(p, BigInt(n), true);
+        break;
     }
     this.len += KIND_BYTES[kind];
   }
@@ -73,7 +118,11 @@ class Out {
   }
 }
 
-export function writeGguf(metadata: readonly [string, MetaEntry][], tensors: readonly TensorToWrite[], alignment = 32): Uint8Array {
+export function writeGguf(
+  metadata: readonly [string, MetaEntry][],
+  tensors: readonly TensorToWrite[],
+  alignment = 32,
+): Uint8Array {
   const o = new Out();
   o.scalar('u32', 0x46554747);
   o.scalar('u32', 3);
@@ -117,17 +166,32 @@ export function writeGguf(metadata: readonly [string, MetaEntry][], tensors: rea
  * Metadata of a parsed file as writer entries. Parsed values carry no width, so integers come back
  * as u32 (i32 when negative) and fractions as f32: enough to rewrite a file with a few changes.
  */
-export function entriesFromMetadata(meta: ReadonlyMap<string, GgufValue>, types?: ReadonlyMap<string, { type: number; elem?: number }>): [string, MetaEntry][] {
+export function entriesFromMetadata(
+  meta: ReadonlyMap<string, GgufValue>,
+  types?: ReadonlyMap<string, { type: number; elem?: number }>,
+): [string, MetaEntry][] {
   const kindOf = new Map(Object.entries(KIND_ID).map(([k, id]) => [id, k as ScalarKind | 'string' | 'array']));
-  const scalarKind = (v: number | boolean): ScalarKind => (typeof v === 'boolean' ? 'bool' : Number.isInteger(v) ? (v < 0 ? 'i32' : 'u32') : 'f32');
+  const scalarKind = (v: number | boolean): ScalarKind =>
+    typeof v === 'boolean' ? 'bool' : Number.isInteger(v) ? (v < 0 ? 'i32' : 'u32') : 'f32';
   return [...meta].map(([k, v]): [string, MetaEntry] => {
     // the file's own types where the header gives them (llama.cpp checks them: an f32 stays an f32)
     const t = types?.get(k);
     if (typeof v === 'string') return [k, { kind: 'string', value: v }];
-    if (!Array.isArray(v)) return [k, { kind: (t && (kindOf.get(t.type) as ScalarKind | undefined)) || scalarKind(v), value: v }];
+    if (!Array.isArray(v))
+      return [k, { kind: (t && (kindOf.get(t.type) as ScalarKind | undefined)) || scalarKind(v), value: v }];
     const first = v[0];
-    const guessed = typeof first === 'string' ? 'string' : v.some((x) => typeof x === 'number' && !Number.isInteger(x)) ? 'f32' : typeof first === 'boolean' ? 'bool' : v.some((x) => typeof x === 'number' && x < 0) ? 'i32' : 'u32';
-    const of = (t?.elem !== undefined ? (kindOf.get(t.elem) as ScalarKind | 'string' | undefined) : undefined) ?? guessed;
+    const guessed =
+      typeof first === 'string'
+        ? 'string'
+        : v.some((x) => typeof x === 'number' && !Number.isInteger(x))
+          ? 'f32'
+          : typeof first === 'boolean'
+            ? 'bool'
+            : v.some((x) => typeof x === 'number' && x < 0)
+              ? 'i32'
+              : 'u32';
+    const of =
+      (t?.elem !== undefined ? (kindOf.get(t.elem) as ScalarKind | 'string' | undefined) : undefined) ?? guessed;
     return [k, { kind: 'array', of, value: v as (number | boolean | string)[] }];
   });
 }

@@ -38,11 +38,17 @@ export type ReplyIds = (content: string) => readonly number[] | undefined;
  * max_tokens) and the prompt ends with it, inside its turn (no EOS, no new "Assistant:"), so the
  * model goes on writing it.
  */
-export function chatPromptIds(tok: PromptTokenizer, messages: readonly ChatMessage[], replyIds?: ReplyIds, continueFinal = false): number[] {
+export function chatPromptIds(
+  tok: PromptTokenizer,
+  messages: readonly ChatMessage[],
+  replyIds?: ReplyIds,
+  continueFinal = false,
+): number[] {
   const last = messages[messages.length - 1];
   if (continueFinal) {
     // The model goes on writing the last reply: the prompt ends inside its turn, with no EOS.
-    if (last === undefined || last.role !== 'assistant') throw new Error('a prompt that continues a reply must end with an assistant message');
+    if (last === undefined || last.role !== 'assistant')
+      throw new Error('a prompt that continues a reply must end with an assistant message');
   } else if (last === undefined || last.role !== 'user') throw new Error('a chat prompt must end with a user message');
   const ids = [tok.bosId];
   let pending = '';

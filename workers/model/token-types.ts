@@ -21,23 +21,67 @@ export const TOKEN_TYPE = { normal: 1, unknown: 2, control: 3, userDefined: 4, u
  */
 export const LLAMA_CPP_CONTROL_TEXTS: ReadonlySet<string> = new Set([
   // EOT
-  '<|eot_id|>', '<|im_end|>', '<|end|>', '<end_of_turn>', '<|endoftext|>', '<|end_of_text|>', '<EOT>', '_<EOT>',
-  '[EOT]', '<\uFF5Cend\u2581of\u2581sentence\uFF5C>', '<end_of_utterance>',
+  '<|eot_id|>',
+  '<|im_end|>',
+  '<|end|>',
+  '<end_of_turn>',
+  '<|endoftext|>',
+  '<|end_of_text|>',
+  '<EOT>',
+  '_<EOT>',
+  '[EOT]',
+  '<\uFF5Cend\u2581of\u2581sentence\uFF5C>',
+  '<end_of_utterance>',
   // EOM
   '<|eom_id|>',
   // FIM prefix (DeepSeek: <｜fim▁begin｜>), suffix (<｜fim▁hole｜>), middle (<｜fim▁end｜>)
-  '<|fim_prefix|>', '<fim-prefix>', '<fim_prefix>', '<\uFF5Cfim\u2581begin\uFF5C>', '<PRE>', '\u2581<PRE>',
-  '<|code_prefix|>', '<|prefix|>',
-  '<|fim_suffix|>', '<fim-suffix>', '<fim_suffix>', '<\uFF5Cfim\u2581hole\uFF5C>', '<SUF>', '\u2581<SUF>',
-  '<|code_suffix|>', '<|suffix|>',
-  '<|fim_middle|>', '<fim-middle>', '<fim_middle>', '<\uFF5Cfim\u2581end\uFF5C>', '<MID>', '\u2581<MID>',
-  '<|code_middle|>', '<|middle|>',
+  '<|fim_prefix|>',
+  '<fim-prefix>',
+  '<fim_prefix>',
+  '<\uFF5Cfim\u2581begin\uFF5C>',
+  '<PRE>',
+  '\u2581<PRE>',
+  '<|code_prefix|>',
+  '<|prefix|>',
+  '<|fim_suffix|>',
+  '<fim-suffix>',
+  '<fim_suffix>',
+  '<\uFF5Cfim\u2581hole\uFF5C>',
+  '<SUF>',
+  '\u2581<SUF>',
+  '<|code_suffix|>',
+  '<|suffix|>',
+  '<|fim_middle|>',
+  '<fim-middle>',
+  '<fim_middle>',
+  '<\uFF5Cfim\u2581end\uFF5C>',
+  '<MID>',
+  '\u2581<MID>',
+  '<|code_middle|>',
+  '<|middle|>',
   // FIM pad, repo, file separator
-  '<|fim_pad|>', '<fim-pad>', '<fim_pad>', '<PAD>', '[PAD]',
-  '<|fim_repo|>', '<|repo_name|>', '<fim-repo>', '<REPO>', '<reponame>',
+  '<|fim_pad|>',
+  '<fim-pad>',
+  '<fim_pad>',
+  '<PAD>',
+  '[PAD]',
+  '<|fim_repo|>',
+  '<|repo_name|>',
+  '<fim-repo>',
+  '<REPO>',
+  '<reponame>',
   '<|file_sep|>',
   // end of generation
-  '<|return|>', '<|call|>', '<|flush|>', '<|calls|>', '</s>', '[EOS]', '<eos>', '<turn|>', '<|tool_response>', '[e~[',
+  '<|return|>',
+  '<|call|>',
+  '<|flush|>',
+  '<|calls|>',
+  '</s>',
+  '[EOS]',
+  '<eos>',
+  '<turn|>',
+  '<|tool_response>',
+  '[e~[',
 ]);
 
 /**
@@ -45,7 +89,10 @@ export const LLAMA_CPP_CONTROL_TEXTS: ReadonlySet<string> = new Set([
  * spelling) or `<|…|>`, with something between the bars. Plain string checks, no regular expression.
  */
 export function looksLikeControl(text: string): boolean {
-  for (const [open, close] of [['<\uFF5C', '\uFF5C>'], ['<|', '|>']] as const) {
+  for (const [open, close] of [
+    ['<\uFF5C', '\uFF5C>'],
+    ['<|', '|>'],
+  ] as const) {
     if (text.length > open.length + close.length && text.startsWith(open) && text.endsWith(close)) return true;
   }
   return false;

@@ -26,7 +26,8 @@ type Meta = ReadonlyMap<string, GgufValue>;
 
 function required(meta: Meta, key: string): GgufValue {
   const v = meta.get(key);
-  if (v === undefined) throw new ModelFormatError('missing-metadata', `The model file has no ${key}: it does not describe its tokenizer.`);
+  if (v === undefined)
+    throw new ModelFormatError('missing-metadata', `The model file has no ${key}: it does not describe its tokenizer.`);
   return v;
 }
 
@@ -59,7 +60,8 @@ function strings(meta: Meta, key: string): string[] {
   const v = required(meta, key);
   if (!Array.isArray(v)) throw bad(key, `must be an array of strings, not ${describe(v)}.`);
   for (let i = 0; i < v.length; i++) {
-    if (typeof v[i] !== 'string') throw bad(key, `must be an array of strings, but element ${i} is ${describe(v[i]!)}.`);
+    if (typeof v[i] !== 'string')
+      throw bad(key, `must be an array of strings, but element ${i} is ${describe(v[i]!)}.`);
   }
   return v as string[];
 }
@@ -75,7 +77,10 @@ export function tokenizerDataFromMetadata(metadata: ReadonlyMap<string, GgufValu
   }
   const pre = str(metadata, K.pre);
   if (!SUPPORTED_PRE_TOKENIZERS.includes(pre)) {
-    throw bad(K.pre, `is "${pre}": this pre-tokenizer is not supported (supported: ${SUPPORTED_PRE_TOKENIZERS.map((p) => `"${p}"`).join(', ')}).`);
+    throw bad(
+      K.pre,
+      `is "${pre}": this pre-tokenizer is not supported (supported: ${SUPPORTED_PRE_TOKENIZERS.map((p) => `"${p}"`).join(', ')}).`,
+    );
   }
 
   const tokens = strings(metadata, K.tokens);
@@ -99,7 +104,8 @@ export function tokenizerDataFromMetadata(metadata: ReadonlyMap<string, GgufValu
   for (let i = 0; i < merges.length; i++) {
     // llama.cpp splits at the first space after the first character; both halves must be non-empty.
     const at = merges[i]!.indexOf(' ', 1);
-    if (at < 0 || at === merges[i]!.length - 1) throw bad(K.merges, `entry ${i} (${JSON.stringify(merges[i])}) is not a "left right" pair.`);
+    if (at < 0 || at === merges[i]!.length - 1)
+      throw bad(K.merges, `entry ${i} (${JSON.stringify(merges[i])}) is not a "left right" pair.`);
   }
 
   return {

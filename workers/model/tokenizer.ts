@@ -46,7 +46,8 @@ const LETTERS =
   '\\u{A78B}-\\u{A78E}\\u{AB70}-\\u{ABBF}\\u{FB00}-\\u{FB06}\\u{FB13}-\\u{FB17}\\u{FF21}-\\u{FF3A}' +
   '\\u{FF41}-\\u{FF5A}\\u{10400}-\\u{1044F}\\u{104B0}-\\u{104D3}\\u{104D8}-\\u{104FB}\\u{10C80}-\\u{10CB2}' +
   '\\u{10CC0}-\\u{10CF2}\\u{118A0}-\\u{118DF}\\u{1E900}-\\u{1E943}';
-const PUNCT = '\\u{0021}-\\u{002F}\\u{003A}-\\u{007E}\\u{FF01}-\\u{FF0F}\\u{FF1A}-\\u{FF5E}\\u{2018}-\\u{201F}\\u{3000}-\\u{3002}';
+const PUNCT =
+  '\\u{0021}-\\u{002F}\\u{003A}-\\u{007E}\\u{FF01}-\\u{FF0F}\\u{FF1A}-\\u{FF5E}\\u{2018}-\\u{201F}\\u{3000}-\\u{3002}';
 const CJK = '\\u{4E00}-\\u{9FA5}\\u{0800}-\\u{4E00}\\u{AC00}-\\u{D7FF}';
 
 /**
@@ -252,7 +253,8 @@ export class Tokenizer {
   private readonly pieceBytes: (Uint8Array | undefined)[];
 
   constructor(data: TokenizerData) {
-    if (data.model !== SUPPORTED_MODEL) throw new Error(`unsupported tokenizer model "${data.model}" (only "${SUPPORTED_MODEL}")`);
+    if (data.model !== SUPPORTED_MODEL)
+      throw new Error(`unsupported tokenizer model "${data.model}" (only "${SUPPORTED_MODEL}")`);
     if (!SUPPORTED_PRE_TOKENIZERS.includes(data.pre)) throw new Error(`unsupported pre-tokenizer "${data.pre}"`);
     if (data.tokenTypes.length !== data.tokens.length) throw new Error('token types and tokens differ in length');
     this.tokens = data.tokens;
@@ -276,7 +278,8 @@ export class Tokenizer {
     const userDefined: { text: string; id: number; bytes: number }[] = [];
     this.types.forEach((type, id) => {
       const text = data.tokens[id]!;
-      if (type === TOKEN_TYPE.userDefined && text !== '') userDefined.push({ text, id, bytes: utf8.encode(text).length });
+      if (type === TOKEN_TYPE.userDefined && text !== '')
+        userDefined.push({ text, id, bytes: utf8.encode(text).length });
     });
     userDefined.sort((a, b) => b.bytes - a.bytes || a.id - b.id);
     this.userDefined = userDefined.map(({ text, id }) => ({ text, id }));

@@ -86,15 +86,33 @@ export interface ActivationSizes {
 export function activationFloatsPerToken(hp: DeepSeek2Hparams): number {
   const { nEmbd: E, nHead: H, kvLoraRank: R, qkNope: nope, qkRope: rope, vHead: v, nExpertUsed: k } = hp;
   const F = Math.max(hp.ffnDense, hp.ffnExpert * hp.nExpertShared);
-  return 1 + rope + 2 * E + H * (nope + rope) + 2 * (R + rope) + H * rope + 2 * H * R + H * v + 3 * F + hp.nExpert + 3 * k
-    + 3 * k * hp.ffnExpert + k * E;
+  return (
+    1 +
+    rope +
+    2 * E +
+    H * (nope + rope) +
+    2 * (R + rope) +
+    H * rope +
+    2 * H * R +
+    H * v +
+    3 * F +
+    hp.nExpert +
+    3 * k +
+    3 * k * hp.ffnExpert +
+    k * E
+  );
 }
 
 /**
  * Allocates the activations for steps of up to `maxBatch` tokens and a KV cache of `contextLength`
  * positions. Throws a RangeError when one layer's cache would not fit the GPU's largest binding.
  */
-export function createActivations(device: GPUDevice, hp: DeepSeek2Hparams, sizes: ActivationSizes, maxBinding: number): Activations {
+export function createActivations(
+  device: GPUDevice,
+  hp: DeepSeek2Hparams,
+  sizes: ActivationSizes,
+  maxBinding: number,
+): Activations {
   const { maxBatch, contextLength, kvType, splitsMax } = sizes;
   const all: GPUBuffer[] = [];
   const T = maxBatch;
@@ -105,10 +123,12 @@ export function createActivations(device: GPUDevice, hp: DeepSeek2Hparams, sizes
     all.push(b);
     return b;
   };
-  const f32 = (floats: number, label: string) => make(floats * 4, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC, label);
+  const f32 = (floats: number, label: string) =>
+    make(floats * 4, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC, label);
   const rowFloats = R + rope;
   const rowBytes = rowFloats * kvValueBytes(kvType);
-  if (contextLength * rowBytes > maxBinding) throw new RangeError(`A context of ${contextLength} positions does not fit this GPU's largest binding.`);
+  if (contextLength * rowBytes > maxBinding)
+    throw new RangeError(`A context of ${contextLength} positions does not fit this GPU's largest binding.`);
   return {
     maxBatch,
     contextLength,
@@ -140,7 +160,14 @@ export function createActivations(device: GPUDevice, hp: DeepSeek2Hparams, sizes
     exp_out: f32(T * k * E, 'exp_out'),
     out_norm: f32(E, 'out_norm'),
     logits: f32(hp.nVocab, 'logits'),
-    kv_cache: Array.from({ length: hp.nLayer }, (_, l) => ({ buffer: make(contextLength * rowBytes, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC, `kv_cache L${l}`), type: kvType })),
+    kv_cache: Array.from({ length: hp.nLayer }, (_, l) => ({
+      buffer: make(
+        contextLength * rowBytes,
+        GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC,
+        `kv_cache L${l}`,
+      ),
+      type: kvType,
+    })),
     kv_type: kvType,
     all,
   };

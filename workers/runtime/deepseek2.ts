@@ -19,8 +19,24 @@ import type { DeepSeek2Hparams } from '../gguf/deepseek2';
 import type { ModelManifest } from '../store/types';
 import { createActivations, destroyActivations, type Activations } from './activations';
 import type { ExpertCache } from './experts';
-import { encodeDispatches, newCounters, type Dispatch, type KernelLibrary, type StepShape, type WorkCounters } from './kernels';
-import { attentionSplitBytes, attentionTiles, maxAttentionSplits, Ops, routeWorkgroupBytes, view, type KvType, type View } from './ops';
+import {
+  encodeDispatches,
+  newCounters,
+  type Dispatch,
+  type KernelLibrary,
+  type StepShape,
+  type WorkCounters,
+} from './kernels';
+import {
+  attentionSplitBytes,
+  attentionTiles,
+  maxAttentionSplits,
+  Ops,
+  routeWorkgroupBytes,
+  view,
+  type KvType,
+  type View,
+} from './ops';
 import { packParams, STEP } from './params';
 import { attentionScale, ropeFrequencies, ropeTable } from './rope-yarn';
 import { destroyWeights, loadWeights, type FfnWeights, type ModelWeights } from './weights';
@@ -73,17 +89,37 @@ export interface Graph {
  * The forward pass, recorded in the form of `ops` (prefill or decode) over weights `w` and activations
  * `a`. With `prefetch` (decode, paged), each MoE layer but the last also predicts the next one's experts.
  */
-export function recordGraph(ops: Ops, w: ModelWeights, a: Activations, hp: DeepSeek2Hparams, prefetch?: PrefetchBuffers): Graph {
+export function recordGraph(
+  ops: Ops,
+  w: ModelWeights,
+  a: Activations,
+  hp: DeepSeek2Hparams,
+  prefetch?: PrefetchBuffers,
+): Graph {
   // llama.cpp's names: n_nope = qk_nope_head_dim, n_rot = qk_rope_head_dim, n_v = v_head_dim
-  const { nEmbd: n_embd, nHead: n_head, kvLoraRank: kv_lora_rank, qkNope: n_nope, qkRope: n_rot, vHead: n_v, rmsEps: eps } = hp;
+  const {
+    nEmbd: n_embd,
+    nHead: n_head,
+    kvLoraRank: kv_lora_rank,
+    qkNope: n_nope,
+    qkRope: n_rot,
+    vHead: n_v,
+    rmsEps: eps,
+  } = hp;
   const kq_scale = attentionScale(hp);
   const rows = (buffer: GPUBuffer, row: number, base = 0, head = 0): View => view(buffer, { row, base, head });
   // views of the activations, per token (and per head where they have heads)
-  const x = rows(a.x, n_embd), cur = rows(a.cur, n_embd);
+  const x = rows(a.x, n_embd),
+    cur = rows(a.cur, n_embd);
   const q = rows(a.q, n_head * (n_nope + n_rot), 0, n_nope + n_rot);
-  const q_nope = q, q_pe_in = rows(a.q, q.row, n_nope, q.head), q_pe = rows(a.q_pe, n_head * n_rot, 0, n_rot);
-  const kv_a = rows(a.kv_a, kv_lora_rank + n_rot), kv_cmpr = kv_a, k_pe = rows(a.kv_a, kv_a.row, kv_lora_rank);
-  const q_abs = rows(a.q_abs, n_head * kv_lora_rank, 0, kv_lora_rank), kqv_lat = rows(a.kqv_lat, q_abs.row, 0, q_abs.head);
+  const q_nope = q,
+    q_pe_in = rows(a.q, q.row, n_nope, q.head),
+    q_pe = rows(a.q_pe, n_head * n_rot, 0, n_rot);
+  const kv_a = rows(a.kv_a, kv_lora_rank + n_rot),
+    kv_cmpr = kv_a,
+    k_pe = rows(a.kv_a, kv_a.row, kv_lora_rank);
+  const q_abs = rows(a.q_abs, n_head * kv_lora_rank, 0, kv_lora_rank),
+    kqv_lat = rows(a.kqv_lat, q_abs.row, 0, q_abs.head);
   const kqv = rows(a.kqv, n_head * n_v, 0, n_v);
   const segments: Segment[] = [];
   let seg: Dispatch[] = [ops.embed(w.token_embd, a.ids, a.x)];
@@ -96,7 +132,8 @@ export function recordGraph(ops: Ops, w: ModelWeights, a: Activations, hp: DeepS
   w.layers.forEach((L, il) => {
     const p = `blk.${il}.`;
     // the step's new rows of the latent KV cache: kv_cmpr (normed) | k_pe (roped), shared by all heads
-    const new_kv_cmpr = rows(a.kv_new, kv_a.row), new_k_pe = rows(a.kv_new, kv_a.row, kv_lora_rank);
+    const new_kv_cmpr = rows(a.kv_new, kv_a.row),
+      new_k_pe = rows(a.kv_new, kv_a.row, kv_lora_rank);
     const cache = a.kv_cache[il]!;
     // MLA, absorbed
     seg.push(ops.rmsnorm(`${p}attn_norm`, x, L.attn_norm, cur, { eps }));
@@ -107,8 +144,17 @@ export function recordGraph(ops: Ops, w: ModelWeights, a: Activations, hp: DeepS
     seg.push(ops.kvStore(`${p}kv_store`, a.kv_new, cache, kv_a.row));
     seg.push(ops.rope(`${p}rope q_pe`, q_pe_in, a.rope_cs, q_pe, { nRot: n_rot, heads: n_head }));
     seg.push(ops.matmul(`${p}wk_b`, L.wk_b, q_nope, q_abs, { heads: n_head }));
-    seg.push(...ops.attention(`${p}kqv`, a.q_abs, q_pe, cache, a.kqv_lat, { R: kv_lora_rank, nRot: n_rot, H: n_head, scale: kq_scale },
-      { acc: a.attn_acc, ml: a.attn_ml, splitsMax: a.splitsMax }));
+    seg.push(
+      ...ops.attention(
+        `${p}kqv`,
+        a.q_abs,
+        q_pe,
+        cache,
+        a.kqv_lat,
+        { R: kv_lora_rank, nRot: n_rot, H: n_head, scale: kq_scale },
+        { acc: a.attn_acc, ml: a.attn_ml, splitsMax: a.splitsMax },
+      ),
+    );
     seg.push(ops.matmul(`${p}wv_b`, L.wv_b, kqv_lat, kqv, { heads: n_head }));
     seg.push(ops.matmul(`${p}wo`, L.wo, kqv, x, { accumulate: true }));
     // FFN: dense, or ffn_moe (routed experts, read through the expert cache's table) + shexp
@@ -118,20 +164,43 @@ export function recordGraph(ops: Ops, w: ModelWeights, a: Activations, hp: DeepS
       return;
     }
     const { ffn_gate_inp, shexp } = L.ffn.moe;
-    const routing = { E: hp.nExpert, nUsed: hp.nExpertUsed, sigmoid: hp.expertGating === 'sigmoid', norm: hp.expertWeightsNorm, scale: hp.expertWeightsScale };
+    const routing = {
+      E: hp.nExpert,
+      nUsed: hp.nExpertUsed,
+      sigmoid: hp.expertGating === 'sigmoid',
+      norm: hp.expertWeightsNorm,
+      scale: hp.expertWeightsScale,
+    };
     seg.push(ops.matmul(`${p}ffn_gate_inp`, ffn_gate_inp, cur, rows(a.router_logits, hp.nExpert)));
     seg.push(ops.route(`${p}ffn_moe route`, a.router_logits, a.route_ids, a.route_weights, routing));
     // The residual stream changes little from one layer to the next: the next layer's router on this
     // layer's FFN input names most of the experts it will pick (read back with this layer's routing).
     const next = w.layers[il + 1]?.ffn;
-    const predict = prefetch && next?.kind === 'moe' ? {
-      layer: il + 1,
-      dispatches: [
-        ops.matmul(`blk.${il + 1}.ffn_gate_inp (predicted)`, next.moe.ffn_gate_inp, cur, rows(prefetch.logits, hp.nExpert)),
-        ops.route(`blk.${il + 1}.ffn_moe route (predicted)`, prefetch.logits, prefetch.ids, prefetch.weights, routing),
-      ],
-    } : undefined;
-    segments.push({ dispatches: seg, moe: { layer: il, experts: routedExperts(ops, w.experts, il, a, hp), ...(predict ? { predict } : {}) } });
+    const predict =
+      prefetch && next?.kind === 'moe'
+        ? {
+            layer: il + 1,
+            dispatches: [
+              ops.matmul(
+                `blk.${il + 1}.ffn_gate_inp (predicted)`,
+                next.moe.ffn_gate_inp,
+                cur,
+                rows(prefetch.logits, hp.nExpert),
+              ),
+              ops.route(
+                `blk.${il + 1}.ffn_moe route (predicted)`,
+                prefetch.logits,
+                prefetch.ids,
+                prefetch.weights,
+                routing,
+              ),
+            ],
+          }
+        : undefined;
+    segments.push({
+      dispatches: seg,
+      moe: { layer: il, experts: routedExperts(ops, w.experts, il, a, hp), ...(predict ? { predict } : {}) },
+    });
     seg = shexp ? swiglu(`${p}ffn_shexp_`, shexp, hp.ffnExpert * hp.nExpertShared) : [];
     seg.push(ops.combine(`${p}ffn_moe combine`, a.exp_out, a.route_weights, a.x, n_embd, hp.nExpertUsed));
   });
@@ -146,20 +215,42 @@ export function recordGraph(ops: Ops, w: ModelWeights, a: Activations, hp: DeepS
 /** ffn_moe's experts: every (token, slot) pair runs its expert's SwiGLU, found through the cache's table. */
 function routedExperts(ops: Ops, cache: ExpertCache, layer: number, a: Activations, hp: DeepSeek2Hparams): Dispatch[] {
   const { experts, table, info } = cache.buffers(layer);
-  const n_expert_used = hp.nExpertUsed, n_ff_exp = hp.ffnExpert;
+  const n_expert_used = hp.nExpertUsed,
+    n_ff_exp = hp.ffnExpert;
   const part = (name: 'gate' | 'up' | 'down', X: GPUBuffer, Y: GPUBuffer, N: number, xPerPair: boolean) => {
     const t = info[name];
     return ops.moeMatmul(`blk.${layer}.ffn_${name}_exps`, t.type, experts, table, a.route_ids, X, Y, {
-      K: t.rowWeights, N, rowWords: t.rowStride / 4, partWords: info.partOffsets[name] / 4, xStride: t.rowWeights, xPerPair, nUsed: n_expert_used,
+      K: t.rowWeights,
+      N,
+      rowWords: t.rowStride / 4,
+      partWords: info.partOffsets[name] / 4,
+      xStride: t.rowWeights,
+      xPerPair,
+      nUsed: n_expert_used,
     });
   };
   const { gate, up } = info;
   if (gate.type === up.type && gate.rowWeights === up.rowWeights && gate.rowStride === up.rowStride) {
     // gate, up and silu in one pass (moe_matmul's GLU form): two dispatches fewer per MoE layer
-    const fused = ops.moeMatmul(`blk.${layer}.ffn_gate_up_exps+silu`, gate.type, experts, table, a.route_ids, a.cur, a.exp_act, {
-      K: gate.rowWeights, N: n_ff_exp, rowWords: gate.rowStride / 4, partWords: info.partOffsets.gate / 4, xStride: gate.rowWeights,
-      xPerPair: false, nUsed: n_expert_used, upWords: info.partOffsets.up / 4,
-    });
+    const fused = ops.moeMatmul(
+      `blk.${layer}.ffn_gate_up_exps+silu`,
+      gate.type,
+      experts,
+      table,
+      a.route_ids,
+      a.cur,
+      a.exp_act,
+      {
+        K: gate.rowWeights,
+        N: n_ff_exp,
+        rowWords: gate.rowStride / 4,
+        partWords: info.partOffsets.gate / 4,
+        xStride: gate.rowWeights,
+        xPerPair: false,
+        nUsed: n_expert_used,
+        upWords: info.partOffsets.up / 4,
+      },
+    );
     return [fused, part('down', a.exp_act, a.exp_out, hp.nEmbd, true)];
   }
   return [
@@ -190,18 +281,49 @@ export class DeepSeek2 {
   }
 
   /** Loads the weights of `m`, allocates the activations and records both forms of the graph. */
-  static async load(gpu: Gpu, kernels: KernelLibrary, m: ModelManifest, opts: LoadOptions, onProgress?: (done: number, total: number) => void, signal?: AbortSignal): Promise<DeepSeek2> {
+  static async load(
+    gpu: Gpu,
+    kernels: KernelLibrary,
+    m: ModelManifest,
+    opts: LoadOptions,
+    onProgress?: (done: number, total: number) => void,
+    signal?: AbortSignal,
+  ): Promise<DeepSeek2> {
     checkKernelLimits(m, gpu.device.limits);
-    const weights = await loadWeights(gpu.device, m, opts.expertBudgetBytes, gpu.maxBinding, onProgress, signal, opts.ramTierBytes);
+    const weights = await loadWeights(
+      gpu.device,
+      m,
+      opts.expertBudgetBytes,
+      gpu.maxBinding,
+      onProgress,
+      signal,
+      opts.ramTierBytes,
+    );
     let act: Activations | undefined;
     let prefetch: PrefetchBuffers | undefined;
     try {
       const splitsMax = maxAttentionSplits(m.hparams.nHead, kernels.options.parallelism);
       act = createActivations(gpu.device, m.hparams, { ...opts, splitsMax }, gpu.maxBinding);
       // paged decode predicts the next layer's experts; its ids are read back beside the routing's
-      if (opts.prefetch && !weights.experts.resident && act.route_read.size >= 2 * m.hparams.nExpertUsed * 4) prefetch = createPrefetchBuffers(gpu.device, m.hparams);
-      const record = (form: 'prefill' | 'decode') => recordGraph(new Ops(gpu.device, kernels, act!.step, form, form === 'decode' ? 1 : opts.maxBatch), weights, act!, m.hparams, form === 'decode' ? prefetch : undefined);
-      return new DeepSeek2(gpu, m, opts, weights, act, { prefill: record('prefill'), decode: record('decode') }, prefetch);
+      if (opts.prefetch && !weights.experts.resident && act.route_read.size >= 2 * m.hparams.nExpertUsed * 4)
+        prefetch = createPrefetchBuffers(gpu.device, m.hparams);
+      const record = (form: 'prefill' | 'decode') =>
+        recordGraph(
+          new Ops(gpu.device, kernels, act!.step, form, form === 'decode' ? 1 : opts.maxBatch),
+          weights,
+          act!,
+          m.hparams,
+          form === 'decode' ? prefetch : undefined,
+        );
+      return new DeepSeek2(
+        gpu,
+        m,
+        opts,
+        weights,
+        act,
+        { prefill: record('prefill'), decode: record('decode') },
+        prefetch,
+      );
     } catch (e) {
       if (prefetch) destroyPrefetchBuffers(prefetch);
       if (act) destroyActivations(act);
@@ -228,7 +350,9 @@ export class DeepSeek2 {
     const T = ids.length;
     if (T === 0 || T > this.opts.maxBatch) throw new RangeError(`step of ${T} tokens (1..${this.opts.maxBatch})`);
     if (pos0 + T > this.opts.contextLength) {
-      throw new RangeError(`The conversation needs ${pos0 + T} positions, but the context on this device holds ${this.opts.contextLength}.`);
+      throw new RangeError(
+        `The conversation needs ${pos0 + T} positions, but the context on this device holds ${this.opts.contextLength}.`,
+      );
     }
     const { device } = this.gpu;
     const q = device.queue;
@@ -240,7 +364,10 @@ export class DeepSeek2 {
     const shape: StepShape = { T, pos0 };
     const c = this.counters;
     const experts = this.weights.experts;
-    const submit = (e: GPUCommandEncoder) => { q.submit([e.finish()]); c.submits++; };
+    const submit = (e: GPUCommandEncoder) => {
+      q.submit([e.finish()]);
+      c.submits++;
+    };
     let enc = device.createCommandEncoder();
     for (const s of graph.segments) {
       encodeAll(enc, s.dispatches, shape, c);
@@ -302,8 +429,17 @@ export class DeepSeek2 {
 }
 
 function createPrefetchBuffers(device: GPUDevice, hp: DeepSeek2Hparams): PrefetchBuffers {
-  const make = (floats: number, label: string) => device.createBuffer({ size: Math.max(16, floats * 4), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC, label });
-  return { logits: make(hp.nExpert, 'predicted router_logits'), ids: make(hp.nExpertUsed, 'predicted route_ids'), weights: make(hp.nExpertUsed, 'predicted route_weights') };
+  const make = (floats: number, label: string) =>
+    device.createBuffer({
+      size: Math.max(16, floats * 4),
+      usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC,
+      label,
+    });
+  return {
+    logits: make(hp.nExpert, 'predicted router_logits'),
+    ids: make(hp.nExpertUsed, 'predicted route_ids'),
+    weights: make(hp.nExpertUsed, 'predicted route_weights'),
+  };
 }
 
 function destroyPrefetchBuffers(b: PrefetchBuffers): void {
@@ -318,17 +454,27 @@ function destroyPrefetchBuffers(b: PrefetchBuffers): void {
  */
 function checkKernelLimits(m: ModelManifest, limits: GPUSupportedLimits): void {
   const hp = m.hparams;
-  const fail = (what: string) => { throw new RangeError(`This model's shape is not supported by the runtime: ${what}.`); };
+  const fail = (what: string) => {
+    throw new RangeError(`This model's shape is not supported by the runtime: ${what}.`);
+  };
   const shared = limits.maxComputeWorkgroupStorageSize;
   const latent = hp.kvLoraRank + hp.qkRope;
-  if (hp.kvLoraRank % 4 !== 0 || hp.qkRope % 4 !== 0) fail(`the attention kernels read vec4s, but kv_lora_rank is ${hp.kvLoraRank} and the rope slice ${hp.qkRope}`);
-  if (!attentionTiles(hp.kvLoraRank, hp.qkRope, limits) || attentionSplitBytes(latent) > shared) fail(`a latent of ${latent} values needs more workgroup memory than this GPU's ${shared} bytes`);
-  if (routeWorkgroupBytes(hp.nExpert) > shared) fail(`routing over ${hp.nExpert} experts needs more workgroup memory than this GPU's ${shared} bytes`);
+  if (hp.kvLoraRank % 4 !== 0 || hp.qkRope % 4 !== 0)
+    fail(`the attention kernels read vec4s, but kv_lora_rank is ${hp.kvLoraRank} and the rope slice ${hp.qkRope}`);
+  if (!attentionTiles(hp.kvLoraRank, hp.qkRope, limits) || attentionSplitBytes(latent) > shared)
+    fail(`a latent of ${latent} values needs more workgroup memory than this GPU's ${shared} bytes`);
+  if (routeWorkgroupBytes(hp.nExpert) > shared)
+    fail(`routing over ${hp.nExpert} experts needs more workgroup memory than this GPU's ${shared} bytes`);
   const odd = [...m.dense, ...m.experts.flatMap((l) => [l.gate, l.up, l.down])].find((t) => t.rowWeights % 32 !== 0);
   if (odd) fail(`tensor ${odd.name} has rows of ${odd.rowWeights}, not a multiple of 32`);
 }
 
-function encodeAll(enc: GPUCommandEncoder, dispatches: readonly Dispatch[], shape: StepShape, counters: WorkCounters): void {
+function encodeAll(
+  enc: GPUCommandEncoder,
+  dispatches: readonly Dispatch[],
+  shape: StepShape,
+  counters: WorkCounters,
+): void {
   const pass = enc.beginComputePass();
   encodeDispatches(pass, dispatches, shape, counters);
   pass.end();

@@ -37,13 +37,23 @@ export interface ExpertStats {
   prefetched: number;
 }
 
-export const newExpertStats = (): ExpertStats => ({ hits: 0, misses: 0, ramHits: 0, bytesRead: 0, bytesUploaded: 0, prefetched: 0 });
+export const newExpertStats = (): ExpertStats => ({
+  hits: 0,
+  misses: 0,
+  ramHits: 0,
+  bytesRead: 0,
+  bytesUploaded: 0,
+  prefetched: 0,
+});
 
 /** `now` less `before`, field by field. */
 export function statsSince(now: ExpertStats, before: ExpertStats): ExpertStats {
   return {
-    hits: now.hits - before.hits, misses: now.misses - before.misses, ramHits: now.ramHits - before.ramHits,
-    bytesRead: now.bytesRead - before.bytesRead, bytesUploaded: now.bytesUploaded - before.bytesUploaded,
+    hits: now.hits - before.hits,
+    misses: now.misses - before.misses,
+    ramHits: now.ramHits - before.ramHits,
+    bytesRead: now.bytesRead - before.bytesRead,
+    bytesUploaded: now.bytesUploaded - before.bytesUploaded,
     prefetched: now.prefetched - before.prefetched,
   };
 }
@@ -51,7 +61,11 @@ export function statsSince(now: ExpertStats, before: ExpertStats): ExpertStats {
 class Pool {
   /** slots hold (layer, expert) pairs, tagged layer * 65536 + expert */
   readonly lru: SlotLru;
-  constructor(readonly buffer: GPUBuffer, readonly slotBytes: number, readonly slots: number) {
+  constructor(
+    readonly buffer: GPUBuffer,
+    readonly slotBytes: number,
+    readonly slots: number,
+  ) {
     this.lru = new SlotLru(slots);
   }
 }
@@ -78,7 +92,14 @@ export class ExpertCache {
    * RAM tier of `ramTierBytes` (0: none). Throws AbortError when `signal` aborts while the resident
    * experts load; the cache is then destroyed.
    */
-  static async create(device: GPUDevice, m: ModelManifest, budgetBytes: number | null, maxBinding: number, signal?: AbortSignal, ramTierBytes = 0): Promise<ExpertCache> {
+  static async create(
+    device: GPUDevice,
+    m: ModelManifest,
+    budgetBytes: number | null,
+    maxBinding: number,
+    signal?: AbortSignal,
+    ramTierBytes = 0,
+  ): Promise<ExpertCache> {
     const hp = m.hparams;
     const layers = m.experts;
     const allBytes = layers.reduce((n, l) => n + l.recordBytes * hp.nExpert, 0);
@@ -86,7 +107,14 @@ export class ExpertCache {
     const cache = new ExpertCache(device, m, resident, resident ? undefined : new RamTier(ramTierBytes));
     for (const l of layers) {
       cache.info.set(l.layer, l);
-      cache.tables.set(l.layer, device.createBuffer({ size: Math.max(16, hp.nExpert * 4), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST, label: `expert table L${l.layer}` }));
+      cache.tables.set(
+        l.layer,
+        device.createBuffer({
+          size: Math.max(16, hp.nExpert * 4),
+          usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST,
+          label: `expert table L${l.layer}`,
+        }),
+      );
     }
     // Resident: a pool per layer, exactly its experts. Paged: as few pools as the binding limit allows.
     const groups = resident ? layers.map((l) => [l]) : splitLayers(layers, budgetBytes, maxBinding);
@@ -96,10 +124,23 @@ export class ExpertCache {
       const slots = resident ? hp.nExpert : Math.min(group.length * hp.nExpert, Math.floor(share / slotBytes));
       if (slots < hp.nExpertUsed) {
         const need = (hp.nExpertUsed * slotBytes * layers.length) / group.length / 1e6;
-        throw new RangeError(`The expert budget is too small: it must hold at least ${hp.nExpertUsed} experts at once (${need.toPrecision(3)} MB).`);
+        throw new RangeError(
+          `The expert budget is too small: it must hold at least ${hp.nExpertUsed} experts at once (${need.toPrecision(3)} MB).`,
+        );
       }
-      if (slots * slotBytes > maxBinding) throw new RangeError(`An expert pool of ${slots * slotBytes} bytes exceeds this GPU's largest storage binding (${maxBinding} bytes).`);
-      const pool = new Pool(device.createBuffer({ size: slots * slotBytes, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST, label: `experts L${group[0]!.layer}-${group.at(-1)!.layer}` }), slotBytes, slots);
+      if (slots * slotBytes > maxBinding)
+        throw new RangeError(
+          `An expert pool of ${slots * slotBytes} bytes exceeds this GPU's largest storage binding (${maxBinding} bytes).`,
+        );
+      const pool = new Pool(
+        device.createBuffer({
+          size: slots * slotBytes,
+          usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST,
+          label: `experts L${group[0]!.layer}-${group.at(-1)!.layer}`,
+        }),
+        slotBytes,
+        slots,
+      );
       for (const l of group) cache.pools.set(l.layer, pool);
     }
     if (resident) {
@@ -151,7 +192,10 @@ export class ExpertCache {
       const keep = new Set(group.map((e) => tag(layer, e)));
       const loads: Promise<void>[] = [];
       for (const e of group) {
-        if (pool.lru.hit(tag(layer, e)) !== undefined) { this.stats.hits++; continue; }
+        if (pool.lru.hit(tag(layer, e)) !== undefined) {
+          this.stats.hits++;
+          continue;
+        }
         this.stats.misses++;
         loads.push(this.load(layer, e, pool.lru.place(tag(layer, e), keep)));
       }
@@ -170,7 +214,9 @@ export class ExpertCache {
   prefetch(layer: number, predicted: readonly number[]): void {
     if (this.resident) return;
     const pool = this.pool(layer);
-    const missing = [...new Set(predicted)].filter((e) => pool.lru.slotOfItem(tag(layer, e)) === undefined).slice(0, pool.slots);
+    const missing = [...new Set(predicted)]
+      .filter((e) => pool.lru.slotOfItem(tag(layer, e)) === undefined)
+      .slice(0, pool.slots);
     if (!missing.length) return;
     const keep = new Set(missing.map((e) => tag(layer, e)));
     const loads = missing.map((e) => {
@@ -201,8 +247,13 @@ export class ExpertCache {
       this.stats.ramHits++;
     } else {
       const key = expertKey(this.manifest.id, layer, expert);
-      const rec = await getRecord(key).catch((e: Error) => { throw new StoreReadError(`Reading expert ${keyString(key)} from the store failed: ${e.message}`); });
-      if (!rec) throw new StoreReadError(`The stored model is incomplete: expert record ${keyString(key)} is missing. Verify or import it again.`);
+      const rec = await getRecord(key).catch((e: Error) => {
+        throw new StoreReadError(`Reading expert ${keyString(key)} from the store failed: ${e.message}`);
+      });
+      if (!rec)
+        throw new StoreReadError(
+          `The stored model is incomplete: expert record ${keyString(key)} is missing. Verify or import it again.`,
+        );
       data = rec.data;
       this.stats.bytesRead += data.byteLength;
       this.ram?.put(tag(layer, expert), data);

@@ -68,27 +68,34 @@ const INCLUDE = /^\/\/!include (\S+)( dot)?[ \t]*$/gm;
  * The WGSL of `kernel` with its includes spliced in: the decoder of ggml type `quant` (e.g. "Q4_K")
  * where the kernel asks for one. Throws naming the kernel when it needs a type and none is given.
  */
-export function kernelSource(kernel: string, quant?: string, opts: Pick<KernelOptions, 'subgroups'> & Partial<Pick<KernelOptions, 'half'>> = { subgroups: false }): string {
-  const splice = (src: string, depth: number): string => src.replace(INCLUDE, (_line, path: string, dot?: string) => {
-    if (depth > 4) throw new Error(`kernels/${kernel}.wgsl: includes nest too deep`);
-    if (path === 'rowsum') return source(`rowsum/${opts.subgroups ? 'subgroups' : 'workgroup'}`);
-    if (path === 'kv') {
-      if (quant !== 'F32' && quant !== 'F16') throw new Error(`kernel ${kernel} reads the KV cache: give its type (F32 or F16), not ${quant}`);
-      return source(`kv/${quant.toLowerCase()}`);
-    }
-    if (path !== 'quant') return splice(source(path), depth + 1);
-    if (!quant) throw new Error(`kernel ${kernel} reads weights: give their type`);
-    const decoder = source(`quant/${quant.toLowerCase()}`);
-    const cut = decoder.search(/^\/\/!dot$/m);
-    if (cut < 0) throw new Error(`kernels/quant/${quant.toLowerCase()}.wgsl has no //!dot part`);
-    const cut16 = decoder.search(/^\/\/!dot16$/m);
-    const common = source('quant/common');
-    if (!dot) return `${decoder.slice(0, cut)}\n${common}`;
-    const half = opts.half ?? 'off';
-    if (half === 'off' || cut16 < 0) return `${cut16 < 0 ? decoder : decoder.slice(0, cut16)}\n${common}`;
-    const H = half === 'f16' ? 'enable f16;\nalias H = f16;\nalias H4 = vec4<f16>;' : 'alias H = f32;\nalias H4 = vec4<f32>;';
-    return `${decoder.slice(0, cut)}\n${H}\n${decoder.slice(cut16)}\n${common}`;
-  });
+export function kernelSource(
+  kernel: string,
+  quant?: string,
+  opts: Pick<KernelOptions, 'subgroups'> & Partial<Pick<KernelOptions, 'half'>> = { subgroups: false },
+): string {
+  const splice = (src: string, depth: number): string =>
+    src.replace(INCLUDE, (_line, path: string, dot?: string) => {
+      if (depth > 4) throw new Error(`kernels/${kernel}.wgsl: includes nest too deep`);
+      if (path === 'rowsum') return source(`rowsum/${opts.subgroups ? 'subgroups' : 'workgroup'}`);
+      if (path === 'kv') {
+        if (quant !== 'F32' && quant !== 'F16')
+          throw new Error(`kernel ${kernel} reads the KV cache: give its type (F32 or F16), not ${quant}`);
+        return source(`kv/${quant.toLowerCase()}`);
+      }
+      if (path !== 'quant') return splice(source(path), depth + 1);
+      if (!quant) throw new Error(`kernel ${kernel} reads weights: give their type`);
+      const decoder = source(`quant/${quant.toLowerCase()}`);
+      const cut = decoder.search(/^\/\/!dot$/m);
+      if (cut < 0) throw new Error(`kernels/quant/${quant.toLowerCase()}.wgsl has no //!dot part`);
+      const cut16 = decoder.search(/^\/\/!dot16$/m);
+      const common = source('quant/common');
+      if (!dot) return `${decoder.slice(0, cut)}\n${common}`;
+      const half = opts.half ?? 'off';
+      if (half === 'off' || cut16 < 0) return `${cut16 < 0 ? decoder : decoder.slice(0, cut16)}\n${common}`;
+      const H =
+        half === 'f16' ? 'enable f16;\nalias H = f16;\nalias H4 = vec4<f16>;' : 'alias H = f32;\nalias H4 = vec4<f32>;';
+      return `${decoder.slice(0, cut)}\n${H}\n${decoder.slice(cut16)}\n${common}`;
+    });
   const src = splice(source(kernel), 0).replace(/^\/\/!table (\w+)$/gm, (_, name: string) => wgslTable(name));
   const directives = /^(?:enable|requires) [^;\n]*;[ \t]*$/gm;
   const hoisted = [...new Set(src.match(directives) ?? [])];
@@ -111,18 +118,26 @@ export class KernelLibrary {
   readonly options: KernelOptions;
 
   /** `options` default to what the device offers; tests pass others to reach every path of the kernels. */
-  constructor(readonly device: GPUDevice, options?: Partial<KernelOptions>) {
+  constructor(
+    readonly device: GPUDevice,
+    options?: Partial<KernelOptions>,
+  ) {
     const subgroups = options?.subgroups ?? hasSubgroups(device);
-    const smallest = subgroups ? device.adapterInfo?.subgroupMinSize ?? 32 : 32;
+    const smallest = subgroups ? (device.adapterInfo?.subgroupMinSize ?? 32) : 32;
     const rowThreads = options?.rowThreads ?? Math.min(64, 2 ** Math.floor(Math.log2(Math.max(1, smallest))));
     const half = options?.half ?? (hasF16(device) ? 'f16' : 'off');
     if (half === 'f16' && !hasF16(device)) throw new Error('The f16 kernels need a device with shader-f16.');
     const info = device.adapterInfo;
-    const software = info ? softwareRendererName({
-      vendor: info.vendor, architecture: info.architecture, description: info.description,
-      isFallbackAdapter: (info as GPUAdapterInfo & { isFallbackAdapter?: boolean }).isFallbackAdapter === true,
-    }) !== null : false;
-    const parallelism = options?.parallelism ?? (software ? Math.max(1, navigator.hardwareConcurrency || 1) : GPU_PARALLELISM);
+    const software = info
+      ? softwareRendererName({
+          vendor: info.vendor,
+          architecture: info.architecture,
+          description: info.description,
+          isFallbackAdapter: (info as GPUAdapterInfo & { isFallbackAdapter?: boolean }).isFallbackAdapter === true,
+        }) !== null
+      : false;
+    const parallelism =
+      options?.parallelism ?? (software ? Math.max(1, navigator.hardwareConcurrency || 1) : GPU_PARALLELISM);
     this.options = { subgroups, rowThreads, half, parallelism };
   }
 
@@ -137,7 +152,11 @@ export class KernelLibrary {
         module = this.device.createShaderModule({ code: kernelSource(kernel, quant, this.options), label: moduleKey });
         this.modules.set(moduleKey, module);
       }
-      p = this.device.createComputePipeline({ layout: 'auto', compute: { module, entryPoint: 'main', constants }, label: key });
+      p = this.device.createComputePipeline({
+        layout: 'auto',
+        compute: { module, entryPoint: 'main', constants },
+        label: key,
+      });
       this.pipelines.set(key, p);
     }
     return p;
@@ -146,13 +165,21 @@ export class KernelLibrary {
   /** A uniform buffer holding `values` as `struct` lays them out (params.ts). */
   uniform<S extends ParamStruct>(struct: S, values: ParamValues<S>, label: string): GPUBuffer {
     const data = packParams(struct, values);
-    const buf = this.device.createBuffer({ size: data.byteLength, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST, label });
+    const buf = this.device.createBuffer({
+      size: data.byteLength,
+      usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST,
+      label,
+    });
     this.device.queue.writeBuffer(buf, 0, data);
     return buf;
   }
 
   /** The `Params` uniform of `kernel` (params.ts, KERNEL_PARAMS). */
-  params<K extends KernelWithParams>(kernel: K, values: ParamValues<(typeof KERNEL_PARAMS)[K]>, label: string): GPUBuffer {
+  params<K extends KernelWithParams>(
+    kernel: K,
+    values: ParamValues<(typeof KERNEL_PARAMS)[K]>,
+    label: string,
+  ): GPUBuffer {
     return this.uniform(KERNEL_PARAMS[kernel], values, label);
   }
 }
@@ -184,7 +211,12 @@ export interface StepShape {
   readonly pos0: number;
 }
 
-export function bindGroup(device: GPUDevice, pipeline: GPUComputePipeline, buffers: readonly (GPUBuffer | GPUBufferBinding)[], label: string): GPUBindGroup {
+export function bindGroup(
+  device: GPUDevice,
+  pipeline: GPUComputePipeline,
+  buffers: readonly (GPUBuffer | GPUBufferBinding)[],
+  label: string,
+): GPUBindGroup {
   return device.createBindGroup({
     layout: pipeline.getBindGroupLayout(0),
     entries: buffers.map((b, binding) => ({ binding, resource: b instanceof GPUBuffer ? { buffer: b } : b })),
@@ -192,7 +224,12 @@ export function bindGroup(device: GPUDevice, pipeline: GPUComputePipeline, buffe
   });
 }
 
-export function encodeDispatches(pass: GPUComputePassEncoder, dispatches: readonly Dispatch[], step: StepShape, counters?: WorkCounters): void {
+export function encodeDispatches(
+  pass: GPUComputePassEncoder,
+  dispatches: readonly Dispatch[],
+  step: StepShape,
+  counters?: WorkCounters,
+): void {
   for (const d of dispatches) {
     const [x, y, z] = typeof d.workgroups === 'function' ? d.workgroups(step) : d.workgroups;
     if (x * y * z === 0) continue;

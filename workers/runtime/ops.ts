@@ -38,8 +38,16 @@ export function view(buffer: GPUBuffer, o: { row: number; base?: number; head?: 
 
 /** Invocations per workgroup of each kernel (their WGSL `override WG`). */
 export const WORKGROUP = {
-  embed: 64, rmsnorm: 64, rope: 32, matmul: 64, matvec: 64, moe_matmul: 64,
-  silu_mul: 256, moe_route: 64, moe_combine: 64, kv_store: 64,
+  embed: 64,
+  rmsnorm: 64,
+  rope: 32,
+  matmul: 64,
+  matvec: 64,
+  moe_matmul: 64,
+  silu_mul: 256,
+  moe_route: 64,
+  moe_combine: 64,
+  kv_store: 64,
 } as const;
 
 const GRID_X = 16384;
@@ -97,7 +105,11 @@ export function attentionTileBytes(t: Pick<AttentionTiles, 'TQ' | 'TK' | 'SLICES
  * tile), and of the sizes that fit, the one that keeps the most invocations busy on the scores wins
  * (the larger at a tie). Undefined when not even 4 positions fit.
  */
-export function attentionTiles(R: number, nRot: number, limits: Pick<GPUSupportedLimits, 'maxComputeWorkgroupStorageSize' | 'maxComputeInvocationsPerWorkgroup'>): AttentionTiles | undefined {
+export function attentionTiles(
+  R: number,
+  nRot: number,
+  limits: Pick<GPUSupportedLimits, 'maxComputeWorkgroupStorageSize' | 'maxComputeInvocationsPerWorkgroup'>,
+): AttentionTiles | undefined {
   const CB = Math.ceil(R / 16);
   const LAT4 = (R + nRot) / 4;
   let WG = 64;
@@ -114,7 +126,10 @@ export function attentionTiles(R: number, nRot: number, limits: Pick<GPUSupporte
     if (attentionTileBytes({ TQ, TK, SLICES }, R + nRot) > limit) continue;
     // the invocations the scores keep busy; at equal counts, the larger tile
     const busy = Math.min(WG, NB * SLICES);
-    if (busy > bestBusy) { best = { WG, TQ, TK, CB, SLICES }; bestBusy = busy; }
+    if (busy > bestBusy) {
+      best = { WG, TQ, TK, CB, SLICES };
+      bestBusy = busy;
+    }
   }
   return best;
 }
@@ -180,7 +195,13 @@ export class Ops {
     const pipeline = this.kernels.pipeline(kernel, { ...(wg ? { WG: wg } : {}), ...o.constants }, o.quant);
     const P = this.kernels.params(kernel, o.params, `${label} params`);
     const all = [...o.buffers, P, ...(o.noStep ? [] : [this.S]), ...(o.after ?? [])];
-    return { label, pipeline, bindGroup: bindGroup(this.device, pipeline, all, label), workgroups: o.workgroups, ...(o.weightBytes ? { weightBytes: o.weightBytes } : {}) };
+    return {
+      label,
+      pipeline,
+      bindGroup: bindGroup(this.device, pipeline, all, label),
+      workgroups: o.workgroups,
+      ...(o.weightBytes ? { weightBytes: o.weightBytes } : {}),
+    };
   }
 
   /**
@@ -200,8 +221,19 @@ export class Ops {
     return this.dispatch(label, 'matmul', {
       quant: W.type,
       params: {
-        K: W.rowWeights, N, row_words: W.rowWords, w_batch: N * W.rowWords, x_base: x.base, x_stride: x.row, x_batch: x.head,
-        y_base: y.base, y_stride: y.row, y_batch: y.head, grid_x: gx, accumulate: o.accumulate ? 1 : 0, tpr,
+        K: W.rowWeights,
+        N,
+        row_words: W.rowWords,
+        w_batch: N * W.rowWords,
+        x_base: x.base,
+        x_stride: x.row,
+        x_batch: x.head,
+        y_base: y.base,
+        y_stride: y.row,
+        y_batch: y.head,
+        grid_x: gx,
+        accumulate: o.accumulate ? 1 : 0,
+        tpr,
       },
       buffers: [W.buffer, x.buffer, y.buffer],
       workgroups: [gx, gy, heads],
@@ -216,7 +248,10 @@ export class Ops {
    */
   matvec(label: string, W: GpuTensor, x: View, y: View, o: { heads?: number; accumulate?: boolean } = {}): Dispatch {
     noPosition(x, y);
-    if (x.base % 4 !== 0 || x.head % 4 !== 0) throw new RangeError(`${label}: matvec reads x as vec4s, but its view starts at ${x.base} with heads ${x.head} apart`);
+    if (x.base % 4 !== 0 || x.head % 4 !== 0)
+      throw new RangeError(
+        `${label}: matvec reads x as vec4s, but its view starts at ${x.base} with heads ${x.head} apart`,
+      );
     const heads = o.heads ?? 1;
     const N = W.nRows / heads;
     const tpr = matvecThreadsPerRow(W.rowWeights, this.kernels.options.rowThreads);
@@ -224,8 +259,17 @@ export class Ops {
     return this.dispatch(label, 'matvec', {
       quant: W.type,
       params: {
-        K: W.rowWeights, N, row_words: W.rowWords, w_batch: N * W.rowWords, x_base: x.base, x_batch: x.head,
-        y_base: y.base, y_batch: y.head, grid_x: gx, accumulate: o.accumulate ? 1 : 0, tpr,
+        K: W.rowWeights,
+        N,
+        row_words: W.rowWords,
+        w_batch: N * W.rowWords,
+        x_base: x.base,
+        x_batch: x.head,
+        y_base: y.base,
+        y_batch: y.head,
+        grid_x: gx,
+        accumulate: o.accumulate ? 1 : 0,
+        tpr,
       },
       buffers: [W.buffer, x.buffer, y.buffer],
       noStep: true,
@@ -249,20 +293,40 @@ export class Ops {
   rmsnorm(label: string, x: View, g: GpuTensor, y: View, o: { eps: number; lastOnly?: boolean }): Dispatch {
     if (x.atPosition) throw new RangeError(`${label}: rmsnorm reads rows by token`);
     const p = {
-      dim: g.rowWeights, x_base: x.base, x_stride: x.row, y_base: y.base, y_stride: y.row,
-      y_at_pos: y.atPosition ? 1 : 0, last_only: o.lastOnly ? 1 : 0, eps: o.eps,
+      dim: g.rowWeights,
+      x_base: x.base,
+      x_stride: x.row,
+      y_base: y.base,
+      y_stride: y.row,
+      y_at_pos: y.atPosition ? 1 : 0,
+      last_only: o.lastOnly ? 1 : 0,
+      eps: o.eps,
     };
-    return this.dispatch(label, 'rmsnorm', { params: p, buffers: [x.buffer, g.buffer, y.buffer], workgroups: o.lastOnly ? [1, 1, 1] : (st: StepShape) => [st.T, 1, 1] });
+    return this.dispatch(label, 'rmsnorm', {
+      params: p,
+      buffers: [x.buffer, g.buffer, y.buffer],
+      workgroups: o.lastOnly ? [1, 1, 1] : (st: StepShape) => [st.T, 1, 1],
+    });
   }
 
   /** y[t][h] = rope(x[t][h]) for `heads` heads of `nRot` values, angles from the cos/sin table `cs`. */
   rope(label: string, x: View, cs: GPUBuffer, y: View, o: { nRot: number; heads: number }): Dispatch {
     if (x.atPosition) throw new RangeError(`${label}: rope reads rows by token`);
     const p = {
-      n_rot: o.nRot, x_base: x.base, x_stride: x.row, x_head: x.head, y_base: y.base, y_stride: y.row, y_head: y.head,
+      n_rot: o.nRot,
+      x_base: x.base,
+      x_stride: x.row,
+      x_head: x.head,
+      y_base: y.base,
+      y_stride: y.row,
+      y_head: y.head,
       y_at_pos: y.atPosition ? 1 : 0,
     };
-    return this.dispatch(label, 'rope', { params: p, buffers: [x.buffer, cs, y.buffer], workgroups: (st: StepShape) => [st.T, o.heads, 1] });
+    return this.dispatch(label, 'rope', {
+      params: p,
+      buffers: [x.buffer, cs, y.buffer],
+      workgroups: (st: StepShape) => [st.T, o.heads, 1],
+    });
   }
 
   /**
@@ -273,41 +337,74 @@ export class Ops {
    * merges them; `split` holds their partial states: acc f32 [H][splitsMax][R] and ml f32
    * [1 + H * splitsMax * 2]. Throws a RangeError for shapes the kernels cannot take.
    */
-  attention(label: string, qAbs: GPUBuffer, qPe: View, cache: KvCache, out: GPUBuffer, o: { R: number; nRot: number; H: number; scale: number },
-    split?: { acc: GPUBuffer; ml: GPUBuffer; splitsMax: number }): Dispatch[] {
+  attention(
+    label: string,
+    qAbs: GPUBuffer,
+    qPe: View,
+    cache: KvCache,
+    out: GPUBuffer,
+    o: { R: number; nRot: number; H: number; scale: number },
+    split?: { acc: GPUBuffer; ml: GPUBuffer; splitsMax: number },
+  ): Dispatch[] {
     const { R, nRot, H } = o;
-    if (R % 4 !== 0 || nRot % 4 !== 0) throw new RangeError(`${label}: the attention kernels read vec4s, but R = ${R} and n_rot = ${nRot}`);
-    if (qPe.base % 4 !== 0 || qPe.row % 4 !== 0 || qPe.head % 4 !== 0) throw new RangeError(`${label}: q_pe's view must be in whole vec4s`);
+    if (R % 4 !== 0 || nRot % 4 !== 0)
+      throw new RangeError(`${label}: the attention kernels read vec4s, but R = ${R} and n_rot = ${nRot}`);
+    if (qPe.base % 4 !== 0 || qPe.row % 4 !== 0 || qPe.head % 4 !== 0)
+      throw new RangeError(`${label}: q_pe's view must be in whole vec4s`);
     const params = { R, n_rot: nRot, H, q_base: qPe.base, q_stride: qPe.row, q_head: qPe.head, scale: o.scale };
-    const R4 = R / 4, LAT4 = (R + nRot) / 4;
+    const R4 = R / 4,
+      LAT4 = (R + nRot) / 4;
     if (this.form === 'decode') {
       if (!split) throw new RangeError(`${label}: the decode form needs the split buffers`);
       const ACC = Math.ceil(R4 / SPLIT_WG);
-      if (ACC > MAX_ACC) throw new RangeError(`${label}: a latent of ${R} is wider than the decode attention takes (${MAX_ACC * 4 * SPLIT_WG})`);
+      if (ACC > MAX_ACC)
+        throw new RangeError(
+          `${label}: a latent of ${R} is wider than the decode attention takes (${MAX_ACC * 4 * SPLIT_WG})`,
+        );
       const SMAX = split.splitsMax;
       return [
         this.dispatch(`${label} split`, 'mla_attention_split', {
-          params, quant: cache.type, constants: { WG: SPLIT_WG, R4, LAT4, ACC, SMAX },
+          params,
+          quant: cache.type,
+          constants: { WG: SPLIT_WG, R4, LAT4, ACC, SMAX },
           buffers: [qAbs, qPe.buffer, cache.buffer, split.acc, split.ml],
           workgroups: (st: StepShape) => [attentionSplits(st.pos0 + st.T, SMAX), H, 1],
         }),
         this.dispatch(`${label} combine`, 'mla_attention_combine', {
-          params: { r4: R4, smax: SMAX }, constants: { WG: SPLIT_WG }, noStep: true,
+          params: { r4: R4, smax: SMAX },
+          constants: { WG: SPLIT_WG },
+          noStep: true,
           buffers: [split.acc, split.ml, out],
           workgroups: [Math.ceil(R4 / SPLIT_WG), H, 1],
         }),
       ];
     }
     const tiles = attentionTiles(R, nRot, this.device.limits);
-    if (!tiles) throw new RangeError(`${label}: a latent of ${R + nRot} values needs more workgroup memory than this GPU has`);
+    if (!tiles)
+      throw new RangeError(`${label}: a latent of ${R + nRot} values needs more workgroup memory than this GPU has`);
     const { WG, TQ, TK, CB, SLICES } = tiles;
     const NB = (TQ / 4) * (TK / 4);
-    return [this.dispatch(label, 'mla_attention', {
-      params, quant: cache.type,
-      constants: { WG, TQ, TK, R4, LAT4, CB, TILE: TK * LAT4, SC4: (TQ * TK) / 4, NB, SLICES, PARTS: SLICES > 1 ? SLICES * NB * 4 : 1 },
-      buffers: [qAbs, qPe.buffer, cache.buffer, out],
-      workgroups: (st: StepShape) => [Math.ceil(st.T / TQ), H, 1],
-    })];
+    return [
+      this.dispatch(label, 'mla_attention', {
+        params,
+        quant: cache.type,
+        constants: {
+          WG,
+          TQ,
+          TK,
+          R4,
+          LAT4,
+          CB,
+          TILE: TK * LAT4,
+          SC4: (TQ * TK) / 4,
+          NB,
+          SLICES,
+          PARTS: SLICES > 1 ? SLICES * NB * 4 : 1,
+        },
+        buffers: [qAbs, qPe.buffer, cache.buffer, out],
+        workgroups: (st: StepShape) => [Math.ceil(st.T / TQ), H, 1],
+      }),
+    ];
   }
 
   /** The step's new cache rows x ([T][latent] f32) into the cache at positions pos0.. (kv_store.wgsl). */
@@ -317,7 +414,8 @@ export class Ops {
     const lat4 = latent / 4;
     const [gx] = groupsFor(Math.ceil((this.maxTokens * lat4) / WG));
     return this.dispatch(label, 'kv_store', {
-      params: { lat4, grid_x: gx }, quant: cache.type,
+      params: { lat4, grid_x: gx },
+      quant: cache.type,
       buffers: [x, cache.buffer],
       workgroups: (st: StepShape) => {
         const groups = Math.ceil((st.T * lat4) / WG);
@@ -341,7 +439,13 @@ export class Ops {
   }
 
   /** The router's top `nUsed` of `E` experts and their weights per token (moe_route.wgsl). */
-  route(label: string, logits: GPUBuffer, ids: GPUBuffer, wts: GPUBuffer, o: { E: number; nUsed: number; sigmoid: boolean; norm: boolean; scale: number }): Dispatch {
+  route(
+    label: string,
+    logits: GPUBuffer,
+    ids: GPUBuffer,
+    wts: GPUBuffer,
+    o: { E: number; nUsed: number; sigmoid: boolean; norm: boolean; scale: number },
+  ): Dispatch {
     return this.dispatch(label, 'moe_route', {
       params: { E: o.E, k: o.nUsed, gating: o.sigmoid ? 1 : 0, norm: o.norm ? 1 : 0, scale: o.scale },
       constants: { N_EXPERT: o.E },
@@ -355,14 +459,40 @@ export class Ops {
    * token. With `upWords` (the up part's word offset in a record, of the gate part's type and shape),
    * the fused form: Y = silu(gate · x) * (up · x), the gate part at `partWords`.
    */
-  moeMatmul(label: string, type: string, experts: GPUBuffer, table: GPUBuffer, ids: GPUBuffer, X: GPUBuffer, Y: GPUBuffer, o: { K: number; N: number; rowWords: number; partWords: number; xStride: number; xPerPair: boolean; nUsed: number; upWords?: number }): Dispatch {
+  moeMatmul(
+    label: string,
+    type: string,
+    experts: GPUBuffer,
+    table: GPUBuffer,
+    ids: GPUBuffer,
+    X: GPUBuffer,
+    Y: GPUBuffer,
+    o: {
+      K: number;
+      N: number;
+      rowWords: number;
+      partWords: number;
+      xStride: number;
+      xPerPair: boolean;
+      nUsed: number;
+      upWords?: number;
+    },
+  ): Dispatch {
     const tpr = matvecThreadsPerRow(o.K, this.kernels.options.rowThreads);
     const [gx, gy] = groupsFor(Math.ceil(o.N / (WORKGROUP.moe_matmul / tpr)));
     const glu = o.upWords !== undefined;
     return this.dispatch(label, 'moe_matmul', {
       quant: type,
       params: {
-        K: o.K, N: o.N, row_words: o.rowWords, part_words: o.partWords, x_stride: o.xStride, x_per_pair: o.xPerPair ? 1 : 0, k: o.nUsed, grid_x: gx, tpr,
+        K: o.K,
+        N: o.N,
+        row_words: o.rowWords,
+        part_words: o.partWords,
+        x_stride: o.xStride,
+        x_per_pair: o.xPerPair ? 1 : 0,
+        k: o.nUsed,
+        grid_x: gx,
+        tpr,
         up_words: o.upWords ?? 0,
       },
       ...(glu ? { constants: { GLU: 1 } } : {}),

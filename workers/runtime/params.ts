@@ -17,14 +17,31 @@ export const STEP = { T: 'u32', pos0: 'u32' } as const satisfies ParamStruct;
 
 /** kernels/sample/params.wgsl: one sampling step (all five sample* kernels read it). */
 export const SAMPLE_PARAMS = {
-  V: 'u32', C: 'u32', mode: 'u32', seed: 'u32', step: 'u32', base: 'u32', records: 'u32',
-  inv_temp: 'f32', penalty: 'f32', inv_penalty: 'f32', top_p: 'f32',
-  biased: 'u32', masked: 'u32', top_lp: 'u32',
+  V: 'u32',
+  C: 'u32',
+  mode: 'u32',
+  seed: 'u32',
+  step: 'u32',
+  base: 'u32',
+  records: 'u32',
+  inv_temp: 'f32',
+  penalty: 'f32',
+  inv_penalty: 'f32',
+  top_p: 'f32',
+  biased: 'u32',
+  masked: 'u32',
+  top_lp: 'u32',
 } as const satisfies ParamStruct;
 
 /** kernels/common/mla_params.wgsl: the attention kernels' shape (mla_attention, mla_attention_split). */
 export const MLA_PARAMS = {
-  R: 'u32', n_rot: 'u32', H: 'u32', q_base: 'u32', q_stride: 'u32', q_head: 'u32', scale: 'f32',
+  R: 'u32',
+  n_rot: 'u32',
+  H: 'u32',
+  q_base: 'u32',
+  q_stride: 'u32',
+  q_head: 'u32',
+  scale: 'f32',
 } as const satisfies ParamStruct;
 
 /** Each kernel's `struct Params`, by kernel file name (kernels/<name>.wgsl). */
@@ -32,21 +49,51 @@ export const KERNEL_PARAMS = {
   copy: { n: 'u32', grid_x: 'u32' },
   embed: { K: 'u32', row_words: 'u32' },
   matmul: {
-    K: 'u32', N: 'u32', row_words: 'u32', w_batch: 'u32',
-    x_base: 'u32', x_stride: 'u32', x_batch: 'u32', y_base: 'u32', y_stride: 'u32', y_batch: 'u32',
-    grid_x: 'u32', accumulate: 'u32', tpr: 'u32',
+    K: 'u32',
+    N: 'u32',
+    row_words: 'u32',
+    w_batch: 'u32',
+    x_base: 'u32',
+    x_stride: 'u32',
+    x_batch: 'u32',
+    y_base: 'u32',
+    y_stride: 'u32',
+    y_batch: 'u32',
+    grid_x: 'u32',
+    accumulate: 'u32',
+    tpr: 'u32',
   },
   matvec: {
-    K: 'u32', N: 'u32', row_words: 'u32', w_batch: 'u32',
-    x_base: 'u32', x_batch: 'u32', y_base: 'u32', y_batch: 'u32',
-    grid_x: 'u32', accumulate: 'u32', tpr: 'u32',
+    K: 'u32',
+    N: 'u32',
+    row_words: 'u32',
+    w_batch: 'u32',
+    x_base: 'u32',
+    x_batch: 'u32',
+    y_base: 'u32',
+    y_batch: 'u32',
+    grid_x: 'u32',
+    accumulate: 'u32',
+    tpr: 'u32',
   },
   rmsnorm: {
-    dim: 'u32', x_base: 'u32', x_stride: 'u32', y_base: 'u32', y_stride: 'u32', y_at_pos: 'u32', last_only: 'u32',
+    dim: 'u32',
+    x_base: 'u32',
+    x_stride: 'u32',
+    y_base: 'u32',
+    y_stride: 'u32',
+    y_at_pos: 'u32',
+    last_only: 'u32',
     eps: 'f32',
   },
   rope: {
-    n_rot: 'u32', x_base: 'u32', x_stride: 'u32', x_head: 'u32', y_base: 'u32', y_stride: 'u32', y_head: 'u32',
+    n_rot: 'u32',
+    x_base: 'u32',
+    x_stride: 'u32',
+    x_head: 'u32',
+    y_base: 'u32',
+    y_stride: 'u32',
+    y_head: 'u32',
     y_at_pos: 'u32',
   },
   mla_attention: MLA_PARAMS,
@@ -56,8 +103,16 @@ export const KERNEL_PARAMS = {
   silu_mul: { n: 'u32', rows_per_token: 'u32', grid_x: 'u32' },
   moe_route: { E: 'u32', k: 'u32', gating: 'u32', norm: 'u32', scale: 'f32' },
   moe_matmul: {
-    K: 'u32', N: 'u32', row_words: 'u32', part_words: 'u32', x_stride: 'u32', x_per_pair: 'u32', k: 'u32',
-    grid_x: 'u32', tpr: 'u32', up_words: 'u32',
+    K: 'u32',
+    N: 'u32',
+    row_words: 'u32',
+    part_words: 'u32',
+    x_stride: 'u32',
+    x_per_pair: 'u32',
+    k: 'u32',
+    grid_x: 'u32',
+    tpr: 'u32',
+    up_words: 'u32',
   },
   moe_combine: { D: 'u32', k: 'u32' },
   sample_prep: SAMPLE_PARAMS,
@@ -84,7 +139,8 @@ export function packParams<S extends ParamStruct>(struct: S, values: ParamValues
     if (struct[name] === 'f32') {
       f[i] = v;
     } else {
-      if (!Number.isInteger(v) || v < 0 || v > 0xffffffff) throw new RangeError(`uniform field ${name} must be a u32, got ${v}`);
+      if (!Number.isInteger(v) || v < 0 || v > 0xffffffff)
+        throw new RangeError(`uniform field ${name} must be a u32, got ${v}`);
       u[i] = v;
     }
   });

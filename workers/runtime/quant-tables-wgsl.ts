@@ -12,13 +12,23 @@
  *   backends pack it the same way), half the size of the u64 form.
  */
 import {
-  IQ1S_GRID, IQ2S_GRID, IQ2XS_GRID, IQ2XXS_GRID, IQ3S_GRID, IQ3XXS_GRID, KVALUES_IQ4NL,
+  IQ1S_GRID,
+  IQ2S_GRID,
+  IQ2XS_GRID,
+  IQ2XXS_GRID,
+  IQ3S_GRID,
+  IQ3XXS_GRID,
+  KVALUES_IQ4NL,
 } from '../gguf/iq-tables';
 
 function u32Array(name: string, words: ArrayLike<number>): string {
   const parts: string[] = [];
   for (let i = 0; i < words.length; i += 8) {
-    parts.push(Array.from({ length: Math.min(8, words.length - i) }, (_, j) => `0x${(words[i + j]! >>> 0).toString(16)}u`).join(', '));
+    parts.push(
+      Array.from({ length: Math.min(8, words.length - i) }, (_, j) => `0x${(words[i + j]! >>> 0).toString(16)}u`).join(
+        ', ',
+      ),
+    );
   }
   return `const ${name} = array<u32, ${words.length}>(\n  ${parts.join(',\n  ')}\n);`;
 }

@@ -8,7 +8,13 @@
  */
 import type { DeepSeek2Hparams } from '../gguf/deepseek2';
 
-export function correctionDims(nRot: number, base: number, originalContext: number, betaFast: number, betaSlow: number): [number, number] {
+export function correctionDims(
+  nRot: number,
+  base: number,
+  originalContext: number,
+  betaFast: number,
+  betaSlow: number,
+): [number, number] {
   const dim = (beta: number) => (nRot * Math.log(originalContext / (beta * 2 * Math.PI))) / (2 * Math.log(base));
   return [Math.max(0, Math.floor(dim(betaFast))), Math.min(nRot - 1, Math.ceil(dim(betaSlow)))];
 }
@@ -22,7 +28,10 @@ export function ropeFrequencies(hp: DeepSeek2Hparams): Float64Array {
   const [lo, hi] = correctionDims(nRot, base, originalContext, betaFast, betaSlow);
   for (let i = 0; i < nRot / 2; i++) {
     const extrapolated = base ** ((-2 * i) / nRot);
-    if (!yarn) { out[i] = extrapolated; continue; }
+    if (!yarn) {
+      out[i] = extrapolated;
+      continue;
+    }
     const ramp = 1 - Math.min(1, Math.max(0, (i - lo) / Math.max(0.001, hi - lo)));
     out[i] = (extrapolated / factor) * (1 - ramp) + extrapolated * ramp;
   }

@@ -92,7 +92,10 @@ function bitsToFloat(b: number): number {
   u32[0] = b;
   return f32[0]!;
 }
-const ZERO_PARAMS = Object.fromEntries(Object.keys(SAMPLE_PARAMS).map((k) => [k, 0])) as Record<keyof typeof SAMPLE_PARAMS, number>;
+const ZERO_PARAMS = Object.fromEntries(Object.keys(SAMPLE_PARAMS).map((k) => [k, 0])) as Record<
+  keyof typeof SAMPLE_PARAMS,
+  number
+>;
 const keyToFloat = (k: number): number => bitsToFloat(k & 0x80000000 ? k & 0x7fffffff : ~k >>> 0);
 
 export class GpuSampler {
@@ -140,13 +143,23 @@ export class GpuSampler {
     readonly vocabSize: number,
     readonly maxHistory: number,
   ) {
-    if (!Number.isInteger(vocabSize) || vocabSize < 1 || vocabSize > MAX_VOCAB) throw new RangeError(`vocabSize must be in [1, ${MAX_VOCAB}], got ${vocabSize}`);
-    if (!Number.isInteger(maxHistory) || maxHistory < 0) throw new RangeError(`maxHistory must be an integer >= 0, got ${maxHistory}`);
+    if (!Number.isInteger(vocabSize) || vocabSize < 1 || vocabSize > MAX_VOCAB)
+      throw new RangeError(`vocabSize must be in [1, ${MAX_VOCAB}], got ${vocabSize}`);
+    if (!Number.isInteger(maxHistory) || maxHistory < 0)
+      throw new RangeError(`maxHistory must be an integer >= 0, got ${maxHistory}`);
     this.groups = Math.ceil(vocabSize / (WG * PER_INVOCATION));
     this.records = this.groups * WG;
     const storage = (bytes: number, label: string, extra = 0) =>
-      device.createBuffer({ size: Math.max(16, Math.ceil(bytes / 16) * 16), usage: GPUBufferUsage.STORAGE | extra, label: `sampler ${label}` });
-    this.params = device.createBuffer({ size: packParams(SAMPLE_PARAMS, ZERO_PARAMS).byteLength, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST, label: 'sampler params' });
+      device.createBuffer({
+        size: Math.max(16, Math.ceil(bytes / 16) * 16),
+        usage: GPUBufferUsage.STORAGE | extra,
+        label: `sampler ${label}`,
+      });
+    this.params = device.createBuffer({
+      size: packParams(SAMPLE_PARAMS, ZERO_PARAMS).byteLength,
+      usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST,
+      label: 'sampler params',
+    });
     this.bits = storage(2 * Math.ceil(vocabSize / 32) * 4, 'history set and mask', GPUBufferUsage.COPY_DST);
     this.bias = storage(vocabSize * 4, 'bias', GPUBufferUsage.COPY_DST);
     this.biasValues = new Float32Array(vocabSize);
@@ -157,11 +170,20 @@ export class GpuSampler {
     this.state = storage(16 * 4, 'select state');
     this.cand = storage(MAX_CANDIDATES * 8, 'candidates');
     this.result = storage(RESULT_BYTES, 'result', GPUBufferUsage.COPY_SRC);
-    this.readback = device.createBuffer({ size: RESULT_BYTES + LOGPROB_BYTES, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST, label: 'sampler readback' });
+    this.readback = device.createBuffer({
+      size: RESULT_BYTES + LOGPROB_BYTES,
+      usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
+      label: 'sampler readback',
+    });
 
     const dispatch = (kernel: string, buffers: GPUBuffer[], workgroups: number): Dispatch => {
       const pipeline = kernels.pipeline(kernel, CONSTANTS[kernel]!);
-      return { label: kernel, pipeline, bindGroup: bindGroup(device, pipeline, buffers, kernel), workgroups: [workgroups, 1, 1] };
+      return {
+        label: kernel,
+        pipeline,
+        bindGroup: bindGroup(device, pipeline, buffers, kernel),
+        workgroups: [workgroups, 1, 1],
+      };
     };
     const hist = dispatch('sample_hist', [this.keys, this.state, this.hist, this.params], this.groups);
     const scan = dispatch('sample_scan', [this.hist, this.state], 1);
@@ -201,7 +223,8 @@ export class GpuSampler {
       this.checkId(id);
       if (!Number.isFinite(v)) throw new RangeError(`logit bias ${v} of token ${id} is not a finite number`);
     }
-    for (const v of [b.frequency, b.presence]) if (v !== undefined && !Number.isFinite(v)) throw new RangeError(`penalty ${v} is not a finite number`);
+    for (const v of [b.frequency, b.presence])
+      if (v !== undefined && !Number.isFinite(v)) throw new RangeError(`penalty ${v} is not a finite number`);
     this.tokenBias = b;
     this.counts.clear();
     this.biasValues.fill(0);
@@ -216,7 +239,8 @@ export class GpuSampler {
    */
   setMask(allowed: Uint32Array<ArrayBuffer> | Int32Array<ArrayBuffer> | null): void {
     const words = Math.ceil(this.vocabSize / 32);
-    if (allowed && allowed.length !== words) throw new RangeError(`a token mask for ${this.vocabSize} tokens has ${words} words, not ${allowed.length}`);
+    if (allowed && allowed.length !== words)
+      throw new RangeError(`a token mask for ${this.vocabSize} tokens has ${words} words, not ${allowed.length}`);
     this.masked = allowed !== null;
     if (allowed) this.device.queue.writeBuffer(this.bits, words * 4, allowed.buffer, allowed.byteOffset, words * 4);
   }
@@ -227,20 +251,51 @@ export class GpuSampler {
    * draw with `params.seed`. Writes this step's parameters (and the history, if it changed) with
    * queue.writeBuffer, so submit it before encoding the next step.
    */
-  encodeCompute(pass: GPUComputePassEncoder, logits: GPUBuffer, offsetBytes: number, params: SamplingParams, step: number, logprobs?: number): void {
+  encodeCompute(
+    pass: GPUComputePassEncoder,
+    logits: GPUBuffer,
+    offsetBytes: number,
+    params: SamplingParams,
+    step: number,
+    logprobs?: number,
+  ): void {
     if (!Number.isInteger(step) || step < 0) throw new RangeError(`step must be an integer >= 0, got ${step}`);
-    if (logprobs !== undefined && !(Number.isInteger(logprobs) && logprobs >= 0 && logprobs <= 5)) throw new RangeError(`top logprobs must be 0-5, got ${logprobs}`);
+    if (logprobs !== undefined && !(Number.isInteger(logprobs) && logprobs >= 0 && logprobs <= 5))
+      throw new RangeError(`top logprobs must be 0-5, got ${logprobs}`);
     const plan = samplingPlan(params, this.vocabSize);
     const { group, base } = this.prepGroup(logits, offsetBytes);
     this.flushHistory();
-    this.device.queue.writeBuffer(this.params, 0, packParams(SAMPLE_PARAMS, {
-      V: this.vocabSize, C: plan.candidates, mode: plan.greedy ? 0 : 1, seed: plan.seed, step: step >>> 0, base, records: this.records,
-      inv_temp: plan.invTemperature, penalty: plan.penalty, inv_penalty: plan.invPenalty, top_p: plan.topP,
-      biased: this.biased ? 1 : 0, masked: this.masked ? 1 : 0, top_lp: logprobs ?? 0,
-    }));
-    const prep: Dispatch = { label: 'sample_prep', pipeline: this.prepPipeline(), bindGroup: group, workgroups: [this.groups, 1, 1] };
+    this.device.queue.writeBuffer(
+      this.params,
+      0,
+      packParams(SAMPLE_PARAMS, {
+        V: this.vocabSize,
+        C: plan.candidates,
+        mode: plan.greedy ? 0 : 1,
+        seed: plan.seed,
+        step: step >>> 0,
+        base,
+        records: this.records,
+        inv_temp: plan.invTemperature,
+        penalty: plan.penalty,
+        inv_penalty: plan.invPenalty,
+        top_p: plan.topP,
+        biased: this.biased ? 1 : 0,
+        masked: this.masked ? 1 : 0,
+        top_lp: logprobs ?? 0,
+      }),
+    );
+    const prep: Dispatch = {
+      label: 'sample_prep',
+      pipeline: this.prepPipeline(),
+      bindGroup: group,
+      workgroups: [this.groups, 1, 1],
+    };
     const pick = plan.greedy ? [prep, this.top] : [prep, ...this.select, this.top, this.draw];
-    encodeDispatches(pass, logprobs === undefined ? pick : [...pick, (this.logprobPass ??= this.makeLogprobPass())], { T: 1, pos0: 0 });
+    encodeDispatches(pass, logprobs === undefined ? pick : [...pick, (this.logprobPass ??= this.makeLogprobPass())], {
+      T: 1,
+      pos0: 0,
+    });
     this.wantLogprobs = logprobs;
   }
 
@@ -248,13 +303,21 @@ export class GpuSampler {
   encodeReadback(encoder: GPUCommandEncoder): void {
     if (this.reading) throw new Error('GpuSampler: read() of the previous step has not finished');
     encoder.copyBufferToBuffer(this.result, 0, this.readback, 0, RESULT_BYTES);
-    if (this.wantLogprobs !== undefined) encoder.copyBufferToBuffer(this.logprob, 0, this.readback, RESULT_BYTES, LOGPROB_BYTES);
+    if (this.wantLogprobs !== undefined)
+      encoder.copyBufferToBuffer(this.logprob, 0, this.readback, RESULT_BYTES, LOGPROB_BYTES);
     this.copiedLogprobs = this.wantLogprobs;
     this.copied = true;
   }
 
   /** encodeCompute in a pass of its own, then encodeReadback. */
-  encode(encoder: GPUCommandEncoder, logits: GPUBuffer, offsetBytes: number, params: SamplingParams, step: number, logprobs?: number): void {
+  encode(
+    encoder: GPUCommandEncoder,
+    logits: GPUBuffer,
+    offsetBytes: number,
+    params: SamplingParams,
+    step: number,
+    logprobs?: number,
+  ): void {
     const pass = encoder.beginComputePass({ label: 'sampler' });
     this.encodeCompute(pass, logits, offsetBytes, params, step, logprobs);
     pass.end();
@@ -289,7 +352,13 @@ export class GpuSampler {
    * One step in a submit of its own, for tests and tools (generation uses encode + read). A GPU
    * validation error throws here rather than reading back a result that was never written.
    */
-  async sample(logits: GPUBuffer, offsetBytes: number, params: SamplingParams, step: number, logprobs?: number): Promise<SampleResult> {
+  async sample(
+    logits: GPUBuffer,
+    offsetBytes: number,
+    params: SamplingParams,
+    step: number,
+    logprobs?: number,
+  ): Promise<SampleResult> {
     this.device.pushErrorScope('validation');
     let thrown: unknown = null;
     try {
@@ -300,17 +369,34 @@ export class GpuSampler {
       thrown = e;
     }
     const error = await this.device.popErrorScope();
-    if (thrown) throw thrown instanceof Error ? thrown : new Error('GpuSampler: the encoder threw a non-Error', { cause: thrown });
+    if (thrown)
+      throw thrown instanceof Error
+        ? thrown
+        : new Error('GpuSampler: the encoder threw a non-Error', { cause: thrown });
     if (error) throw new Error(`GpuSampler: ${error.message}`);
     return this.read();
   }
 
   destroy(): void {
-    for (const b of [this.params, this.bits, this.bias, this.logprob, this.keys, this.partials, this.hist, this.state, this.cand, this.result, this.readback]) b.destroy();
+    for (const b of [
+      this.params,
+      this.bits,
+      this.bias,
+      this.logprob,
+      this.keys,
+      this.partials,
+      this.hist,
+      this.state,
+      this.cand,
+      this.result,
+      this.readback,
+    ])
+      b.destroy();
   }
 
   private checkId(id: number): void {
-    if (!Number.isInteger(id) || id < 0 || id >= this.vocabSize) throw new RangeError(`history token id ${id} is outside the vocabulary [0, ${this.vocabSize})`);
+    if (!Number.isInteger(id) || id < 0 || id >= this.vocabSize)
+      throw new RangeError(`history token id ${id} is outside the vocabulary [0, ${this.vocabSize})`);
   }
 
   private flushHistory(): void {
@@ -325,7 +411,9 @@ export class GpuSampler {
   private writeBias(id: number): void {
     const count = this.counts.get(id) ?? 0;
     const b = this.tokenBias;
-    this.biasValues[id] = Math.fround((b.logitBias?.get(id) ?? 0) - (b.frequency ?? 0) * count - (count > 0 ? b.presence ?? 0 : 0));
+    this.biasValues[id] = Math.fround(
+      (b.logitBias?.get(id) ?? 0) - (b.frequency ?? 0) * count - (count > 0 ? (b.presence ?? 0) : 0),
+    );
     this.device.queue.writeBuffer(this.bias, id * 4, this.biasValues, id, 1);
   }
 
@@ -339,8 +427,15 @@ export class GpuSampler {
    */
   private prepGroup(logits: GPUBuffer, offsetBytes: number): { group: GPUBindGroup; base: number } {
     const bytes = this.vocabSize * 4;
-    if (!Number.isInteger(offsetBytes) || offsetBytes < 0 || offsetBytes % 4 !== 0 || offsetBytes + bytes > logits.size) {
-      throw new RangeError(`logits offset ${offsetBytes} does not leave ${bytes} bytes of f32 logits in a buffer of ${logits.size}`);
+    if (
+      !Number.isInteger(offsetBytes) ||
+      offsetBytes < 0 ||
+      offsetBytes % 4 !== 0 ||
+      offsetBytes + bytes > logits.size
+    ) {
+      throw new RangeError(
+        `logits offset ${offsetBytes} does not leave ${bytes} bytes of f32 logits in a buffer of ${logits.size}`,
+      );
     }
     const align = this.device.limits.minStorageBufferOffsetAlignment;
     const at = Math.floor(offsetBytes / align) * align;
@@ -350,7 +445,12 @@ export class GpuSampler {
     if (!group) {
       const pipeline = this.prepPipeline();
       const binding: GPUBufferBinding = { buffer: logits, offset: at, size: offsetBytes - at + bytes };
-      group = bindGroup(this.device, pipeline, [binding, this.bits, this.keys, this.partials, this.hist, this.state, this.params, this.bias], 'sample_prep');
+      group = bindGroup(
+        this.device,
+        pipeline,
+        [binding, this.bits, this.keys, this.partials, this.hist, this.state, this.params, this.bias],
+        'sample_prep',
+      );
       byOffset.set(offsetBytes, group);
     }
     return { group, base: (offsetBytes - at) / 4 };

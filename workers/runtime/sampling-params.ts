@@ -44,14 +44,21 @@ const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.is
 
 /** Throws an Error naming the first invalid parameter; the message is meant for API users. */
 export function validateSamplingParams(p: SamplingParams): void {
-  if (!isNumber(p.temperature) || p.temperature < 0) fail('temperature', 'a finite number >= 0 (0 = greedy)', p.temperature);
-  if (!isNumber(p.top_k) || !Number.isInteger(p.top_k) || p.top_k < 0) fail('top_k', 'an integer >= 0 (0 = off)', p.top_k);
+  if (!isNumber(p.temperature) || p.temperature < 0)
+    fail('temperature', 'a finite number >= 0 (0 = greedy)', p.temperature);
+  if (!isNumber(p.top_k) || !Number.isInteger(p.top_k) || p.top_k < 0)
+    fail('top_k', 'an integer >= 0 (0 = off)', p.top_k);
   if (!isNumber(p.top_p) || p.top_p <= 0 || p.top_p > 1) fail('top_p', 'a number in (0, 1] (1 = off)', p.top_p);
   if (!isNumber(p.repetition_penalty) || p.repetition_penalty <= 0) {
     fail('repetition_penalty', 'a finite number > 0 (1 = off)', p.repetition_penalty);
   }
   if (!isNumber(p.seed) || !Number.isInteger(p.seed)) fail('seed', 'a finite integer', p.seed);
-  if (!isNumber(p.maxCandidates) || !Number.isInteger(p.maxCandidates) || p.maxCandidates < 1 || p.maxCandidates > MAX_CANDIDATES) {
+  if (
+    !isNumber(p.maxCandidates) ||
+    !Number.isInteger(p.maxCandidates) ||
+    p.maxCandidates < 1 ||
+    p.maxCandidates > MAX_CANDIDATES
+  ) {
     fail('maxCandidates', `an integer in [1, ${MAX_CANDIDATES}]`, p.maxCandidates);
   }
 }
@@ -63,7 +70,9 @@ export function randomSeed(): number {
 
 /** Fills in the defaults (a fresh random seed when none is given) and validates. */
 export function resolveSamplingParams(given: Partial<SamplingParams> = {}): SamplingParams {
-  const defined = Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined)) as Partial<SamplingParams>;
+  const defined = Object.fromEntries(
+    Object.entries(given).filter(([, v]) => v !== undefined),
+  ) as Partial<SamplingParams>;
   const p: SamplingParams = { ...DEFAULT_SAMPLING, seed: randomSeed(), ...defined };
   validateSamplingParams(p);
   return p;

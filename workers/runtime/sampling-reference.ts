@@ -35,7 +35,10 @@ const f32 = new Float32Array(1);
 const u32 = new Uint32Array(f32.buffer);
 const fr = Math.fround;
 
-const bitsToF32 = (b: number): number => { u32[0] = b; return f32[0]!; };
+const bitsToF32 = (b: number): number => {
+  u32[0] = b;
+  return f32[0]!;
+};
 
 /** An order-preserving u32 of an f32: key order is float order, -0 = +0, NaN sorts as -inf. */
 export function sortKey(x: number): number {
@@ -106,7 +109,12 @@ export interface StepExtras {
 }
 
 /** The values a step picks from: the logits masked, penalised, biased and (when sampling) tempered. */
-export function stepValues(logits: Float32Array, params: SamplingParams, history: readonly number[], extras: StepExtras = {}): Float32Array {
+export function stepValues(
+  logits: Float32Array,
+  params: SamplingParams,
+  history: readonly number[],
+  extras: StepExtras = {},
+): Float32Array {
   const plan = samplingPlan(params, logits.length);
   const seen = new Set(history);
   return logits.map((x, i) => {
@@ -133,7 +141,13 @@ export function logprobsReference(values: Float32Array): Float64Array {
 }
 
 /** One sampling step, as the GPU does it. `history` is the window (see historyWindow). */
-export function sampleReference(logits: Float32Array, params: SamplingParams, history: readonly number[], step: number, extras: StepExtras = {}): ReferenceSample {
+export function sampleReference(
+  logits: Float32Array,
+  params: SamplingParams,
+  history: readonly number[],
+  step: number,
+  extras: StepExtras = {},
+): ReferenceSample {
   const plan = samplingPlan(params, logits.length);
   const V = logits.length;
   const rawKeys = new Uint32Array(V);

@@ -30,7 +30,10 @@ export class SlotLru {
     let slot = -1;
     for (let i = 0; i < this.slots; i++) {
       const held = this.held[i]!;
-      if (held < 0) { slot = i; break; }
+      if (held < 0) {
+        slot = i;
+        break;
+      }
       if (keep.has(held)) continue;
       if (slot < 0 || this.lastUse[i]! < this.lastUse[slot]!) slot = i;
     }

@@ -58,7 +58,8 @@ export interface LayerWeights {
   readonly wo: GpuTensor;
   readonly ffn_norm: GpuTensor;
   /** a dense SwiGLU (the leading dense layers) or a mixture of experts */
-  readonly ffn: { readonly kind: 'dense'; readonly dense: FfnWeights } | { readonly kind: 'moe'; readonly moe: MoeWeights };
+  readonly ffn:
+    { readonly kind: 'dense'; readonly dense: FfnWeights } | { readonly kind: 'moe'; readonly moe: MoeWeights };
 }
 
 export interface ModelWeights {
@@ -82,7 +83,15 @@ const PARALLEL_LOADS = 4;
  * Throws StoreReadError when a record is missing or unreadable, AbortError when `signal` aborts; what
  * was uploaded is then destroyed.
  */
-export async function loadWeights(device: GPUDevice, m: ModelManifest, expertBudgetBytes: number | null, maxBinding: number, onProgress: (done: number, total: number) => void = () => {}, signal?: AbortSignal, ramTierBytes = 0): Promise<ModelWeights> {
+export async function loadWeights(
+  device: GPUDevice,
+  m: ModelManifest,
+  expertBudgetBytes: number | null,
+  maxBinding: number,
+  onProgress: (done: number, total: number) => void = () => {},
+  signal?: AbortSignal,
+  ramTierBytes = 0,
+): Promise<ModelWeights> {
   const hp = m.hparams;
   const total = m.dense.length + m.experts.length * hp.nExpert;
   let done = 0;
@@ -125,13 +134,16 @@ export async function loadWeights(device: GPUDevice, m: ModelManifest, expertBud
     experts = await ExpertCache.create(device, m, expertBudgetBytes, maxBinding, signal, ramTierBytes);
     done += m.experts.length * hp.nExpert;
     const ffn = async (p: string, suffix: string): Promise<FfnWeights> => ({
-      gate: await W(`${p}ffn_gate${suffix}.weight`), up: await W(`${p}ffn_up${suffix}.weight`), down: await W(`${p}ffn_down${suffix}.weight`),
+      gate: await W(`${p}ffn_gate${suffix}.weight`),
+      up: await W(`${p}ffn_up${suffix}.weight`),
+      down: await W(`${p}ffn_down${suffix}.weight`),
     });
     const layer = async (l: number): Promise<LayerWeights> => {
       const p = `blk.${l}.`;
-      const [wk_b, wv_b] = hp.attentionLayout === 'legacy'
-        ? await attentionB(l).then((b) => [b.wk_b, b.wv_b])
-        : await Promise.all([W(`${p}attn_k_b.weight`), W(`${p}attn_v_b.weight`)]);
+      const [wk_b, wv_b] =
+        hp.attentionLayout === 'legacy'
+          ? await attentionB(l).then((b) => [b.wk_b, b.wv_b])
+          : await Promise.all([W(`${p}attn_k_b.weight`), W(`${p}attn_v_b.weight`)]);
       return {
         attn_norm: await W(`${p}attn_norm.weight`),
         wq: await W(`${p}attn_q.weight`),
@@ -141,9 +153,16 @@ export async function loadWeights(device: GPUDevice, m: ModelManifest, expertBud
         wv_b: wv_b!,
         wo: await W(`${p}attn_output.weight`),
         ffn_norm: await W(`${p}ffn_norm.weight`),
-        ffn: l < hp.nLeadingDense
-          ? { kind: 'dense', dense: await ffn(p, '') }
-          : { kind: 'moe', moe: { ffn_gate_inp: await W(`${p}ffn_gate_inp.weight`), ...(hp.nExpertShared > 0 ? { shexp: await ffn(p, '_shexp') } : {}) } },
+        ffn:
+          l < hp.nLeadingDense
+            ? { kind: 'dense', dense: await ffn(p, '') }
+            : {
+                kind: 'moe',
+                moe: {
+                  ffn_gate_inp: await W(`${p}ffn_gate_inp.weight`),
+                  ...(hp.nExpertShared > 0 ? { shexp: await ffn(p, '_shexp') } : {}),
+                },
+              },
       };
     };
     const [token_embd, layers, output_norm, output] = await Promise.all([
@@ -195,8 +214,13 @@ function tensorInfo(m: ModelManifest, name: string): DenseTensor {
 async function* chunks(m: ModelManifest, t: DenseTensor): AsyncGenerator<[offset: number, data: ArrayBuffer]> {
   for (let c = 0; c < t.chunks; c++) {
     const key = denseKey(m.id, t.name, c);
-    const rec = await getRecord(key).catch((e: Error) => { throw new StoreReadError(`Reading ${keyString(key)} from the store failed: ${e.message}`); });
-    if (!rec) throw new StoreReadError(`The stored model is incomplete: record ${keyString(key)} is missing. Verify or import it again.`);
+    const rec = await getRecord(key).catch((e: Error) => {
+      throw new StoreReadError(`Reading ${keyString(key)} from the store failed: ${e.message}`);
+    });
+    if (!rec)
+      throw new StoreReadError(
+        `The stored model is incomplete: record ${keyString(key)} is missing. Verify or import it again.`,
+      );
     yield [c * t.rowsPerChunk * t.rowStride, rec.data];
   }
 }
@@ -208,10 +232,22 @@ async function readDenseBytes(m: ModelManifest, t: DenseTensor): Promise<Uint8Ar
 }
 
 function createStorage(device: GPUDevice, bytes: number, label: string): GPUBuffer {
-  return device.createBuffer({ size: Math.max(16, Math.ceil(bytes / 4) * 4), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST, label });
+  return device.createBuffer({
+    size: Math.max(16, Math.ceil(bytes / 4) * 4),
+    usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST,
+    label,
+  });
 }
 
-function gpuTensor(device: GPUDevice, name: string, type: string, rowWeights: number, nRows: number, rowBytes: number, data?: BufferSource): GpuTensor {
+function gpuTensor(
+  device: GPUDevice,
+  name: string,
+  type: string,
+  rowWeights: number,
+  nRows: number,
+  rowBytes: number,
+  data?: BufferSource,
+): GpuTensor {
   const buffer = createStorage(device, nRows * rowBytes, name);
   if (data) device.queue.writeBuffer(buffer, 0, data);
   return { name, buffer, type, rowWeights, nRows, rowWords: rowBytes / 4 };
@@ -233,16 +269,22 @@ export async function uploadTensor(device: GPUDevice, m: ModelManifest, name: st
  *   blocking, so they are dequantized and transposed once, into F32: exact, 4 MB per layer for the
  *   real model.
  */
-async function legacyAttention(device: GPUDevice, m: ModelManifest, layer: number): Promise<{ wk_b: GpuTensor; wv_b: GpuTensor }> {
+async function legacyAttention(
+  device: GPUDevice,
+  m: ModelManifest,
+  layer: number,
+): Promise<{ wk_b: GpuTensor; wv_b: GpuTensor }> {
   const name = `blk.${layer}.attn_kv_b.weight`;
   const t = tensorInfo(m, name);
   const { nHead: H, qkNope: nope, vHead: v, kvLoraRank: R } = m.hparams;
   const bytes = await readDenseBytes(m, t);
   const kvb = dequantStoredRows(ggmlTypeByName(t.type), bytes, t.rowWeights, t.nRows, t.rowStride);
   const wk = new Float32Array(H * R * nope);
-  for (let h = 0; h < H; h++) for (let i = 0; i < nope; i++) for (let j = 0; j < R; j++) {
-    wk[(h * R + j) * nope + i] = kvb[(h * (nope + v) + i) * R + j]!;
-  }
+  for (let h = 0; h < H; h++)
+    for (let i = 0; i < nope; i++)
+      for (let j = 0; j < R; j++) {
+        wk[(h * R + j) * nope + i] = kvb[(h * (nope + v) + i) * R + j]!;
+      }
   const wv = new Uint8Array(H * v * t.rowStride);
   for (let h = 0; h < H; h++) {
     const from = (h * (nope + v) + nope) * t.rowStride;

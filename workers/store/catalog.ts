@@ -18,8 +18,17 @@ async function summarize(m: ModelManifest): Promise<ModelSummary> {
     bytesOnDisk = m.records.filter((r) => present.has(keyString(r.key))).reduce((n, r) => n + r.bytes, 0);
   }
   return {
-    id: m.id, name: m.name, state: m.state, fileType: m.fileType, fileSize: m.fileSize, storedBytes: m.storedBytes, bytesOnDisk,
-    source: m.source, layers: m.hparams.nLayer, experts: m.hparams.nExpert, attentionLayout: m.hparams.attentionLayout,
+    id: m.id,
+    name: m.name,
+    state: m.state,
+    fileType: m.fileType,
+    fileSize: m.fileSize,
+    storedBytes: m.storedBytes,
+    bytesOnDisk,
+    source: m.source,
+    layers: m.hparams.nLayer,
+    experts: m.hparams.nExpert,
+    attentionLayout: m.hparams.attentionLayout,
   };
 }
 
@@ -28,7 +37,10 @@ export async function deleteModel(id: string): Promise<void> {
 }
 
 /** Re-read every record and compare its size and SHA-256 with what the import recorded. */
-export async function verifyModel(id: string, onProgress: (done: number, total: number) => void): Promise<VerifyResult> {
+export async function verifyModel(
+  id: string,
+  onProgress: (done: number, total: number) => void,
+): Promise<VerifyResult> {
   const m = await getManifest(id);
   if (!m) return { ok: false, checked: 0, problems: ['This model is not in the store.'] };
   const problems: string[] = [];
@@ -38,8 +50,10 @@ export async function verifyModel(id: string, onProgress: (done: number, total: 
     const k = keyString(r.key);
     const rec = await getRecord(r.key);
     if (!rec) problems.push(`Record ${k} is missing.`);
-    else if (rec.data.byteLength !== r.bytes) problems.push(`Record ${k} has ${rec.data.byteLength} bytes instead of ${r.bytes}.`);
-    else if ((await sha256Hex(new Uint8Array(rec.data))) !== m.checksums[k]) problems.push(`Record ${k} does not match its checksum.`);
+    else if (rec.data.byteLength !== r.bytes)
+      problems.push(`Record ${k} has ${rec.data.byteLength} bytes instead of ${r.bytes}.`);
+    else if ((await sha256Hex(new Uint8Array(rec.data))) !== m.checksums[k])
+      problems.push(`Record ${k} does not match its checksum.`);
     checked++;
     if (checked % 16 === 0 || checked === m.records.length) onProgress(checked, m.records.length);
   }

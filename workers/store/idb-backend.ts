@@ -36,7 +36,16 @@ function storeIn(factory: IDBFactory, dbName: string, storeName: string): UseSto
     const request = factory.open(dbName);
     request.onupgradeneeded = () => request.result.createObjectStore(storeName);
     db = promisifyRequest(request);
-    db.then((d) => { d.onclose = () => { db = undefined; }; }, () => { db = undefined; });
+    db.then(
+      (d) => {
+        d.onclose = () => {
+          db = undefined;
+        };
+      },
+      () => {
+        db = undefined;
+      },
+    );
     return db;
   };
   return (mode, callback) => open().then((d) => callback(d.transaction(storeName, mode).objectStore(storeName)));
@@ -45,17 +54,19 @@ function storeIn(factory: IDBFactory, dbName: string, storeName: string): UseSto
 export function idbBackend(factory: IDBFactory): StoreBackend {
   const catalog = storeIn(factory, 'lite-coder-catalog', 'manifests');
   const records = storeIn(factory, 'lite-coder-records', 'records');
-  const deleteRange = (range: IDBKeyRange): Promise<void> => records('readwrite', (s) => {
-    s.delete(range);
-    return promisifyRequest(s.transaction);
-  });
+  const deleteRange = (range: IDBKeyRange): Promise<void> =>
+    records('readwrite', (s) => {
+      s.delete(range);
+      return promisifyRequest(s.transaction);
+    });
   return {
     getManifest: (id) => get<ModelManifest>(id, catalog),
     putManifest: (m) => set(m.id, m, catalog),
     allManifests: async () => (await entries<string, ModelManifest>(catalog)).map(([, m]) => m),
     getRecord: (key) => get<StoredRecord>(key, records),
     putRecord: (key, rec) => set(key, rec, records),
-    storedKeys: (modelId) => records('readonly', (s) => promisifyRequest(s.getAllKeys(modelKeyRange(modelId)))) as Promise<RecordKey[]>,
+    storedKeys: (modelId) =>
+      records('readonly', (s) => promisifyRequest(s.getAllKeys(modelKeyRange(modelId)))) as Promise<RecordKey[]>,
     deleteRecords: (keys) => delMany(keys, records),
     async deleteModelData(modelId) {
       await del(modelId, catalog);

@@ -43,7 +43,8 @@ export function transcodeRows(type: GgmlType, rowWeights: number, src: Uint8Arra
     for (let b = 0; b < nb; b++) {
       const blk = s0 + b * type.blockBytes;
       out.set(src.subarray(blk + bodyShift, blk + bodyShift + body), d0 + b * body);
-      for (let k = 0; k < type.scaleBytes; k++) out[scales + b * type.scaleBytes + k] = src[blk + type.scaleOffset + k]!;
+      for (let k = 0; k < type.scaleBytes; k++)
+        out[scales + b * type.scaleBytes + k] = src[blk + type.scaleOffset + k]!;
     }
   }
   return out;

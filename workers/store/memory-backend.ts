@@ -34,7 +34,9 @@ export function memoryBackend(): MemoryBackend {
   return {
     reads,
     getManifest: async (id) => structuredClone(manifests.get(id)),
-    putManifest: async (m) => { manifests.set(m.id, structuredClone(m)); },
+    putManifest: async (m) => {
+      manifests.set(m.id, structuredClone(m));
+    },
     allManifests: async () => [...manifests.values()].map((m) => structuredClone(m)),
     async getRecord(key) {
       const r = records.get(keyString(key));
@@ -43,7 +45,9 @@ export function memoryBackend(): MemoryBackend {
       reads.bytes += r.rec.data.byteLength;
       return clone(r.rec);
     },
-    putRecord: async (key, rec) => { records.set(keyString(key), { key: [...key], rec: clone(rec) }); },
+    putRecord: async (key, rec) => {
+      records.set(keyString(key), { key: [...key], rec: clone(rec) });
+    },
     storedKeys: async (modelId) => ofModel(modelId).map((r) => [...r.key]),
     async deleteRecords(keys) {
       for (const k of keys) records.delete(keyString(k));

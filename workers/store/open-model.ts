@@ -58,7 +58,8 @@ async function readPart(source: ByteSource, name: string, prefix = ''): Promise<
     return { source, name, header, headerBytes };
   } catch (e) {
     source.close();
-    if (prefix && e instanceof ModelFormatError) throw new ModelFormatError(e.code, `${prefix}: ${e.message}`, e.tensor);
+    if (prefix && e instanceof ModelFormatError)
+      throw new ModelFormatError(e.code, `${prefix}: ${e.message}`, e.tensor);
     throw e;
   }
 }
@@ -71,12 +72,17 @@ function whole(part: Part): OpenedModel {
     const local = part.source.info.kind === 'file';
     // A URL named as a set's file never gets here (its siblings are opened instead); a file may.
     const shard = local ? parseShardName(part.name) : undefined;
-    const names = shard ? Array.from({ length: meta.count }, (_, i) => shardFileName(shard.prefix, i + 1, meta.count)) : [];
-    throw new ModelFormatError('bad-split', local
-      ? `"${part.name}" is file ${meta.no + 1} of ${meta.count} of a split model: `
-        + `choose all ${meta.count} of its files together${names.length ? ` (${names.join(', ')})` : ''}.`
-      : `The file at ${part.name} is file ${meta.no + 1} of ${meta.count} of a split model, but its name does not end in `
-        + '"-0000k-of-0000n.gguf" as gguf-split names them, so its other files cannot be found.');
+    const names = shard
+      ? Array.from({ length: meta.count }, (_, i) => shardFileName(shard.prefix, i + 1, meta.count))
+      : [];
+    throw new ModelFormatError(
+      'bad-split',
+      local
+        ? `"${part.name}" is file ${meta.no + 1} of ${meta.count} of a split model: ` +
+            `choose all ${meta.count} of its files together${names.length ? ` (${names.join(', ')})` : ''}.`
+        : `The file at ${part.name} is file ${meta.no + 1} of ${meta.count} of a split model, but its name does not end in ` +
+            '"-0000k-of-0000n.gguf" as gguf-split names them, so its other files cannot be found.',
+    );
   }
   const identity = [{ headerBytes: part.headerBytes, size: part.source.size }];
   return { source: part.source, header: part.header, identity, whereIs: () => '' };
@@ -96,8 +102,11 @@ async function readUrlShards(urls: readonly string[], signal: AbortSignal): Prom
         source = await urlSource(url, signal);
       } catch (e) {
         if (e instanceof SourceError && (e.status === 404 || e.status === 410)) {
-          throw new SourceError(`${label} of this split model is missing: the server has no such file (HTTP ${e.status}).`,
-            false, e.status);
+          throw new SourceError(
+            `${label} of this split model is missing: the server has no such file (HTTP ${e.status}).`,
+            false,
+            e.status,
+          );
         }
         if (e instanceof SourceError) {
           throw new SourceError(`${label} could not be read: ${e.message}`, e.retryable, e.status);
@@ -129,8 +138,10 @@ function orderFiles(parts: Part[]): Part[] {
   if (first && names.every((n) => n !== undefined)) {
     const other = parts.find((_, i) => names[i]!.prefix !== first.prefix || names[i]!.count !== first.count);
     if (other) {
-      fail(`"${other.name}" is not a file of the same split model as "${parts[0]!.name}": `
-        + 'choose the files of one split model only.');
+      fail(
+        `"${other.name}" is not a file of the same split model as "${parts[0]!.name}": ` +
+          'choose the files of one split model only.',
+      );
     }
     const byIndex = new Map<number, Part>();
     parts.forEach((p, i) => {
@@ -138,11 +149,14 @@ function orderFiles(parts: Part[]): Part[] {
       if (twin) fail(`"${p.name}" was chosen twice.`);
       byIndex.set(names[i]!.index, p);
     });
-    const missing = Array.from({ length: first.count }, (_, i) => i + 1).filter((i) => !byIndex.has(i))
+    const missing = Array.from({ length: first.count }, (_, i) => i + 1)
+      .filter((i) => !byIndex.has(i))
       .map((i) => shardFileName(first.prefix, i, first.count));
     if (missing.length > 0) {
-      fail(`The split model "${first.prefix}" has ${first.count} files, but ${missing.join(', ')} `
-        + `${missing.length === 1 ? 'was' : 'were'} not among the chosen files: choose all ${first.count} files together.`);
+      fail(
+        `The split model "${first.prefix}" has ${first.count} files, but ${missing.join(', ')} ` +
+          `${missing.length === 1 ? 'was' : 'were'} not among the chosen files: choose all ${first.count} files together.`,
+      );
     }
     return Array.from({ length: first.count }, (_, i) => byIndex.get(i + 1)!);
   }
@@ -162,14 +176,20 @@ function split(parts: readonly Part[]): OpenedModel {
     throw e;
   }
   const shards: ShardSource[] = parts.map((p) => ({
-    name: p.name, size: p.source.size, etag: p.source.info.kind === 'url' ? p.source.info.etag : null,
+    name: p.name,
+    size: p.source.size,
+    etag: p.source.info.kind === 'url' ? p.source.info.etag : null,
   }));
   const first = parts[0]!.source.info;
-  const info: SourceInfo = first.kind === 'url'
-    ? { ...first, rangeSupported: parts.every((p) => p.source.randomAccess), shards }
-    : { ...first, shards };
+  const info: SourceInfo =
+    first.kind === 'url'
+      ? { ...first, rangeSupported: parts.every((p) => p.source.randomAccess), shards }
+      : { ...first, shards };
   return {
-    source: concatSources(parts.map((p) => p.source), info),
+    source: concatSources(
+      parts.map((p) => p.source),
+      info,
+    ),
     header: combined.header,
     identity: parts.map((p) => ({ headerBytes: p.headerBytes, size: p.source.size })),
     whereIs(tensor) {

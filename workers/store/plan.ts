@@ -44,8 +44,20 @@ export function planRecords(modelId: string, header: GgufHeader, hp: DeepSeek2Hp
     const [gate, up, down] = parts as [StoredTensor, StoredTensor, StoredTensor];
     const rows = (t: StoredTensor) => t.nRows / hp.nExpert;
     const partRows = { gate: rows(gate), up: rows(up), down: rows(down) };
-    const partOffsets = { gate: 0, up: partRows.gate * gate.rowStride, down: partRows.gate * gate.rowStride + partRows.up * up.rowStride };
-    experts.push({ layer: l, gate, up, down, partRows, partOffsets, recordBytes: partOffsets.down + partRows.down * down.rowStride });
+    const partOffsets = {
+      gate: 0,
+      up: partRows.gate * gate.rowStride,
+      down: partRows.gate * gate.rowStride + partRows.up * up.rowStride,
+    };
+    experts.push({
+      layer: l,
+      gate,
+      up,
+      down,
+      partRows,
+      partOffsets,
+      recordBytes: partOffsets.down + partRows.down * down.rowStride,
+    });
   }
 
   const dense: DenseTensor[] = header.tensors
@@ -61,7 +73,12 @@ export function planRecords(modelId: string, header: GgufHeader, hp: DeepSeek2Hp
     const fileRow = t.fileBytes / t.nRows;
     for (let c = 0; c < t.chunks; c++) {
       const rows = Math.min(t.rowsPerChunk, t.nRows - c * t.rowsPerChunk);
-      const slice: RecordSlice = { tensor: t, rows, fileOffset: t.fileOffset + c * t.rowsPerChunk * fileRow, fileBytes: rows * fileRow };
+      const slice: RecordSlice = {
+        tensor: t,
+        rows,
+        fileOffset: t.fileOffset + c * t.rowsPerChunk * fileRow,
+        fileBytes: rows * fileRow,
+      };
       records.push({ key: denseKey(modelId, t.name, c), bytes: rows * t.rowStride, slices: [slice] });
     }
   }

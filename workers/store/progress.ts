@@ -13,7 +13,13 @@ export class ProgressMeter {
 
   constructor(
     readonly listener: (p: ImportProgress) => void,
-    private readonly fixed: { modelId: string; name: string; bytesTotal: number; bytesResumed: number; canResume: boolean },
+    private readonly fixed: {
+      modelId: string;
+      name: string;
+      bytesTotal: number;
+      bytesResumed: number;
+      canResume: boolean;
+    },
   ) {
     this.done = fixed.bytesResumed;
   }

@@ -38,14 +38,19 @@ export function changedEtag(stored: SourceInfo, now: SourceInfo): string | undef
  * The stored record to fetch again: the one that starts first in the file, so that a source read
  * front to back (no Range support) meets it early. Undefined when nothing is stored.
  */
-export function recordToRecheck(records: readonly PlannedRecord[],
-  present: ReadonlySet<string>): PlannedRecord | undefined {
+export function recordToRecheck(
+  records: readonly PlannedRecord[],
+  present: ReadonlySet<string>,
+): PlannedRecord | undefined {
   let best: PlannedRecord | undefined;
   let bestAt = Infinity;
   for (const r of records) {
     if (!present.has(keyString(r.key))) continue;
     const at = Math.min(...r.slices.map((s) => s.fileOffset));
-    if (at < bestAt) { best = r; bestAt = at; }
+    if (at < bestAt) {
+      best = r;
+      bestAt = at;
+    }
   }
   return best;
 }

@@ -32,7 +32,10 @@ export function fileSource(file: File): ByteSource {
       try {
         return new Uint8Array(await file.slice(offset, offset + length).arrayBuffer());
       } catch (e) {
-        throw new SourceError(`Could not read "${file.name}": ${(e as Error).message}. Was the file moved or changed?`, false);
+        throw new SourceError(
+          `Could not read "${file.name}": ${(e as Error).message}. Was the file moved or changed?`,
+          false,
+        );
       }
     },
     idle() {},
@@ -56,11 +59,20 @@ export async function urlSource(url: string, signal: AbortSignal): Promise<ByteS
       async read(offset, length) {
         if (offset + length <= first.byteLength) return first.subarray(offset, offset + length);
         const r = await get(url, signal, offset, offset + length - 1);
-        if (r.status !== 206) throw new SourceError(`The server at ${url} stopped honouring range requests (status ${r.status}).`, true);
+        if (r.status !== 206)
+          throw new SourceError(`The server at ${url} stopped honouring range requests (status ${r.status}).`, true);
         const ifRange = r.headers.get('ETag');
-        if (etag && ifRange && ifRange !== etag) throw new SourceError('The file on the server changed during the download. Delete the partial import and start again.', false);
+        if (etag && ifRange && ifRange !== etag)
+          throw new SourceError(
+            'The file on the server changed during the download. Delete the partial import and start again.',
+            false,
+          );
         const bytes = new Uint8Array(await readBody(r, signal));
-        if (bytes.byteLength !== length) throw new SourceError(`The server sent ${bytes.byteLength} bytes where ${length} were asked for: the connection broke.`, true);
+        if (bytes.byteLength !== length)
+          throw new SourceError(
+            `The server sent ${bytes.byteLength} bytes where ${length} were asked for: the connection broke.`,
+            true,
+          );
         return bytes;
       },
       idle() {},
@@ -69,7 +81,10 @@ export async function urlSource(url: string, signal: AbortSignal): Promise<ByteS
   }
   const length = Number(res.headers.get('Content-Length') ?? NaN);
   if (!Number.isFinite(length)) {
-    throw new SourceError(`The server at ${url} supports neither Range requests nor says the file's size (Content-Length), so the model cannot be streamed from it.`, false);
+    throw new SourceError(
+      `The server at ${url} supports neither Range requests nor says the file's size (Content-Length), so the model cannot be streamed from it.`,
+      false,
+    );
   }
   return sequentialSource(url, res, length, { kind: 'url', url, etag, lastModified, rangeSupported: false }, signal);
 }
@@ -98,10 +113,13 @@ async function rangedFileSize(url: string, first: Response, firstBytes: number, 
     }
     const total = contentRangeTotal(res) ?? Number(res.headers.get('Content-Length') ?? NaN);
     if (res.ok && Number.isSafeInteger(total) && total >= firstBytes) return total;
-    throw new SourceError(`The server at ${url} answers range requests but does not let this page read the file's `
-      + 'size: its Content-Range header is hidden from scripts (the server sends no '
-      + '"Access-Control-Expose-Headers: Content-Range") and an open range request gave no Content-Length either. '
-      + 'Ask the host to expose Content-Range, or download the file and import it from disk.', false);
+    throw new SourceError(
+      `The server at ${url} answers range requests but does not let this page read the file's ` +
+        'size: its Content-Range header is hidden from scripts (the server sends no ' +
+        '"Access-Control-Expose-Headers: Content-Range") and an open range request gave no Content-Length either. ' +
+        'Ask the host to expose Content-Range, or download the file and import it from disk.',
+      false,
+    );
   } finally {
     signal.removeEventListener('abort', onAbort);
     stop.abort(); // only the headers were wanted: drop the body
@@ -125,9 +143,17 @@ async function get(url: string, signal: AbortSignal, first: number, last: number
     if (signal.aborted) throw e;
     throw new SourceError(`Network error while downloading from ${url}: ${(e as Error).message}.`, true);
   }
-  if (res.status === 416) throw new SourceError(`The server says the file is shorter than expected (416 at byte ${first}): it changed or is truncated.`, false);
+  if (res.status === 416)
+    throw new SourceError(
+      `The server says the file is shorter than expected (416 at byte ${first}): it changed or is truncated.`,
+      false,
+    );
   if (!res.ok) {
-    throw new SourceError(`Downloading ${url} failed: HTTP ${res.status} ${res.statusText}.`, res.status >= 500, res.status);
+    throw new SourceError(
+      `Downloading ${url} failed: HTTP ${res.status} ${res.statusText}.`,
+      res.status >= 500,
+      res.status,
+    );
   }
   return res;
 }
@@ -161,7 +187,8 @@ function sequentialSource(url: string, res: Response, size: number, info: Source
     info,
     randomAccess: false,
     async read(offset, length) {
-      if (offset < bufferedAt) throw new Error(`sequential source: read at ${offset} is before the previous read (${bufferedAt})`);
+      if (offset < bufferedAt)
+        throw new Error(`sequential source: read at ${offset} is before the previous read (${bufferedAt})`);
       const end = offset + length;
       const parts: Uint8Array[] = [buffered];
       let have = bufferedAt + buffered.byteLength;
@@ -174,7 +201,10 @@ function sequentialSource(url: string, res: Response, size: number, info: Source
           throw new SourceError(`The connection to ${url} broke during the download: ${(e as Error).message}.`, true);
         }
         if (r.done) {
-          throw new SourceError(`The download from ${url} ended at byte ${streamAt}, before the ${size} bytes it announced.`, true);
+          throw new SourceError(
+            `The download from ${url} ended at byte ${streamAt}, before the ${size} bytes it announced.`,
+            true,
+          );
         }
         const chunkAt = streamAt;
         streamAt += r.value.byteLength;
@@ -206,7 +236,10 @@ function sequentialSource(url: string, res: Response, size: number, info: Source
 export function concatSources(parts: readonly ByteSource[], info: SourceInfo): ByteSource {
   const starts: number[] = [];
   let size = 0;
-  for (const p of parts) { starts.push(size); size += p.size; }
+  for (const p of parts) {
+    starts.push(size);
+    size += p.size;
+  }
   const randomAccess = parts.every((p) => p.randomAccess);
   return {
     size,
@@ -243,6 +276,9 @@ function concat(parts: Uint8Array[]): Uint8Array {
   if (parts.length === 1) return parts[0]!;
   const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
   let at = 0;
-  for (const p of parts) { out.set(p, at); at += p.byteLength; }
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.byteLength;
+  }
   return out;
 }

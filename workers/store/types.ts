@@ -6,7 +6,8 @@ import type { TokenizerData } from '../model/tokenizer-data';
  * What the user imports: a URL (of a file, or of any file of a split model, whose other files are found
  * by their names), a local file, or several local files (all the files of one split model, in any order).
  */
-export type ImportSource = { kind: 'url'; url: string } | { kind: 'file'; file: File } | { kind: 'files'; files: File[] };
+export type ImportSource =
+  { kind: 'url'; url: string } | { kind: 'file'; file: File } | { kind: 'files'; files: File[] };
 
 /** How a stored tensor's rows are laid out (see layout.ts). */
 export interface StoredTensor {
@@ -54,9 +55,13 @@ export interface ExpertLayer {
  */
 export type SourceInfo =
   | {
-    kind: 'url'; url: string; etag: string | null; lastModified: string | null; rangeSupported: boolean;
-    shards?: readonly ShardSource[];
-  }
+      kind: 'url';
+      url: string;
+      etag: string | null;
+      lastModified: string | null;
+      rangeSupported: boolean;
+      shards?: readonly ShardSource[];
+    }
   | { kind: 'file'; name: string; lastModified: number; shards?: readonly ShardSource[] };
 
 /** One file of a split model: its URL or file name, its size in bytes, and its ETag (null when unknown). */
@@ -91,7 +96,9 @@ export interface ModelManifest {
   checksums: Record<string, string>;
 }
 
-export type RecordKey = [modelId: string, kind: 'd', tensor: string, chunk: number] | [modelId: string, kind: 'x', layer: number, expert: number];
+export type RecordKey =
+  | [modelId: string, kind: 'd', tensor: string, chunk: number]
+  | [modelId: string, kind: 'x', layer: number, expert: number];
 
 export interface RecordSlice {
   /** where the rows are in the GGUF file (a split model's files laid end to end) */

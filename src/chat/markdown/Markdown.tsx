@@ -42,10 +42,13 @@ function useThrottled<T>(value: T, interval: () => number, throttling: boolean):
       setShown(value);
       return;
     }
-    const id = setTimeout(() => {
-      last.current = performance.now();
-      setShown(value);
-    }, Math.max(0, last.current + interval() - performance.now()));
+    const id = setTimeout(
+      () => {
+        last.current = performance.now();
+        setShown(value);
+      },
+      Math.max(0, last.current + interval() - performance.now()),
+    );
     return () => clearTimeout(id);
   }, [value, throttling]);
   return throttling ? shown : value;
@@ -65,7 +68,13 @@ function create(part: Part, copyLabel: string): Shown {
   if (part.kind === 'code') {
     const code = new CodeBlockView(part.index, part.lang, copyLabel, part.code);
     // The line break after it is render.ts's too: the same markup, text nodes included.
-    return { key: part.key, nodes: [code.root, document.createTextNode('\n')], code, copies: [code.copyButton], actions: [code.actions] };
+    return {
+      key: part.key,
+      nodes: [code.root, document.createTextNode('\n')],
+      code,
+      copies: [code.copyButton],
+      actions: [code.actions],
+    };
   }
   // innerHTML, as before: parsed in an element, so that no script in it could ever run.
   const box = document.createElement('div');
@@ -99,7 +108,8 @@ function reconcile(root: HTMLElement, old: Shown[], parts: Part[], copyLabel: st
       const at = last ? last.nextSibling : root.firstChild;
       for (const n of shown.nodes) root.insertBefore(n, at);
       // Code in lists and quotes comes as HTML; highlight it as before (a grammar that cannot load leaves it plain).
-      if (part.kind === 'html') for (const n of shown.nodes) if (n instanceof HTMLElement) highlightWithin(n).catch(() => {});
+      if (part.kind === 'html')
+        for (const n of shown.nodes) if (n instanceof HTMLElement) highlightWithin(n).catch(() => {});
     }
     out.push(shown);
     last = shown.nodes.at(-1) ?? last;
@@ -165,10 +175,13 @@ function MarkdownBody(props: MarkdownProps) {
   });
 
   // A layout cleanup runs in the same commit as the unmount (passive ones wait for a paint).
-  useLayoutEffect(() => () => {
-    for (const span of mounted.current) render(null, span);
-    mounted.current.clear();
-  }, []);
+  useLayoutEffect(
+    () => () => {
+      for (const span of mounted.current) render(null, span);
+      mounted.current.clear();
+    },
+    [],
+  );
 
   useEffect(() => {
     if (copied === null) return;

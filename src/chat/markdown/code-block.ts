@@ -30,7 +30,12 @@ export class CodeBlockView {
   private tail: Node[] = [];
 
   /** `lang` is the fence's language as render.ts's fenceLang() gives it ('' for none). */
-  constructor(readonly index: number, readonly lang: string, copyLabel: string, code: string) {
+  constructor(
+    readonly index: number,
+    readonly lang: string,
+    copyLabel: string,
+    code: string,
+  ) {
     this.root = document.createElement('div');
     this.root.className = 'code-block';
     this.root.dataset.block = String(index);
@@ -70,7 +75,8 @@ export class CodeBlockView {
     if (!hljs) {
       // Plain (no grammar, or not loaded yet): one text node, appended to while the code grows.
       const node = this.tail.length === 1 ? this.tail[0] : undefined;
-      if (node instanceof Text && this.settled === 0 && code.startsWith(before)) node.appendData(code.slice(before.length));
+      if (node instanceof Text && this.settled === 0 && code.startsWith(before))
+        node.appendData(code.slice(before.length));
       else this.setTail([document.createTextNode(code.slice(this.settled))]);
       return;
     }

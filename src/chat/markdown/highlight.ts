@@ -36,10 +36,32 @@ const LOADERS: Record<string, Loader> = {
 };
 
 const ALIASES: Record<string, string> = {
-  js: 'javascript', jsx: 'javascript', mjs: 'javascript', ts: 'typescript', tsx: 'typescript',
-  py: 'python', python3: 'python', html: 'xml', svg: 'xml', sh: 'bash', shell: 'bash', zsh: 'bash',
-  console: 'bash', 'c++': 'cpp', cc: 'cpp', hpp: 'cpp', h: 'c', golang: 'go', rs: 'rust', md: 'markdown',
-  yml: 'yaml', cs: 'csharp', 'c#': 'csharp', rb: 'ruby', kt: 'kotlin', patch: 'diff',
+  js: 'javascript',
+  jsx: 'javascript',
+  mjs: 'javascript',
+  ts: 'typescript',
+  tsx: 'typescript',
+  py: 'python',
+  python3: 'python',
+  html: 'xml',
+  svg: 'xml',
+  sh: 'bash',
+  shell: 'bash',
+  zsh: 'bash',
+  console: 'bash',
+  'c++': 'cpp',
+  cc: 'cpp',
+  hpp: 'cpp',
+  h: 'c',
+  golang: 'go',
+  rs: 'rust',
+  md: 'markdown',
+  yml: 'yaml',
+  cs: 'csharp',
+  'c#': 'csharp',
+  rb: 'ruby',
+  kt: 'kotlin',
+  patch: 'diff',
 };
 
 /** The grammar to load for a fence language, or undefined: unknown languages stay plain. */
@@ -57,7 +79,9 @@ const grammars = new Map<string, Promise<void>>();
 function loadCore(): Promise<HLJSApi> {
   if (!core) {
     core = import('highlight.js/lib/core').then((m) => (loadedCore = m.default));
-    core.catch(() => { core = undefined; }); // offline before the chunk was cached: try again next time
+    core.catch(() => {
+      core = undefined;
+    }); // offline before the chunk was cached: try again next time
   }
   return core;
 }
@@ -68,7 +92,9 @@ function loadCore(): Promise<HLJSApi> {
  */
 export function readyGrammar(name: string, onLoad: () => void): HLJSApi | undefined {
   if (loadedCore?.getLanguage(name)) return loadedCore;
-  loadCore().then((hljs) => loadGrammar(hljs, name)).then(onLoad, () => {});
+  loadCore()
+    .then((hljs) => loadGrammar(hljs, name))
+    .then(onLoad, () => {});
   return undefined;
 }
 
@@ -76,9 +102,7 @@ function loadGrammar(hljs: HLJSApi, name: string): Promise<void> {
   let p = grammars.get(name);
   if (!p) {
     const loader = LOADERS[name];
-    p = loader
-      ? loader().then((m) => hljs.registerLanguage(name, m.default))
-      : Promise.resolve();
+    p = loader ? loader().then((m) => hljs.registerLanguage(name, m.default)) : Promise.resolve();
     // A failed chunk load (offline before it was cached) leaves the block plain; try again next time.
     p.catch(() => grammars.delete(name));
     grammars.set(name, p);

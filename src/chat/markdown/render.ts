@@ -162,7 +162,9 @@ function blocks(markdown: string, opts: RenderOptions): { key: string; token: To
 /** Layer 1: the HTML before DOMPurify. Pure; safe by construction, but always sanitise it too. */
 export function markdownToHtml(markdown: string, opts: RenderOptions = {}): string {
   try {
-    return blocks(markdown, opts).map(({ token }) => md.parser([token])).join('');
+    return blocks(markdown, opts)
+      .map(({ token }) => md.parser([token]))
+      .join('');
   } catch {
     return plainText(markdown);
   }
@@ -171,18 +173,72 @@ export function markdownToHtml(markdown: string, opts: RenderOptions = {}): stri
 // Exactly what markdownToHtml emits. No id/name (DOM clobbering), no style, no event handlers.
 const CONFIG: Config = {
   ALLOWED_TAGS: [
-    'a', 'blockquote', 'br', 'button', 'code', 'del', 'div', 'em', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'hr',
-    'img', 'input', 'li', 'ol', 'p', 'pre', 'span', 'strong', 'table', 'tbody', 'td', 'th', 'thead', 'tr', 'ul',
+    'a',
+    'blockquote',
+    'br',
+    'button',
+    'code',
+    'del',
+    'div',
+    'em',
+    'h1',
+    'h2',
+    'h3',
+    'h4',
+    'h5',
+    'h6',
+    'hr',
+    'img',
+    'input',
+    'li',
+    'ol',
+    'p',
+    'pre',
+    'span',
+    'strong',
+    'table',
+    'tbody',
+    'td',
+    'th',
+    'thead',
+    'tr',
+    'ul',
   ],
   ALLOWED_ATTR: [
-    'href', 'src', 'title', 'alt', 'class', 'target', 'rel', 'type', 'checked', 'disabled', 'align', 'start',
-    'data-block', 'data-lang', 'data-copy', 'data-actions',
+    'href',
+    'src',
+    'title',
+    'alt',
+    'class',
+    'target',
+    'rel',
+    'type',
+    'checked',
+    'disabled',
+    'align',
+    'start',
+    'data-block',
+    'data-lang',
+    'data-copy',
+    'data-actions',
   ],
   ALLOW_DATA_ATTR: false,
   ALLOW_ARIA_ATTR: false,
   // DOMPurify checks every attribute that is not "URI-safe" against ALLOWED_URI_REGEXP; these hold no
   // URL, and the strict regexp below is meant for href and src only.
-  ADD_URI_SAFE_ATTR: ['target', 'rel', 'type', 'checked', 'disabled', 'align', 'start', 'data-block', 'data-lang', 'data-copy', 'data-actions'],
+  ADD_URI_SAFE_ATTR: [
+    'target',
+    'rel',
+    'type',
+    'checked',
+    'disabled',
+    'align',
+    'start',
+    'data-block',
+    'data-lang',
+    'data-copy',
+    'data-actions',
+  ],
   ALLOWED_URI_REGEXP: /^(?:https?:|mailto:|data:image\/)/i,
   RETURN_TRUSTED_TYPE: false,
 };
@@ -193,7 +249,8 @@ let purifier: Purifier | undefined;
 /** A private instance, so that these hooks neither affect nor are affected by other DOMPurify users. */
 function getPurifier(): Purifier {
   if (purifier) return purifier;
-  if (typeof window === 'undefined') throw new Error('renderMarkdown needs a DOM (sanitising without one would fail open)');
+  if (typeof window === 'undefined')
+    throw new Error('renderMarkdown needs a DOM (sanitising without one would fail open)');
   const p = DOMPurify(window);
   if (!p.isSupported) throw new Error('DOMPurify is not supported in this environment');
   // Second line of defence for URLs, with the same rules as the renderer.
@@ -233,7 +290,9 @@ function sanitizeBlocks(htmls: string[]): string[] {
   if (htmls.length <= 1) return htmls.map(sanitizeHtml);
   const body = getPurifier().sanitize(htmls.map((h) => `<div>${h}</div>`).join(''), { ...CONFIG, RETURN_DOM: true });
   const parts = [...body.childNodes];
-  const clean = parts.length === htmls.length && parts.every((n) => n instanceof Element && n.nodeName === 'DIV' && n.attributes.length === 0);
+  const clean =
+    parts.length === htmls.length &&
+    parts.every((n) => n instanceof Element && n.nodeName === 'DIV' && n.attributes.length === 0);
   return clean ? parts.map((n) => (n as Element).innerHTML) : htmls.map(sanitizeHtml);
 }
 
@@ -282,7 +341,10 @@ export function renderMarkdown(markdown: string, opts: RenderOptions = {}): stri
   getPurifier(); // fail before any work if there is no DOM
   try {
     const all = blocks(markdown, opts);
-    return blockHtml(all, all.map((_, i) => i)).join('');
+    return blockHtml(
+      all,
+      all.map((_, i) => i),
+    ).join('');
   } catch {
     return sanitizeHtml(plainText(markdown));
   }
@@ -302,10 +364,15 @@ export function renderParts(markdown: string, opts: RenderOptions = {}): Part[] 
   getPurifier();
   try {
     const all = blocks(markdown, opts);
-    const html = blockHtml(all, all.flatMap((b, i) => (isFenced(b.token) ? [] : [i])));
-    return all.map(({ key, token }, i): Part => (isFenced(token)
-      ? { kind: 'code', key, index: blockIndex.get(token)!, lang: fenceLang(token.lang), code: token.text }
-      : { kind: 'html', key, html: html[i]! }));
+    const html = blockHtml(
+      all,
+      all.flatMap((b, i) => (isFenced(b.token) ? [] : [i])),
+    );
+    return all.map(({ key, token }, i): Part =>
+      isFenced(token)
+        ? { kind: 'code', key, index: blockIndex.get(token)!, lang: fenceLang(token.lang), code: token.text }
+        : { kind: 'html', key, html: html[i]! },
+    );
   } catch {
     return [{ kind: 'html', key: `plain\u0000${markdown}`, html: sanitizeHtml(plainText(markdown)) }];
   }

@@ -17,13 +17,19 @@ export const DEFAULT_MODEL_URL = recordUrl(FILES.find((r) => quantOf(r) === DEFA
  * Import by URL (the published files to pick from, each with its size, one recommended for this
  * device from `report`) or from disk (choose or drop).
  */
-export function ImportForm(props: { busy: boolean; onImport: (src: ImportSource) => void; report: DeviceReport | null }) {
+export function ImportForm(props: {
+  busy: boolean;
+  onImport: (src: ImportSource) => void;
+  report: DeviceReport | null;
+}) {
   useLang();
   const rec = recommend(FILES, props.report);
   const [url, setUrl] = useState(DEFAULT_MODEL_URL);
   // The field follows the recommendation until the user types or picks something else.
   const [touched, setTouched] = useState(false);
-  useEffect(() => { if (!touched && rec) setUrl(recordUrl(rec.record)); }, [rec?.record.model_id, touched]);
+  useEffect(() => {
+    if (!touched && rec) setUrl(recordUrl(rec.record));
+  }, [rec?.record.model_id, touched]);
   const [dragging, setDragging] = useState(false);
   const chosen = FILES.find((r) => recordUrl(r) === url.trim());
   const pickFile = (files: FileList | null | undefined) => {
@@ -38,16 +44,27 @@ export function ImportForm(props: { busy: boolean; onImport: (src: ImportSource)
       <p class="muted small">{t('filesIntro')}</p>
       <div class="quant-options" role="group" aria-label={t('filesIntro')}>
         {FILES.map((r) => (
-          <button key={r.model_id} type="button" class={chosen === r ? 'quant-option chosen' : 'quant-option'} aria-pressed={chosen === r}
-            data-testid="quant-option" data-quant={quantOf(r)} data-recommended={rec?.record === r ? '1' : undefined}
-            onClick={() => { setTouched(true); setUrl(recordUrl(r)); }}>
+          <button
+            key={r.model_id}
+            type="button"
+            class={chosen === r ? 'quant-option chosen' : 'quant-option'}
+            aria-pressed={chosen === r}
+            data-testid="quant-option"
+            data-quant={quantOf(r)}
+            data-recommended={rec?.record === r ? '1' : undefined}
+            onClick={() => {
+              setTouched(true);
+              setUrl(recordUrl(r));
+            }}
+          >
             <strong>{quantOf(r)}</strong> <span class="muted">{formatBytes(r.file_size_bytes ?? 0)}</span>
             {rec?.record === r && <span class="quant-badge">{t('recommended')}</span>}
           </button>
         ))}
       </div>
       <p class="small" data-testid="quant-recommendation">
-        {rec ? t(`rec:${rec.why}`, { quant: quantOf(rec.record), size: formatBytes(rec.record.file_size_bytes ?? 0) })
+        {rec
+          ? t(`rec:${rec.why}`, { quant: quantOf(rec.record), size: formatBytes(rec.record.file_size_bytes ?? 0) })
           : t('recNone', { free: formatBytes(props.report?.storage.free ?? 0) })}
       </p>
       <form
@@ -59,7 +76,17 @@ export function ImportForm(props: { busy: boolean; onImport: (src: ImportSource)
       >
         <label for="model-url">{t('fromUrl')}</label>
         <div class="row">
-          <input id="model-url" type="url" required value={url} onInput={(e) => { setTouched(true); setUrl(e.currentTarget.value); }} data-testid="import-url" />
+          <input
+            id="model-url"
+            type="url"
+            required
+            value={url}
+            onInput={(e) => {
+              setTouched(true);
+              setUrl(e.currentTarget.value);
+            }}
+            data-testid="import-url"
+          />
           <button class="primary" type="submit" disabled={props.busy} data-testid="import-url-button">
             {chosen ? t('downloadImportSize', { size: formatBytes(chosen.file_size_bytes ?? 0) }) : t('downloadImport')}
           </button>
@@ -68,15 +95,31 @@ export function ImportForm(props: { busy: boolean; onImport: (src: ImportSource)
       <div
         class={dragging ? 'dropzone dragging' : 'dropzone'}
         data-testid="dropzone"
-        onDragOver={(e) => { e.preventDefault(); setDragging(true); }}
+        onDragOver={(e) => {
+          e.preventDefault();
+          setDragging(true);
+        }}
         onDragLeave={() => setDragging(false)}
-        onDrop={(e) => { e.preventDefault(); setDragging(false); if (!props.busy) pickFile(e.dataTransfer?.files); }}
+        onDrop={(e) => {
+          e.preventDefault();
+          setDragging(false);
+          if (!props.busy) pickFile(e.dataTransfer?.files);
+        }}
       >
         <label>
-          {t('dropHere')}{' '}
-          <span class="linklike">{t('chooseOne')}</span>
-          <input type="file" accept=".gguf" multiple disabled={props.busy} data-testid="import-file" class="visually-hidden"
-            onChange={(e) => { pickFile(e.currentTarget.files); e.currentTarget.value = ''; }} />
+          {t('dropHere')} <span class="linklike">{t('chooseOne')}</span>
+          <input
+            type="file"
+            accept=".gguf"
+            multiple
+            disabled={props.busy}
+            data-testid="import-file"
+            class="visually-hidden"
+            onChange={(e) => {
+              pickFile(e.currentTarget.files);
+              e.currentTarget.value = '';
+            }}
+          />
         </label>
       </div>
     </section>

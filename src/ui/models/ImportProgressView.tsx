@@ -13,13 +13,29 @@ export function ImportProgressView(props: { progress: ImportProgress; local?: bo
       <h2>{t('importing', { name: p.name })}</h2>
       <progress max={1} value={fraction} aria-label={t('importProgress')} />
       <p>
-        <span data-testid="import-phase" data-phase={p.phase}>{phaseLabel(p.phase, props.local)}</span> ·{' '}
-        <span data-testid="import-bytes">{t('bytesOf', { done: formatBytes(p.bytesDone), total: formatBytes(p.bytesTotal) })}</span> ·{' '}
-        {Math.floor(fraction * 100)}% · {t('perSecond', { rate: formatBytes(p.bytesPerSecond) })} · {t('left', { eta: formatDuration(p.etaSeconds) })}
+        <span data-testid="import-phase" data-phase={p.phase}>
+          {phaseLabel(p.phase, props.local)}
+        </span>{' '}
+        ·{' '}
+        <span data-testid="import-bytes">
+          {t('bytesOf', { done: formatBytes(p.bytesDone), total: formatBytes(p.bytesTotal) })}
+        </span>{' '}
+        · {Math.floor(fraction * 100)}% · {t('perSecond', { rate: formatBytes(p.bytesPerSecond) })} ·{' '}
+        {t('left', { eta: formatDuration(p.etaSeconds) })}
       </p>
-      {p.bytesResumed > 0 && <p class="muted" data-testid="import-resumed">{t('resumed', { bytes: formatBytes(p.bytesResumed) })}</p>}
-      {p.note && <p class="warn" data-testid="import-note">{noteLabel(p.note)}</p>}
-      <button class="secondary" onClick={props.onCancel} data-testid="import-cancel">{t('cancel')}</button>
+      {p.bytesResumed > 0 && (
+        <p class="muted" data-testid="import-resumed">
+          {t('resumed', { bytes: formatBytes(p.bytesResumed) })}
+        </p>
+      )}
+      {p.note && (
+        <p class="warn" data-testid="import-note">
+          {noteLabel(p.note)}
+        </p>
+      )}
+      <button class="secondary" onClick={props.onCancel} data-testid="import-cancel">
+        {t('cancel')}
+      </button>
     </section>
   );
 }

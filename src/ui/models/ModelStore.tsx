@@ -12,11 +12,15 @@ import { t } from './strings';
 import './models.css';
 
 /** A message about the last action; worded at render time, so a language switch rewords it. */
-type Notice = { kind: 'stored'; id: string; name: string; bytes: number } | { kind: 'choose-again'; name: string; files: number };
+type Notice =
+  { kind: 'stored'; id: string; name: string; bytes: number } | { kind: 'choose-again'; name: string; files: number };
 
 /** The device check's report, asked for once per page (on a hardware GPU the probe allocates memory). */
 let deviceReport: Promise<DeviceReport | null> | null = null;
-const reportOnce = () => (deviceReport ??= engine().probeDevice().catch(() => null));
+const reportOnce = () =>
+  (deviceReport ??= engine()
+    .probeDevice()
+    .catch(() => null));
 
 /**
  * The model store screen: import (the published files with one recommended, a URL, a file, a drop),
@@ -41,7 +45,10 @@ export function ModelStore(props: { onStored?: () => void; onStartChat?: (model:
   const importRun = useRef(0);
 
   const refresh = async () => setModels(await engine().listModels());
-  useEffect(() => { void refresh(); void reportOnce().then(setReport); }, []);
+  useEffect(() => {
+    void refresh();
+    void reportOnce().then(setReport);
+  }, []);
 
   const run = async (what: () => Promise<void>) => {
     setBusy(true);
@@ -77,7 +84,8 @@ export function ModelStore(props: { onStored?: () => void; onStartChat?: (model:
       } catch (e) {
         // "Failed to fetch" says nothing: say whether the page is offline or the server refused it.
         // Once bytes have come, the server was reachable and allowed: a later failure is a drop, as it says.
-        if (src.kind === 'url' && isFetchFailure((e as Error).message) && (!moved || !navigator.onLine)) throw new NetworkFailureError(await diagnoseFetchFailure(src.url));
+        if (src.kind === 'url' && isFetchFailure((e as Error).message) && (!moved || !navigator.onLine))
+          throw new NetworkFailureError(await diagnoseFetchFailure(src.url));
         throw e;
       } finally {
         importRun.current++;
@@ -95,7 +103,12 @@ export function ModelStore(props: { onStored?: () => void; onStartChat?: (model:
 
   const onVerify = (m: ModelSummary) => {
     setVerify((v) => ({ ...v, [m.id]: 'running' }));
-    void engine().verifyModel(m.id, Comlink.proxy(() => {})).then((r) => setVerify((v) => ({ ...v, [m.id]: r })));
+    void engine()
+      .verifyModel(
+        m.id,
+        Comlink.proxy(() => {}),
+      )
+      .then((r) => setVerify((v) => ({ ...v, [m.id]: r })));
   };
 
   const onDelete = (m: ModelSummary) => setDeleting(m);
@@ -103,44 +116,80 @@ export function ModelStore(props: { onStored?: () => void; onStartChat?: (model:
   return (
     <div class="model-store">
       <ImportForm busy={busy} onImport={(src) => void startImport(src)} report={report} />
-      <input ref={resumeFile} type="file" accept=".gguf" multiple class="visually-hidden" data-testid="resume-file"
+      <input
+        ref={resumeFile}
+        type="file"
+        accept=".gguf"
+        multiple
+        class="visually-hidden"
+        data-testid="resume-file"
         onChange={(e) => {
           const files = Array.from(e.currentTarget.files ?? []);
           e.currentTarget.value = '';
           if (files.length > 1) void startImport({ kind: 'files', files });
           else if (files[0]) void startImport({ kind: 'file', file: files[0] });
-        }} />
-      {progress && <ImportProgressView progress={progress} local={local} onCancel={() => void engine().cancelImport()} />}
-      {error && <p class="error panel" role="alert" data-testid="import-error">{typeof error === 'string' ? error : t(error.kind, { host: error.host })}</p>}
+        }}
+      />
+      {progress && (
+        <ImportProgressView progress={progress} local={local} onCancel={() => void engine().cancelImport()} />
+      )}
+      {error && (
+        <p class="error panel" role="alert" data-testid="import-error">
+          {typeof error === 'string' ? error : t(error.kind, { host: error.host })}
+        </p>
+      )}
       {notice && (
         <p class="panel" role="status" data-testid="import-notice">
-          {notice.kind === 'stored'
-            ? <>
+          {notice.kind === 'stored' ? (
+            <>
               {t('stored', { name: notice.name, mb: (notice.bytes / 1e6).toFixed(1) })}{' '}
               {props.onStartChat && (
-                <button class="primary" data-testid="start-chatting" onClick={() => {
-                  const m = models?.find((x) => x.id === notice.id);
-                  if (m) props.onStartChat?.(m);
-                }}>{t('startChatting')}</button>
+                <button
+                  class="primary"
+                  data-testid="start-chatting"
+                  onClick={() => {
+                    const m = models?.find((x) => x.id === notice.id);
+                    if (m) props.onStartChat?.(m);
+                  }}
+                >
+                  {t('startChatting')}
+                </button>
               )}
             </>
-            : notice.files > 1
-              ? t('chooseAgainSplit', { name: notice.name, n: notice.files })
-              : t('chooseAgain', { name: notice.name })}
+          ) : notice.files > 1 ? (
+            t('chooseAgainSplit', { name: notice.name, n: notice.files })
+          ) : (
+            t('chooseAgain', { name: notice.name })
+          )}
         </p>
       )}
       {deleting && (
-        <ConfirmDialog title={t('confirmDelete', { name: deleting.name, mb: (deleting.bytesOnDisk / 1e6).toFixed(1) })} confirmLabel={t('delete')} danger
+        <ConfirmDialog
+          title={t('confirmDelete', { name: deleting.name, mb: (deleting.bytesOnDisk / 1e6).toFixed(1) })}
+          confirmLabel={t('delete')}
+          danger
           onClose={(yes) => {
             const m = deleting;
             setDeleting(null);
             if (yes !== null) void run(() => engine().deleteModel(m.id));
-          }} />
+          }}
+        />
       )}
       <section aria-labelledby="stored-title">
         <h2 id="stored-title">{t('storedTitle')}</h2>
-        {models === null ? <p class="muted">{t('reading')}</p> : <ModelList models={models} busy={busy} verify={verify} onDelete={onDelete} onVerify={onVerify} onResume={onResume}
-          {...(props.onStartChat ? { onUse: props.onStartChat } : {})} />}
+        {models === null ? (
+          <p class="muted">{t('reading')}</p>
+        ) : (
+          <ModelList
+            models={models}
+            busy={busy}
+            verify={verify}
+            onDelete={onDelete}
+            onVerify={onVerify}
+            onResume={onResume}
+            {...(props.onStartChat ? { onUse: props.onStartChat } : {})}
+          />
+        )}
       </section>
     </div>
   );

@@ -39,7 +39,10 @@ export const quantOf = (r: LiteCoderModelRecord): string => r.model_id.slice(r.m
  * The file to recommend among `records`, or null when none fits the storage the browser allows.
  * `report` null: nothing is known yet (the usual choice).
  */
-export function recommend(records: readonly LiteCoderModelRecord[], report: DeviceReport | null): Recommendation | null {
+export function recommend(
+  records: readonly LiteCoderModelRecord[],
+  report: DeviceReport | null,
+): Recommendation | null {
   const size = (r: LiteCoderModelRecord) => r.file_size_bytes ?? Infinity;
   const free = report?.storage.free ?? null;
   const bySize = [...records].sort((a, b) => size(b) - size(a));

@@ -5,18 +5,23 @@ import type { ImportProgress } from '../../../workers/store/types';
 export const t = translations({
   en: {
     importTitle: 'Import a model',
-    filesIntro: 'The published files of DeepSeek-Coder-V2-Lite-Instruct: larger files answer a little better and need more memory and storage.',
+    filesIntro:
+      'The published files of DeepSeek-Coder-V2-Lite-Instruct: larger files answer a little better and need more memory and storage.',
     recommended: 'recommended',
     'rec:usual': 'Recommended for this device: {quant} ({size}), the usual balance of quality and size.',
-    'rec:resident': 'Recommended for this device: {quant} ({size}); every expert of it fits in this GPU\'s memory.',
-    'rec:paged': 'Recommended for this device: {quant} ({size}); no file fits in this GPU\'s memory whole, so experts will be paged from storage.',
-    'rec:storage': 'Recommended for this device: {quant} ({size}), the largest that fits the storage this browser allows.',
-    recNone: 'None of these files fits the {free} of storage this browser allows: free some space, or import a smaller file from disk.',
+    'rec:resident': "Recommended for this device: {quant} ({size}); every expert of it fits in this GPU's memory.",
+    'rec:paged':
+      "Recommended for this device: {quant} ({size}); no file fits in this GPU's memory whole, so experts will be paged from storage.",
+    'rec:storage':
+      'Recommended for this device: {quant} ({size}), the largest that fits the storage this browser allows.',
+    recNone:
+      'None of these files fits the {free} of storage this browser allows: free some space, or import a smaller file from disk.',
     downloadImportSize: 'Download and import ({size})',
     startChatting: 'Start chatting',
     use: 'Use',
     'phase:reading': 'reading the file',
-    offline: 'You are offline, so {host} cannot be reached. Connect to the internet and press Download again: what was already stored is kept.',
+    offline:
+      'You are offline, so {host} cannot be reached. Connect to the internet and press Download again: what was already stored is kept.',
     cors: 'The server at {host} answered, but its cross-origin rules (CORS) do not let this page read the file: it sends no Access-Control-Allow-Origin header for this site. Download the file yourself and import it from disk, or use a host that allows it (Hugging Face does).',
     unreachable: 'The server at {host} could not be reached: check the address, or try again later.',
 
@@ -120,14 +125,18 @@ export const t = translations({
 });
 
 /** A phase in words; a file from disk is read, not downloaded. */
-export const phaseLabel = (phase: ImportProgress['phase'], local = false) => t(local && phase === 'downloading' ? 'phase:reading' : `phase:${phase}`);
+export const phaseLabel = (phase: ImportProgress['phase'], local = false) =>
+  t(local && phase === 'downloading' ? 'phase:reading' : `phase:${phase}`);
 
 /**
  * Notes the import worker writes in English, worded in Chinese where they are known (matched by their
  * opening words); anything else is shown as the worker wrote it.
  */
 const KNOWN_NOTES: [prefix: string, zh: string][] = [
-  ['This server does not support resuming', '此服务器不支持断点续传（没有 HTTP Range 请求）：下载一旦中断就会从头开始。'],
+  [
+    'This server does not support resuming',
+    '此服务器不支持断点续传（没有 HTTP Range 请求）：下载一旦中断就会从头开始。',
+  ],
 ];
 
 export function noteLabel(note: string): string {

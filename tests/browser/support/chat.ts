@@ -4,7 +4,8 @@ import { expectStored, importUrl, openModels } from './store';
 
 /** Import a fixture through the Models screen, open the chat, and wait until the model is loaded. */
 export async function chatWithFixture(page: Page, url: string, contextLimit?: number): Promise<void> {
-  if (contextLimit) await page.addInitScript((n) => localStorage.setItem('lite-coder.context-limit', String(n)), contextLimit);
+  if (contextLimit)
+    await page.addInitScript((n) => localStorage.setItem('lite-coder.context-limit', String(n)), contextLimit);
   await openModels(page);
   await importUrl(page, url);
   await expectStored(page);

@@ -17,7 +17,10 @@ export const test = base.extend<{ fixtureServer: FixtureServer }>({
 });
 
 /** A cross-origin server of a test's own over `root` (a temporary folder the test writes files to). */
-export function serveFolder(root: string, opts: { exposeHeaders?: boolean; contentLength?: boolean } = {}): Promise<FixtureServer> {
+export function serveFolder(
+  root: string,
+  opts: { exposeHeaders?: boolean; contentLength?: boolean } = {},
+): Promise<FixtureServer> {
   return startStaticServer({ root, cors: true, ...opts });
 }
 

@@ -12,22 +12,32 @@ import type { WidgetMessage } from '../../../src/embed/protocol';
 
 export const APP = `http://127.0.0.1:${APP_PORT}`;
 
-export interface HostSite { hostUrl: (file: string) => string; thirdUrl: (file: string) => string; close(): Promise<void> }
+export interface HostSite {
+  hostUrl: (file: string) => string;
+  thirdUrl: (file: string) => string;
+  close(): Promise<void>;
+}
 
 /** A host site: the given pages, served on a port of their own; reached as localhost (host) or 127.0.0.1 (third origin). */
 export async function hostSite(pages: Record<string, string>): Promise<HostSite> {
   const dir = mkdtempSync(join(tmpdir(), 'lc-host-'));
   for (const [name, html] of Object.entries(pages)) writeFileSync(join(dir, name), html);
-  const server = await startStaticServer({ root: dir }) as { url: string; close(): Promise<void> };
+  const server = (await startStaticServer({ root: dir })) as { url: string; close(): Promise<void> };
   const port = new URL(server.url).port;
   return {
     hostUrl: (f) => `http://localhost:${port}/${f}`,
     thirdUrl: (f) => `http://127.0.0.1:${port}/${f}`,
-    async close() { await server.close(); rmSync(dir, { recursive: true, force: true }); },
+    async close() {
+      await server.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
   };
 }
 
-const attrs = (a: Record<string, string>) => Object.entries(a).map(([k, v]) => `data-${k}="${v.replace(/&/g, '&amp;').replace(/"/g, '&quot;')}"`).join(' ');
+const attrs = (a: Record<string, string>) =>
+  Object.entries(a)
+    .map(([k, v]) => `data-${k}="${v.replace(/&/g, '&amp;').replace(/"/g, '&quot;')}"`)
+    .join(' ');
 
 /** A host page with one widget per attribute set; every widget message lands in window.events[i]. */
 export function hostPage(widgets: Record<string, string>[], extra = ''): string {
@@ -38,9 +48,9 @@ ${tags}
 ${extra}</body></html>`;
 }
 
-export const events = (page: Page, i = 0) => page.evaluate((i) => (window as unknown as { events: WidgetMessage[][] }).events[i]!, i);
+export const events = (page: Page, i = 0) =>
+  page.evaluate((i) => (window as unknown as { events: WidgetMessage[][] }).events[i]!, i);
 export const widget = (page: Page, i = 0) => page.frameLocator('iframe.lite-coder-embed').nth(i);
 export function widgetFrame(page: Page, i = 0): Frame {
   return page.frames().filter((f) => f.url().startsWith(`${APP}/embed.html`))[i]!;
 }
-

@@ -27,7 +27,9 @@ export async function importUrl(page: Page, url: string): Promise<void> {
 }
 
 export async function importFile(page: Page, name: string, bytes: Uint8Array): Promise<void> {
-  await page.getByTestId('import-file').setInputFiles({ name, mimeType: 'application/octet-stream', buffer: Buffer.from(bytes) });
+  await page
+    .getByTestId('import-file')
+    .setInputFiles({ name, mimeType: 'application/octet-stream', buffer: Buffer.from(bytes) });
 }
 
 export async function expectStored(page: Page): Promise<void> {
@@ -43,19 +45,21 @@ export interface StoreDump {
 /** Everything the store holds, read straight from IndexedDB in the page. */
 export async function dumpStore(page: Page): Promise<StoreDump> {
   return page.evaluate(async () => {
-    const open = (name: string) => new Promise<IDBDatabase>((res, rej) => {
-      const r = indexedDB.open(name);
-      r.onsuccess = () => res(r.result);
-      r.onerror = () => rej(r.error);
-      r.onupgradeneeded = () => r.result.createObjectStore(name === 'lite-coder-catalog' ? 'manifests' : 'records');
-    });
-    const all = async (db: IDBDatabase, store: string) => new Promise<[IDBValidKey[], unknown[]]>((res, rej) => {
-      const tx = db.transaction(store, 'readonly');
-      const keys = tx.objectStore(store).getAllKeys();
-      const vals = tx.objectStore(store).getAll();
-      tx.oncomplete = () => res([keys.result, vals.result]);
-      tx.onerror = () => rej(tx.error);
-    });
+    const open = (name: string) =>
+      new Promise<IDBDatabase>((res, rej) => {
+        const r = indexedDB.open(name);
+        r.onsuccess = () => res(r.result);
+        r.onerror = () => rej(r.error);
+        r.onupgradeneeded = () => r.result.createObjectStore(name === 'lite-coder-catalog' ? 'manifests' : 'records');
+      });
+    const all = async (db: IDBDatabase, store: string) =>
+      new Promise<[IDBValidKey[], unknown[]]>((res, rej) => {
+        const tx = db.transaction(store, 'readonly');
+        const keys = tx.objectStore(store).getAllKeys();
+        const vals = tx.objectStore(store).getAll();
+        tx.oncomplete = () => res([keys.result, vals.result]);
+        tx.onerror = () => rej(tx.error);
+      });
     const catalog = await open('lite-coder-catalog');
     const [, manifests] = await all(catalog, 'manifests');
     const recs = await open('lite-coder-records');
@@ -70,7 +74,9 @@ export async function dumpStore(page: Page): Promise<StoreDump> {
     };
     return {
       manifests: (manifests as ModelManifest[]).map(({ tokenizer: _t, ...m }) => m),
-      records: keys.map((k, i) => [(k as unknown[]).join('/'), latin1((values[i] as { data: ArrayBuffer }).data)] as [string, string]),
+      records: keys.map(
+        (k, i) => [(k as unknown[]).join('/'), latin1((values[i] as { data: ArrayBuffer }).data)] as [string, string],
+      ),
     };
   });
 }
@@ -89,10 +95,17 @@ export function expectRecordsMatchFile(dump: StoreDump, file: Uint8Array): void 
     let at = 0;
     for (const s of r.slices) {
       const type = ggmlTypeByName(s.tensor.type);
-      const want = dequantFileRows(type, file.subarray(s.fileOffset, s.fileOffset + s.fileBytes), s.tensor.rowWeights, s.rows);
+      const want = dequantFileRows(
+        type,
+        file.subarray(s.fileOffset, s.fileOffset + s.fileBytes),
+        s.tensor.rowWeights,
+        s.rows,
+      );
       const part = rec!.subarray(at, at + s.rows * s.tensor.rowStride);
       const got = dequantStoredRows(type, part, s.tensor.rowWeights, s.rows, s.tensor.rowStride);
-      expect(Buffer.from(got.buffer).equals(Buffer.from(want.buffer)), `${r.key.join('/')} ${s.tensor.name}`).toBe(true);
+      expect(Buffer.from(got.buffer).equals(Buffer.from(want.buffer)), `${r.key.join('/')} ${s.tensor.name}`).toBe(
+        true,
+      );
       at += part.byteLength;
     }
   }
