@@ -144,6 +144,17 @@ export function EmbedApp(props: EmbedProps) {
     })();
   }, []);
 
+  // Esc stops an answer, as in the app (read through a ref: a reply that started a moment ago counts).
+  const busyNow = useRef(replies.busy);
+  busyNow.current = replies.busy;
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === 'Escape' && busyNow.current) void replies.stop();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+
   const state = stateOf(session);
   useEffect(() => {
     const s = session;

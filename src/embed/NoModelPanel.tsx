@@ -35,12 +35,12 @@ export function NoModelPanel(props: {
       <p>{props.blocked ? t('blocked') : embedded ? t('partitioned') : t('noModelTop')}</p>
       {outcome === 'unsupported' && (
         <p class="error" role="alert" data-testid="access-result">
-          {t('unsupported')}
+          {t(props.blocked ? 'unsupportedBlocked' : 'unsupported')}
         </p>
       )}
       {outcome !== null && typeof outcome === 'object' && (
         <p class="error" role="alert" data-testid="access-result">
-          {t('denied', { reason: outcome.denied })}
+          {t(props.blocked ? 'deniedBlocked' : 'denied', { reason: outcome.denied })}
         </p>
       )}
       {outcome === 'none-there' && (

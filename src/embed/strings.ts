@@ -17,6 +17,11 @@ export const t = translations({
       "This browser cannot share Lite Coder's storage with an embedded widget. Import a model here, or use the full app.",
     denied:
       "The browser did not allow access to Lite Coder's storage ({reason}). Import a model here, or use the full app.",
+    // where the browser refuses this frame any storage there is no "Import a model here" to offer
+    unsupportedBlocked:
+      "This browser cannot share Lite Coder's storage with an embedded widget, and keeps none here. Use the full app.",
+    deniedBlocked:
+      "The browser did not allow access to Lite Coder's storage ({reason}), and keeps none here. Use the full app.",
     noneThere: "Access granted, but there is no model in Lite Coder's storage yet. Import one in the full app or here.",
     blocked:
       "This browser does not let widgets on other sites store anything, so a model cannot be kept here. Let this widget use Lite Coder's own storage, or use the full app.",
@@ -37,6 +42,8 @@ export const t = translations({
     noModelTop: '还没有存储模型。打开完整应用导入一次 DeepSeek-Coder-V2-Lite，或在这里导入。',
     unsupported: '此浏览器无法让嵌入的小组件共享 Lite Coder 的存储。请在这里导入模型，或使用完整应用。',
     denied: '浏览器未允许访问 Lite Coder 的存储（{reason}）。请在这里导入模型，或使用完整应用。',
+    unsupportedBlocked: '此浏览器无法让嵌入的小组件共享 Lite Coder 的存储，也不允许在这里存储。请使用完整应用。',
+    deniedBlocked: '浏览器未允许访问 Lite Coder 的存储（{reason}），也不允许在这里存储。请使用完整应用。',
     noneThere: '已获准访问，但 Lite Coder 的存储中还没有模型。请在完整应用或这里导入。',
     blocked:
       '此浏览器不允许其他网站中的小组件存储任何数据，因此无法在这里保存模型。请允许此小组件使用 Lite Coder 自己的存储，或使用完整应用。',

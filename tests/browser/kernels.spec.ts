@@ -5,7 +5,7 @@ import { ggmlTypeByName } from '../../workers/gguf/ggml-types';
 import { randomF32, randomTensorBytes, rng } from '../support/random-tensors';
 import { expect, test } from './support/fixtures';
 import type { KernelVariant } from '../harness/kernel-variants';
-import { KERNEL_VARIANTS } from './support/kernel-variants';
+import { KERNEL_VARIANTS, variantsFor } from './support/kernel-variants';
 
 async function openHarness(page: Page) {
   await page.goto('/tests/harness/harness.html');
@@ -121,7 +121,7 @@ test.describe('matmul kernel', () => {
 
 test.describe('matvec kernel (one token)', () => {
   for (const [type, K, N, Z] of ONE_TOKEN) {
-    for (const [name, variant] of KERNEL_VARIANTS) {
+    for (const [name, variant] of variantsFor(type)) {
       test(`${type} K=${K} N=${N} Z=${Z}${name}`, async ({ page }) => {
         await check(page, { type, K, N, T: 1, Z, ...(variant ? { variant } : {}) });
       });

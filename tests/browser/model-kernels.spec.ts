@@ -28,7 +28,7 @@ import {
 } from '../support/kernel-reference';
 import { randomF32, randomTensorBytes, rng } from '../support/random-tensors';
 import { expect, test } from './support/fixtures';
-import { KERNEL_VARIANTS } from './support/kernel-variants';
+import { variantsFor } from './support/kernel-variants';
 
 async function openHarness(page: Page) {
   await page.goto('/tests/harness/kernels.html');
@@ -493,7 +493,7 @@ test.describe('moe_matmul kernel', () => {
     ['Q4_1', 96, 17, 1, 6, true],
   ];
   for (const [type, K, N, T, k, xPerPair] of CASES)
-    for (const [variantName, variant] of KERNEL_VARIANTS) {
+    for (const [variantName, variant] of variantsFor(type)) {
       test(`${type} K=${K} N=${N} T=${T} k=${k}${xPerPair ? ' (x per pair)' : ''}, experts 2 and 5 absent${variantName}`, async ({
         page,
       }) => {
@@ -556,7 +556,7 @@ test.describe('moe_matmul kernel, fused gate-up-silu form', () => {
     ['F32', 96, 13, 1, 4],
   ];
   for (const [type, K, N, T, k] of CASES)
-    for (const [variantName, variant] of KERNEL_VARIANTS) {
+    for (const [variantName, variant] of variantsFor(type)) {
       test(`${type} K=${K} N=${N} T=${T} k=${k}, expert 2 absent${variantName}`, async ({ page }) => {
         await openHarness(page);
         const rand = rng(K * 7 + N * 5 + T * 11 + k);

@@ -15,7 +15,7 @@ import { storedRowBytes, transcodeRows } from '../../workers/store/layout';
 import { NOT_ON_GPU } from '../support/kernel-reference';
 import { randomF32, rng } from '../support/random-tensors';
 import { expect, FIXTURE_DIR, test } from './support/fixtures';
-import { KERNEL_VARIANTS } from './support/kernel-variants';
+import { variantsFor } from './support/kernel-variants';
 
 const TYPES = [
   'Q4_0',
@@ -98,7 +98,7 @@ for (const name of TYPES) {
     const rand = rng(type.id * 977 + 5);
     const runs: [string, number, { name: string; variant?: object }[]][] = [
       ['matmul', 3, [{ name: '' }]],
-      ['matvec', 1, KERNEL_VARIANTS.map(([n, v]) => ({ name: n, ...(v ? { variant: v } : {}) }))],
+      ['matvec', 1, variantsFor(name).map(([n, v]) => ({ name: n, ...(v ? { variant: v } : {}) }))],
     ];
     for (const { K, N } of shapes(type)) {
       for (const [kernel, T, variants] of runs) {
@@ -155,7 +155,7 @@ for (const name of TYPES) {
     const ids = [3, 2, 0, 1]; // [T][k]
     const rand = rng(type.id * 31 + 7);
     const x = randomF32(T * K, rand);
-    for (const [variantName, variant] of KERNEL_VARIANTS) {
+    for (const [variantName, variant] of variantsFor(type.name)) {
       const y = new Array<number>(T * k * N).fill(-1234.5);
       const got = await page.evaluate((a) => window.kernelHarness.moeMatmul(a), {
         type: name,

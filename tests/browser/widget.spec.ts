@@ -111,6 +111,20 @@ test('a host on another site embeds the widget with one tag; a prompt by postMes
       .poll(async () => (await events(page)).find((m) => m.type === 'done' && m.id === 'q2'), { timeout: 60_000 })
       .toMatchObject({ text: done.text });
     await expect(w.getByTestId('msg-user')).toHaveCount(1);
+
+    // Esc in the widget stops an answer, as in the app.
+    await page.evaluate(() => {
+      const w = LiteCoderEmbed.widgets[0]!;
+      w.setSettings({ max_tokens: 400 });
+      w.prompt('count slowly', 'q3');
+    });
+    await expect
+      .poll(async () => (await events(page)).some((m) => m.type === 'token' && m.id === 'q3'), { timeout: 60_000 })
+      .toBe(true);
+    await w.getByTestId('composer').press('Escape');
+    await expect
+      .poll(async () => (await events(page)).find((m) => m.type === 'done' && m.id === 'q3'), { timeout: 60_000 })
+      .toMatchObject({ finish_reason: 'abort' });
   } finally {
     await site.close();
   }
@@ -279,6 +293,10 @@ test('a browser that refuses a frame on another site any storage: the widget exp
     await expect(w.getByTestId('use-stored')).toBeVisible();
     await expect(w.getByTestId('open-app')).toBeVisible();
     await expect(w.getByTestId('import-here')).toHaveCount(0);
+    // Refused access: the message offers only what the panel shows (no "Import a model here").
+    await w.getByTestId('use-stored').click();
+    await expect(w.getByTestId('access-result')).toContainText('keeps none here. Use the full app.');
+    await expect(w.getByTestId('access-result')).not.toContainText('Import a model here');
     await expect
       .poll(async () => (await events(page)).find((m) => m.type === 'status' && m.state === 'error'))
       .toMatchObject({ message: expect.stringContaining('denied') });

@@ -14,3 +14,14 @@ export const KERNEL_VARIANTS: [name: string, variant: KernelVariant | undefined]
   // the f16 path's dot units (kernels/quant/*.wgsl, //!dot16) with f32 arithmetic: their logic, on any adapter
   [', f16 path in f32', { half: 'f32' }],
 ];
+
+/** The types whose decoders have an f16 dot unit (`//!dot16`, workers/runtime/kernels.ts). */
+const DOT16 = new Set(['Q4_0', 'Q5_0', 'Q8_0', 'Q4_K', 'Q6_K']);
+
+/**
+ * The variants that differ for `type`: the f16 path's code exists only for the DOT16 types (for the
+ * others it is the default form again, so running it would test nothing new and cost suite time).
+ */
+export function variantsFor(type: string): typeof KERNEL_VARIANTS {
+  return KERNEL_VARIANTS.filter(([, v]) => !v?.half || DOT16.has(type));
+}
