@@ -2,6 +2,7 @@
  * The chat's everyday paths through the UI (issue 12): the user's own Markdown, replies that were
  * cut short (reload, max_tokens, context overflow), in-app dialogs, and the settings panel.
  */
+import { shot } from './support/shots';
 import { expect, test } from './support/fixtures';
 import { chatWithFixture, send, setMaxTokens, waitForReply } from './support/chat';
 import { expectStored, importUrl, openModels } from './support/store';
@@ -192,6 +193,7 @@ test('Use on the Models screen opens the chat with that model, and each conversa
   await ready();
   await send(page, 'second conversation');
   await waitForReply(page);
+  await shot(page, 'desktop-picker');
 
   // back to the first conversation: its model comes back with it
   await page.getByTestId('chat-item').filter({ hasText: 'first conversation' }).click();
@@ -218,6 +220,7 @@ test('files dropped on the composer are attached as fenced blocks with their pat
   await page.getByTestId('composer').dispatchEvent('drop', { dataTransfer: drop });
   await expect(page.getByTestId('attachment')).toHaveText(['calc.py✕', 'NOTES.md✕']);
   await expect(page.getByTestId('attachment-skipped')).toContainText('logo.png');
+  await shot(page, 'desktop-attach');
   await expect(page.getByTestId('attachment-tokens')).toHaveText(
     /^Attached: \d+ tokens of the \d+ this device allows$/,
   );

@@ -1,6 +1,7 @@
 /** The "Complete" editor (issue 12): the cursor's surroundings become a FIM request, the middle ghost text. */
 import { expect, test } from './support/fixtures';
 import { fimFixture } from '../support/gguf-edit';
+import { shot } from './support/shots';
 import { expectStored, importFile, openModels } from './support/store';
 
 test("the Complete editor offers the model's middle at the cursor as ghost text; Tab accepts it, Esc drops it", async ({
@@ -24,6 +25,7 @@ test("the Complete editor offers the model's middle at the cursor as ghost text;
   await expect(ghost).toHaveCount(1, { timeout: 60_000 });
   const offered = await ghost.evaluate((e) => e.textContent ?? '');
   expect(offered.length).toBeGreaterThan(0);
+  await shot(page, 'desktop-complete');
   await page.keyboard.press('Escape');
   await expect(ghost).toHaveCount(0);
   await page.keyboard.press('Control+Space');

@@ -3,14 +3,9 @@
  * desktop size (the conversations always beside the chat). Screenshots go to tests/.artifacts/.
  */
 import type { Page } from '@playwright/test';
-import { mkdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { expect, test } from './support/fixtures';
+import { shot } from './support/shots';
 import { fixtureFile, importFile } from './support/store';
-
-const SHOTS = fileURLToPath(new URL('../.artifacts/', import.meta.url));
-mkdirSync(SHOTS, { recursive: true });
-const shot = (page: Page, name: string) => page.screenshot({ path: `${SHOTS}${name}.png`, fullPage: true });
 
 const PHONE = { width: 390, height: 844 };
 
