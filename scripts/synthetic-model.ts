@@ -23,6 +23,7 @@ import { fileURLToPath } from 'node:url';
 import { expectedTensors, readDeepSeek2, type DeepSeek2Hparams } from '../workers/gguf/deepseek2';
 import { dequantFileRows } from '../workers/gguf/dequant';
 import { F32, Q4_0, Q4_K, Q5_0, Q6_K, Q8_0, type GgmlType } from '../workers/gguf/ggml-types';
+import { DEEPSEEK_CODER_V2_LITE } from '../workers/gguf/lite-shape';
 import { parseGgufHeader } from '../workers/gguf/parse';
 import { entriesFromMetadata, writeGguf, type MetaEntry, type TensorToWrite } from '../workers/gguf/write';
 import { randomTensorBytes, rng } from '../tests/support/random-tensors';
@@ -62,37 +63,7 @@ const VOCAB = 512;
 
 /** DeepSeek-Coder-V2-Lite's shapes (its config.json and GGUF metadata), `layers` blocks deep. */
 function liteHparams(layers: number): DeepSeek2Hparams {
-  return {
-    nLayer: layers,
-    nEmbd: 2048,
-    nVocab: VOCAB,
-    nHead: 16,
-    contextLength: 163840,
-    rmsEps: 1e-6,
-    nLeadingDense: 1,
-    ffnDense: 10944,
-    nExpert: 64,
-    nExpertUsed: 6,
-    nExpertShared: 2,
-    ffnExpert: 1408,
-    expertWeightsScale: 1,
-    expertWeightsNorm: false,
-    expertGating: 'softmax',
-    kvLoraRank: 512,
-    qkNope: 128,
-    qkRope: 64,
-    vHead: 128,
-    attentionLayout: 'mla',
-    rope: {
-      base: 10000,
-      scalingType: 'yarn',
-      factor: 40,
-      originalContext: 4096,
-      yarnLogMultiplier: 0.0707,
-      betaFast: 32,
-      betaSlow: 1,
-    },
-  };
+  return { ...DEEPSEEK_CODER_V2_LITE, nLayer: layers, nVocab: VOCAB };
 }
 
 /** The metadata llama.cpp's converter writes for a deepseek2 file (same keys as the fixtures'). */

@@ -29,6 +29,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expectedTensors, readDeepSeek2, type DeepSeek2Hparams } from '../workers/gguf/deepseek2';
 import { F32, Q4_0, Q4_K, Q5_0, Q6_K, Q8_0, type GgmlType } from '../workers/gguf/ggml-types';
+import { DEEPSEEK_CODER_V2_LITE } from '../workers/gguf/lite-shape';
 import { parseGgufHeader } from '../workers/gguf/parse';
 import { entriesFromMetadata, type MetaEntry } from '../workers/gguf/write';
 import { rng } from '../tests/support/random-tensors';
@@ -39,37 +40,7 @@ export type TwinType = 'Q4_K_M' | 'Q4_0';
 export const TWIN_TYPES: readonly TwinType[] = ['Q4_K_M', 'Q4_0'];
 
 /** DeepSeek-Coder-V2-Lite-Instruct's shape, as its legacy-layout GGUF files give it. */
-export const LITE_LEGACY: DeepSeek2Hparams = {
-  nLayer: 27,
-  nEmbd: 2048,
-  nVocab: 102400,
-  nHead: 16,
-  contextLength: 163840,
-  rmsEps: 1e-6,
-  nLeadingDense: 1,
-  ffnDense: 10944,
-  nExpert: 64,
-  nExpertUsed: 6,
-  nExpertShared: 2,
-  ffnExpert: 1408,
-  expertWeightsScale: 1,
-  expertWeightsNorm: false,
-  expertGating: 'softmax',
-  kvLoraRank: 512,
-  qkNope: 128,
-  qkRope: 64,
-  vHead: 128,
-  attentionLayout: 'legacy',
-  rope: {
-    base: 10000,
-    scalingType: 'yarn',
-    factor: 40,
-    originalContext: 4096,
-    yarnLogMultiplier: 0.0707,
-    betaFast: 32,
-    betaSlow: 1,
-  },
-};
+export const LITE_LEGACY: DeepSeek2Hparams = { ...DEEPSEEK_CODER_V2_LITE, attentionLayout: 'legacy' };
 
 /**
  * The reduced twin: the same structure at a size the test suite can run (rows of 352 and 672 are no
